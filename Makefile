@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# stapc - ahead-of-time compiler for SystemTap scripts.
+#
+#   make            build build/stapc
+#   make check      run the whole test suite (as root, for the tracing tests)
+#   make fuzz       build the libFuzzer target over lexer + parser
+#   make clean      remove build/
+#
+# Everything built goes under build/. V=1 shows the full commands.
+
+O := build
+CC ?= gcc
+CLANG ?= clang
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-sign-compare -Wno-format-truncation -Werror=implicit-function-declaration
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -ffile-prefix-map=$(CURDIR)/=
+STAPC_LIBS := -lz
+
+STAPC_SRCS := $(sort $(wildcard stapc/*.c stapc/*/*.c))
+STAPC_OBJS := $(STAPC_SRCS:%.c=$(O)/obj/%.o)
+STAPC_HDRS := $(wildcard stapc/*.h)
+
+# The same compiler under AddressSanitizer and UBSan, for the tests.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+ASAN_OBJS := $(STAPC_SRCS:%.c=$(O)/asan/obj/%.o)
+
+.PHONY: all check clean fuzz demo test-build
+all: $(O)/stapc
+
+$(O)/stapc: $(STAPC_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(STAPC_LIBS)
+
+$(O)/obj/%.o: %.c $(STAPC_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/asan/stapc: $(ASAN_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^ $(STAPC_LIBS)
+
+$(O)/asan/obj/%.o: %.c $(STAPC_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$< [asan])
+	$(Q)$(CC) $(BASE_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+# The fuzzer links every compiler file but main.c with its own entry point.
+FUZZ_SRCS := $(filter-out stapc/main.c stapc/options.c,$(STAPC_SRCS)) tests/fuzz/parse_fuzz.c
+$(O)/fuzz/parse_fuzz: $(FUZZ_SRCS) $(STAPC_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g \
+		-fsanitize=fuzzer,address,undefined -Istapc -o $@ $(FUZZ_SRCS) $(STAPC_LIBS)
+
+fuzz: $(O)/fuzz/parse_fuzz
+
+test-build: $(O)/stapc $(O)/asan/stapc
+
+check: test-build
+	$(Q)tests/run
+
+# What the README's first command shows a newcomer.
+demo: $(O)/stapc
+	$(Q)$(O)/stapc -p1 examples/hello.stp
+
+clean:
+	$(call msg,CLEAN,$(O))
+	$(Q)rm -rf $(O)

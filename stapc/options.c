@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * options.c - the command line. Flags follow stap's where the meaning is
+ * the same, so `stapc` can stand in for `stap` on a developer's box.
+ */
+#include "stapc.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+	"Usage: stapc [OPTIONS] SCRIPT.stp [ARGS...]   compile and run a script\n"
+	"       stapc [OPTIONS] -e 'SCRIPT' [ARGS...]   compile and run SCRIPT\n"
+	"       stapc -o TOOL [OPTIONS] SCRIPT.stp      build a standalone tool\n"
+	"       stapc -l PATTERN | -L PATTERN           list matching probe points\n"
+	"\n"
+	"stapc compiles SystemTap scripts ahead of time into one static executable\n"
+	"that needs nothing on the machine it traces: no compiler, no kernel headers,\n"
+	"no debuginfo, no stap.\n"
+	"\n"
+	"Options:\n"
+	"  -e SCRIPT      the script text, instead of a file ('-' reads stdin)\n"
+	"  -o FILE        write the tool to FILE (default: build into a cache and run)\n"
+	"  -p NUM         stop after pass NUM and print its result:\n"
+	"                   1 parse tree (as stap -p1), 2 elaborated program,\n"
+	"                   3 generated C, 4 build the tool, 5 run it (default)\n"
+	"  -g             guru mode: allow embedded C and writes to kernel memory\n"
+	"  -I DIR         look for tapset files in DIR too\n"
+	"  -D NAME=VAL    set a runtime limit (MAXMAPENTRIES, MAXSTRINGLEN, ...)\n"
+	"  -G VAR=VAL     set a global variable's initial value\n"
+	"  -r KVER|DIR    compile for kernel release KVER, or the build tree DIR\n"
+	"  -a ARCH        compile for ARCH instead of this machine's\n"
+	"  -c CMD         start the probes, run CMD, stop when it exits\n"
+	"  -x PID         set target() to PID\n"
+	"  -T SECS        stop after SECS seconds\n"
+	"  -v             say more (repeat for more)\n"
+	"  -w             do not print warnings\n"
+	"  --runtime=MODE what `%( runtime == ... %)` sees: kernel (default) or bpf\n"
+	"  -h, --help     show this help\n"
+	"  -V, --version  show the version\n"
+	"\n"
+	"Script arguments are $1..$N (as tokens) and @1..@N (as strings).\n";
+
+void options_usage(FILE *out)
+{
+	fputs(usage_text, out);
+}
+
+static void bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "stapc: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'stapc --help' for more information.\n");
+	exit(1);
+}
+
+static long parse_long_arg(const char *opt, const char *arg, long min, long max)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (*arg == 0 || *end || v < min || v > max) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "option %s needs a number from %ld to %ld, not '%%s'", opt,
+			 min, max);
+		bad_usage(msg, arg);
+	}
+	return v;
+}
+
+static void check_assignment(const char *opt, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "option %s needs NAME=VALUE, not '%%s'", opt);
+		bad_usage(msg, arg);
+	}
+}
+
+enum { OPT_RUNTIME = 256, OPT_BPF, OPT_ALL_MODULES, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED };
+
+void options_parse(struct session *s, struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "runtime", required_argument, NULL, OPT_RUNTIME },
+		{ "bpf", no_argument, NULL, OPT_BPF },
+		{ "all-modules", no_argument, NULL, OPT_ALL_MODULES },
+		{ "ldd", no_argument, NULL, OPT_LDD },
+		{ "privilege", required_argument, NULL, OPT_PRIVILEGE },
+		{ "unprivileged", no_argument, NULL, OPT_UNPRIVILEGED },
+		{ 0 },
+	};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hVe:o:p:gI:D:G:r:a:c:x:T:vwl:L:d:kus:m:", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			options_usage(stdout);
+			exit(0);
+		case 'V':
+			printf("stapc %s (SystemTap %s language)\n", STAPC_VERSION, STAPC_STAP_COMPAT);
+			exit(0);
+		case 'e':
+			o->script_text = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'p':
+			s->last_pass = (int)parse_long_arg("-p", optarg, 1, 5);
+			break;
+		case 'g':
+			s->guru = true;
+			s->target.guru = true;
+			break;
+		case 'I':
+			vec_push(&o->include_dirs, optarg);
+			break;
+		case 'D':
+			check_assignment("-D", optarg);
+			vec_push(&o->defines, optarg);
+			break;
+		case 'G':
+			check_assignment("-G", optarg);
+			vec_push(&o->global_inits, optarg);
+			break;
+		case 'r':
+			target_set_release(&s->target, optarg);
+			break;
+		case 'a':
+			s->target.arch = intern(optarg);
+			break;
+		case 'c':
+			o->command = optarg;
+			break;
+		case 'x':
+			o->target_pid = (int)parse_long_arg("-x", optarg, 1, INT_MAX);
+			break;
+		case 'T':
+			o->timeout = parse_long_arg("-T", optarg, 1, LONG_MAX);
+			break;
+		case 'v':
+			s->verbose++;
+			break;
+		case 'w':
+			o->no_warnings = true;
+			break;
+		case 'l':
+		case 'L':
+			o->list_pattern = optarg;
+			o->list_vars = c == 'L';
+			break;
+		case 'd':
+		case 'k':
+		case 'u':
+		case 's':
+		case 'm':
+		case OPT_ALL_MODULES:
+		case OPT_LDD:
+			/* stap's module and symbol-table options mean nothing here. */
+			break;
+		case OPT_RUNTIME:
+			if (strcmp(optarg, "kernel") && strcmp(optarg, "bpf"))
+				bad_usage("--runtime must be 'kernel' or 'bpf', not '%s'", optarg);
+			s->target.runtime = intern(optarg);
+			break;
+		case OPT_BPF:
+			s->target.runtime = intern("bpf");
+			break;
+		case OPT_PRIVILEGE:
+			if (strcmp(optarg, "stapusr") && strcmp(optarg, "stapsys") &&
+			    strcmp(optarg, "stapdev"))
+				bad_usage("--privilege must be stapusr, stapsys or stapdev, not '%s'",
+					  optarg);
+			s->target.privilege = intern(optarg);
+			break;
+		case OPT_UNPRIVILEGED:
+			s->target.privilege = intern("stapusr");
+			s->unprivileged = true;
+			break;
+		case ':':
+			bad_usage("option -%s needs an argument", (char[]){ (char)optopt, 0 });
+			break;
+		default:
+			if (optopt)
+				bad_usage("unknown option -%s", (char[]){ (char)optopt, 0 });
+			bad_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	int i = optind;
+	if (!o->script_text && !o->list_pattern) {
+		if (i >= argc)
+			bad_usage("%s", "no script given: name a file, or use -e 'SCRIPT'");
+		o->script_file = argv[i++];
+	}
+	for (; i < argc; i++)
+		vec_push(&s->args, argv[i]);
+}

@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * stapc.h - the compiler's one internal header.
+ *
+ * Sectioned by the file that implements each part (the chibicc habit), so
+ * a reader finds the data structures of a pass next to its entry points.
+ */
+#ifndef STAPC_H
+#define STAPC_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define STAPC_VERSION "0.1.0"
+/* The SystemTap language level we implement, as `systemtap_v` sees it. */
+#define STAPC_STAP_COMPAT "4.8"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---------------------------------------------------------------- util.c */
+
+/*
+ * One arena for everything a compilation allocates: the AST, tokens and
+ * strings live until the process ends, so nothing is freed one by one.
+ * arena_reset() releases it all (the fuzzer does so between inputs).
+ */
+void *arena_alloc(size_t size);
+void arena_reset(void);
+char *arena_strndup(const char *s, size_t n);
+char *arena_strdup(const char *s);
+char *arena_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable array of pointers, storage in the arena. */
+struct vec {
+	void **data;
+	int len, cap;
+};
+void vec_push(struct vec *v, void *item);
+#define vec_at(v, i) ((v)->data[(i)])
+
+/* A growable string, heap-backed (it may be large: the -p1 dump, C code). */
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+};
+void sb_putc(struct strbuf *sb, char c);
+void sb_putn(struct strbuf *sb, const char *s, size_t n);
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_free(struct strbuf *sb);
+
+/* Interned strings: equal text gives an equal pointer, so compare with ==. */
+const char *intern_n(const char *s, size_t n);
+const char *intern(const char *s);
+
+/* Reads a whole file; NULL with errno set on failure. Result in the arena. */
+char *read_file(const char *path, size_t *len);
+
+/* ---------------------------------------------------------------- source */
+
+struct source_file {
+	const char *name; /* as given, printed in diagnostics and dumps */
+	const char *text;
+	size_t len;
+	bool is_tapset;	 /* from the tapset library rather than the user */
+	bool is_guru_ok; /* embedded C allowed (guru mode, or a tapset) */
+	int order;	 /* load order, for sorting diagnostics */
+};
+
+/*
+ * Where a piece of text came from. `exp` chains through macro and alias
+ * expansions, so a diagnostic can say "in expansion of macro @foo".
+ */
+struct expansion;
+struct loc {
+	struct source_file *file;
+	int line, col; /* 1-based */
+	int len;       /* of the token, for the caret's ~~~ */
+	struct expansion *exp;
+};
+
+struct expansion {
+	const char *what; /* "macro '@foo'", "probe alias 'syscall.open'" */
+	struct loc at;	  /* where the expansion was asked for */
+};
+
+struct source_file *source_add(const char *name, const char *text, size_t len);
+struct source_file *source_load(const char *path); /* NULL if unreadable */
+
+/* ---------------------------------------------------------------- diag.c */
+
+enum diag_level { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR };
+
+/*
+ * Diagnostics are collected, not printed at once: a pass records as many
+ * as it soundly can, the driver sorts and prints them between passes.
+ * A note attaches to the error or warning recorded just before it.
+ */
+void diag_error(const struct loc *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_warning(const struct loc *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_note(const struct loc *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int diag_error_count(void);
+void diag_flush(FILE *out); /* sort, print and forget what is recorded */
+void diag_reset(void);
+extern bool diag_color;
+extern bool diag_no_warnings; /* -w */
+
+/* ---------------------------------------------------------------- lex.c */
+
+enum tok_kind {
+	TK_EOF,
+	TK_IDENT,   /* foo, $foo, @foo, $$vars: text is the whole spelling */
+	TK_NUMBER,  /* num holds the value, text the spelling */
+	TK_STRING,  /* text holds the content in stap's raw form (see lex.c) */
+	TK_OP,	    /* operators and punctuation, text is the spelling */
+	TK_KEYWORD, /* probe, global, if, ... */
+	TK_EMBEDDED /* %{ ... %}: text is what is between the delimiters */
+};
+
+struct token {
+	enum tok_kind kind;
+	const char *text; /* interned */
+	int64_t num;
+	struct loc loc;
+	bool space_before; /* whitespace or a comment precedes it */
+};
+
+struct tokvec {
+	struct token *t;
+	int len, cap;
+};
+
+/* Lexes a whole file; lexical errors are reported and the bad text skipped. */
+int lex_file(struct source_file *f, struct tokvec *out); /* returns the error count */
+bool tok_is(const struct token *t, const char *text); /* op or keyword */
+const char *tok_describe(const struct token *t);
+
+/* ---------------------------------------------------------------- target.c */
+
+/* What the script is compiled for: the values preprocessor conditions see. */
+struct target {
+	const char *kernel_v;  /* "6.18.44" */
+	const char *kernel_vr; /* "6.18.44-fc-v657" */
+	const char *arch;      /* "x86_64" */
+	const char *runtime;   /* "kernel" (stap's meaning) or "bpf" */
+	const char *privilege; /* "stapdev", "stapsys" or "stapusr" */
+	const char *config_path;
+	struct kconfig_entry *config; /* CONFIG_* values, loaded lazily */
+	bool config_loaded;
+	bool guru;
+};
+
+void target_init_host(struct target *t);
+void target_set_release(struct target *t, const char *release);
+const char *target_config(struct target *t, const char *name); /* NULL if unset */
+
+/* ---------------------------------------------------------------- pp.c */
+
+/*
+ * The preprocessor sits between the lexer and the parser: it substitutes
+ * $1/@1 script arguments, collects @define macros, expands @macro uses and
+ * evaluates %( cond %? a %: b %) against the target.
+ */
+struct macro {
+	const char *name;
+	struct vec params; /* const char * (interned, without the @) */
+	struct token *body;
+	int body_len;
+	struct loc loc;
+	bool is_library; /* from a .stpm file: visible everywhere */
+};
+
+struct session;
+struct pp_frame;
+struct pp {
+	struct session *s;
+	struct source_file *file;
+	struct tokvec toks;	  /* the file's tokens, @defines removed */
+	struct vec local_macros;  /* struct macro *, this file's */
+	struct pp_frame *frame;	  /* the innermost token source */
+	struct token lookahead[4];
+	int nlookahead;
+	struct token eof;
+	int depth; /* of nested expansions, to stop runaway recursion */
+	int errors;	/* reported by the preprocessor itself */
+	int lex_errors; /* reported by the lexer for this file */
+};
+
+void pp_init(struct pp *pp, struct session *s, struct source_file *f);
+const struct token *pp_peek(struct pp *pp, int n); /* n < 4 */
+struct token pp_next(struct pp *pp);
+/* Collects the @defines of a .stpm file into the session's library. */
+void pp_load_library_macros(struct session *s, struct source_file *f);
+
+/* ---------------------------------------------------------------- ast.c */
+
+enum expr_kind {
+	E_NUMBER,
+	E_STRING,
+	E_SYMBOL,     /* a variable: name */
+	E_TARGET,     /* $var, $$vars ...: name + components */
+	E_CAST,	      /* @cast(operand, "type"[, "module"]) + components */
+	E_ATVAR,      /* @var("name"[, "module"]) + components */
+	E_AUTOCAST,   /* (expr)->member */
+	E_DEFINED,    /* @defined(operand) */
+	E_ENTRY,      /* @entry(operand) */
+	E_PERF,	      /* @perf("name") */
+	E_CONST,      /* @const("NAME"), guru only */
+	E_REGISTER,   /* @kregister(n) / @uregister(n): op names which */
+	E_PROBEWRITE, /* @probewrite(symbol) */
+	E_BINARY,     /* + - * / % << >> & | ^ */
+	E_UNARY,      /* - + ! ~ */
+	E_PREINC,     /* ++x --x */
+	E_POSTINC,    /* x++ x-- */
+	E_LOGICAL,    /* && || */
+	E_COMPARE,    /* < > <= >= == != */
+	E_REGEX,      /* =~ !~, right is a string literal */
+	E_CONCAT,     /* . */
+	E_TERNARY,
+	E_ASSIGN,     /* = += ... .= <<< */
+	E_IN,	      /* [indexes] in base */
+	E_INDEX,      /* base[indexes], base a symbol or a histogram */
+	E_CALL,	      /* name(args) */
+	E_PRINT,      /* printf, sprintf, print, println, printd, ... */
+	E_STAT,	      /* @count(x) ... : op names which */
+	E_HIST,	      /* @hist_linear(x, lo, hi, step), @hist_log(x) */
+	E_EMBEDDED,   /* %{ C expression %}, guru only: str holds the code */
+};
+
+/* One step of a $var->a[3]->$ chain. */
+enum comp_kind { COMP_FIELD, COMP_INDEX, COMP_PRETTY };
+struct component {
+	enum comp_kind kind;
+	const char *name;      /* COMP_FIELD */
+	struct expr *index;    /* COMP_INDEX */
+	int pretty;	       /* COMP_PRETTY: 1 for $, 2 for $$ */
+	struct loc loc;
+};
+
+enum print_kind {
+	PRINT_PRINT,
+	PRINT_PRINTLN,
+	PRINT_PRINTD,
+	PRINT_PRINTDLN,
+	PRINT_PRINTF,
+};
+
+struct type;
+
+struct expr {
+	enum expr_kind kind;
+	struct loc loc;
+	const char *op;	  /* operator spelling, or the @name of E_STAT etc. */
+	const char *name; /* symbol, function, target variable; interned */
+	int64_t num;
+	const char *str;	/* E_STRING raw content; E_CAST type; E_PRINT format */
+	const char *module;	/* E_CAST/E_ATVAR optional module string */
+	struct expr *left;	/* operand; E_CAST/E_DEFINED/... operand */
+	struct expr *right;
+	struct expr *cond; /* E_TERNARY */
+	struct vec args;   /* E_CALL/E_PRINT args, E_INDEX/E_IN indexes (NULL = *) */
+	struct vec comps;  /* struct component *: E_TARGET, E_CAST, E_ATVAR, E_AUTOCAST */
+	bool addr_of;	   /* &$var */
+	/* E_PRINT */
+	enum print_kind print_kind;
+	bool print_to_string; /* sprint* */
+	bool has_format;
+	/* filled in by elaboration */
+	struct type *type;
+	struct symbol *sym;
+	struct function *fn;
+};
+
+enum stmt_kind {
+	S_BLOCK,
+	S_TRY,
+	S_EMBEDDED,
+	S_NULL,
+	S_EXPR,
+	S_IF,
+	S_FOR, /* while is a for without init and step */
+	S_FOREACH,
+	S_RETURN,
+	S_DELETE,
+	S_NEXT,
+	S_BREAK,
+	S_CONTINUE,
+};
+
+struct stmt {
+	enum stmt_kind kind;
+	struct loc loc;
+	struct vec stmts;	 /* S_BLOCK */
+	struct expr *expr;	 /* S_EXPR, S_RETURN, S_DELETE, S_IF/S_FOR cond */
+	struct stmt *body;	 /* S_IF then, S_FOR/S_FOREACH body, S_TRY try */
+	struct stmt *els;	 /* S_IF else, S_TRY catch */
+	struct stmt *init;	 /* S_FOR init (an expression statement) */
+	struct expr *step;	 /* S_FOR */
+	struct expr *catch_var;	 /* S_TRY: a symbol, or NULL */
+	const char *code;	 /* S_EMBEDDED */
+	/* S_FOREACH */
+	struct vec keys;	 /* struct expr * (symbols) */
+	struct expr *value;	 /* `v = [...]`, or NULL */
+	struct expr *base;	 /* symbol, slice (E_INDEX with NULLs) or histogram */
+	int sort_column;	 /* 0: value, 1..n: key n; -1: unsorted */
+	int sort_dir;		 /* +1 ascending, -1 descending */
+	const char *sort_agg;	 /* `in a @sum-`: sort stats values by @sum */
+	struct expr *limit;
+};
+
+/* One component of a probe point: name, or name(literal). */
+struct pp_component {
+	const char *name; /* may hold * and ** */
+	struct expr *arg; /* E_NUMBER or E_STRING, or NULL */
+	struct loc loc;
+};
+
+struct probe_point {
+	struct vec comps; /* struct pp_component * */
+	bool optional;	  /* ? */
+	bool sufficient;  /* ! */
+	struct expr *cond;
+	struct loc loc;
+};
+
+struct probe {
+	struct vec points; /* struct probe_point * */
+	struct stmt *body;
+	struct loc loc;
+	bool is_alias;
+	bool alias_append; /* += */
+	struct vec alias_names; /* struct probe_point *: the names it defines */
+	bool is_private;
+	struct source_file *file;
+};
+
+struct param {
+	const char *name;
+	const char *type_decl; /* "long", "string" or NULL */
+	struct loc loc;
+};
+
+struct function {
+	const char *name;
+	const char *type_decl;
+	struct vec params; /* struct param * */
+	struct stmt *body; /* S_BLOCK or S_EMBEDDED */
+	struct loc loc;
+	bool is_private;
+	struct source_file *file;
+	/* elaboration */
+	struct type *type;
+	bool used;
+};
+
+struct global {
+	const char *name;
+	struct loc loc;
+	int64_t max_entries; /* global a[100]; 0 if not given */
+	bool wrap;	     /* global a% */
+	struct expr *init;   /* E_NUMBER or E_STRING */
+	bool is_private;
+	struct source_file *file;
+};
+
+struct embed {
+	const char *code;
+	struct loc loc;
+};
+
+/* What one file parses to. */
+struct stapfile {
+	struct source_file *src;
+	struct vec embeds;    /* struct embed * */
+	struct vec globals;   /* struct global * */
+	struct vec aliases;   /* struct probe * (is_alias) */
+	struct vec probes;    /* struct probe * */
+	struct vec functions; /* struct function * */
+	bool is_tapset;
+};
+
+struct expr *expr_new(enum expr_kind kind, struct loc loc);
+struct stmt *stmt_new(enum stmt_kind kind, struct loc loc);
+
+/* ---------------------------------------------------------------- parse.c */
+
+/*
+ * Parses one file. Returns the file's declarations even when there were
+ * errors (what parsed is kept); errors go to diag.
+ */
+struct stapfile *parse_file(struct session *s, struct source_file *f);
+
+/* Parser internals, shared by parse.c and parse_expr.c. */
+struct parser {
+	struct session *s;
+	struct source_file *f;
+	struct pp pp;
+	struct stapfile *out;
+	jmp_buf recover;
+	int errors;
+	int in_function; /* 'return' is only allowed here */
+	int errors_seen; /* diag's error count when the parser last looked */
+	int loop_depth;	 /* for break/continue */
+};
+
+const struct token *parse_peek(struct parser *p);
+const struct token *parse_peek_n(struct parser *p, int n);
+bool parse_peek_is(struct parser *p, const char *text);
+struct token parse_next(struct parser *p);
+bool parse_accept(struct parser *p, const char *text);
+struct token parse_expect(struct parser *p, const char *text);
+struct token parse_expect_ident(struct parser *p, const char *what);
+bool parse_guru_allowed(struct parser *p);
+/* A syntax error: reported, then unwinds to the top-level recovery. */
+_Noreturn void parse_fail(struct parser *p, const struct loc *l, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+_Noreturn void parse_expected(struct parser *p, const char *what);
+/* An error after which parsing goes on where it is. */
+void parse_report(struct parser *p, const struct loc *l, const char *msg);
+
+struct expr *parse_expr(struct parser *p);
+struct expr *parse_string(struct parser *p);
+struct expr *parse_literal(struct parser *p, const char *what);
+struct expr *parse_array_base(struct parser *p);
+void parse_index_list(struct parser *p, struct vec *into);
+bool parse_is_stat_op(const char *name);
+
+/* ---------------------------------------------------------------- dump.c */
+
+/* Prints files in the layout of `stap -p1`. */
+void dump_file(struct strbuf *out, const struct stapfile *f);
+void dump_expr(struct strbuf *out, const struct expr *e);
+void dump_stmt(struct strbuf *out, const struct stmt *s);
+void dump_probe_point(struct strbuf *out, const struct probe_point *p);
+
+/* ---------------------------------------------------------------- options.c */
+
+/* What the command line asks for, beyond what the session holds. */
+struct options {
+	const char *script_file; /* NULL with -e */
+	const char *script_text; /* -e */
+	const char *output;	 /* -o */
+	const char *command;	 /* -c */
+	int target_pid;		 /* -x */
+	long timeout;		 /* -T */
+	const char *list_pattern; /* -l / -L */
+	bool list_vars;		 /* -L */
+	bool no_warnings;	 /* -w */
+	struct vec include_dirs; /* -I */
+	struct vec defines;	 /* -D NAME=VAL */
+	struct vec global_inits; /* -G VAR=VAL */
+};
+
+void options_parse(struct session *s, struct options *o, int argc, char **argv);
+void options_usage(FILE *out);
+
+/* ---------------------------------------------------------------- main.c */
+
+struct session {
+	struct target target;
+	struct vec args;	  /* const char *: script arguments $1.. */
+	struct vec include_dirs;  /* -I, then the built-in tapset dir */
+	struct vec library_macros; /* struct macro * from .stpm files */
+	struct vec files;	  /* struct stapfile * of the user's script */
+	bool guru;
+	bool unprivileged;
+	int verbose;
+	int last_pass;
+	bool library_macros_loaded;
+};
+
+#endif /* STAPC_H */
