@@ -23,7 +23,7 @@ endif
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wno-sign-compare -Wno-format-truncation -Werror=implicit-function-declaration
+	-Wno-sign-compare -Werror=implicit-function-declaration
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -ffile-prefix-map=$(CURDIR)/=
 STAPC_LIBS := -lz
 
