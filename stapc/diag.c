@@ -30,11 +30,17 @@ static struct vec diags;
 static int error_count;
 static struct diag *last_main;
 static bool dropping_notes; /* the notes of a suppressed warning */
+static int quiet_depth, quiet_errors; /* diag_quiet(): count, do not keep */
 bool diag_color;
 bool diag_no_warnings;
 
 static void record(enum diag_level level, const struct loc *l, const char *fmt, va_list ap)
 {
+	if (quiet_depth) {
+		if (level == DIAG_ERROR)
+			quiet_errors++;
+		return;
+	}
 	if (level == DIAG_WARNING && diag_no_warnings) {
 		dropping_notes = true;
 		return;
@@ -90,6 +96,18 @@ void diag_note(const struct loc *l, const char *fmt, ...)
 	va_start(ap, fmt);
 	record(DIAG_NOTE, l, fmt, ap);
 	va_end(ap);
+}
+
+void diag_quiet(bool on)
+{
+	quiet_depth += on ? 1 : -1;
+	if (on && quiet_depth == 1)
+		quiet_errors = 0;
+}
+
+int diag_quiet_errors(void)
+{
+	return quiet_errors;
 }
 
 int diag_error_count(void)

@@ -121,7 +121,18 @@ static int run_pipeline(struct session *s, struct options *o)
 		sb_free(&out);
 		return 0;
 	}
-	fprintf(stderr, "stapc: pass %d is not implemented yet; use -p1\n", 2);
+	/* Pass 2: elaborate. */
+	struct program *prog = elab_program(s);
+	if (end_of_pass() || !prog)
+		return 1;
+	if (s->last_pass == 2) {
+		struct strbuf out = { 0 };
+		dump_program(&out, prog);
+		fwrite(out.buf, 1, out.len, stdout);
+		sb_free(&out);
+		return 0;
+	}
+	fprintf(stderr, "stapc: pass %d is not implemented yet; use -p2\n", 3);
 	return 1;
 }
 

@@ -38,6 +38,7 @@ static const char usage_text[] =
 	"  -T SECS        stop after SECS seconds\n"
 	"  -v             say more (repeat for more)\n"
 	"  -w             do not print warnings\n"
+	"  --btf FILE     kernel types from FILE, not this machine's /sys/kernel/btf/vmlinux\n"
 	"  --runtime=MODE what `%( runtime == ... %)` sees: kernel (default) or bpf\n"
 	"  -h, --help     show this help\n"
 	"  -V, --version  show the version\n"
@@ -80,7 +81,7 @@ static void check_assignment(const char *opt, const char *arg)
 	}
 }
 
-enum { OPT_RUNTIME = 256, OPT_BPF, OPT_ALL_MODULES, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED };
+enum { OPT_RUNTIME = 256, OPT_BTF, OPT_BPF, OPT_ALL_MODULES, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED };
 
 void options_parse(struct session *s, struct options *o, int argc, char **argv)
 {
@@ -89,6 +90,7 @@ void options_parse(struct session *s, struct options *o, int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "runtime", required_argument, NULL, OPT_RUNTIME },
 		{ "bpf", no_argument, NULL, OPT_BPF },
+		{ "btf", required_argument, NULL, OPT_BTF },
 		{ "all-modules", no_argument, NULL, OPT_ALL_MODULES },
 		{ "ldd", no_argument, NULL, OPT_LDD },
 		{ "privilege", required_argument, NULL, OPT_PRIVILEGE },
@@ -169,6 +171,9 @@ void options_parse(struct session *s, struct options *o, int argc, char **argv)
 			if (strcmp(optarg, "kernel") && strcmp(optarg, "bpf"))
 				bad_usage("--runtime must be 'kernel' or 'bpf', not '%s'", optarg);
 			s->target.runtime = intern(optarg);
+			break;
+		case OPT_BTF:
+			s->btf_path = optarg;
 			break;
 		case OPT_BPF:
 			s->target.runtime = intern("bpf");

@@ -104,6 +104,10 @@ void diag_error(const struct loc *l, const char *fmt, ...) __attribute__((format
 void diag_warning(const struct loc *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_note(const struct loc *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int diag_error_count(void);
+/* Between diag_quiet(true) and (false), errors are only counted: @defined()
+ * tries a resolution that may fail without telling the user. */
+void diag_quiet(bool on);
+int diag_quiet_errors(void);
 void diag_flush(FILE *out); /* sort, print and forget what is recorded */
 void diag_reset(void);
 extern bool diag_color;
@@ -249,7 +253,13 @@ enum print_kind {
 	PRINT_PRINTF,
 };
 
-struct type;
+/* Value types, as stap infers them. */
+enum vtype { VT_UNKNOWN, VT_LONG, VT_STRING, VT_STATS };
+#define MAX_ARRAY_KEYS 9
+
+struct symbol;
+struct function;
+struct target_ref;
 
 struct expr {
 	enum expr_kind kind;
@@ -270,9 +280,10 @@ struct expr {
 	bool print_to_string; /* sprint* */
 	bool has_format;
 	/* filled in by elaboration */
-	struct type *type;
-	struct symbol *sym;
-	struct function *fn;
+	enum vtype type;
+	struct symbol *sym;	    /* E_SYMBOL, E_INDEX/E_IN base, E_PROBEWRITE */
+	struct function *fn;	    /* E_CALL */
+	struct target_ref *target; /* E_TARGET, E_CAST, E_ATVAR: how to read it */
 };
 
 enum stmt_kind {
@@ -353,8 +364,12 @@ struct function {
 	bool is_private;
 	struct source_file *file;
 	/* elaboration */
-	struct type *type;
-	bool used;
+	enum vtype type;
+	struct vec param_syms; /* struct symbol *, parallel to params */
+	struct vec locals;     /* struct symbol * */
+	bool builtin;	       /* the body is the pragma 'builtin': the compiler provides it */
+	bool reachable;
+	struct loc type_loc;   /* where the return type was first inferred */
 };
 
 struct global {
@@ -385,6 +400,10 @@ struct stapfile {
 
 struct expr *expr_new(enum expr_kind kind, struct loc loc);
 struct stmt *stmt_new(enum stmt_kind kind, struct loc loc);
+/* Deep copies: each derived probe gets its own tree to annotate. */
+struct expr *expr_clone(const struct expr *e);
+struct stmt *stmt_clone(const struct stmt *s);
+const char *vtype_name(enum vtype t);
 
 /* ---------------------------------------------------------------- parse.c */
 
@@ -437,6 +456,189 @@ void dump_expr(struct strbuf *out, const struct expr *e);
 void dump_stmt(struct strbuf *out, const struct stmt *s);
 void dump_probe_point(struct strbuf *out, const struct probe_point *p);
 
+/* ---------------------------------------------------------------- elab.c (pass 2) */
+
+enum sym_kind { SYM_GLOBAL, SYM_LOCAL, SYM_PARAM };
+
+/* A variable: a global, a probe or function local, or a parameter. */
+struct symbol {
+	const char *name;
+	enum sym_kind kind;
+	enum vtype type;
+	int arity;		       /* -1 not known yet, 0 scalar, N: array with N keys */
+	enum vtype keys[MAX_ARRAY_KEYS];
+	struct loc loc;		       /* declaration, or first appearance */
+	struct loc type_loc;	       /* where its type was first inferred */
+	bool has_type_loc;
+	struct global *decl;	       /* SYM_GLOBAL: the declaration, if any */
+	bool assigned, read;
+	bool from_tapset;
+	int index;		       /* among the program's globals, or its scope's locals */
+};
+
+struct dprobe;
+struct elab;
+
+/*
+ * A probe provider: one family of built-in probe points (begin/end, timer,
+ * kernel.trace, ...). Adding a probe type is adding one file under probes/
+ * and one entry in probes/registry.c.
+ */
+struct provider {
+	const char *name;
+	/* Recognises a concrete point; fills d->data; may report errors. */
+	bool (*match)(struct elab *e, struct dprobe *d);
+	/* Wildcards resolved at compile time: the concrete points of a pattern. */
+	void (*expand)(struct elab *e, const struct probe_point *p, struct vec *out);
+	/*
+	 * Resolves a $variable of this probe: false if it has none by that
+	 * name; true if it has (errors in its ->field chain are reported).
+	 */
+	bool (*target)(struct elab *e, struct dprobe *d, struct expr *t);
+	/* The $variables this probe has, "$name:type", for hints and -L. */
+	void (*vars)(struct elab *e, const struct dprobe *d, struct vec *out);
+	/* The resolved point, as -p2 prints it. */
+	void (*print)(struct strbuf *out, const struct dprobe *d);
+	/* Lists what `stapc -l PATTERN` should show for this family. */
+	void (*list)(struct elab *e, const struct probe_point *pattern, struct vec *out);
+	bool user_space; /* its handler runs in the tool, not in BPF */
+};
+
+extern const struct provider *const providers[];
+
+/* What some providers keep in dprobe->data. */
+enum lifecycle_kind { LC_BEGIN, LC_END, LC_ERROR, LC_NEVER };
+struct lifecycle_probe {
+	enum lifecycle_kind kind;
+	int64_t order; /* begin(N): lower first */
+};
+
+struct trace_probe {
+	const char *system; /* NULL when the script named only the event */
+	const char *event;
+	bool classic;	    /* a tracefs record (syscalls:*), not tp_btf */
+	int proto;	    /* tp_btf: BTF FUNC_PROTO of the arguments */
+	struct vec fields;  /* classic: struct tp_field * */
+};
+
+struct timer_probe {
+	int64_t interval_ns;
+	int64_t randomize_ns; /* 0: none */
+	bool profile;
+};
+
+/* A probe after alias expansion: one concrete point and its whole body. */
+struct dprobe {
+	int id;
+	struct probe *user;	    /* the probe the user wrote */
+	struct probe_point *point;  /* the concrete point */
+	struct vec chain;	    /* const char *: "alias = target" steps, for -p2 */
+	const struct provider *prov;
+	void *data;		    /* the provider's */
+	struct stmt *body;	    /* alias prologues, the user's body, epilogues */
+	struct vec locals;	    /* struct symbol * */
+	struct expr *cond;	    /* all if() conditions, and-ed */
+	bool optional, sufficient;
+	int group;		    /* points of one probe that choose among themselves */
+};
+
+/* The elaborated program: what passes 3 and 4 compile. */
+struct program {
+	struct vec globals;   /* struct symbol *, in declaration order */
+	struct vec functions; /* struct function *, reachable ones */
+	struct vec probes;    /* struct dprobe * */
+	struct vec files;     /* struct stapfile *: the user's, then tapsets */
+};
+
+/* The state of pass 2; providers see it too. */
+struct elab {
+	struct session *s;
+	struct program *prog;
+	struct vec aliases;	 /* struct probe *, from every file */
+	struct vec functions;	 /* struct function *, every file's */
+	struct vec global_decls; /* struct global *, every file's */
+	struct vec worklist;	 /* struct function * reached but not resolved yet */
+	struct btf *btf;	 /* the build host's kernel BTF, when needed */
+	bool btf_tried;
+	int next_group;
+};
+
+struct program *elab_program(struct session *s);
+/* Symbols and calls in one probe body or function (resolve.c). */
+void resolve_probe(struct elab *e, struct dprobe *d);
+void resolve_function(struct elab *e, struct function *fn);
+/* Probe points to derived probes through aliases (alias.c). */
+void derive_probes(struct elab *e, struct probe *user);
+/* Type inference to a fixpoint, then checks (types.c). */
+void infer_types(struct elab *e);
+/* Suggests the closest of `names` (const char *) to `name`, or NULL. */
+const char *did_you_mean(const char *name, const struct vec *names);
+void dump_program(struct strbuf *out, const struct program *prog);
+
+/* Probe point components, for providers. */
+int pp_ncomps(const struct probe_point *p);
+const char *pp_name(const struct probe_point *p, int i);
+const struct expr *pp_arg(const struct probe_point *p, int i);
+bool pp_is(const struct probe_point *p, int i, const char *name); /* component i named so */
+bool pp_match(const char *pattern, const char *name);		    /* * wildcards */
+
+/* ---------------------------------------------------------------- kbtf.c, tref.c */
+
+/*
+ * How to read a target variable ($var, @cast, @var): a base value, then
+ * ->field and [index] steps typed from the build host's BTF. The BPF
+ * backend turns it into CO-RE reads, relocated on the target.
+ */
+enum tref_base {
+	TREF_TP_ARG,   /* argument `index` of a BTF tracepoint (tp_btf) */
+	TREF_TP_FIELD, /* a field of a classic tracepoint's record */
+	TREF_VALUE,    /* the value of an expression (@cast's operand) */
+};
+
+struct tref_step {
+	const char *field; /* ->field, or NULL for [index] */
+	struct expr *index;
+	int type;	   /* BTF id of the value after this step */
+	bool deref;	   /* the step reads through a pointer */
+};
+
+struct target_ref {
+	enum tref_base base;
+	int index;	    /* TREF_TP_ARG */
+	int offset, size;   /* TREF_TP_FIELD: where in the record */
+	bool is_signed;
+	int type;	    /* BTF id of the base value, 0 if untyped */
+	struct vec steps;   /* struct tref_step * */
+	int final_type;	    /* BTF id of the result */
+	bool user;	    /* points into user memory (a __user pointer) */
+	bool pretty;	    /* $var$ / $var$$: printed as a string */
+};
+
+struct btf;
+struct btf *kbtf_get(struct elab *e); /* NULL, with one error, if none */
+int kbtf_strip(const struct btf *btf, int id); /* past typedef, const, volatile */
+const char *kbtf_type_name(const struct btf *btf, int id); /* "struct task_struct *" */
+/* The named parameters of tracepoint `event` (FUNC_PROTO id), or -1. */
+int kbtf_tracepoint_proto(const struct btf *btf, const char *event);
+/* The BTF id of a C type as tracefs spells it ("const char *"), or 0. */
+int kbtf_parse_c_type(const struct btf *btf, const char *c_type);
+/* Resolves ->field steps of `comps` from type `type`; reports and returns false if bad. */
+bool tref_resolve(struct elab *e, struct target_ref *r, struct expr *x);
+
+/* ---------------------------------------------------------------- tracefs.c */
+
+/* A field of a classic tracepoint's record, from its tracefs format file. */
+struct tp_field {
+	const char *name;
+	const char *c_type; /* "const char *", "int", "char" (with array set) */
+	int offset, size;
+	bool is_signed, array;
+};
+
+const char *tracefs_dir(void); /* NULL when tracefs is not mounted */
+void tracefs_events(struct vec *out); /* const char * "system:event" */
+bool tracefs_fields(const char *system, const char *event, struct vec *out);
+
 /* ---------------------------------------------------------------- options.c */
 
 /* What the command line asks for, beyond what the session holds. */
@@ -471,6 +673,7 @@ struct session {
 	int verbose;
 	int last_pass;
 	bool library_macros_loaded;
+	const char *btf_path; /* --btf FILE: kernel types instead of the host's */
 };
 
 #endif /* STAPC_H */

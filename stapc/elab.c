@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * elab.c - pass 2, elaboration: from parse trees to a resolved, typed
+ * program. The steps, in stap's order:
+ *
+ *   1. parse the tapset library (every .stp on the -I path, then ours);
+ *   2. collect globals, functions and aliases from all files;
+ *   3. derive the user's probes through aliases to built-in probe points;
+ *   4. resolve symbols and calls, pulling in tapset code as it is used;
+ *   5. infer types to a fixpoint, then check what is left.
+ */
+#include "stapc.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every .stp under `dir`, subdirectories included, in a stable order. */
+static void find_tapset_files(const char *dir, struct vec *out, int depth)
+{
+	DIR *dp = opendir(dir);
+	if (!dp || depth > 4) {
+		if (dp)
+			closedir(dp);
+		return;
+	}
+	struct vec names = { 0 };
+	struct dirent *de;
+	while ((de = readdir(dp)))
+		if (de->d_name[0] != '.')
+			vec_push(&names, arena_strdup(de->d_name));
+	closedir(dp);
+	if (names.len)
+		qsort(names.data, (size_t)names.len, sizeof(void *), cmp_names);
+	for (int i = 0; i < names.len; i++) {
+		const char *name = vec_at(&names, i);
+		const char *path = arena_printf("%s/%s", dir, name);
+		struct stat st;
+		if (stat(path, &st) != 0)
+			continue;
+		size_t n = strlen(name);
+		if (S_ISDIR(st.st_mode))
+			find_tapset_files(path, out, depth + 1);
+		else if (n > 4 && !strcmp(name + n - 4, ".stp"))
+			vec_push(out, (void *)path);
+	}
+}
+
+static void load_tapsets(struct elab *e)
+{
+	struct session *s = e->s;
+	for (int d = 0; d < s->include_dirs.len; d++) {
+		struct vec paths = { 0 };
+		find_tapset_files(vec_at(&s->include_dirs, d), &paths, 0);
+		for (int i = 0; i < paths.len; i++) {
+			struct source_file *f = source_load(vec_at(&paths, i));
+			if (!f)
+				continue;
+			f->is_tapset = true;
+			vec_push(&e->prog->files, parse_file(s, f));
+		}
+	}
+}
+
+static void collect(struct elab *e, struct stapfile *f)
+{
+	for (int i = 0; i < f->globals.len; i++) {
+		struct global *g = vec_at(&f->globals, i);
+		for (int j = 0; j < e->global_decls.len; j++) {
+			struct global *old = vec_at(&e->global_decls, j);
+			if (old->name == g->name) {
+				diag_error(&g->loc, "global '%s' is declared twice", g->name);
+				diag_note(&old->loc, "the first declaration is here");
+				goto next_global;
+			}
+		}
+		vec_push(&e->global_decls, g);
+	next_global:;
+	}
+	for (int i = 0; i < f->functions.len; i++) {
+		struct function *fn = vec_at(&f->functions, i);
+		for (int j = 0; j < e->functions.len; j++) {
+			struct function *old = vec_at(&e->functions, j);
+			/* Functions may share a name when they differ in arity. */
+			if (old->name == fn->name && old->params.len == fn->params.len) {
+				diag_error(&fn->loc, "function '%s' with %d parameter%s is defined twice",
+					   fn->name, fn->params.len, fn->params.len == 1 ? "" : "s");
+				diag_note(&old->loc, "the first definition is here");
+				goto next_function;
+			}
+		}
+		fn->builtin = fn->body->kind == S_EMBEDDED && strstr(fn->body->code, "/* builtin */");
+		vec_push(&e->functions, fn);
+	next_function:;
+	}
+	for (int i = 0; i < f->aliases.len; i++)
+		vec_push(&e->aliases, vec_at(&f->aliases, i));
+}
+
+/* Globals the user declared are kept even when unused (with a warning). */
+static void keep_user_globals(struct elab *e)
+{
+	struct program *prog = e->prog;
+	for (int i = 0; i < e->global_decls.len; i++) {
+		struct global *g = vec_at(&e->global_decls, i);
+		if (g->file->is_tapset)
+			continue;
+		bool have = false;
+		for (int j = 0; j < prog->globals.len && !have; j++)
+			have = ((struct symbol *)vec_at(&prog->globals, j))->decl == g;
+		if (have)
+			continue;
+		struct symbol *sym = arena_alloc(sizeof(*sym));
+		sym->name = g->name;
+		sym->kind = SYM_GLOBAL;
+		sym->arity = -1;
+		sym->loc = g->loc;
+		sym->decl = g;
+		sym->index = prog->globals.len;
+		vec_push(&prog->globals, sym);
+	}
+}
+
+struct program *elab_program(struct session *s)
+{
+	struct elab *e = arena_alloc(sizeof(*e));
+	e->s = s;
+	e->prog = arena_alloc(sizeof(*e->prog));
+	for (int i = 0; i < s->files.len; i++)
+		vec_push(&e->prog->files, vec_at(&s->files, i));
+	load_tapsets(e);
+	if (diag_error_count())
+		return NULL;
+	for (int i = 0; i < e->prog->files.len; i++)
+		collect(e, vec_at(&e->prog->files, i));
+
+	for (int i = 0; i < s->files.len; i++) {
+		struct stapfile *f = vec_at(&s->files, i);
+		for (int j = 0; j < f->probes.len; j++)
+			derive_probes(e, vec_at(&f->probes, j));
+	}
+	if (!e->prog->probes.len && !diag_error_count())
+		diag_error(NULL, "the script has no probes: nothing would ever run");
+	if (diag_error_count())
+		return NULL;
+
+	for (int i = 0; i < e->prog->probes.len; i++)
+		resolve_probe(e, vec_at(&e->prog->probes, i));
+	/* Functions join as they are called; resolving one may reach more. */
+	for (int i = 0; i < e->worklist.len; i++)
+		resolve_function(e, vec_at(&e->worklist, i));
+	keep_user_globals(e);
+	if (diag_error_count())
+		return NULL;
+	infer_types(e);
+	return diag_error_count() ? NULL : e->prog;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+int pp_ncomps(const struct probe_point *p)
+{
+	return p->comps.len;
+}
+
+const char *pp_name(const struct probe_point *p, int i)
+{
+	return i < p->comps.len ? ((struct pp_component *)vec_at(&p->comps, i))->name : NULL;
+}
+
+const struct expr *pp_arg(const struct probe_point *p, int i)
+{
+	return i < p->comps.len ? ((struct pp_component *)vec_at(&p->comps, i))->arg : NULL;
+}
+
+bool pp_is(const struct probe_point *p, int i, const char *name)
+{
+	const char *n = pp_name(p, i);
+	return n && !strcmp(n, name);
+}
+
+/* Glob match of one component: '*' matches any run of characters. */
+bool pp_match(const char *pat, const char *name)
+{
+	for (; *pat; pat++, name++) {
+		if (*pat == '*') {
+			while (pat[1] == '*')
+				pat++;
+			if (!pat[1])
+				return true;
+			for (const char *n = name; *n; n++)
+				if (pp_match(pat + 1, n))
+					return true;
+			return pp_match(pat + 1, name + strlen(name));
+		}
+		if (*pat != *name)
+			return false;
+	}
+	return *name == 0;
+}
+
+/* Levenshtein distance, bounded: names further than that are no hint. */
+static int distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return 99;
+	int row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int prev = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cur = row[j];
+			int best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+const char *did_you_mean(const char *name, const struct vec *names)
+{
+	const char *best = NULL;
+	int best_d = (int)strlen(name) / 3 + 1;
+	if (best_d > 3)
+		best_d = 3;
+	for (int i = 0; i < names->len; i++) {
+		const char *cand = vec_at(names, i);
+		if (cand[0] == '_' && name[0] != '_')
+			continue; /* internal names are no suggestion */
+		int d = distance(name, cand);
+		if (d <= best_d && (!best || d < best_d)) {
+			best = cand;
+			best_d = d;
+		}
+	}
+	return best;
+}

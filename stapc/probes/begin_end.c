@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * begin_end.c - begin, end, error and never: the probes of the tool's own
+ * lifecycle. They run in user space, in the tool, never in BPF.
+ *
+ *   begin[(N)]  at start-up, after everything is attached; N orders them
+ *   end[(N)]    at shutdown (exit(), SIGINT, SIGTERM, -T), before detaching
+ *   error[(N)]  when a handler fails with an uncaught error
+ *   never       never; its code is still compiled and checked
+ */
+#include "../stapc.h"
+
+#include <string.h>
+
+static const char *const kinds[] = { "begin", "end", "error", "never" };
+
+static bool match(struct elab *e, struct dprobe *d)
+{
+	(void)e;
+	const struct probe_point *p = d->point;
+	if (pp_ncomps(p) != 1)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (!pp_is(p, 0, kinds[i]))
+			continue;
+		const struct expr *arg = pp_arg(p, 0);
+		if (arg && (i == 3 || arg->kind != E_NUMBER)) {
+			diag_error(&p->loc, "'%s' takes %s", kinds[i],
+				   i == 3 ? "no argument" : "a number: its order among the others");
+			return false;
+		}
+		struct lifecycle_probe *lp = arena_alloc(sizeof(*lp));
+		lp->kind = (enum lifecycle_kind)i;
+		lp->order = arg ? arg->num : 0;
+		d->data = lp;
+		return true;
+	}
+	return false;
+}
+
+static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
+{
+	(void)e;
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (pp_ncomps(pattern) == 1 && pp_match(pp_name(pattern, 0), kinds[i]))
+			vec_push(out, (void *)kinds[i]);
+}
+
+const struct provider provider_begin_end = {
+	.name = "begin/end",
+	.match = match,
+	.list = list,
+	.user_space = true,
+};

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* registry.c - the probe providers, tried in this order. */
+#include "../stapc.h"
+
+extern const struct provider provider_begin_end;
+extern const struct provider provider_timer;
+extern const struct provider provider_tracepoint;
+
+const struct provider *const providers[] = {
+	&provider_begin_end,
+	&provider_timer,
+	&provider_tracepoint,
+	NULL,
+};

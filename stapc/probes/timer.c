@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * timer.c - periodic probes.
+ *
+ *   timer.s(N) .ms(N) .us(N) .ns(N) .hz(N) .jiffies(N) [.randomize(M)]
+ *   timer.profile             on every CPU, at the profiling tick
+ *
+ * A timer whose handler needs no per-event kernel context runs in the
+ * tool (placement decides); timer.profile always samples in BPF.
+ */
+#include "../stapc.h"
+
+#include <string.h>
+
+static const struct {
+	const char *unit;
+	int64_t ns; /* one unit, in nanoseconds; 0 for hz */
+} units[] = {
+	{ "s", 1000000000LL }, { "sec", 1000000000LL }, { "ms", 1000000LL }, { "msec", 1000000LL },
+	{ "us", 1000LL },      { "usec", 1000LL },      { "ns", 1LL },	 { "nsec", 1LL },
+	{ "jiffies", 0 },      { "hz", 0 },
+};
+
+/* The target's CONFIG_HZ is not known here; stap's default tick. */
+#define JIFFY_NS 4000000LL
+
+static bool match(struct elab *e, struct dprobe *d)
+{
+	(void)e;
+	const struct probe_point *p = d->point;
+	if (!pp_is(p, 0, "timer") || pp_arg(p, 0))
+		return false;
+	struct timer_probe *tp = arena_alloc(sizeof(*tp));
+	d->data = tp;
+	if (pp_ncomps(p) == 2 && pp_is(p, 1, "profile") && !pp_arg(p, 1)) {
+		tp->profile = true;
+		return true;
+	}
+	int n = pp_ncomps(p);
+	if (n != 2 && !(n == 3 && pp_is(p, 2, "randomize")))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		if (!pp_is(p, 1, units[i].unit))
+			continue;
+		const struct expr *arg = pp_arg(p, 1);
+		if (!arg || arg->kind != E_NUMBER || arg->num <= 0) {
+			diag_error(&p->loc, "timer.%s needs a positive number: timer.%s(N)", units[i].unit,
+				   units[i].unit);
+			return false;
+		}
+		if (!strcmp(units[i].unit, "hz"))
+			tp->interval_ns = 1000000000LL / arg->num;
+		else if (!strcmp(units[i].unit, "jiffies"))
+			tp->interval_ns = arg->num * JIFFY_NS;
+		else
+			tp->interval_ns = arg->num * units[i].ns;
+		if (tp->interval_ns <= 0) {
+			diag_error(&p->loc, "timer interval too short: %s(%lld) is under a nanosecond",
+				   units[i].unit, (long long)arg->num);
+			return false;
+		}
+		if (n == 3) {
+			const struct expr *r = pp_arg(p, 2);
+			if (!r || r->kind != E_NUMBER || r->num < 0) {
+				diag_error(&p->loc, "randomize needs a number: .randomize(N)");
+				return false;
+			}
+			tp->randomize_ns = strcmp(units[i].unit, "hz") ? r->num * (units[i].ns ? units[i].ns : JIFFY_NS) : 0;
+			if (tp->randomize_ns >= tp->interval_ns) {
+				diag_error(&p->loc, "randomize(%lld) must be smaller than the interval",
+					   (long long)r->num);
+				return false;
+			}
+		}
+		return true;
+	}
+	return false;
+}
+
+static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
+{
+	(void)e;
+	static const char *const forms[] = { "timer.s(N)", "timer.ms(N)", "timer.us(N)", "timer.ns(N)",
+					     "timer.hz(N)", "timer.jiffies(N)", "timer.profile" };
+	if (!pp_match(pp_name(pattern, 0), "timer"))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(forms); i++)
+		vec_push(out, (void *)forms[i]);
+}
+
+const struct provider provider_timer = {
+	.name = "timer",
+	.match = match,
+	.list = list,
+};

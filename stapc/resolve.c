@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * resolve.c - binds every name in a probe handler or function to what it
+ * means: a local, a parameter, a global (pulled in from the tapset library
+ * on first use), a function (likewise), or a target variable of the probe.
+ */
+#include "stapc.h"
+
+#include <string.h>
+
+struct scope {
+	struct elab *e;
+	struct dprobe *probe;  /* NULL inside a function */
+	struct function *fn;   /* NULL inside a probe */
+	struct vec *locals;
+	int loops;
+};
+
+static void resolve_expr(struct scope *sc, struct expr *x);
+static void resolve_stmt(struct scope *sc, struct stmt *s);
+
+static struct symbol *new_symbol(const char *name, enum sym_kind kind, struct loc loc)
+{
+	struct symbol *sym = arena_alloc(sizeof(*sym));
+	sym->name = name;
+	sym->kind = kind;
+	sym->arity = -1;
+	sym->loc = loc;
+	return sym;
+}
+
+static struct symbol *find_in(struct vec *v, const char *name)
+{
+	for (int i = 0; v && i < v->len; i++) {
+		struct symbol *s = vec_at(v, i);
+		if (s->name == name)
+			return s;
+	}
+	return NULL;
+}
+
+/* The global `name`, declared in any file; its symbol made on first use. */
+static struct symbol *find_global(struct elab *e, const char *name)
+{
+	struct symbol *sym = find_in(&e->prog->globals, name);
+	if (sym)
+		return sym;
+	for (int i = 0; i < e->global_decls.len; i++) {
+		struct global *g = vec_at(&e->global_decls, i);
+		if (g->name != name)
+			continue;
+		sym = new_symbol(name, SYM_GLOBAL, g->loc);
+		sym->decl = g;
+		sym->from_tapset = g->file->is_tapset;
+		sym->index = e->prog->globals.len;
+		vec_push(&e->prog->globals, sym);
+		return sym;
+	}
+	return NULL;
+}
+
+/*
+ * A variable reference. Locals and parameters shadow globals; a name that
+ * is none of them becomes a new local, unless it is used as an array
+ * (arrays are always global).
+ */
+static struct symbol *lookup_var(struct scope *sc, const char *name, struct loc loc, bool array)
+{
+	struct symbol *sym = find_in(sc->locals, name);
+	if (!sym && sc->fn)
+		sym = find_in(&sc->fn->param_syms, name);
+	if (sym) {
+		if (array) {
+			diag_error(&loc, "'%s' is used as an array, but it is a %s: arrays must be "
+					 "declared with 'global %s'",
+				   name, sym->kind == SYM_PARAM ? "parameter" : "local variable", name);
+			diag_note(&sym->loc, "'%s' first appears here", name);
+		}
+		return sym;
+	}
+	sym = find_global(sc->e, name);
+	if (sym)
+		return sym;
+	if (array) {
+		diag_error(&loc, "'%s' is used as an array but never declared: add 'global %s' at the "
+				 "top of the script",
+			   name, name);
+		/* Make one anyway, so that later uses do not repeat the error. */
+		sym = new_symbol(name, SYM_GLOBAL, loc);
+		sym->index = sc->e->prog->globals.len;
+		vec_push(&sc->e->prog->globals, sym);
+		return sym;
+	}
+	sym = new_symbol(name, SYM_LOCAL, loc);
+	sym->index = sc->locals->len;
+	vec_push(sc->locals, sym);
+	return sym;
+}
+
+/* The function of that name taking `nargs`; else any of that name. */
+static struct function *find_function(struct elab *e, const char *name, int nargs)
+{
+	struct function *any = NULL;
+	for (int i = 0; i < e->functions.len; i++) {
+		struct function *fn = vec_at(&e->functions, i);
+		if (fn->name != name)
+			continue;
+		if (fn->params.len == nargs)
+			return fn;
+		any = fn;
+	}
+	return any;
+}
+
+static void resolve_call(struct scope *sc, struct expr *x)
+{
+	struct elab *e = sc->e;
+	for (int i = 0; i < x->args.len; i++)
+		resolve_expr(sc, vec_at(&x->args, i));
+	struct function *fn = find_function(e, x->name, x->args.len);
+	if (!fn) {
+		struct vec names = { 0 };
+		for (int i = 0; i < e->functions.len; i++)
+			vec_push(&names, (void *)((struct function *)vec_at(&e->functions, i))->name);
+		const char *hint = did_you_mean(x->name, &names);
+		if (hint)
+			diag_error(&x->loc, "unknown function '%s'; did you mean '%s'?", x->name, hint);
+		else
+			diag_error(&x->loc, "unknown function '%s': it is not in the script or the tapset "
+					    "library", x->name);
+		return;
+	}
+	x->fn = fn;
+	if (x->args.len != fn->params.len) {
+		diag_error(&x->loc, "function '%s' takes %d argument%s, but %d %s given", fn->name,
+			   fn->params.len, fn->params.len == 1 ? "" : "s", x->args.len,
+			   x->args.len == 1 ? "is" : "are");
+		diag_note(&fn->loc, "'%s' is defined here", fn->name);
+	}
+	if (!fn->reachable) {
+		fn->reachable = true;
+		vec_push(&e->worklist, fn);
+	}
+}
+
+/* A $variable: only the probe's provider knows what it names. */
+static bool resolve_target(struct scope *sc, struct expr *x, bool quiet)
+{
+	for (int i = 0; i < x->comps.len; i++) {
+		struct component *c = vec_at(&x->comps, i);
+		if (c->kind == COMP_INDEX)
+			resolve_expr(sc, c->index);
+	}
+	if (!sc->probe) {
+		if (!quiet)
+			diag_error(&x->loc, "target variable '%s' outside a probe handler: pass it to "
+					    "the function as an argument",
+				   x->name);
+		return false;
+	}
+	const struct provider *p = sc->probe->prov;
+	if (p->target && p->target(sc->e, sc->probe, x))
+		return true;
+	if (quiet)
+		return false;
+	struct vec names = { 0 };
+	if (p->vars)
+		p->vars(sc->e, sc->probe, &names);
+	struct strbuf have = { 0 };
+	for (int i = 0; i < names.len; i++)
+		sb_printf(&have, "%s%s", i ? ", " : "", (const char *)vec_at(&names, i));
+	if (names.len)
+		diag_error(&x->loc, "probe point '%s' has no target variable '%s'; it has %s",
+			   (const char *)vec_at(&sc->probe->chain, 0), x->name, have.buf);
+	else
+		diag_error(&x->loc, "probe point '%s' has no target variables",
+			   (const char *)vec_at(&sc->probe->chain, 0));
+	sb_free(&have);
+	return false;
+}
+
+/* @defined(x) is decided here: it becomes the number 1 or 0. */
+static void resolve_defined(struct scope *sc, struct expr *x)
+{
+	struct expr *op = x->left;
+	diag_quiet(true);
+	bool defined = op->kind == E_TARGET ? resolve_target(sc, op, true) : true;
+	if (op->kind != E_TARGET)
+		resolve_expr(sc, op);
+	defined = defined && !diag_quiet_errors();
+	diag_quiet(false);
+	x->kind = E_NUMBER;
+	x->num = defined;
+	x->left = NULL;
+}
+
+static bool writes_target(const struct expr *x)
+{
+	return x && (x->kind == E_TARGET || x->kind == E_CAST || x->kind == E_ATVAR);
+}
+
+static void resolve_expr(struct scope *sc, struct expr *x)
+{
+	if (!x)
+		return;
+	switch (x->kind) {
+	case E_NUMBER:
+	case E_STRING:
+	case E_EMBEDDED:
+	case E_PERF:
+	case E_CONST:
+		return;
+	case E_SYMBOL:
+		x->sym = lookup_var(sc, x->name, x->loc, false);
+		return;
+	case E_TARGET:
+		resolve_target(sc, x, false);
+		return;
+	case E_CAST:
+	case E_ATVAR:
+	case E_AUTOCAST:
+		resolve_expr(sc, x->left);
+		for (int i = 0; i < x->comps.len; i++) {
+			struct component *c = vec_at(&x->comps, i);
+			if (c->kind == COMP_INDEX)
+				resolve_expr(sc, c->index);
+		}
+		return;
+	case E_DEFINED:
+		resolve_defined(sc, x);
+		return;
+	case E_ENTRY:
+	case E_REGISTER:
+		resolve_expr(sc, x->left);
+		return;
+	case E_PROBEWRITE:
+		if (x->left && x->left->kind == E_SYMBOL)
+			x->left->sym = lookup_var(sc, x->left->name, x->left->loc, false);
+		return;
+	case E_ASSIGN:
+	case E_PREINC:
+	case E_POSTINC:
+		if (writes_target(x->left) && !sc->e->s->guru)
+			diag_error(&x->loc, "writing to the traced program's variable '%s' needs guru "
+					    "mode (stapc -g)",
+				   x->left->kind == E_TARGET ? x->left->name : "@cast(...)");
+		resolve_expr(sc, x->left);
+		resolve_expr(sc, x->right);
+		return;
+	case E_INDEX:
+	case E_IN:
+		if (x->left->kind == E_SYMBOL) {
+			x->left->sym = lookup_var(sc, x->left->name, x->left->loc, true);
+			x->sym = x->left->sym;
+		} else {
+			resolve_expr(sc, x->left);
+		}
+		for (int i = 0; i < x->args.len; i++)
+			resolve_expr(sc, vec_at(&x->args, i));
+		return;
+	case E_CALL:
+		resolve_call(sc, x);
+		return;
+	default:
+		resolve_expr(sc, x->left);
+		resolve_expr(sc, x->right);
+		resolve_expr(sc, x->cond);
+		for (int i = 0; i < x->args.len; i++)
+			resolve_expr(sc, vec_at(&x->args, i));
+		return;
+	}
+}
+
+static void resolve_foreach(struct scope *sc, struct stmt *s)
+{
+	struct expr *base = s->base;
+	if (base->kind == E_INDEX) {
+		/* A slice: the array and the fixed keys. */
+		base->left->sym = lookup_var(sc, base->left->name, base->left->loc, true);
+		base->sym = base->left->sym;
+		for (int i = 0; i < base->args.len; i++)
+			resolve_expr(sc, vec_at(&base->args, i));
+	} else if (base->kind == E_SYMBOL) {
+		base->sym = lookup_var(sc, base->name, base->loc, true);
+	} else {
+		resolve_expr(sc, base);
+	}
+	for (int i = 0; i < s->keys.len; i++) {
+		struct expr *k = vec_at(&s->keys, i);
+		k->sym = lookup_var(sc, k->name, k->loc, false);
+	}
+	if (s->value)
+		s->value->sym = lookup_var(sc, s->value->name, s->value->loc, false);
+	resolve_expr(sc, s->limit);
+	sc->loops++;
+	resolve_stmt(sc, s->body);
+	sc->loops--;
+}
+
+static void resolve_stmt(struct scope *sc, struct stmt *s)
+{
+	if (!s)
+		return;
+	switch (s->kind) {
+	case S_BLOCK:
+		for (int i = 0; i < s->stmts.len; i++)
+			resolve_stmt(sc, vec_at(&s->stmts, i));
+		return;
+	case S_TRY:
+		resolve_stmt(sc, s->body);
+		if (s->catch_var)
+			s->catch_var->sym = lookup_var(sc, s->catch_var->name, s->catch_var->loc, false);
+		resolve_stmt(sc, s->els);
+		return;
+	case S_EMBEDDED:
+	case S_NULL:
+	case S_NEXT:
+		return;
+	case S_BREAK:
+	case S_CONTINUE:
+		if (!sc->loops)
+			diag_error(&s->loc, "'%s' outside a loop", s->kind == S_BREAK ? "break" : "continue");
+		return;
+	case S_EXPR:
+	case S_RETURN:
+		resolve_expr(sc, s->expr);
+		return;
+	case S_DELETE:
+		if (s->expr->kind == E_SYMBOL) {
+			/* `delete x` clears a whole array, or resets a scalar. */
+			s->expr->sym = lookup_var(sc, s->expr->name, s->expr->loc, false);
+		} else {
+			resolve_expr(sc, s->expr);
+		}
+		return;
+	case S_IF:
+		resolve_expr(sc, s->expr);
+		resolve_stmt(sc, s->body);
+		resolve_stmt(sc, s->els);
+		return;
+	case S_FOR:
+		resolve_stmt(sc, s->init);
+		resolve_expr(sc, s->expr);
+		resolve_expr(sc, s->step);
+		sc->loops++;
+		resolve_stmt(sc, s->body);
+		sc->loops--;
+		return;
+	case S_FOREACH:
+		resolve_foreach(sc, s);
+		return;
+	}
+}
+
+void resolve_probe(struct elab *e, struct dprobe *d)
+{
+	struct scope sc = { .e = e, .probe = d, .locals = &d->locals };
+	resolve_expr(&sc, d->cond);
+	resolve_stmt(&sc, d->body);
+}
+
+void resolve_function(struct elab *e, struct function *fn)
+{
+	struct scope sc = { .e = e, .fn = fn, .locals = &fn->locals };
+	fn->param_syms = (struct vec){ 0 };
+	for (int i = 0; i < fn->params.len; i++) {
+		struct param *pa = vec_at(&fn->params, i);
+		if (find_in(&fn->param_syms, pa->name)) {
+			diag_error(&pa->loc, "parameter '%s' appears twice", pa->name);
+			continue;
+		}
+		struct symbol *sym = new_symbol(pa->name, SYM_PARAM, pa->loc);
+		sym->arity = 0;
+		sym->assigned = true;
+		sym->index = i;
+		if (pa->type_decl) {
+			sym->type = !strcmp(pa->type_decl, "long") ? VT_LONG : VT_STRING;
+			sym->type_loc = pa->loc;
+			sym->has_type_loc = true;
+		}
+		vec_push(&fn->param_syms, sym);
+	}
+	if (fn->type_decl) {
+		fn->type = !strcmp(fn->type_decl, "long") ? VT_LONG : VT_STRING;
+		fn->type_loc = fn->loc;
+	}
+	if (!fn->builtin)
+		resolve_stmt(&sc, fn->body);
+}

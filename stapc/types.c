@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * types.c - type inference, stap's way: every variable, array key and
+ * function result is a long, a string or statistics, learnt from how it
+ * is used. The walk repeats until nothing new is learnt, then runs once
+ * more to report what contradicts what was learnt first, and what stayed
+ * unknown.
+ */
+#include "stapc.h"
+
+#include <string.h>
+
+struct infer {
+	struct elab *e;
+	bool changed;
+	bool report;		/* the last walk: say what is wrong */
+	struct function *fn;	/* being walked, NULL in a probe */
+};
+
+static enum vtype infer_expr(struct infer *in, struct expr *x, enum vtype want);
+static void infer_stmt(struct infer *in, struct stmt *s);
+
+static const char *article_type(enum vtype t)
+{
+	return t == VT_LONG ? "a long" : t == VT_STRING ? "a string" : "statistics";
+}
+
+/* Learns that `sym` holds values of type t (seen at loc). */
+static void unify_sym(struct infer *in, struct symbol *sym, enum vtype t, const struct loc *loc)
+{
+	if (!sym || t == VT_UNKNOWN)
+		return;
+	if (sym->type == VT_UNKNOWN) {
+		sym->type = t;
+		if (!sym->has_type_loc) {
+			sym->type_loc = *loc;
+			sym->has_type_loc = true;
+		}
+		in->changed = true;
+		return;
+	}
+	if (sym->type != t && in->report) {
+		diag_error(loc, "type mismatch: '%s' is used as %s here", sym->name, article_type(t));
+		diag_note(&sym->type_loc, "'%s' was first inferred as %s here", sym->name,
+			  article_type(sym->type));
+	}
+}
+
+/* Learns how many keys an array has, or that a variable is a scalar. */
+static void unify_arity(struct infer *in, struct symbol *sym, int arity, const struct loc *loc)
+{
+	if (sym->arity < 0) {
+		sym->arity = arity;
+		in->changed = true;
+		return;
+	}
+	if (sym->arity == arity || !in->report)
+		return;
+	if (arity == 0)
+		diag_error(loc, "'%s' is an array; index it, as in %s[...]", sym->name, sym->name);
+	else if (sym->arity == 0)
+		diag_error(loc, "'%s' is used as an array here, but as a scalar elsewhere", sym->name);
+	else
+		diag_error(loc, "'%s' is indexed with %d key%s here, but with %d elsewhere", sym->name,
+			   arity, arity == 1 ? "" : "s", sym->arity);
+	diag_note(&sym->loc, "'%s' first appears here", sym->name);
+}
+
+static void unify_key(struct infer *in, struct symbol *sym, int i, enum vtype t,
+		      const struct loc *loc)
+{
+	if (i >= MAX_ARRAY_KEYS || t == VT_UNKNOWN)
+		return;
+	if (sym->keys[i] == VT_UNKNOWN) {
+		sym->keys[i] = t;
+		in->changed = true;
+	} else if (sym->keys[i] != t && in->report) {
+		diag_error(loc, "type mismatch: key %d of '%s' is used as %s here, but as %s "
+				"elsewhere", i + 1, sym->name, article_type(t),
+			   article_type(sym->keys[i]));
+	}
+}
+
+/* Two sides that must agree (==, ?:), each learning from the other. */
+static enum vtype infer_pair(struct infer *in, struct expr *a, struct expr *b, enum vtype want,
+			     const struct loc *loc, const char *what)
+{
+	enum vtype ta = infer_expr(in, a, want);
+	enum vtype tb = infer_expr(in, b, ta != VT_UNKNOWN ? ta : want);
+	if (ta == VT_UNKNOWN && tb != VT_UNKNOWN)
+		ta = infer_expr(in, a, tb);
+	if (ta != VT_UNKNOWN && tb != VT_UNKNOWN && ta != tb && in->report)
+		diag_error(loc, "type mismatch: %s %s and %s", what, article_type(ta), article_type(tb));
+	return ta != VT_UNKNOWN ? ta : tb;
+}
+
+static void expect_type(struct infer *in, struct expr *x, enum vtype have, enum vtype want)
+{
+	if (have != VT_UNKNOWN && want != VT_UNKNOWN && have != want && in->report)
+		diag_error(&x->loc, "type mismatch: expected %s, but this is %s", article_type(want),
+			   article_type(have));
+}
+
+/* An array reference: base[keys], base a global symbol. */
+static enum vtype infer_index(struct infer *in, struct expr *x, enum vtype want)
+{
+	struct symbol *sym = x->sym;
+	for (int i = 0; i < x->args.len; i++) {
+		struct expr *k = vec_at(&x->args, i);
+		if (!k)
+			continue; /* a '*' of a slice */
+		enum vtype kt = infer_expr(in, k, sym && i < MAX_ARRAY_KEYS ? sym->keys[i] : VT_UNKNOWN);
+		if (sym)
+			unify_key(in, sym, i, kt, &k->loc);
+		if (kt == VT_STATS && in->report)
+			diag_error(&k->loc, "statistics cannot be an array key");
+	}
+	if (!sym) {
+		/* @hist_log(s)[i]: the count of bucket i. */
+		infer_expr(in, x->left, VT_UNKNOWN);
+		return VT_LONG;
+	}
+	unify_arity(in, sym, x->args.len, &x->loc);
+	unify_sym(in, sym, want, &x->loc);
+	return sym->type;
+}
+
+/* The conversions of a printf format constrain its arguments' types. */
+static void infer_printf_args(struct infer *in, struct expr *x)
+{
+	int arg = 0;
+	for (const char *c = x->str; *c && arg <= x->args.len; c++) {
+		if (*c != '%')
+			continue;
+		c++;
+		if (*c == '%')
+			continue;
+		if (*c && strchr("-+ #0", *c))
+			c++;
+		if (*c == '*') {
+			if (arg < x->args.len)
+				infer_expr(in, vec_at(&x->args, arg), VT_LONG);
+			arg++;
+			c++;
+		}
+		while (*c >= '0' && *c <= '9')
+			c++;
+		if (*c == '.') {
+			c++;
+			if (*c == '*') {
+				if (arg < x->args.len)
+					infer_expr(in, vec_at(&x->args, arg), VT_LONG);
+				arg++;
+				c++;
+			}
+			while (*c >= '0' && *c <= '9')
+				c++;
+		}
+		if (*c == 'l')
+			c++;
+		if (!*c)
+			break;
+		enum vtype t = *c == 's' || *c == 'm' || *c == 'M' ? VT_STRING : VT_LONG;
+		if (arg < x->args.len) {
+			struct expr *a = vec_at(&x->args, arg);
+			enum vtype have = infer_expr(in, a, t);
+			if (have != VT_UNKNOWN && have != t && in->report)
+				diag_error(&a->loc, "type mismatch: '%%%c' wants %s, but this is %s", *c,
+					   article_type(t), article_type(have));
+		} else if (in->report) {
+			diag_error(&x->loc, "the format has more conversions than there are arguments");
+		}
+		arg++;
+	}
+	for (int i = arg; i < x->args.len; i++)
+		infer_expr(in, vec_at(&x->args, i), VT_UNKNOWN);
+	if (arg < x->args.len && in->report)
+		diag_error(&((struct expr *)vec_at(&x->args, arg))->loc, "too many arguments for the "
+			   "format string");
+}
+
+static enum vtype infer_call(struct infer *in, struct expr *x, enum vtype want)
+{
+	struct function *fn = x->fn;
+	for (int i = 0; i < x->args.len; i++) {
+		struct expr *a = vec_at(&x->args, i);
+		struct symbol *p = fn && i < fn->param_syms.len ? vec_at(&fn->param_syms, i) : NULL;
+		enum vtype t = infer_expr(in, a, p ? p->type : VT_UNKNOWN);
+		if (t == VT_STATS && in->report)
+			diag_error(&a->loc, "statistics cannot be passed to a function; pass @count(...) or "
+					    "another extractor");
+		if (p)
+			unify_sym(in, p, t, &a->loc);
+	}
+	if (!fn)
+		return VT_UNKNOWN;
+	if (fn->type == VT_UNKNOWN && want != VT_UNKNOWN && want != VT_STATS) {
+		fn->type = want;
+		fn->type_loc = x->loc;
+		in->changed = true;
+	}
+	return fn->type;
+}
+
+static enum vtype infer_assign(struct infer *in, struct expr *x, enum vtype want)
+{
+	const char *op = x->op;
+	struct expr *l = x->left, *r = x->right;
+	if (!strcmp(op, "<<<")) {
+		infer_expr(in, l, VT_STATS);
+		expect_type(in, r, infer_expr(in, r, VT_LONG), VT_LONG);
+		return VT_LONG;
+	}
+	if (!strcmp(op, ".=")) {
+		infer_expr(in, l, VT_STRING);
+		infer_expr(in, r, VT_STRING);
+		return VT_STRING;
+	}
+	if (strcmp(op, "=")) {
+		infer_expr(in, l, VT_LONG);
+		expect_type(in, r, infer_expr(in, r, VT_LONG), VT_LONG);
+		return VT_LONG;
+	}
+	enum vtype t = infer_pair(in, l, r, want, &x->loc, "assignment of");
+	if (t == VT_STATS && in->report)
+		diag_error(&x->loc, "statistics cannot be assigned: add values with '<<<'");
+	return t;
+}
+
+static enum vtype infer_expr(struct infer *in, struct expr *x, enum vtype want)
+{
+	if (!x)
+		return VT_UNKNOWN;
+	enum vtype t = VT_UNKNOWN;
+	switch (x->kind) {
+	case E_NUMBER:
+		t = VT_LONG;
+		break;
+	case E_STRING:
+		t = VT_STRING;
+		break;
+	case E_SYMBOL:
+		if (!x->sym)
+			return VT_UNKNOWN;
+		unify_arity(in, x->sym, 0, &x->loc);
+		unify_sym(in, x->sym, want, &x->loc);
+		t = x->sym->type;
+		break;
+	case E_INDEX:
+		t = infer_index(in, x, want);
+		break;
+	case E_IN:
+		infer_index(in, x, VT_UNKNOWN);
+		t = VT_LONG;
+		break;
+	case E_ASSIGN:
+		t = infer_assign(in, x, want);
+		break;
+	case E_BINARY:
+	case E_LOGICAL:
+		infer_expr(in, x->left, VT_LONG);
+		infer_expr(in, x->right, VT_LONG);
+		t = VT_LONG;
+		break;
+	case E_UNARY:
+	case E_PREINC:
+	case E_POSTINC:
+		expect_type(in, x->left, infer_expr(in, x->left, VT_LONG), VT_LONG);
+		t = VT_LONG;
+		break;
+	case E_COMPARE:
+		if (infer_pair(in, x->left, x->right, VT_UNKNOWN, &x->loc, "comparison of") ==
+			    VT_STATS && in->report)
+			diag_error(&x->loc, "statistics cannot be compared; compare @count(...) or "
+					    "another extractor");
+		t = VT_LONG;
+		break;
+	case E_REGEX:
+		expect_type(in, x->left, infer_expr(in, x->left, VT_STRING), VT_STRING);
+		t = VT_LONG;
+		break;
+	case E_CONCAT:
+		expect_type(in, x->left, infer_expr(in, x->left, VT_STRING), VT_STRING);
+		expect_type(in, x->right, infer_expr(in, x->right, VT_STRING), VT_STRING);
+		t = VT_STRING;
+		break;
+	case E_TERNARY:
+		infer_expr(in, x->cond, VT_LONG);
+		t = infer_pair(in, x->left, x->right, want, &x->loc, "the two branches are");
+		break;
+	case E_CALL:
+		t = infer_call(in, x, want);
+		break;
+	case E_PRINT:
+		if (x->has_format)
+			infer_printf_args(in, x);
+		else
+			for (int i = 0; i < x->args.len; i++) {
+				struct expr *a = vec_at(&x->args, i);
+				if (infer_expr(in, a, VT_UNKNOWN) == VT_STATS && in->report)
+					diag_error(&a->loc, "statistics cannot be printed; print "
+							    "@count(...) or a histogram");
+			}
+		t = x->print_to_string ? VT_STRING : VT_LONG;
+		break;
+	case E_STAT:
+		infer_expr(in, x->left, VT_STATS);
+		for (int i = 0; i < x->args.len; i++)
+			infer_expr(in, vec_at(&x->args, i), VT_LONG);
+		t = VT_LONG;
+		break;
+	case E_HIST:
+		infer_expr(in, x->left, VT_STATS);
+		return VT_UNKNOWN; /* only printed, iterated or indexed */
+	case E_TARGET:
+		/* A provider may say a $variable is a string; otherwise a long. */
+		t = x->type != VT_UNKNOWN ? x->type : VT_LONG;
+		for (int i = 0; i < x->comps.len; i++) {
+			struct component *c = vec_at(&x->comps, i);
+			if (c->kind == COMP_INDEX)
+				infer_expr(in, c->index, VT_LONG);
+			if (c->kind == COMP_PRETTY)
+				t = VT_STRING;
+		}
+		if (x->name[1] == '$')
+			t = VT_STRING; /* $$vars and friends are pretty-printed */
+		break;
+	case E_CAST:
+	case E_ATVAR:
+	case E_AUTOCAST:
+		infer_expr(in, x->left, VT_LONG);
+		t = x->type != VT_UNKNOWN ? x->type : VT_LONG;
+		for (int i = 0; i < x->comps.len; i++) {
+			struct component *c = vec_at(&x->comps, i);
+			if (c->kind == COMP_INDEX)
+				infer_expr(in, c->index, VT_LONG);
+			if (c->kind == COMP_PRETTY)
+				t = VT_STRING;
+		}
+		break;
+	case E_ENTRY:
+		t = infer_expr(in, x->left, want);
+		break;
+	case E_DEFINED:
+	case E_PERF:
+	case E_CONST:
+	case E_REGISTER:
+	case E_PROBEWRITE:
+		infer_expr(in, x->left, VT_UNKNOWN);
+		t = VT_LONG;
+		break;
+	case E_EMBEDDED:
+		t = x->type != VT_UNKNOWN ? x->type : VT_LONG;
+		break;
+	}
+	x->type = t;
+	return t;
+}
+
+static void infer_foreach(struct infer *in, struct stmt *s)
+{
+	struct expr *base = s->base;
+	if (base->kind == E_HIST) {
+		infer_expr(in, base, VT_UNKNOWN);
+		for (int i = 0; i < s->keys.len; i++) {
+			struct expr *k = vec_at(&s->keys, i);
+			unify_sym(in, k->sym, VT_LONG, &k->loc);
+		}
+		if (s->value)
+			unify_sym(in, s->value->sym, VT_LONG, &s->value->loc);
+	} else if (base->sym) {
+		struct symbol *arr = base->sym;
+		unify_arity(in, arr, s->keys.len, &base->loc);
+		if (base->kind == E_INDEX)
+			infer_index(in, base, VT_UNKNOWN);
+		for (int i = 0; i < s->keys.len && i < MAX_ARRAY_KEYS; i++) {
+			struct expr *k = vec_at(&s->keys, i);
+			unify_arity(in, k->sym, 0, &k->loc);
+			unify_sym(in, k->sym, arr->keys[i], &k->loc);
+			unify_key(in, arr, i, k->sym->type, &k->loc);
+		}
+		if (s->value) {
+			unify_sym(in, s->value->sym, arr->type, &s->value->loc);
+			unify_sym(in, arr, s->value->sym->type, &s->value->loc);
+			if (arr->type == VT_STATS && in->report)
+				diag_error(&s->value->loc, "the value of a statistics array cannot be "
+							   "named in foreach; use @count(%s[...]) and the like",
+					   arr->name);
+		}
+		if (s->sort_agg)
+			unify_sym(in, arr, VT_STATS, &base->loc);
+	}
+	infer_expr(in, s->limit, VT_LONG);
+	infer_stmt(in, s->body);
+}
+
+static void infer_stmt(struct infer *in, struct stmt *s)
+{
+	if (!s)
+		return;
+	switch (s->kind) {
+	case S_BLOCK:
+		for (int i = 0; i < s->stmts.len; i++)
+			infer_stmt(in, vec_at(&s->stmts, i));
+		break;
+	case S_TRY:
+		infer_stmt(in, s->body);
+		if (s->catch_var)
+			unify_sym(in, s->catch_var->sym, VT_STRING, &s->catch_var->loc);
+		infer_stmt(in, s->els);
+		break;
+	case S_EXPR:
+		infer_expr(in, s->expr, VT_UNKNOWN);
+		break;
+	case S_IF:
+		infer_expr(in, s->expr, VT_LONG);
+		infer_stmt(in, s->body);
+		infer_stmt(in, s->els);
+		break;
+	case S_FOR:
+		infer_stmt(in, s->init);
+		infer_expr(in, s->expr, VT_LONG);
+		infer_expr(in, s->step, VT_UNKNOWN);
+		infer_stmt(in, s->body);
+		break;
+	case S_FOREACH:
+		infer_foreach(in, s);
+		break;
+	case S_RETURN:
+		if (in->fn && s->expr) {
+			enum vtype t = infer_expr(in, s->expr, in->fn->type);
+			if (t != VT_UNKNOWN && in->fn->type == VT_UNKNOWN) {
+				in->fn->type = t;
+				in->fn->type_loc = s->loc;
+				in->changed = true;
+			} else if (t != VT_UNKNOWN && t != in->fn->type && in->report) {
+				diag_error(&s->expr->loc, "type mismatch: '%s' returns %s here", in->fn->name,
+					   article_type(t));
+				diag_note(&in->fn->type_loc, "but %s here", article_type(in->fn->type));
+			}
+		}
+		break;
+	case S_DELETE:
+		if (s->expr->kind == E_INDEX)
+			infer_index(in, s->expr, VT_UNKNOWN);
+		break;
+	default:
+		break;
+	}
+}
+
+static void walk_all(struct infer *in)
+{
+	struct program *prog = in->e->prog;
+	for (int i = 0; i < prog->probes.len; i++) {
+		struct dprobe *d = vec_at(&prog->probes, i);
+		in->fn = NULL;
+		infer_expr(in, d->cond, VT_LONG);
+		infer_stmt(in, d->body);
+	}
+	for (int i = 0; i < in->e->worklist.len; i++) {
+		struct function *fn = vec_at(&in->e->worklist, i);
+		in->fn = fn;
+		if (!fn->builtin)
+			infer_stmt(in, fn->body);
+	}
+}
+
+/* Globals with an initialiser have its type. */
+static void seed_globals(struct infer *in)
+{
+	struct program *prog = in->e->prog;
+	for (int i = 0; i < prog->globals.len; i++) {
+		struct symbol *g = vec_at(&prog->globals, i);
+		if (g->decl && g->decl->init) {
+			unify_sym(in, g, g->decl->init->kind == E_NUMBER ? VT_LONG : VT_STRING,
+				  &g->decl->loc);
+			unify_arity(in, g, 0, &g->decl->loc);
+		}
+		if (g->decl && g->decl->max_entries && g->arity == 0 && in->report)
+			diag_error(&g->decl->loc, "'%s' is declared with a size, so it must be an array",
+				   g->name);
+	}
+}
+
+static void report_unknown(struct symbol *sym, const char *what)
+{
+	if (sym->type != VT_UNKNOWN)
+		return;
+	diag_error(&sym->loc, "cannot tell the type of %s '%s': nothing assigns it a value", what,
+		   sym->name);
+}
+
+static void check_unresolved(struct elab *e)
+{
+	struct program *prog = e->prog;
+	for (int i = 0; i < prog->globals.len; i++) {
+		struct symbol *g = vec_at(&prog->globals, i);
+		if (g->arity < 0 && !g->from_tapset) {
+			diag_warning(&g->loc, "global '%s' is never used", g->name);
+			continue;
+		}
+		report_unknown(g, "global");
+		for (int k = 0; k < g->arity && k < MAX_ARRAY_KEYS; k++)
+			if (g->keys[k] == VT_UNKNOWN)
+				diag_error(&g->loc, "cannot tell the type of key %d of array '%s'", k + 1,
+					   g->name);
+	}
+	for (int i = 0; i < prog->probes.len; i++) {
+		struct dprobe *d = vec_at(&prog->probes, i);
+		for (int j = 0; j < d->locals.len; j++)
+			report_unknown(vec_at(&d->locals, j), "variable");
+	}
+	for (int i = 0; i < e->worklist.len; i++) {
+		struct function *fn = vec_at(&e->worklist, i);
+		for (int j = 0; j < fn->locals.len; j++)
+			report_unknown(vec_at(&fn->locals, j), "variable");
+		for (int j = 0; j < fn->param_syms.len; j++)
+			report_unknown(vec_at(&fn->param_syms, j), "parameter");
+	}
+}
+
+void infer_types(struct elab *e)
+{
+	struct infer in = { .e = e };
+	seed_globals(&in);
+	for (int round = 0; round < 100; round++) {
+		in.changed = false;
+		walk_all(&in);
+		if (!in.changed)
+			break;
+	}
+	in.report = true;
+	seed_globals(&in);
+	walk_all(&in);
+	if (!diag_error_count())
+		check_unresolved(e);
+	/* What was called is the program's; in the order first reached. */
+	for (int i = 0; i < e->worklist.len; i++)
+		vec_push(&e->prog->functions, vec_at(&e->worklist, i));
+}

@@ -1,0 +1,392 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# tests/kmatrix/lib.sh - shared functions of the kernel-matrix harness:
+# fetching Debian kernels (and their headers) into a cache, building a
+# busybox initramfs, booting it under qemu and reading the results back.
+#
+# Sourced by fetch-kernel, run-guest, stap-oracle and tests/kmatrix.bats.
+# Functions are prefixed km_. They print errors on stderr and return
+# non-zero; the scripts decide whether that is fatal.
+
+KM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Outside the work tree on purpose: a kernel image plus its modules is
+# ~100 MB, must survive `git clean`, and is shared by every checkout.
+KM_CACHE=${STAPC_KCACHE:-/var/cache/stapc/kernels}
+
+# Exit codes of run-guest that are not the guest command's own.
+KM_RC_TIMEOUT=124    # the guest did not power off in time
+KM_RC_CRASH=125      # it powered off (or panicked) without a result marker
+KM_RC_HARNESS=126    # the harness could not set up the guest at all
+
+km_log() { printf 'kmatrix: %s\n' "$*" >&2; }
+km_die() { km_log "$*"; exit "$KM_RC_HARNESS"; }
+
+# --- kernels ---------------------------------------------------------------
+
+# Debian's meta packages name the current ABI of each series we test, so the
+# harness follows security updates without editing a list. An alias resolves
+# through the local apt index only (no network).
+declare -A KM_ALIASES=(
+	[6.1]=linux-image-cloud-amd64
+	[6.12]=linux-image-6.12-cloud-amd64
+)
+KM_DEFAULT_KERNEL=${STAPC_KERNEL:-6.1}
+
+# km_resolve_kernel NAME - prints the release (uname -r) that NAME means.
+# NAME is a release (6.1.0-56-cloud-amd64) or an alias (6.1, 6.12). When the
+# apt index cannot answer, the newest cached kernel of that series is used so
+# a machine with a warm cache works offline.
+km_resolve_kernel() {
+	local name=$1 meta rel
+	meta=${KM_ALIASES[$name]:-}
+	if [ -z "$meta" ]; then
+		printf '%s\n' "$name"
+		return 0
+	fi
+	rel=$(apt-cache depends "$meta" 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -1)
+	if [ -z "$rel" ]; then
+		rel=$(km_cached_kernels | grep -E "^${name//./\\.}[.-]" | sort -V | tail -1)
+	fi
+	if [ -z "$rel" ]; then
+		km_log "cannot resolve kernel alias '$name': $meta is not in the apt index (run apt-get update) and no such kernel is cached"
+		return 1
+	fi
+	printf '%s\n' "$rel"
+}
+
+# Releases whose image is already extracted in the cache.
+km_cached_kernels() {
+	local d
+	for d in "$KM_CACHE"/*/.image-done; do
+		[ -e "$d" ] || continue
+		basename "$(dirname "$d")"
+	done
+}
+
+# km_lock REL - takes an exclusive lock on REL's cache entry for the rest of
+# the calling (sub)shell. flock(1) on a file descriptor: released by the
+# kernel when the process exits, however it exits, so no stale locks.
+km_lock() {
+	local rel=$1
+	mkdir -p "$KM_CACHE"
+	exec {KM_LOCK_FD}>"$KM_CACHE/.$rel.lock"
+	flock "$KM_LOCK_FD"
+}
+
+# km_apt_download DIR PKG[=VERSION]... - downloads .debs into DIR.
+# As root, apt drops privileges to _apt for downloads unless told not to,
+# and _apt cannot write to our cache folder.
+km_apt_download() {
+	local dir=$1
+	shift
+	(cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$@") >"$dir/apt.log" 2>&1 || {
+		km_log "apt-get download $* failed:"
+		tail -5 "$dir/apt.log" >&2
+		return 1
+	}
+}
+
+# km_extract_debs DIR DEST - unpacks every .deb in DIR into DEST, without
+# installing anything (no maintainer scripts, no dpkg database).
+km_extract_debs() {
+	local dir=$1 dest=$2 deb
+	mkdir -p "$dest"
+	for deb in "$dir"/*.deb; do
+		dpkg-deb -x "$deb" "$dest" || return 1
+	done
+}
+
+# km_vmlinuz REL - path of REL's kernel image in the cache (may not exist).
+km_vmlinuz() {
+	printf '%s\n' "$KM_CACHE/$1/image/boot/vmlinuz-$1"
+}
+
+# km_fetch_image REL - makes sure linux-image-REL-unsigned is extracted in
+# the cache; prints the vmlinuz path. Safe to run concurrently: the second
+# caller waits on the lock and then finds the work done.
+km_fetch_image() (
+	set -euo pipefail
+	local rel=$1 top tmp
+	top=$KM_CACHE/$rel
+	if [ ! -e "$top/.image-done" ]; then
+		km_lock "$rel"
+		if [ ! -e "$top/.image-done" ]; then
+			mkdir -p "$top"
+			tmp=$(mktemp -d "$top/.image.XXXXXX")
+			# A failed fetch leaves nothing half-made behind.
+			trap 'rm -rf "$tmp"' EXIT
+			km_log "downloading linux-image-$rel-unsigned"
+			km_apt_download "$tmp" "linux-image-$rel-unsigned"
+			km_extract_debs "$tmp" "$tmp/root"
+			[ -f "$tmp/root/boot/vmlinuz-$rel" ] || {
+				km_log "linux-image-$rel-unsigned has no boot/vmlinuz-$rel"
+				exit 1
+			}
+			rm -rf "$top/image"
+			mv "$tmp/root" "$top/image"
+			touch "$top/.image-done"
+		fi
+	fi
+	km_vmlinuz "$rel"
+)
+
+# km_deb_field PKG FIELD - a field of the candidate version of PKG.
+km_deb_field() {
+	apt-cache show --no-all-versions "$1" 2>/dev/null | sed -n "s/^$2: //p" | head -1
+}
+
+# km_headers_dir REL - the kernel build tree (what `-r` and `make -C` want).
+km_headers_dir() {
+	printf '%s\n' "$KM_CACHE/$1/headers/usr/src/linux-headers-$1"
+}
+
+# km_fetch_headers REL - extracts linux-headers-REL, its -common package and
+# the matching linux-kbuild into the cache, fixes the paths that point into
+# /usr/src and /usr/lib, and prints the build tree's path.
+km_fetch_headers() (
+	set -euo pipefail
+	local rel=$1 top tmp ver deps common kbuild kbver
+	top=$KM_CACHE/$rel
+	if [ ! -e "$top/.headers-done" ]; then
+		km_lock "$rel"
+		if [ ! -e "$top/.headers-done" ]; then
+			ver=$(km_deb_field "linux-headers-$rel" Version)
+			deps=$(km_deb_field "linux-headers-$rel" Depends)
+			[ -n "$ver" ] || {
+				km_log "linux-headers-$rel is not in the apt index"
+				exit 1
+			}
+			common=$(tr ',' '\n' <<<"$deps" | sed -n 's/^ *\(linux-headers-[^ ]*-common\) .*/\1/p' | head -1)
+			kbuild=$(tr ',' '\n' <<<"$deps" | sed -n 's/^ *\(linux-kbuild-[^ ]*\).*/\1/p' | head -1)
+			# 6.1's linux-kbuild-6.1 is one package name shared by all
+			# 6.1 ABIs and the index holds several versions of it: the
+			# candidate may belong to another ABI. Pin the headers'
+			# own version when it is there, else take the candidate.
+			kbver=$ver
+			apt-cache madison "$kbuild" | awk -F'|' '{gsub(/ /,"",$2); print $2}' |
+				grep -qxF "$ver" || kbver=$(km_deb_field "$kbuild" Version)
+			[ "$kbver" = "$ver" ] || km_log "note: $kbuild $ver is not in the index, using $kbver"
+			mkdir -p "$top"
+			tmp=$(mktemp -d "$top/.headers.XXXXXX")
+			trap 'rm -rf "$tmp"' EXIT
+			km_log "downloading linux-headers-$rel, $common, $kbuild=$kbver"
+			km_apt_download "$tmp" "linux-headers-$rel=$ver" "$common=$ver" "$kbuild=$kbver"
+			km_extract_debs "$tmp" "$tmp/root"
+			km_relocate_headers "$tmp/root" "$top/headers" "$rel"
+			rm -rf "$top/headers"
+			mv "$tmp/root" "$top/headers"
+			touch "$top/.headers-done"
+		fi
+	fi
+	km_headers_dir "$rel"
+)
+
+# km_relocate_headers ROOT FINAL REL - the packages assume they live at
+# /usr/src and /usr/lib: the flavour Makefile includes the -common tree by
+# absolute path and some symlinks (scripts, tools) are absolute. Rewrite
+# them to FINAL, where ROOT is about to be moved.
+km_relocate_headers() {
+	local root=$1 final=$2 rel=$3 mk link target
+	mk=$root/usr/src/linux-headers-$rel/Makefile
+	[ -f "$mk" ] || {
+		km_log "no $mk in the headers package"
+		return 1
+	}
+	sed -i "s|^include /usr/src/|include $final/usr/src/|" "$mk"
+	# Absolute symlinks (lib/modules/REL/build -> /usr/src/...) would
+	# escape into the host's own /usr and /lib.
+	while IFS= read -r link; do
+		target=$(readlink "$link")
+		case $target in
+		/*) [ -e "$root$target" ] && ln -sfn "$final$target" "$link" ;;
+		esac
+	done < <(find "$root" -type l)
+}
+
+# --- the guest -------------------------------------------------------------
+
+# km_need_tools - checks the host tools a boot needs; names what is missing.
+km_need_tools() {
+	local missing=() t
+	for t in qemu-system-x86_64 busybox cpio gzip flock; do
+		command -v "$t" >/dev/null 2>&1 || missing+=("$t")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		km_log "missing host tools: ${missing[*]} (apt-get install qemu-system-x86 busybox-static cpio)"
+		return 1
+	fi
+	# Debian's non-static busybox would need libraries in the guest.
+	if ! file -L "$(command -v busybox)" 2>/dev/null | grep -q 'statically linked'; then
+		if ! ldd "$(command -v busybox)" 2>&1 | grep -q 'not a dynamic'; then
+			km_log "busybox is not static (apt-get install busybox-static)"
+			return 1
+		fi
+	fi
+}
+
+# km_copy_with_libs FILE DESTROOT [GUESTPATH] - copies a (possibly dynamic)
+# executable into DESTROOT at GUESTPATH (default: FILE's own path) together
+# with the shared libraries and loader ldd names, at their host paths.
+km_copy_with_libs() {
+	local file=$1 root=$2 gpath=${3:-$1} lib
+	mkdir -p "$root$(dirname "$gpath")"
+	cp -L "$file" "$root$gpath"
+	while IFS= read -r lib; do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done < <(ldd "$file" 2>/dev/null | grep -oE '/[^ ]+' || true)
+}
+
+# km_build_initramfs OUT NONCE CMDFILE [GUESTDIR:HOSTDIR...] - writes a
+# gzipped newc cpio to OUT: busybox, the guest init, the command to run, and
+# the contents of each HOSTDIR copied under GUESTDIR (run-guest's --files
+# DIR is /t:DIR, --root DIR is /:DIR). Every boot builds its own, in well
+# under a second, so concurrent runs never share one.
+km_build_initramfs() {
+	local out=$1 nonce=$2 cmdfile=$3 root spec gdir hdir
+	shift 3
+	root=$(mktemp -d "${TMPDIR:-/tmp}/kmatrix-root.XXXXXX")
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,t,out,etc/kmatrix}
+	cp "$(command -v busybox)" "$root/bin/busybox"
+	install -m 755 "$KM_DIR/guest/init" "$root/init"
+	install -m 755 "$KM_DIR/guest/km-case" "$root/bin/km-case"
+	install -m 644 "$cmdfile" "$root/etc/kmatrix/cmd"
+	printf '%s\n' "$nonce" >"$root/etc/kmatrix/nonce"
+	for spec in "$@"; do
+		gdir=${spec%%:*}
+		hdir=${spec#*:}
+		[ -d "$hdir" ] || {
+			km_log "$hdir: not a directory"
+			rm -rf "$root"
+			return 1
+		}
+		mkdir -p "$root$gdir"
+		cp -a "$hdir"/. "$root$gdir/"
+	done
+	# -1: the archive lives for one boot; speed beats size.
+	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet -R 0:0 | gzip -1) >"$out"
+	rm -rf "$root"
+}
+
+# km_nonce - a random token: the result marker carries it so that guest
+# output which merely looks like a marker cannot fake a result.
+km_nonce() {
+	od -An -tx8 -N8 /dev/urandom | tr -d ' \n'
+}
+
+# Marker lines the guest init writes on the console (ttyS0).
+KM_MARK_START=KMATRIX-START
+KM_MARK_EXIT=KMATRIX-EXIT
+
+# km_parse_exit LOG NONCE - prints the guest command's exit code from the
+# console log, or fails if the marker never came.
+km_parse_exit() {
+	local log=$1 nonce=$2
+	tr -d '\r' <"$log" | sed -n "s/.*$KM_MARK_EXIT $nonce rc=\([0-9][0-9]*\).*/\1/p" | tail -1 | grep .
+}
+
+# km_guest_crashed LOG - one line saying how the kernel died, if it did.
+km_guest_crashed() {
+	tr -d '\r' <"$1" | grep -m1 -E 'Kernel panic|BUG:|Oops:|general protection fault|kernel BUG at' || true
+}
+
+# --- per-case results (the batch protocol) ----------------------------------
+#
+# Inside the guest, `km-case NAME CMD...` runs one case and leaves its exact
+# stdout, stderr and exit code in /out/NAME/{stdout,stderr,rc}; /out comes
+# back to the host as run-guest's --out DIR. On stdout it prints one line per
+# case, "KMCASE NAME rc=N", so a hung batch still shows how far it got.
+
+# km_case_rc OUTDIR NAME - the exit code of case NAME ("" if it never ended).
+km_case_rc() {
+	local f=$1/$2/rc
+	[ -f "$f" ] && cat "$f"
+}
+
+# km_case_out OUTDIR NAME [stdout|stderr] - the exact output of case NAME.
+km_case_out() {
+	cat "$1/$2/${3:-stdout}"
+}
+
+# km_cases OUTDIR - names of the cases that ran, in the order they started.
+km_cases() {
+	[ -f "$1/.order" ] && cat "$1/.order"
+}
+
+# km_case_summary OUTDIR - "NAME rc" lines, "NAME -" for a case that began
+# but never finished (the guest hung or died inside it).
+km_case_summary() {
+	local out=$1 name rc
+	while IFS= read -r name; do
+		rc=$(km_case_rc "$out" "$name" || true)
+		printf '%s %s\n' "$name" "${rc:--}"
+	done < <(km_cases "$out")
+}
+
+# km_image_module REL NAME DEST - copies module NAME (e.g. crc-itu-t) from
+# REL's cached image package to DEST as a plain .ko: 6.12 ships them
+# xz-compressed, and a plain file is what finit_module and insmod take
+# everywhere. The image package has no modules.dep: pick a module without
+# dependencies (modinfo -F depends).
+km_image_module() {
+	local rel=$1 name=$2 dest=$3 f
+	f=$(find "$KM_CACHE/$rel/image/lib/modules/$rel/kernel" -name "$name.ko*" | head -1)
+	[ -n "$f" ] || {
+		km_log "no module $name in linux-image-$rel"
+		return 1
+	}
+	case $f in
+	*.xz) xz -dc "$f" >"$dest" ;;
+	*.zst) zstd -qdc "$f" >"$dest" ;;
+	*.gz) gzip -dc "$f" >"$dest" ;;
+	*) cp "$f" "$dest" ;;
+	esac
+}
+
+# --- SystemTap as an oracle -------------------------------------------------
+
+# km_stap_runtime REL - prints a SystemTap runtime directory (stap -R) that
+# builds against REL's headers. Debian's 6.1 kernels carry a stable backport
+# that renamed task_work_cancel(task, func) to task_work_cancel_func() and
+# gave the old name a new meaning; SystemTap 4.8's runtime predates that and
+# fails pass 4. The copy calls the new name when the headers declare it.
+km_stap_runtime() (
+	set -euo pipefail
+	local rel=$1 src=/usr/share/systemtap/runtime ver dest tmp tw
+	ver=$(stap -V 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/p' | head -1)
+	dest=$KM_CACHE/$rel/stap-runtime-${ver:-unknown}
+	if [ ! -e "$dest/.done" ]; then
+		km_lock "$rel"
+		if [ ! -e "$dest/.done" ]; then
+			tmp=$(mktemp -d "$KM_CACHE/$rel/.rt.XXXXXX")
+			trap 'rm -rf "$tmp"' EXIT
+			cp -a "$src"/. "$tmp/"
+			tw="$(km_headers_dir "$rel")/../linux-headers-*-common/include/linux/task_work.h"
+			# shellcheck disable=SC2086
+			if grep -qs 'task_work_cancel_func' $tw &&
+				! grep -q 'task_work_cancel_func' "$tmp/stp_task_work.c"; then
+				sed -i -E 's/\btask_work_cancel\b/task_work_cancel_func/g' "$tmp/stp_task_work.c"
+			fi
+			rm -rf "$dest"
+			mv "$tmp" "$dest"
+			touch "$dest/.done"
+		fi
+	fi
+	printf '%s\n' "$dest"
+)
+
+# km_stap_guest_root DIR - puts staprun, stapio and the shared libraries they
+# need (at their host paths) under DIR, for run-guest --root DIR.
+km_stap_guest_root() {
+	local dir=$1 f
+	for f in /usr/bin/staprun /usr/lib/systemtap/stapio; do
+		[ -x "$f" ] || {
+			km_log "$f missing (apt-get install systemtap-runtime)"
+			return 1
+		}
+		km_copy_with_libs "$f" "$dir"
+	done
+}
