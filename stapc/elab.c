@@ -127,7 +127,8 @@ static void keep_user_globals(struct elab *e)
 	}
 }
 
-struct program *elab_program(struct session *s)
+/* The session's files and the tapset library, parsed and collected. */
+struct elab *elab_library(struct session *s)
 {
 	struct elab *e = arena_alloc(sizeof(*e));
 	e->s = s;
@@ -139,6 +140,14 @@ struct program *elab_program(struct session *s)
 		return NULL;
 	for (int i = 0; i < e->prog->files.len; i++)
 		collect(e, vec_at(&e->prog->files, i));
+	return diag_error_count() ? NULL : e;
+}
+
+struct program *elab_program(struct session *s)
+{
+	struct elab *e = elab_library(s);
+	if (!e)
+		return NULL;
 
 	for (int i = 0; i < s->files.len; i++) {
 		struct stapfile *f = vec_at(&s->files, i);
@@ -159,7 +168,10 @@ struct program *elab_program(struct session *s)
 	if (diag_error_count())
 		return NULL;
 	infer_types(e);
-	return diag_error_count() ? NULL : e->prog;
+	if (diag_error_count())
+		return NULL;
+	elide_unused(e);
+	return e->prog;
 }
 
 /* ------------------------------------------------------------ helpers */

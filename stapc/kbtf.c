@@ -57,7 +57,7 @@ static void type_name(struct strbuf *sb, const struct btf *btf, int id, int dept
 	switch (btf_kind(t)) {
 	case BTF_KIND_PTR:
 		type_name(sb, btf, (int)t->type, depth + 1);
-		sb_puts(sb, " *");
+		sb_putc(sb, '*');
 		return;
 	case BTF_KIND_STRUCT:
 		sb_printf(sb, "struct %s", name && *name ? name : "(anon)");

@@ -99,10 +99,8 @@ static struct source_file *load_script(struct options *o)
 
 static int run_pipeline(struct session *s, struct options *o)
 {
-	if (o->list_pattern) {
-		fprintf(stderr, "stapc: -l and -L are not implemented yet\n");
-		return 1;
-	}
+	if (o->list_pattern)
+		return list_probes(s, o->list_pattern, o->list_vars);
 	struct source_file *script = load_script(o);
 	if (!script)
 		return 1;

@@ -564,6 +564,9 @@ struct elab {
 };
 
 struct program *elab_program(struct session *s);
+struct elab *elab_library(struct session *s); /* tapsets parsed and collected */
+/* -l / -L (list.c). */
+int list_probes(struct session *s, const char *pattern, bool with_vars);
 /* Symbols and calls in one probe body or function (resolve.c). */
 void resolve_probe(struct elab *e, struct dprobe *d);
 void resolve_function(struct elab *e, struct function *fn);
@@ -571,6 +574,8 @@ void resolve_function(struct elab *e, struct function *fn);
 void derive_probes(struct elab *e, struct probe *user);
 /* Type inference to a fixpoint, then checks (types.c). */
 void infer_types(struct elab *e);
+/* Drops unused assignments, functions and tapset globals (elide.c). */
+void elide_unused(struct elab *e);
 /* Suggests the closest of `names` (const char *) to `name`, or NULL. */
 const char *did_you_mean(const char *name, const struct vec *names);
 void dump_program(struct strbuf *out, const struct program *prog);

@@ -196,6 +196,18 @@ static bool target(struct elab *e, struct dprobe *d, struct expr *x)
 	return false;
 }
 
+/* "const char *" as stap -L spells types: "const char*". */
+static const char *c_type_tight(const char *t)
+{
+	struct strbuf sb = { 0 };
+	for (const char *p = t; *p; p++)
+		if (!(*p == ' ' && p[1] == '*'))
+			sb_putc(&sb, *p);
+	const char *r = intern(sb.buf ? sb.buf : "");
+	sb_free(&sb);
+	return r;
+}
+
 static void vars(struct elab *e, const struct dprobe *d, struct vec *out)
 {
 	const struct trace_probe *tp = d->data;
@@ -204,7 +216,8 @@ static void vars(struct elab *e, const struct dprobe *d, struct vec *out)
 		for (int i = 0; i < tp->fields.len; i++) {
 			const struct tp_field *f = vec_at(&tp->fields, i);
 			if (f->name[0] != '_')
-				vec_push(out, (void *)arena_printf("$%s:%s%s", f->name, f->c_type,
+				vec_push(out, (void *)arena_printf("$%s:%s%s", f->name,
+								   c_type_tight(f->c_type),
 								   f->array ? "[]" : ""));
 		}
 		return;

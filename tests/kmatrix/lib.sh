@@ -27,7 +27,7 @@ km_die() { km_log "$*"; exit "$KM_RC_HARNESS"; }
 # Debian's meta packages name the current ABI of each series we test, so the
 # harness follows security updates without editing a list. An alias resolves
 # through the local apt index only (no network).
-declare -A KM_ALIASES=(
+declare -gA KM_ALIASES=(
 	[6.1]=linux-image-cloud-amd64
 	[6.12]=linux-image-6.12-cloud-amd64
 )
@@ -356,7 +356,7 @@ km_image_module() {
 km_stap_runtime() (
 	set -euo pipefail
 	local rel=$1 src=/usr/share/systemtap/runtime ver dest tmp tw
-	ver=$(stap -V 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/p' | head -1)
+	ver=$(stap -V 2>&1 | sed -n 's/.*(version \([0-9.]*\).*/\1/p' | head -1)
 	dest=$KM_CACHE/$rel/stap-runtime-${ver:-unknown}
 	if [ ! -e "$dest/.done" ]; then
 		km_lock "$rel"
@@ -389,4 +389,45 @@ km_stap_guest_root() {
 		}
 		km_copy_with_libs "$f" "$dir"
 	done
+}
+
+# --- test support -----------------------------------------------------------
+
+# km_install_host_tools - makes sure qemu, static busybox and cpio are there,
+# installing Debian's packages when missing (how this project installs test
+# dependencies). Fails with the reason on stderr when they cannot be had.
+km_install_host_tools() {
+	local missing=() p
+	for p in qemu-system-x86 busybox-static cpio xz-utils; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		km_log "installing ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+			# A fresh machine may have no package lists yet.
+			apt-get update -qq >/dev/null 2>&1 || true
+			apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
+				km_log "cannot install ${missing[*]} (no network or no root?)"
+				return 1
+			}
+		fi
+	fi
+	km_need_tools
+}
+
+# km_fetch_or_update NAME [--headers] - fetch-kernel, with one apt-get update
+# and a retry when the first try fails (a fresh machine's index is empty or
+# stale: the ABI it names may have left the mirror).
+km_fetch_or_update() {
+	"$KM_DIR/fetch-kernel" "$@" >/dev/null 2>&1 && return 0
+	apt-get update -qq >/dev/null 2>&1 || true
+	"$KM_DIR/fetch-kernel" "$@" >/dev/null
+}
+
+# km_build_features DIR - the static feature probe (features.c) into DIR.
+km_build_features() {
+	mkdir -p "$1"
+	${CC:-gcc} -O2 -Wall -static -o "$1/features" "$KM_DIR/features.c"
 }
