@@ -15,7 +15,9 @@ KM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 KM_CACHE=${STAPC_KCACHE:-/var/cache/stapc/kernels}
 
 # Exit codes of run-guest that are not the guest command's own.
+# shellcheck disable=SC2034 # (used by the scripts that source us)
 KM_RC_TIMEOUT=124    # the guest did not power off in time
+# shellcheck disable=SC2034
 KM_RC_CRASH=125      # it powered off (or panicked) without a result marker
 KM_RC_HARNESS=126    # the harness could not set up the guest at all
 
@@ -31,6 +33,7 @@ declare -gA KM_ALIASES=(
 	[6.1]=linux-image-cloud-amd64
 	[6.12]=linux-image-6.12-cloud-amd64
 )
+# shellcheck disable=SC2034
 KM_DEFAULT_KERNEL=${STAPC_KERNEL:-6.1}
 
 # km_resolve_kernel NAME - prints the release (uname -r) that NAME means.
@@ -107,26 +110,27 @@ km_vmlinuz() {
 # the cache; prints the vmlinuz path. Safe to run concurrently: the second
 # caller waits on the lock and then finds the work done.
 km_fetch_image() (
-	set -euo pipefail
+	# No set -e: callers use us in `||` context, where bash ignores it.
+	set -uo pipefail
 	local rel=$1 top tmp
 	top=$KM_CACHE/$rel
 	if [ ! -e "$top/.image-done" ]; then
-		km_lock "$rel"
+		km_lock "$rel" || exit 1
 		if [ ! -e "$top/.image-done" ]; then
-			mkdir -p "$top"
-			tmp=$(mktemp -d "$top/.image.XXXXXX")
+			mkdir -p "$top" || exit 1
+			tmp=$(mktemp -d "$top/.image.XXXXXX") || exit 1
 			# A failed fetch leaves nothing half-made behind.
 			trap 'rm -rf "$tmp"' EXIT
 			km_log "downloading linux-image-$rel-unsigned"
-			km_apt_download "$tmp" "linux-image-$rel-unsigned"
-			km_extract_debs "$tmp" "$tmp/root"
+			km_apt_download "$tmp" "linux-image-$rel-unsigned" || exit 1
+			km_extract_debs "$tmp" "$tmp/root" || exit 1
 			[ -f "$tmp/root/boot/vmlinuz-$rel" ] || {
 				km_log "linux-image-$rel-unsigned has no boot/vmlinuz-$rel"
 				exit 1
 			}
-			rm -rf "$top/image"
-			mv "$tmp/root" "$top/image"
-			touch "$top/.image-done"
+			rm -rf "$top/image" || exit 1
+			mv "$tmp/root" "$top/image" || exit 1
+			touch "$top/.image-done" || exit 1
 		fi
 	fi
 	km_vmlinuz "$rel"
@@ -146,11 +150,12 @@ km_headers_dir() {
 # the matching linux-kbuild into the cache, fixes the paths that point into
 # /usr/src and /usr/lib, and prints the build tree's path.
 km_fetch_headers() (
-	set -euo pipefail
+	# No set -e: callers use us in `||` context, where bash ignores it.
+	set -uo pipefail
 	local rel=$1 top tmp ver deps common kbuild kbver
 	top=$KM_CACHE/$rel
 	if [ ! -e "$top/.headers-done" ]; then
-		km_lock "$rel"
+		km_lock "$rel" || exit 1
 		if [ ! -e "$top/.headers-done" ]; then
 			ver=$(km_deb_field "linux-headers-$rel" Version)
 			deps=$(km_deb_field "linux-headers-$rel" Depends)
@@ -168,16 +173,16 @@ km_fetch_headers() (
 			apt-cache madison "$kbuild" | awk -F'|' '{gsub(/ /,"",$2); print $2}' |
 				grep -qxF "$ver" || kbver=$(km_deb_field "$kbuild" Version)
 			[ "$kbver" = "$ver" ] || km_log "note: $kbuild $ver is not in the index, using $kbver"
-			mkdir -p "$top"
-			tmp=$(mktemp -d "$top/.headers.XXXXXX")
+			mkdir -p "$top" || exit 1
+			tmp=$(mktemp -d "$top/.headers.XXXXXX") || exit 1
 			trap 'rm -rf "$tmp"' EXIT
 			km_log "downloading linux-headers-$rel, $common, $kbuild=$kbver"
-			km_apt_download "$tmp" "linux-headers-$rel=$ver" "$common=$ver" "$kbuild=$kbver"
-			km_extract_debs "$tmp" "$tmp/root"
-			km_relocate_headers "$tmp/root" "$top/headers" "$rel"
-			rm -rf "$top/headers"
-			mv "$tmp/root" "$top/headers"
-			touch "$top/.headers-done"
+			km_apt_download "$tmp" "linux-headers-$rel=$ver" "$common=$ver" "$kbuild=$kbver" || exit 1
+			km_extract_debs "$tmp" "$tmp/root" || exit 1
+			km_relocate_headers "$tmp/root" "$top/headers" "$rel" || exit 1
+			rm -rf "$top/headers" || exit 1
+			mv "$tmp/root" "$top/headers" || exit 1
+			touch "$top/.headers-done" || exit 1
 		fi
 	fi
 	km_headers_dir "$rel"
@@ -263,8 +268,10 @@ km_build_initramfs() {
 			rm -rf "$root"
 			return 1
 		}
-		mkdir -p "$root$gdir"
-		cp -a "$hdir"/. "$root$gdir/"
+		if ! { mkdir -p "$root$gdir" && cp -a "$hdir"/. "$root$gdir/"; }; then
+			rm -rf "$root"
+			return 1
+		fi
 	done
 	# -1: the archive lives for one boot; speed beats size.
 	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet -R 0:0 | gzip -1) >"$out"
@@ -277,8 +284,8 @@ km_nonce() {
 	od -An -tx8 -N8 /dev/urandom | tr -d ' \n'
 }
 
-# Marker lines the guest init writes on the console (ttyS0).
-KM_MARK_START=KMATRIX-START
+# The marker line guest/init writes on the console (ttyS0) at the end:
+# "KMATRIX-EXIT NONCE rc=N" (and "KMATRIX-START NONCE" before the command).
 KM_MARK_EXIT=KMATRIX-EXIT
 
 # km_parse_exit LOG NONCE - prints the guest command's exit code from the
@@ -354,25 +361,26 @@ km_image_module() {
 # gave the old name a new meaning; SystemTap 4.8's runtime predates that and
 # fails pass 4. The copy calls the new name when the headers declare it.
 km_stap_runtime() (
-	set -euo pipefail
+	# No set -e: callers use us in `||` context, where bash ignores it.
+	set -uo pipefail
 	local rel=$1 src=/usr/share/systemtap/runtime ver dest tmp tw
 	ver=$(stap -V 2>&1 | sed -n 's/.*(version \([0-9.]*\).*/\1/p' | head -1)
 	dest=$KM_CACHE/$rel/stap-runtime-${ver:-unknown}
 	if [ ! -e "$dest/.done" ]; then
-		km_lock "$rel"
+		km_lock "$rel" || exit 1
 		if [ ! -e "$dest/.done" ]; then
-			tmp=$(mktemp -d "$KM_CACHE/$rel/.rt.XXXXXX")
+			tmp=$(mktemp -d "$KM_CACHE/$rel/.rt.XXXXXX") || exit 1
 			trap 'rm -rf "$tmp"' EXIT
-			cp -a "$src"/. "$tmp/"
+			cp -a "$src"/. "$tmp/" || exit 1
 			tw="$(km_headers_dir "$rel")/../linux-headers-*-common/include/linux/task_work.h"
 			# shellcheck disable=SC2086
 			if grep -qs 'task_work_cancel_func' $tw &&
 				! grep -q 'task_work_cancel_func' "$tmp/stp_task_work.c"; then
 				sed -i -E 's/\btask_work_cancel\b/task_work_cancel_func/g' "$tmp/stp_task_work.c"
 			fi
-			rm -rf "$dest"
-			mv "$tmp" "$dest"
-			touch "$dest/.done"
+			rm -rf "$dest" || exit 1
+			mv "$tmp" "$dest" || exit 1
+			touch "$dest/.done" || exit 1
 		fi
 	fi
 	printf '%s\n' "$dest"
@@ -430,4 +438,43 @@ km_fetch_or_update() {
 km_build_features() {
 	mkdir -p "$1"
 	${CC:-gcc} -O2 -Wall -static -o "$1/features" "$KM_DIR/features.c"
+}
+
+# km_system_map REL - makes sure REL's build tree has a real System.map and
+# prints its path. Debian ships a stub (the real one is in the -dbg package,
+# hundreds of MB), and without one stap rejects kprobe.function("NAME") with
+# "no match". The guest's own /proc/kallsyms, minus module symbols, is the
+# same table; KASLR shifts every address alike and staprun relocates at run
+# time, so one boot's addresses serve all later boots.
+km_system_map() (
+	set -uo pipefail
+	local rel=$1 map tmp
+	map=$(km_headers_dir "$rel")/System.map
+	if ! grep -qs ' [Tt] _stext$' "$map"; then
+		km_lock "$rel" || exit 1
+		if ! grep -qs ' [Tt] _stext$' "$map"; then
+			tmp=$(mktemp "$map.XXXXXX") || exit 1
+			trap 'rm -f "$tmp"' EXIT
+			km_log "reading /proc/kallsyms of $rel for System.map"
+			"$KM_DIR/run-guest" --kernel "$rel" -- cat /proc/kallsyms |
+				grep -v '\[' | sort >"$tmp" || exit 1
+			grep -q ' [Tt] _stext$' "$tmp" || {
+				km_log "no _stext in the guest's /proc/kallsyms"
+				exit 1
+			}
+			mv "$tmp" "$map" || exit 1
+		fi
+	fi
+	printf '%s\n' "$map"
+)
+
+# km_make_module REL DIR [MAKE-ARGS...] - builds the out-of-tree module in
+# DIR (a Kbuild or Makefile with obj-m) against REL's cached headers. gcc-12
+# is what Debian built these kernels with; the 6.12 headers would run pahole
+# for module BTF, which is neither installed nor needed to load a module.
+km_make_module() {
+	local rel=$1 dir=$2
+	shift 2
+	make -s -C "$(km_headers_dir "$rel")" M="$dir" CC=gcc-12 \
+		CONFIG_DEBUG_INFO_BTF_MODULES= "$@" modules
 }
