@@ -37,7 +37,21 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_OBJS := $(STAPC_SRCS:%.c=$(O)/asan/obj/%.o)
 
 .PHONY: all check clean fuzz demo test-build
-all: $(O)/stapc
+all: $(O)/stapc $(O)/libstaprt.a
+
+# The runtime every generated tool links (statically).
+RT_SRCS := $(sort $(wildcard runtime/user/*.c))
+RT_OBJS := $(RT_SRCS:%.c=$(O)/obj/%.o)
+RT_HDRS := $(wildcard runtime/*.h runtime/user/*.h)
+
+$(O)/libstaprt.a: $(RT_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/obj/runtime/user/%.o: runtime/user/%.c $(RT_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iruntime/user -Iruntime -c -o $@ $<
 
 $(O)/stapc: $(STAPC_OBJS)
 	$(call msg,LINK,$@)
@@ -67,7 +81,7 @@ $(O)/fuzz/parse_fuzz: $(FUZZ_SRCS) $(STAPC_HDRS)
 
 fuzz: $(O)/fuzz/parse_fuzz
 
-test-build: $(O)/stapc $(O)/asan/stapc
+test-build: $(O)/stapc $(O)/asan/stapc $(O)/libstaprt.a
 
 check: test-build
 	$(Q)tests/run

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
+/*
+ * stp_bpf.h - what a generated NAME.bpf.c includes: kernel types, libbpf's
+ * helpers, and stapc's BPF-side runtime: the per-CPU scratch frame where
+ * strings live (the 512-byte stack is too small), the ring buffer to the
+ * tool, string operations and the writing of records.
+ *
+ * The generated file defines STP_MAXSTRINGLEN, STP_SCRATCH_SIZE and
+ * STP_RINGBUF_SIZE before including this.
+ */
+#ifndef STP_BPF_H
+#define STP_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "stp_record.h"
+
+typedef __s64 s64;
+typedef __u64 u64;
+typedef __u32 u32;
+typedef __u16 u16;
+typedef __u8 u8;
+
+/* ------------------------------------------------------------ maps */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, STP_RINGBUF_SIZE);
+} stp_events SEC(".maps");
+
+/*
+ * One frame per CPU and nesting level: level 0 for probes in process or
+ * softirq context, level 1 for perf events (NMI), which may interrupt them.
+ * `busy` catches the rest: a probe that would reuse a busy frame is
+ * skipped and counted, as stap skips a probe whose context is in use.
+ */
+struct stp_frame {
+	u32 busy;
+	u32 error; /* the error number of the current handler, 0 if none */
+	char s[STP_SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, u32);
+	__type(value, struct stp_frame);
+} stp_frames SEC(".maps");
+
+/* Counters the tool reports at the end: [0] skipped probes, [1] lost records. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, u32);
+	__type(value, u64);
+} stp_counters SEC(".maps");
+
+static __always_inline void stp_count(u32 which)
+{
+	u64 *c = bpf_map_lookup_elem(&stp_counters, &which);
+	if (c)
+		*c += 1;
+}
+
+static __always_inline struct stp_frame *stp_frame_get(u32 level)
+{
+	struct stp_frame *f = bpf_map_lookup_elem(&stp_frames, &level);
+	if (!f)
+		return 0;
+	if (f->busy) {
+		stp_count(0);
+		return 0;
+	}
+	f->busy = 1;
+	f->error = 0;
+	return f;
+}
+
+static __always_inline void stp_frame_put(struct stp_frame *f)
+{
+	f->busy = 0;
+}
+
+/* ------------------------------------------------------------ strings */
+
+/* Copies a NUL-terminated kernel string (the frame, .rodata) into dst. */
+static __always_inline void stp_strcpy(char *dst, const char *src)
+{
+	bpf_probe_read_kernel_str(dst, STP_MAXSTRINGLEN, src);
+}
+
+/* Appends src to dst, both in BPF memory; the result is cut at MAXSTRINGLEN-1. */
+static __always_inline void stp_strcat(char *dst, const char *src)
+{
+	u32 n = 0;
+	for (u32 i = 0; i < STP_MAXSTRINGLEN; i++) {
+		if (!dst[i])
+			break;
+		n++;
+	}
+	if (n >= STP_MAXSTRINGLEN - 1)
+		return;
+	bpf_probe_read_kernel_str(dst + n, STP_MAXSTRINGLEN - n, src);
+}
+
+static __always_inline s64 stp_strlen(const char *s)
+{
+	s64 n = 0;
+	for (u32 i = 0; i < STP_MAXSTRINGLEN; i++) {
+		if (!s[i])
+			break;
+		n++;
+	}
+	return n;
+}
+
+static __always_inline int stp_strcmp(const char *a, const char *b)
+{
+	for (u32 i = 0; i < STP_MAXSTRINGLEN; i++) {
+		unsigned char x = a[i], y = b[i];
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (!x)
+			return 0;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ records */
+
+/* An error whose message is in the tool's table (division by 0, ...). */
+static __always_inline void stp_send_error(u32 id)
+{
+	char *p = bpf_ringbuf_reserve(&stp_events, 8, 0);
+	if (!p) {
+		stp_count(1);
+		return;
+	}
+	*(u32 *)p = STP_SITE_ERROR;
+	*(u16 *)(p + 4) = (u16)id;
+	bpf_ringbuf_submit(p, BPF_RB_FORCE_WAKEUP);
+}
+
+/*
+ * A record being written: reserved at its largest size in the ring buffer
+ * (no copy), filled, submitted without waking the tool unless the ring is
+ * half full. Every write checks the room left, so the verifier sees each
+ * offset bounded by the record's size.
+ */
+struct stp_rec {
+	char *p;
+	u32 off, size;
+};
+
+static __always_inline int stp_rec_begin(struct stp_rec *r, u32 size, u32 site)
+{
+	r->p = bpf_ringbuf_reserve(&stp_events, size, 0);
+	if (!r->p) {
+		stp_count(1);
+		return -1;
+	}
+	r->size = size;
+	*(u32 *)r->p = site;
+	r->off = 4;
+	return 0;
+}
+
+static __always_inline void stp_rec_end(struct stp_rec *r, int force_wakeup)
+{
+	u64 flags = BPF_RB_NO_WAKEUP;
+	if (force_wakeup ||
+	    bpf_ringbuf_query(&stp_events, BPF_RB_AVAIL_DATA) > STP_RINGBUF_SIZE / 2)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(r->p, flags);
+}
+
+static __always_inline void stp_put_u8(struct stp_rec *r, u8 v)
+{
+	if (r->off < r->size - 1 && r->off < STP_RECORD_MAX)
+		r->p[r->off++] = v;
+}
+
+static __always_inline void stp_put_u16(struct stp_rec *r, u16 v)
+{
+	u32 off = r->off;
+	if (off + 2 <= r->size && off < STP_RECORD_MAX) {
+		__builtin_memcpy(r->p + off, &v, 2);
+		r->off = off + 2;
+	}
+}
+
+static __always_inline void stp_put_s64(struct stp_rec *r, s64 v)
+{
+	u32 off = r->off;
+	if (off + 8 <= r->size && off < STP_RECORD_MAX) {
+		__builtin_memcpy(r->p + off, &v, 8);
+		r->off = off + 8;
+	}
+}
+
+/* A string in BPF memory, as one STP_P_STR piece. */
+static __always_inline void stp_put_str(struct stp_rec *r, const char *s)
+{
+	u32 off = r->off;
+	if (off + 3 + STP_MAXSTRINGLEN > r->size || off >= STP_RECORD_MAX)
+		return;
+	r->p[off] = STP_P_STR;
+	long n = bpf_probe_read_kernel_str(r->p + off + 3, STP_MAXSTRINGLEN, s);
+	u16 len = n > 0 ? (u16)(n - 1) : 0;
+	__builtin_memcpy(r->p + off + 1, &len, 2);
+	r->off = off + 3 + len;
+}
+
+/* A string read from user memory, as STP_P_STR; "" if unreadable. */
+static __always_inline void stp_put_user_str(struct stp_rec *r, const void *uaddr, u32 max)
+{
+	u32 off = r->off;
+	if (off + 3 + STP_MAXSTRINGLEN > r->size || off >= STP_RECORD_MAX)
+		return;
+	if (max > STP_MAXSTRINGLEN)
+		max = STP_MAXSTRINGLEN;
+	r->p[off] = STP_P_STR;
+	long n = bpf_probe_read_user_str(r->p + off + 3, max & (STP_MAXSTRINGLEN - 1 | STP_MAXSTRINGLEN), uaddr);
+	u16 len = n > 0 ? (u16)(n - 1) : 0;
+	__builtin_memcpy(r->p + off + 1, &len, 2);
+	r->off = off + 3 + len;
+}
+
+/* user_string_quoted(): the bytes, or the address when they are unreadable. */
+static __always_inline void stp_put_user_quoted(struct stp_rec *r, const void *uaddr, u32 max)
+{
+	u32 off = r->off;
+	if (off + 3 + STP_MAXSTRINGLEN > r->size || off >= STP_RECORD_MAX)
+		return;
+	if (max > STP_MAXSTRINGLEN)
+		max = STP_MAXSTRINGLEN;
+	r->p[off] = STP_P_UQUOTE;
+	long n = bpf_probe_read_user_str(r->p + off + 3, max & (STP_MAXSTRINGLEN - 1 | STP_MAXSTRINGLEN), uaddr);
+	if (n < 0) {
+		u16 fault = STP_UQUOTE_FAULT;
+		u64 a = (u64)uaddr;
+		__builtin_memcpy(r->p + off + 1, &fault, 2);
+		__builtin_memcpy(r->p + off + 3, &a, 8);
+		r->off = off + 11;
+		return;
+	}
+	u16 len = n > 0 ? (u16)(n - 1) : 0;
+	__builtin_memcpy(r->p + off + 1, &len, 2);
+	r->off = off + 3 + len;
+}
+
+/* The current task's comm, as STP_P_STR. */
+static __always_inline void stp_put_comm(struct stp_rec *r)
+{
+	u32 off = r->off;
+	if (off + 3 + 16 > r->size || off >= STP_RECORD_MAX)
+		return;
+	r->p[off] = STP_P_STR;
+	bpf_get_current_comm(r->p + off + 3, 16);
+	u16 len = 0;
+	for (u32 i = 0; i < 16; i++) {
+		if (!r->p[(off + 3 + i) & (STP_RECORD_MAX - 1)])
+			break;
+		len++;
+	}
+	__builtin_memcpy(r->p + off + 1, &len, 2);
+	r->off = off + 3 + len;
+}
+
+/* Copies a finished piece stream (a lazy local) into the record. */
+static __always_inline void stp_put_pieces(struct stp_rec *r, const char *buf, u32 len, u32 max)
+{
+	u32 off = r->off;
+	if (len > max)
+		len = max;
+	if (off + max > r->size || off >= STP_RECORD_MAX)
+		return;
+	bpf_probe_read_kernel(r->p + off, len & (STP_LAZY_MAX - 1 | STP_LAZY_MAX), buf);
+	r->off = off + len;
+}
+
+#endif /* STP_BPF_H */

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+/*
+ * context.c - the context builtins in a handler that runs in the tool
+ * (begin, end, timers): the current process is the tool itself, as stap's
+ * begin probes see stapio.
+ */
+
+#include "stp_gen.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+void stp_execname(char *dst)
+{
+	char comm[17] = "";
+	prctl(PR_GET_NAME, comm, 0, 0, 0);
+	stp_strcpy(dst, comm);
+}
+
+s64 stp_getpid(void)
+{
+	return getpid();
+}
+
+s64 stp_gettid(void)
+{
+	return gettid();
+}
+
+s64 stp_getppid(void)
+{
+	return getppid();
+}
+
+s64 stp_cpu(void)
+{
+	int c = sched_getcpu();
+	return c < 0 ? 0 : c;
+}
+
+s64 stp_time_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+s64 stp_monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The clock BPF's bpf_ktime_get_boot_ns() reads. */
+s64 stp_boottime_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void stp_cmdline_str(char *dst)
+{
+	char buf[4096];
+	FILE *f = fopen("/proc/self/cmdline", "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	buf[n] = 0;
+	stp_strcpy(dst, buf);
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+/*
+ * lifecycle.c - a generated tool's life, libbpf-tools' shape:
+ *
+ *   options -> preflight -> open -> choose variants -> load -> attach
+ *   -> begin probes -> event loop (ring buffer, timers, -c, -T, signals)
+ *   -> end probes -> detach -> exit status
+ *
+ * Nothing stays attached on any way out: every link is destroyed before
+ * the process exits, whatever the reason it stops.
+ */
+#include "stp.h"
+#include "stp_internal.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf speaks only with -vv; its last words are kept for errors. */
+	if (stp_verbosity >= 2 || (level == LIBBPF_WARN && stp_verbosity >= 1))
+		return vfprintf(stderr, fmt, ap);
+	stp_log_append(fmt, ap);
+	return 0;
+}
+
+int64_t stp_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The end of a run: end probes, then everything detached, then the status. */
+static int finish(struct stp_rt *rt, struct stp_session *ss)
+{
+	if (!ss->ended) {
+		ss->ended = true;
+		stp_run_ends(rt);
+	}
+	stp_out_flush(rt);
+	stp_detach_all(ss);
+	stp_child_reap(ss);
+	if (rt->out && rt->out != stdout)
+		fclose(rt->out);
+	if (ss->obj)
+		bpf_object__close(ss->obj);
+	return rt->exit_status;
+}
+
+int stp_main(const struct stp_tool *tool, int argc, char **argv)
+{
+	struct stp_rt rt = { .tool = tool, .out = stdout };
+	struct stp_session ss = { 0 };
+	stp_parse_options(&rt, &ss, argc, argv);
+	stp_verbosity = rt.verbose;
+	libbpf_set_print(libbpf_print);
+
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (tool->nkprobes && stp_preflight(&rt) != 0)
+		return 1;
+	if (ss.command && stp_child_prepare(&rt, &ss) != 0)
+		return 1;
+	if (tool->nkprobes && stp_load_and_attach(&rt, &ss) != 0) {
+		stp_child_kill(&ss);
+		rt.exit_status = 1;
+		ss.ended = true; /* nothing ran: no end probes */
+		return finish(&rt, &ss);
+	}
+	if (!tool->nkprobes)
+		stp_apply_global_options(&rt, &ss);
+	if (ss.command)
+		stp_child_start(&ss);
+
+	stp_run_begins(&rt);
+	int64_t deadline = ss.timeout_s ? stp_now_ns() + ss.timeout_s * 1000000000LL : 0;
+	while (!rt.exiting && !stop_signal) {
+		if (deadline && stp_now_ns() >= deadline)
+			break;
+		if (ss.command && stp_child_done(&ss))
+			break;
+		stp_poll(&rt, &ss, deadline);
+	}
+	/* What BPF wrote before the stop is still output, in order. */
+	stp_drain(&rt, &ss);
+	return finish(&rt, &ss);
+}

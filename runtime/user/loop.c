@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+/*
+ * loop.c - the event loop: records from BPF through one ring buffer, and
+ * the tool's own timers. BPF submits records without waking the tool
+ * (waking per event costs the traced program dearly), so the loop drains
+ * the ring on a short period, and sooner when BPF forces a wake-up (the
+ * ring half full, or exit()).
+ */
+#include "stp_internal.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* How long BPF's records may wait before the tool reads them. */
+#define DRAIN_PERIOD_NS (20 * 1000000LL)
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct stp_rt *rt = ctx;
+	rt->tool->on_event(rt, data, len);
+	return 0;
+}
+
+static void setup(struct stp_rt *rt, struct stp_session *ss)
+{
+	if (ss->timers || !rt)
+		return;
+	const struct stp_tool *t = rt->tool;
+	ss->timers = calloc((size_t)(t->ntimers ? t->ntimers : 1), sizeof(*ss->timers));
+	int64_t now = stp_now_ns();
+	for (int i = 0; i < t->ntimers; i++)
+		ss->timers[i].next_ns = now + t->timers[i].interval_ns;
+	if (ss->obj) {
+		struct bpf_map *m = bpf_object__find_map_by_name(ss->obj, "stp_events");
+		if (m)
+			ss->rb = ring_buffer__new(bpf_map__fd(m), on_record, rt, NULL);
+	}
+}
+
+static int64_t jitter(int64_t range)
+{
+	return range ? (int64_t)((uint64_t)rand() % (uint64_t)(2 * range + 1)) - range : 0;
+}
+
+static void run_timers(struct stp_rt *rt, struct stp_session *ss)
+{
+	const struct stp_tool *t = rt->tool;
+	int64_t now = stp_now_ns();
+	for (int i = 0; i < t->ntimers && !rt->exiting; i++) {
+		struct stp_timer_state *ts = &ss->timers[i];
+		if (now < ts->next_ns)
+			continue;
+		t->timers[i].fn(rt);
+		stp_out_flush(rt);
+		ts->next_ns += t->timers[i].interval_ns + jitter(t->timers[i].randomize_ns);
+		/* A handler slower than its period does not queue up runs. */
+		if (ts->next_ns < now)
+			ts->next_ns = now + t->timers[i].interval_ns;
+	}
+}
+
+void stp_drain(struct stp_rt *rt, struct stp_session *ss)
+{
+	setup(rt, ss);
+	if (ss->rb)
+		ring_buffer__consume(ss->rb);
+	stp_out_flush(rt);
+}
+
+void stp_poll(struct stp_rt *rt, struct stp_session *ss, int64_t deadline)
+{
+	setup(rt, ss);
+	const struct stp_tool *t = rt->tool;
+	int64_t now = stp_now_ns();
+	int64_t wake = now + (ss->rb ? DRAIN_PERIOD_NS : 1000 * 1000000LL);
+	for (int i = 0; i < t->ntimers; i++)
+		if (ss->timers[i].next_ns < wake)
+			wake = ss->timers[i].next_ns;
+	if (deadline && deadline < wake)
+		wake = deadline;
+	int64_t wait_ns = wake - now;
+	if (wait_ns < 0)
+		wait_ns = 0;
+	if (ss->rb) {
+		/* Woken early only by a forced wake-up (exit, or a filling ring). */
+		ring_buffer__poll(ss->rb, (int)((wait_ns + 999999) / 1000000));
+		ring_buffer__consume(ss->rb);
+	} else if (wait_ns) {
+		struct timespec ts = { wait_ns / 1000000000LL, wait_ns % 1000000000LL };
+		nanosleep(&ts, NULL);
+	}
+	stp_out_flush(rt);
+	run_timers(rt, ss);
+}
+
+static int cmp_order(const void *a, const void *b)
+{
+	const struct stp_uprobe_desc *x = a, *y = b;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void run_all(struct stp_rt *rt, const struct stp_uprobe_desc *list, int n)
+{
+	/* begin(N)/end(N): lower N first; equal ones in script order (stable). */
+	struct stp_uprobe_desc *sorted = malloc(sizeof(*sorted) * (size_t)(n ? n : 1));
+	memcpy(sorted, list, sizeof(*sorted) * (size_t)n);
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && cmp_order(&sorted[j - 1], &sorted[j]) > 0; j--) {
+			struct stp_uprobe_desc tmp = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = tmp;
+		}
+	for (int i = 0; i < n; i++) {
+		sorted[i].fn(rt);
+		stp_out_flush(rt);
+	}
+	free(sorted);
+}
+
+void stp_run_begins(struct stp_rt *rt)
+{
+	run_all(rt, rt->tool->begins, rt->tool->nbegins);
+}
+
+void stp_run_ends(struct stp_rt *rt)
+{
+	run_all(rt, rt->tool->ends, rt->tool->nends);
+}

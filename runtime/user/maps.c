@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+/*
+ * maps.c - a script's arrays, one interface over two homes: a hash table
+ * in the tool for arrays only the tool touches, a BPF map for arrays BPF
+ * fills (statistics there are per CPU, merged here on every read).
+ * foreach works on a sorted copy, as the array may change while it runs.
+ */
+#include "stp_gen.h"
+#include "stp_internal.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+
+struct stp_map {
+	const struct stp_layout *l;
+	s64 max_entries;
+	bool wrap;
+	int fd; /* a BPF map, or -1 */
+	/* The tool's own: open addressing, records of key then value. */
+	char *recs;
+	u8 *state; /* 0 empty, 1 used, 2 deleted */
+	u64 *seq;  /* insertion order, for % wrap-around */
+	size_t cap, n, rec;
+	u64 next_seq;
+	/* A BPF map's: one value, and room for every CPU's. */
+	char *val, *percpu;
+	int ncpus;
+};
+
+static size_t round8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+struct stp_map *stp_map__new(const struct stp_layout *l, s64 max_entries, bool wrap)
+{
+	struct stp_map *m = calloc(1, sizeof(*m));
+	m->l = l;
+	m->max_entries = max_entries;
+	m->wrap = wrap;
+	m->fd = -1;
+	m->rec = round8(l->key_size) + round8(l->value_size);
+	m->val = calloc(1, round8(l->value_size));
+	return m;
+}
+
+void stp_map__bind(struct stp_map *m, int fd)
+{
+	m->fd = fd;
+	if (m->l->value == STP_VAL_STATS) {
+		m->ncpus = libbpf_num_possible_cpus();
+		m->percpu = calloc((size_t)m->ncpus, round8(m->l->value_size));
+	}
+}
+
+/* ------------------------------------------------------------ the tool's own */
+
+static u64 hash(const void *key, size_t n)
+{
+	const unsigned char *p = key;
+	u64 h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+static char *rec_key(struct stp_map *m, size_t i)
+{
+	return m->recs + i * m->rec;
+}
+
+static char *rec_val(struct stp_map *m, size_t i)
+{
+	return rec_key(m, i) + round8(m->l->key_size);
+}
+
+static ssize_t find(struct stp_map *m, const void *key)
+{
+	if (!m->cap)
+		return -1;
+	size_t i = hash(key, m->l->key_size) & (m->cap - 1);
+	for (size_t probes = 0; probes < m->cap; probes++, i = (i + 1) & (m->cap - 1)) {
+		if (m->state[i] == 0)
+			return -1;
+		if (m->state[i] == 1 && !memcmp(rec_key(m, i), key, m->l->key_size))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+static void grow(struct stp_map *m)
+{
+	struct stp_map old = *m;
+	m->cap = old.cap ? old.cap * 2 : 64;
+	m->recs = calloc(m->cap, m->rec);
+	m->state = calloc(m->cap, 1);
+	m->seq = calloc(m->cap, sizeof(u64));
+	m->n = 0;
+	for (size_t i = 0; i < old.cap; i++) {
+		if (old.state[i] != 1)
+			continue;
+		size_t j = hash(old.recs + i * old.rec, m->l->key_size) & (m->cap - 1);
+		while (m->state[j])
+			j = (j + 1) & (m->cap - 1);
+		memcpy(rec_key(m, j), old.recs + i * old.rec, m->rec);
+		m->state[j] = 1;
+		m->seq[j] = old.seq[i];
+		m->n++;
+	}
+	free(old.recs);
+	free(old.state);
+	free(old.seq);
+}
+
+/* The oldest entry goes when a % array is full. */
+static void evict_oldest(struct stp_map *m)
+{
+	size_t best = m->cap;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->state[i] == 1 && (best == m->cap || m->seq[i] < m->seq[best]))
+			best = i;
+	if (best < m->cap) {
+		m->state[best] = 2;
+		m->n--;
+	}
+}
+
+static char *insert(struct stp_rt *rt, struct stp_map *m, const void *key)
+{
+	if ((s64)m->n >= m->max_entries) {
+		if (!m->wrap) {
+			stp_error(rt, "Array overflow, check MAXMAPENTRIES");
+			return NULL;
+		}
+		evict_oldest(m);
+	}
+	if (2 * (m->n + 1) > m->cap)
+		grow(m);
+	size_t i = hash(key, m->l->key_size) & (m->cap - 1);
+	while (m->state[i] == 1)
+		i = (i + 1) & (m->cap - 1);
+	m->state[i] = 1;
+	m->seq[i] = m->next_seq++;
+	m->n++;
+	memcpy(rec_key(m, i), key, m->l->key_size);
+	memset(rec_val(m, i), 0, round8(m->l->value_size));
+	return rec_val(m, i);
+}
+
+/* ------------------------------------------------------------ BPF's */
+
+void stp_stats_merge_cpus(const struct stp_layout *l, void *out, const char *percpu, int ncpus);
+
+static const void *k_get(struct stp_map *m, const void *key)
+{
+	if (m->percpu) {
+		if (bpf_map_lookup_elem(m->fd, key, m->percpu))
+			return NULL;
+		stp_stats_merge_cpus(m->l, m->val, m->percpu, m->ncpus);
+		return m->val;
+	}
+	return bpf_map_lookup_elem(m->fd, key, m->val) ? NULL : m->val;
+}
+
+/* ------------------------------------------------------------ the interface */
+
+const void *stp_map__get(struct stp_map *m, const void *key)
+{
+	if (m->fd >= 0)
+		return k_get(m, key);
+	ssize_t i = find(m, key);
+	return i < 0 ? NULL : rec_val(m, (size_t)i);
+}
+
+bool stp_map__set(struct stp_rt *rt, struct stp_map *m, const void *key, const void *value)
+{
+	if (m->fd >= 0) {
+		if (bpf_map_update_elem(m->fd, key, value, BPF_ANY)) {
+			stp_error(rt, errno == E2BIG ? "Array overflow, check MAXMAPENTRIES"
+						     : "cannot update an array shared with BPF");
+			return false;
+		}
+		return true;
+	}
+	ssize_t i = find(m, key);
+	char *v = i >= 0 ? rec_val(m, (size_t)i) : insert(rt, m, key);
+	if (!v)
+		return false;
+	memcpy(v, value, m->l->value_size);
+	return true;
+}
+
+void *stp_map__ref(struct stp_rt *rt, struct stp_map *m, const void *key)
+{
+	if (m->fd >= 0) {
+		stp_error(rt, "statistics gathered in BPF cannot also be added to from the tool");
+		return NULL;
+	}
+	ssize_t i = find(m, key);
+	return i >= 0 ? rec_val(m, (size_t)i) : insert(rt, m, key);
+}
+
+void stp_map__del(struct stp_map *m, const void *key)
+{
+	if (m->fd >= 0) {
+		bpf_map_delete_elem(m->fd, key);
+		return;
+	}
+	ssize_t i = find(m, key);
+	if (i >= 0) {
+		m->state[i] = 2;
+		m->n--;
+	}
+}
+
+void stp_map__clear(struct stp_map *m)
+{
+	if (m->fd >= 0) {
+		char *key = calloc(1, round8(m->l->key_size)), *next = calloc(1, round8(m->l->key_size));
+		/* Deleting while walking skips entries: take the first key each time. */
+		while (!bpf_map_get_next_key(m->fd, NULL, next))
+			if (bpf_map_delete_elem(m->fd, next))
+				break;
+		free(key);
+		free(next);
+		return;
+	}
+	if (m->state)
+		memset(m->state, 0, m->cap);
+	m->n = 0;
+}
+
+s64 stp_map__count(struct stp_map *m)
+{
+	if (m->fd < 0)
+		return (s64)m->n;
+	s64 n = 0;
+	char *key = calloc(1, round8(m->l->key_size)), *next = calloc(1, round8(m->l->key_size));
+	for (void *k = NULL; !bpf_map_get_next_key(m->fd, k, next); k = key, n++)
+		memcpy(key, next, m->l->key_size);
+	free(key);
+	free(next);
+	return n;
+}
+
+/* ------------------------------------------------------------ foreach */
+
+static const struct stp_layout *sort_layout;
+static int sort_column, sort_dir;
+static enum stp_agg sort_agg;
+static size_t sort_rec;
+
+s64 stp_stats_agg(const void *value, enum stp_agg agg);
+
+static int cmp_values(const char *a, const char *b)
+{
+	const struct stp_layout *l = sort_layout;
+	if (sort_column == 0) {
+		const char *va = a + round8(l->key_size), *vb = b + round8(l->key_size);
+		if (l->value == STP_VAL_STRING)
+			return strcmp(va, vb);
+		s64 x, y;
+		if (l->value == STP_VAL_STATS) {
+			x = stp_stats_agg(va, sort_agg);
+			y = stp_stats_agg(vb, sort_agg);
+		} else {
+			memcpy(&x, va, 8);
+			memcpy(&y, vb, 8);
+		}
+		return x < y ? -1 : x > y;
+	}
+	int k = sort_column - 1;
+	if (l->key[k].is_string)
+		return strcmp(a + l->key[k].offset, b + l->key[k].offset);
+	s64 x, y;
+	memcpy(&x, a + l->key[k].offset, 8);
+	memcpy(&y, b + l->key[k].offset, 8);
+	return x < y ? -1 : x > y;
+}
+
+/* Equal elements keep their order: the record's index breaks ties. */
+static int cmp_records(const void *pa, const void *pb)
+{
+	const char *a = pa, *b = pb;
+	int c = cmp_values(a, b) * sort_dir;
+	if (c)
+		return c;
+	u64 ia, ib;
+	memcpy(&ia, a + sort_rec - 8, 8);
+	memcpy(&ib, b + sort_rec - 8, 8);
+	return ia < ib ? -1 : ia > ib;
+}
+
+static bool in_slice(const struct stp_layout *l, const char *key, const void *slice,
+		     const bool *fixed)
+{
+	if (!slice)
+		return true;
+	for (int k = 0; k < l->nkeys; k++) {
+		if (!fixed[k])
+			continue;
+		size_t n = l->key[k].is_string ? strlen((const char *)slice + l->key[k].offset) + 1 : 8;
+		if (memcmp(key + l->key[k].offset, (const char *)slice + l->key[k].offset, n))
+			return false;
+	}
+	return true;
+}
+
+static void add_record(struct stp_iter *it, const void *key, const void *val, size_t *cap)
+{
+	const struct stp_layout *l = it->layout;
+	if ((size_t)it->n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		it->data = realloc(it->data, *cap * it->rec);
+	}
+	char *r = it->data + (size_t)it->n * it->rec;
+	memset(r, 0, it->rec);
+	memcpy(r, key, l->key_size);
+	memcpy(r + round8(l->key_size), val, l->value_size);
+	u64 idx = (u64)it->n;
+	memcpy(r + it->rec - 8, &idx, 8);
+	it->n++;
+}
+
+void stp_iter__init(struct stp_iter *it, struct stp_map *m, int column, int dir, enum stp_agg agg,
+		    s64 limit, const void *slice_key, const bool *slice_fixed)
+{
+	const struct stp_layout *l = m->l;
+	memset(it, 0, sizeof(*it));
+	it->layout = l;
+	it->rec = round8(l->key_size) + round8(l->value_size) + 8;
+	size_t cap = 0;
+	if (m->fd >= 0) {
+		char *key = calloc(1, round8(l->key_size)), *next = calloc(1, round8(l->key_size));
+		for (void *k = NULL; !bpf_map_get_next_key(m->fd, k, next); k = key) {
+			memcpy(key, next, l->key_size);
+			const void *v = k_get(m, key);
+			if (v && in_slice(l, key, slice_key, slice_fixed))
+				add_record(it, key, v, &cap);
+		}
+		free(key);
+		free(next);
+	} else {
+		/* Insertion order, so an unsorted foreach is stable run to run. */
+		size_t *order = malloc(sizeof(size_t) * (m->n ? m->n : 1));
+		size_t n = 0;
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->state[i] == 1)
+				order[n++] = i;
+		for (size_t a = 1; a < n; a++)
+			for (size_t b = a; b > 0 && m->seq[order[b - 1]] > m->seq[order[b]]; b--) {
+				size_t t = order[b];
+				order[b] = order[b - 1];
+				order[b - 1] = t;
+			}
+		for (size_t i = 0; i < n; i++)
+			if (in_slice(l, rec_key(m, order[i]), slice_key, slice_fixed))
+				add_record(it, rec_key(m, order[i]), rec_val(m, order[i]), &cap);
+		free(order);
+	}
+	if (column >= 0 && it->n > 1) {
+		sort_layout = l;
+		sort_column = column;
+		sort_dir = dir < 0 ? -1 : 1;
+		sort_agg = agg;
+		sort_rec = it->rec;
+		qsort(it->data, (size_t)it->n, it->rec, cmp_records);
+	}
+	if (limit >= 0 && limit < it->n)
+		it->n = (int)limit;
+}
+
+bool stp_iter__next(struct stp_iter *it, const void **key, const void **value)
+{
+	if (it->i >= it->n)
+		return false;
+	char *r = it->data + (size_t)it->i++ * it->rec;
+	*key = r;
+	*value = r + round8(it->layout->key_size);
+	return true;
+}
+
+void stp_iter__free(struct stp_iter *it)
+{
+	free(it->data);
+	it->data = NULL;
+	it->n = it->i = 0;
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+/* output.c - the script's output, and the tool's own messages. */
+#include "stp_internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void stp_out_write(struct stp_rt *rt, const char *s, size_t n)
+{
+	fwrite(s, 1, n, rt->out);
+}
+
+void stp_out_str(struct stp_rt *rt, const char *s)
+{
+	fputs(s, rt->out);
+}
+
+void stp_out_flush(struct stp_rt *rt)
+{
+	fflush(rt->out);
+}
+
+void stp_say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", stp_tool_name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void stp_exit(struct stp_rt *rt)
+{
+	rt->exiting = true;
+}
+
+void stp_warn(struct stp_rt *rt, const char *msg)
+{
+	stp_out_flush(rt);
+	fprintf(stderr, "WARNING: %s\n", msg);
+}
+
+/*
+ * stap's rule: an error not caught by try/catch ends the run, unless
+ * MAXERRORS allows more; the end probes still run.
+ */
+static void count_error(struct stp_rt *rt)
+{
+	rt->errors++;
+	if (rt->errors > rt->tool->maxerrors) {
+		rt->exiting = true;
+		rt->exit_status = 1;
+	}
+}
+
+void stp_error(struct stp_rt *rt, const char *msg)
+{
+	snprintf(rt->error_msg, sizeof(rt->error_msg), "%s", msg);
+	rt->in_error = true;
+}
+
+void stp_report_error(struct stp_rt *rt)
+{
+	stp_out_flush(rt);
+	fprintf(stderr, "ERROR: %s\n", rt->error_msg);
+	rt->in_error = false;
+	count_error(rt);
+}
+
+void stp_kernel_error(struct stp_rt *rt, const char *msg)
+{
+	stp_out_flush(rt);
+	fprintf(stderr, "ERROR: %s\n", msg);
+	count_error(rt);
+}
+
+/* ------------------------------------------------------------ libbpf log */
+
+static char *log_buf;
+static size_t log_len, log_cap;
+
+void stp_log_append(const char *fmt, va_list ap)
+{
+	char line[4096];
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n <= 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	/* Keep the last megabyte: the verifier's complaint is at the end. */
+	if (log_len + (size_t)n + 1 > (1u << 20))
+		log_len = 0;
+	if (log_len + (size_t)n + 1 > log_cap) {
+		log_cap = (log_len + (size_t)n + 1) * 2;
+		log_buf = realloc(log_buf, log_cap);
+	}
+	memcpy(log_buf + log_len, line, (size_t)n);
+	log_len += (size_t)n;
+	log_buf[log_len] = 0;
+}
+
+const char *stp_log_text(void)
+{
+	return log_buf ? log_buf : "";
+}
+
+void stp_log_clear(void)
+{
+	log_len = 0;
+	if (log_buf)
+		log_buf[0] = 0;
+}

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
+/*
+ * stp.h - the runtime that every generated tool links (libstaprt.a): the
+ * interface between a tool's generated NAME.c and the library.
+ *
+ * The generated code describes the tool (struct stp_tool: its BPF object,
+ * probes, handlers, globals) and calls stp_main(). The runtime does the
+ * rest of a tool's life: options, preflight checks, loading, choosing and
+ * attaching probe variants, begin probes, the event loop (ring buffer and
+ * timers), and on exit(), a signal or -T: end probes, then detaching.
+ */
+#ifndef STP_H
+#define STP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct stp_rt;
+struct bpf_object;
+
+/* ------------------------------------------------------------ description */
+
+/* How a BPF program attaches. */
+enum stp_attach {
+	STP_ATTACH_TP_BTF,     /* BTF-typed raw tracepoint: target = event */
+	STP_ATTACH_TRACEPOINT, /* classic tracepoint: target = "system:event" */
+	STP_ATTACH_RAW_TP,     /* raw tracepoint: target = event */
+	STP_ATTACH_KPROBE,     /* target = function */
+	STP_ATTACH_KRETPROBE,
+	STP_ATTACH_FENTRY,
+	STP_ATTACH_FEXIT,
+	STP_ATTACH_PERF,       /* perf event: type, config, period, on every CPU */
+	STP_ATTACH_UPROBE,     /* target = binary, func = function or offset */
+	STP_ATTACH_URETPROBE,
+	STP_ATTACH_USDT,
+};
+
+/* One BPF program: a probe, or one variant of a probe. */
+struct stp_kprobe_desc {
+	const char *prog;      /* the program's name in the BPF object */
+	const char *pp;	       /* the probe point, for -v and errors */
+	enum stp_attach attach;
+	const char *target;
+	uint32_t perf_type;
+	uint64_t perf_config, perf_period;
+	bool perf_freq;
+	/*
+	 * Probes of one group with `sufficient` are alternatives: the first
+	 * that attaches wins and the rest of the group stays unattached.
+	 * `optional` ones may fail to attach without an error.
+	 */
+	int group;
+	bool sufficient, optional;
+};
+
+/* A handler that runs in the tool: begin, end, error, never. */
+struct stp_uprobe_desc {
+	const char *pp;
+	int64_t order; /* begin(N): lower first */
+	void (*fn)(struct stp_rt *rt);
+};
+
+struct stp_timer_desc {
+	const char *pp;
+	int64_t interval_ns, randomize_ns;
+	void (*fn)(struct stp_rt *rt);
+};
+
+/* A global the command line may set with -G NAME=VALUE. */
+struct stp_global_desc {
+	const char *name;
+	bool is_string;
+	void *addr; /* U-side storage, or NULL when it lives in BPF memory */
+	size_t kernel_offset; /* offset in the BPF globals area when addr is NULL */
+};
+
+struct stp_tool {
+	const char *name;	 /* the tool's name, e.g. "killwatch" */
+	const char *stapc_version;
+	const char *description; /* from the script's leading comment */
+	const char *script;	 /* the script, for --script */
+	const char *manifest;	 /* JSON, for --manifest */
+	const unsigned char *bpf_object;
+	size_t bpf_object_len;
+	size_t kglobals_size;	 /* the BPF globals area (.data), 0 if none */
+	const struct stp_kprobe_desc *kprobes;
+	int nkprobes;
+	const struct stp_uprobe_desc *begins, *ends, *errors;
+	int nbegins, nends, nerrors;
+	const struct stp_timer_desc *timers;
+	int ntimers;
+	const struct stp_global_desc *globals;
+	int nglobals;
+	int nargs_max; /* highest $N / @N the script uses */
+	/* After load: the generated code finds its maps. */
+	int (*bind)(struct stp_rt *rt, struct bpf_object *obj);
+	/* A record from BPF. */
+	void (*on_event)(struct stp_rt *rt, const void *data, size_t len);
+	/* -D limits the script was built with */
+	int64_t maxstringlen, maxmapentries, maxerrors, maxaction;
+};
+
+int stp_main(const struct stp_tool *tool, int argc, char **argv);
+
+/* ------------------------------------------------------------ run time */
+
+/* The state of a running tool, as handlers see it. */
+struct stp_rt {
+	const struct stp_tool *tool;
+	struct bpf_object *obj;
+	void *kglobals; /* the BPF globals area, mapped */
+	FILE *out;	/* stdout, or -o FILE */
+	int verbose;
+	int target_pid; /* -x PID, or the -c command's pid */
+	int argc;	/* script arguments */
+	char **argv;
+	int64_t errors; /* reported so far */
+	bool exiting;	/* exit() was called */
+	int exit_status;
+	/* A handler's error, for try/catch in the generated code. */
+	char error_msg[256];
+	bool in_error;
+	int64_t actions;
+};
+
+/* Output, buffered; flushed after each handler and event batch. */
+void stp_out_write(struct stp_rt *rt, const char *s, size_t n);
+void stp_out_str(struct stp_rt *rt, const char *s);
+void stp_out_flush(struct stp_rt *rt);
+
+/* Control from handlers. */
+void stp_exit(struct stp_rt *rt);
+void stp_warn(struct stp_rt *rt, const char *msg);
+/* Records an error; the handler's generated code then unwinds, to a catch
+ * or out of the handler, where stp_report_error() prints and counts it. */
+void stp_error(struct stp_rt *rt, const char *msg);
+void stp_report_error(struct stp_rt *rt);
+/* Reports an error that happened in BPF (the record names it). */
+void stp_kernel_error(struct stp_rt *rt, const char *msg);
+
+/* Script arguments: $N as a number, @N as a string. */
+const char *stp_arg_str(struct stp_rt *rt, int n);
+
+#endif /* STP_H */

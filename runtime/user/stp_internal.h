@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
+/* stp_internal.h - what the runtime's files share and tools do not see. */
+#ifndef STP_INTERNAL_H
+#define STP_INTERNAL_H
+
+#include "stp.h"
+
+#include <stdarg.h>
+#include <sys/types.h>
+
+struct bpf_link;
+struct ring_buffer;
+
+struct stp_timer_state {
+	int64_t next_ns;
+};
+
+/* What the lifecycle keeps beside the handlers' view (struct stp_rt). */
+struct stp_session {
+	struct bpf_object *obj;
+	struct bpf_link **links;
+	int nlinks;
+	const char **attached_pp; /* for -v */
+	struct ring_buffer *rb;
+	struct stp_timer_state *timers;
+	const char *command; /* -c */
+	pid_t child;
+	int child_gate[2]; /* the child waits on it until probes are attached */
+	bool child_exited;
+	long timeout_s;	   /* -T */
+	const char *output_path;
+	char **global_sets; /* -G NAME=VALUE */
+	int nglobal_sets;
+	bool ended;
+};
+
+extern int stp_verbosity;
+
+int64_t stp_now_ns(void);
+void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char **argv);
+int stp_preflight(struct stp_rt *rt);
+int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss);
+void stp_detach_all(struct stp_session *ss);
+void stp_apply_global_options(struct stp_rt *rt, struct stp_session *ss);
+void stp_run_begins(struct stp_rt *rt);
+void stp_run_ends(struct stp_rt *rt);
+void stp_poll(struct stp_rt *rt, struct stp_session *ss, int64_t deadline);
+void stp_drain(struct stp_rt *rt, struct stp_session *ss);
+int stp_child_prepare(struct stp_rt *rt, struct stp_session *ss);
+void stp_child_start(struct stp_session *ss);
+bool stp_child_done(struct stp_session *ss);
+void stp_child_kill(struct stp_session *ss);
+void stp_child_reap(struct stp_session *ss);
+
+/* libbpf's words, kept to explain a failure in one sentence. */
+void stp_log_append(const char *fmt, va_list ap);
+const char *stp_log_text(void);
+void stp_log_clear(void);
+
+/* One line on stderr, "TOOL: message", and for -v more. */
+void stp_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern const char *stp_tool_name;
+
+#endif /* STP_INTERNAL_H */
