@@ -180,7 +180,8 @@ static void expand(struct elab *e, struct derivation *dv, struct step *st)
 				next.point = suffix ? with_suffix(target, st->point, best) : target;
 				next.body = wrap(a, st->body);
 				next.cond = and_cond(st->cond, target->cond);
-				next.optional = st->optional || target->optional;
+				/* '!' is sufficient and so also optional: a missing one is skipped. */
+				next.optional = st->optional || target->optional || target->sufficient;
 				next.sufficient = target->sufficient;
 				next.depth = st->depth + 1;
 				next.chain = (struct vec){ 0 };
@@ -225,7 +226,7 @@ void derive_probes(struct elab *e, struct probe *user)
 			.point = pt,
 			.body = user->body,
 			.cond = pt->cond,
-			.optional = pt->optional,
+			.optional = pt->optional || pt->sufficient,
 			.sufficient = pt->sufficient,
 		};
 		/* The chain starts with what the user wrote, for -p2's comment. */

@@ -11,6 +11,14 @@
 #include <errno.h>
 #include <string.h>
 
+static struct btf *loaded; /* freed by kbtf_release() */
+
+void kbtf_release(void)
+{
+	btf__free(loaded);
+	loaded = NULL;
+}
+
 struct btf *kbtf_get(struct elab *e)
 {
 	if (e->btf_tried)
@@ -25,6 +33,8 @@ struct btf *kbtf_get(struct elab *e)
 		return NULL;
 	}
 	e->btf = btf;
+	kbtf_release();
+	loaded = btf;
 	return btf;
 }
 
@@ -104,10 +114,18 @@ const char *kbtf_type_name(const struct btf *btf, int id)
 int kbtf_tracepoint_proto(const struct btf *btf, const char *event)
 {
 	char name[256];
-	snprintf(name, sizeof(name), "__bpf_trace_%s", event);
-	int id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
-	if (id > 0)
-		return (int)btf__type_by_id(btf, id)->type;
+	/*
+	 * Events defined through an event class share their class's
+	 * __bpf_trace function; __traceiter_EVENT is the event's own.
+	 */
+	static const char *const fmts[] = { "__traceiter_%s", "__bpf_trace_%s" };
+	int id;
+	for (size_t i = 0; i < ARRAY_SIZE(fmts); i++) {
+		snprintf(name, sizeof(name), fmts[i], event);
+		id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+		if (id > 0)
+			return (int)btf__type_by_id(btf, id)->type;
+	}
 	snprintf(name, sizeof(name), "btf_trace_%s", event);
 	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
 	if (id <= 0)

@@ -97,6 +97,122 @@ static struct source_file *load_script(struct options *o)
 	return f;
 }
 
+/* The tool's name: -o's file name, else the script's, without ".stp". */
+static const char *tool_name(const struct options *o, const struct source_file *script)
+{
+	const char *path = o->output ? o->output : script->name;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t n = strlen(base);
+	if (n > 4 && !strcmp(base + n - 4, ".stp"))
+		n -= 4;
+	if (!n || base[0] == '<')
+		return "stap";
+	return arena_strndup(base, n);
+}
+
+static bool write_sources(const char *dir, const struct translation *t)
+{
+	if (mkdir_p(dir) != 0)
+		return false;
+	bool ok = write_file(arena_printf("%s/%s.c", dir, t->name), t->user_c, strlen(t->user_c)) &&
+		  write_file(arena_printf("%s/%s.h", dir, t->name), t->header, strlen(t->header));
+	if (t->has_bpf)
+		ok = ok && write_file(arena_printf("%s/%s.bpf.c", dir, t->name), t->bpf_c,
+				      strlen(t->bpf_c));
+	return ok;
+}
+
+/* The build folder of a translation: the same sources build once. */
+static const char *build_dir(struct session *s, const struct translation *t)
+{
+	uint64_t h = hash_bytes64(STAPC_VERSION, strlen(STAPC_VERSION), 0);
+	uint64_t f = build_fingerprint(s);
+	h = hash_bytes64(&f, sizeof(f), h);
+	h = hash_bytes64(t->bpf_c, strlen(t->bpf_c), h);
+	h = hash_bytes64(t->header, strlen(t->header), h);
+	h = hash_bytes64(t->user_c, strlen(t->user_c), h);
+	h = hash_bytes64(t->manifest, strlen(t->manifest), h);
+	return arena_printf("%s/build/%016llx", cache_dir(), (unsigned long long)h);
+}
+
+/* Pass 5: the tool replaces stapc, with the run-time options passed on. */
+static int run_tool(const char *tool, const struct session *s, const struct options *o)
+{
+	struct vec argv = { 0 };
+	vec_push(&argv, (void *)tool);
+	for (int i = 0; i < s->verbose; i++)
+		vec_push(&argv, "-v");
+	if (o->timeout)
+		vec_push(&argv, (void *)arena_printf("-T%ld", o->timeout));
+	if (o->command) {
+		vec_push(&argv, "-c");
+		vec_push(&argv, (void *)o->command);
+	}
+	if (o->target_pid)
+		vec_push(&argv, (void *)arena_printf("-x%d", o->target_pid));
+	for (int i = 0; i < o->global_inits.len; i++) {
+		vec_push(&argv, "-G");
+		vec_push(&argv, vec_at(&o->global_inits, i));
+	}
+	vec_push(&argv, NULL);
+	fflush(stdout);
+	execv(tool, (char **)argv.data);
+	fprintf(stderr, "stapc: cannot run %s: %s\n", tool, strerror(errno));
+	return 1;
+}
+
+static int translate_build_run(struct session *s, struct options *o, struct program *prog,
+			       const struct source_file *script)
+{
+	/* Pass 3: translate. */
+	struct translation *t = translate(s, prog, tool_name(o, script), script);
+	if (end_of_pass() || !t)
+		return 1;
+	if (s->last_pass == 3) {
+		if (o->output) {
+			if (!write_sources(o->output, t)) {
+				fprintf(stderr, "stapc: cannot write into %s: %s\n", o->output,
+					strerror(errno));
+				return 1;
+			}
+			return 0;
+		}
+		printf("/* ---- %s.h */\n%s\n/* ---- %s.c */\n%s", t->name, t->header, t->name,
+		       t->user_c);
+		if (t->has_bpf)
+			printf("\n/* ---- %s.bpf.c */\n%s", t->name, t->bpf_c);
+		return 0;
+	}
+	/* Pass 4: build, or find it built already. */
+	const char *dir = build_dir(s, t);
+	const char *cached = arena_printf("%s/%s", dir, t->name);
+	if (access(cached, X_OK) != 0) {
+		if (!write_sources(dir, t)) {
+			fprintf(stderr, "stapc: cannot write into %s: %s\n", dir, strerror(errno));
+			return 1;
+		}
+		if (!build_tool(s, dir, t->name, cached, t->manifest, t->has_bpf) || end_of_pass())
+			return 1;
+	}
+	if (o->output) {
+		/* A copy, not a link: the tool leaves this machine. */
+		size_t len;
+		char *bin = read_file(cached, &len);
+		if (!bin || !write_file(o->output, bin, len) || chmod(o->output, 0755) != 0) {
+			fprintf(stderr, "stapc: cannot write the tool to %s: %s\n", o->output,
+				strerror(errno));
+			return 1;
+		}
+	}
+	if (s->last_pass == 4 || o->output) {
+		if (!o->output)
+			printf("%s\n", cached);
+		return 0;
+	}
+	/* Pass 5: run. */
+	return run_tool(cached, s, o);
+}
+
 static int run_pipeline(struct session *s, struct options *o)
 {
 	if (o->list_pattern)
@@ -130,8 +246,7 @@ static int run_pipeline(struct session *s, struct options *o)
 		sb_free(&out);
 		return 0;
 	}
-	fprintf(stderr, "stapc: pass %d is not implemented yet; use -p2\n", 3);
-	return 1;
+	return translate_build_run(s, o, prog, script);
 }
 
 int main(int argc, char **argv)
@@ -143,9 +258,13 @@ int main(int argc, char **argv)
 	diag_color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
 	options_parse(&s, &o, argc, argv);
 	diag_no_warnings = o.no_warnings;
+	s.defines = o.defines;
+	/* A tool built without arguments reads them when it runs. */
+	s.defer_args = o.output && s.last_pass >= 3 && s.args.len == 0;
 	setup_include_dirs(&s, &o);
 	int rc = run_pipeline(&s, &o);
 	fflush(stdout);
+	kbtf_release();
 	arena_reset();
 	return rc;
 }

@@ -559,6 +559,27 @@ static bool substitute_argument(struct pp *pp, struct token *t)
 		return false;
 	}
 	long n = strtol(t->text + 1, NULL, 10);
+	if (s->defer_args && n >= 1 && n <= 64) {
+		/* Building a tool: the argument is read when the tool runs. */
+		if (n > s->runtime_args_max)
+			s->runtime_args_max = (int)n;
+		struct token *v = arena_alloc(sizeof(*v) * 4);
+		v[0] = *t;
+		v[0].kind = TK_IDENT;
+		v[0].text = intern(t->text[0] == '$' ? "__script_arg_long" : "__script_arg_str");
+		v[1] = *t;
+		v[1].kind = TK_OP;
+		v[1].text = intern("(");
+		v[1].space_before = false;
+		v[2] = *t;
+		v[2].kind = TK_NUMBER;
+		v[2].num = n;
+		v[2].text = intern(arena_printf("%ld", n));
+		v[3] = v[1];
+		v[3].text = intern(")");
+		push_frame(pp, v, 4, pp->frame->scope, NULL);
+		return true;
+	}
 	if (n < 1 || n > s->args.len) {
 		diag_error(&t->loc, "script argument %s is out of range: the script was given %d "
 				    "argument%s", t->text, s->args.len, s->args.len == 1 ? "" : "s");

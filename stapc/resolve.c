@@ -194,6 +194,43 @@ static void resolve_defined(struct scope *sc, struct expr *x)
 	x->left = NULL;
 }
 
+/*
+ * Folds a condition made of @defined() results: `@defined($a) && !@defined($b)`.
+ * Returns whether x is now a number.
+ */
+static bool fold_condition(struct expr *x)
+{
+	if (x->kind == E_NUMBER)
+		return true;
+	if (x->kind == E_UNARY && !strcmp(x->op, "!") && fold_condition(x->left)) {
+		x->num = !x->left->num;
+		x->kind = E_NUMBER;
+		return true;
+	}
+	if (x->kind == E_LOGICAL && fold_condition(x->left) && fold_condition(x->right)) {
+		bool and = !strcmp(x->op, "&&");
+		x->num = and ? (x->left->num && x->right->num) : (x->left->num || x->right->num);
+		x->kind = E_NUMBER;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * `@defined($new) ? $new : $old`: only the branch taken is resolved, so the
+ * other may name what this kernel or probe does not have.
+ */
+static bool resolve_chosen(struct scope *sc, struct expr *x)
+{
+	resolve_expr(sc, x->cond);
+	if (!fold_condition(x->cond))
+		return false;
+	struct expr *pick = x->cond->num ? x->left : x->right;
+	resolve_expr(sc, pick);
+	*x = *pick;
+	return true;
+}
+
 static bool writes_target(const struct expr *x)
 {
 	return x && (x->kind == E_TARGET || x->kind == E_CAST || x->kind == E_ATVAR);
@@ -260,6 +297,12 @@ static void resolve_expr(struct scope *sc, struct expr *x)
 		return;
 	case E_CALL:
 		resolve_call(sc, x);
+		return;
+	case E_TERNARY:
+		if (resolve_chosen(sc, x))
+			return;
+		resolve_expr(sc, x->left);
+		resolve_expr(sc, x->right);
 		return;
 	default:
 		resolve_expr(sc, x->left);
@@ -335,6 +378,18 @@ static void resolve_stmt(struct scope *sc, struct stmt *s)
 		return;
 	case S_IF:
 		resolve_expr(sc, s->expr);
+		if (fold_condition(s->expr)) {
+			/* A decided condition: the other branch is never compiled. */
+			struct stmt *pick = s->expr->num ? s->body : s->els;
+			resolve_stmt(sc, pick);
+			if (pick) {
+				*s = *pick;
+			} else {
+				s->kind = S_NULL;
+				s->expr = NULL;
+			}
+			return;
+		}
 		resolve_stmt(sc, s->body);
 		resolve_stmt(sc, s->els);
 		return;

@@ -540,6 +540,7 @@ struct dprobe {
 	struct expr *cond;	    /* all if() conditions, and-ed */
 	bool optional, sufficient;
 	int group;		    /* points of one probe that choose among themselves */
+	bool in_tool;		    /* its handler runs in the tool (U), not in BPF */
 };
 
 /* The elaborated program: what passes 3 and 4 compile. */
@@ -617,10 +618,13 @@ struct target_ref {
 	int final_type;	    /* BTF id of the result */
 	bool user;	    /* points into user memory (a __user pointer) */
 	bool pretty;	    /* $var$ / $var$$: printed as a string */
+	const char *c_type; /* the base's C type, as vmlinux.h spells it */
+	bool final_is_array; /* the value is an array: its address is the value */
 };
 
 struct btf;
 struct btf *kbtf_get(struct elab *e); /* NULL, with one error, if none */
+void kbtf_release(void);
 int kbtf_strip(const struct btf *btf, int id); /* past typedef, const, volatile */
 const char *kbtf_type_name(const struct btf *btf, int id); /* "struct task_struct *" */
 /* The named parameters of tracepoint `event` (FUNC_PROTO id), or -1. */
@@ -643,6 +647,157 @@ struct tp_field {
 const char *tracefs_dir(void); /* NULL when tracefs is not mounted */
 void tracefs_events(struct vec *out); /* const char * "system:event" */
 bool tracefs_fields(const char *system, const char *event, struct vec *out);
+
+/* ---------------------------------------------------------------- place.c (pass 3) */
+
+/*
+ * Where code runs: K (a BPF program in the kernel) or U (native code in the
+ * tool). A probe is one or the other; a function or a global may be both.
+ */
+enum side { SIDE_K = 1, SIDE_U = 2 };
+
+/* How a string value is held in BPF (place.c decides, per local/function). */
+enum srep {
+	SREP_PLAIN, /* NUL-terminated bytes in per-CPU scratch */
+	SREP_LAZY,  /* pieces the tool assembles: sprintf, quoting, concatenation */
+};
+
+/* Facts pass 3 keeps per object, in side tables keyed by pointer. */
+struct place_info {
+	unsigned sides;	  /* functions, globals: where they are used */
+	enum srep rep;	  /* string locals and functions in K */
+	int slot;	  /* K functions: the scratch bytes one call needs */
+	/* statistics globals: the histogram their values also go into */
+	enum { HIST_NONE, HIST_LOG, HIST_LINEAR } hist;
+	int64_t lo, hi, step;
+	int buckets;
+	int shift; /* @variance(x, shift) */
+	void *facts; /* place.c's notes while it decides `rep` */
+};
+
+struct plan {
+	struct program *prog;
+	struct session *s;
+	int64_t maxstringlen, maxmapentries, maxactions, maxerrors;
+	const char *name;	/* the tool's name, a C identifier prefix */
+	struct vec kprobes;	/* struct dprobe * placed in K */
+	struct vec uprobes;	/* struct dprobe * placed in U */
+	struct vec literals;	/* const char *: strings BPF refers to by index */
+	struct vec formats;	/* const char *: printf/sprintf formats, decoded */
+	struct vec sites;	/* struct out_site *: K -> U records */
+	struct vec errors;	/* const char *: K error messages by index */
+	int nargs_max;		/* the highest script argument used at run time */
+};
+
+/* One kind of record BPF sends the tool. */
+enum site_kind { SITE_PRINT, SITE_ERROR, SITE_WARN, SITE_EXIT, SITE_LOG };
+struct out_site {
+	enum site_kind kind;
+	const struct expr *x; /* the print/call expression */
+	int format;	      /* index in plan->formats, or -1 */
+	int id;
+	int max_size;	      /* bytes BPF reserves for the record */
+};
+
+struct place_info *place_of(const void *key);
+struct plan *place_program(struct session *s, struct program *prog, const char *name);
+int plan_literal(struct plan *pl, const char *s);
+int plan_format(struct plan *pl, const char *fmt);
+/* Decodes C escapes of a stap string literal (\n, \t, \101, \x41 ...). */
+const char *decode_escapes(const char *raw);
+/* Whether bpf_snprintf() can do this printf format (no %b %m %p *, ...). */
+bool bpf_can_format(const char *fmt);
+
+/* ---------------------------------------------------------------- emit/ (pass 3) */
+
+/* A C writer: indentation, and #line directives back to the script. */
+struct cw {
+	struct strbuf sb;
+	int indent;
+	const struct source_file *line_file;
+	int line;
+};
+void cw_line(struct cw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cw_open(struct cw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cw_close(struct cw *w, const char *tail);
+void cw_blank(struct cw *w);
+void cw_block(struct cw *w);
+void cw_loc(struct cw *w, const struct loc *l);
+void cw_raw(struct cw *w, const char *s);
+const char *c_string(const char *s); /* a C string literal for s */
+
+/* The K emitter's state while it writes one handler or function. */
+struct kgen {
+	struct plan *pl;
+	struct cw *w;
+	struct dprobe *probe;	  /* the handler being written, or NULL */
+	struct function *fn;	  /* the function being written, or NULL */
+	int tmp;		  /* temporaries made so far */
+	int scratch;		  /* bytes of the frame's scratch in use */
+	int scratch_max;	  /* the most any handler needs */
+	const char *err_label;	  /* where an error goes: a catch, or the handler's end */
+	const char *ret_label;	  /* functions: where return goes */
+	const char *break_label;  /* the innermost loop's end */
+	int loop_depth;
+};
+
+/* Names in generated code. */
+const char *gen_global(const struct symbol *g); /* g_NAME */
+const char *gen_local(const struct symbol *s);	/* l_NAME */
+const char *gen_function(const struct function *fn);
+const char *gen_ctype(enum vtype t); /* s64 or a string */
+int gen_stat_buckets(const struct symbol *g); /* histogram buckets a stats global needs */
+
+/* K expressions (emit/bpf_expr.c). */
+const char *kgen_long(struct kgen *k, struct expr *x);
+const char *kgen_str(struct kgen *k, struct expr *x); /* a char * to the bytes */
+void kgen_out(struct kgen *k, struct expr *x, const char *rec); /* pieces into a record */
+int kgen_out_size(struct kgen *k, struct expr *x);
+void kgen_stmt(struct kgen *k, struct stmt *s);
+const char *kgen_slot(struct kgen *k, int size); /* a scratch buffer for this handler */
+
+/* The U emitter's state (emit/user*.c). */
+struct ugen {
+	struct plan *pl;
+	struct cw *w;
+	struct dprobe *probe;
+	struct function *fn;
+	int tmp;
+	const char *err_label;
+	const char *break_label;
+	const char *continue_label;
+	struct vec *temps;	/* declarations hoisted to the function's top */
+};
+
+const char *ugen_long(struct ugen *u, struct expr *x);
+const char *ugen_str(struct ugen *u, struct expr *x); /* a char * to MAXSTRINGLEN bytes */
+void ugen_stmt(struct ugen *u, struct stmt *s);
+const char *ugen_strtmp(struct ugen *u);
+const char *ugen_map(const struct symbol *g); /* the struct stp_map * of an array */
+
+void emit_bpf(struct plan *pl, struct strbuf *out);
+void emit_user(struct plan *pl, struct strbuf *out, const char *script, const char *description);
+void emit_header(struct plan *pl, struct strbuf *out);
+
+/* ---------------------------------------------------------------- translate.c, build.c */
+
+struct translation {
+	const char *name; /* C identifier */
+	bool has_bpf;
+	const char *bpf_c, *header, *user_c, *manifest;
+};
+
+struct translation *translate(struct session *s, struct program *prog, const char *name,
+			      const struct source_file *script);
+const char *tool_c_name(const char *name);
+const char *script_description(const char *text);
+bool build_tool(struct session *s, const char *dir, const char *name, const char *out,
+		const char *manifest, bool has_bpf);
+const char *cache_dir(void);
+int mkdir_p(const char *path);
+bool write_file(const char *path, const char *data, size_t len);
+uint64_t hash_bytes64(const void *data, size_t n, uint64_t h);
+uint64_t build_fingerprint(struct session *s);
 
 /* ---------------------------------------------------------------- options.c */
 
@@ -679,6 +834,13 @@ struct session {
 	int last_pass;
 	bool library_macros_loaded;
 	const char *btf_path; /* --btf FILE: kernel types instead of the host's */
+	struct vec defines;   /* -D NAME=VALUE */
+	/*
+	 * Building a tool without script arguments: $N and @N are read when the
+	 * tool runs, not substituted now; the highest N used.
+	 */
+	bool defer_args;
+	int runtime_args_max;
 };
 
 #endif /* STAPC_H */

@@ -106,6 +106,7 @@ bool tref_resolve(struct elab *e, struct target_ref *r, struct expr *x)
 	if (!btf)
 		return false;
 	int cur = r->type;
+	r->c_type = r->type ? kbtf_type_name(btf, r->type) : "s64";
 	for (int i = 0; i < x->comps.len; i++) {
 		struct component *c = vec_at(&x->comps, i);
 		if (c->kind == COMP_PRETTY) {
@@ -121,6 +122,7 @@ bool tref_resolve(struct elab *e, struct target_ref *r, struct expr *x)
 	}
 	r->final_type = cur;
 	const struct btf_type *t = btf__type_by_id(btf, (__u32)kbtf_strip(btf, cur));
+	r->final_is_array = t && btf_is_array(t);
 	if (!r->pretty && t && btf_is_composite(t)) {
 		diag_error(&x->loc, "'%s' is a whole %s: read one of its fields with ->, or print it "
 				    "with %s$",

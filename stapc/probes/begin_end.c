@@ -33,6 +33,7 @@ static bool match(struct elab *e, struct dprobe *d)
 		lp->kind = (enum lifecycle_kind)i;
 		lp->order = arg ? arg->num : 0;
 		d->data = lp;
+		d->in_tool = true;
 		return true;
 	}
 	return false;

@@ -32,8 +32,11 @@ static bool match(struct elab *e, struct dprobe *d)
 		return false;
 	struct timer_probe *tp = arena_alloc(sizeof(*tp));
 	d->data = tp;
+	/* A plain timer runs in the tool; see timer.profile below. */
+	d->in_tool = true;
 	if (pp_ncomps(p) == 2 && pp_is(p, 1, "profile") && !pp_arg(p, 1)) {
 		tp->profile = true;
+		d->in_tool = false; /* sampled in BPF, on every CPU */
 		return true;
 	}
 	int n = pp_ncomps(p);

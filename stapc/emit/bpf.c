@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bpf.c - writes NAME.bpf.c: the BPF half of a tool.
+ *
+ *   defines and stp_bpf.h      limits, kernel types, the BPF runtime
+ *   stp_kg                     scalar globals K uses, in .data (mapped by the tool)
+ *   stp_lits                   string literals, in .rodata
+ *   m_NAME                     one map per array K uses
+ *   f_NAME_N                   functions, always inlined (no recursion in BPF)
+ *   probe_N                    one program per probe, with the script location
+ */
+#include "../stapc.h"
+
+#include <string.h>
+
+#define LAZY_MAX 512
+
+static bool in_k(const void *obj)
+{
+	return place_of(obj)->sides & SIDE_K;
+}
+
+static const char *c_value_type(const struct symbol *g, struct plan *pl)
+{
+	if (g->type == VT_STRING)
+		return arena_printf("struct { char s[%lld]; }", (long long)pl->maxstringlen);
+	if (g->type == VT_STATS)
+		return arena_printf("struct stat_%s", g->name);
+	return "s64";
+}
+
+/* Arrays and statistics K touches: BPF maps, per-CPU for statistics. */
+static void emit_maps(struct plan *pl, struct cw *w)
+{
+	for (int i = 0; i < pl->prog->globals.len; i++) {
+		struct symbol *g = vec_at(&pl->prog->globals, i);
+		if (!in_k(g) || (g->arity == 0 && g->type != VT_STATS))
+			continue;
+		bool stats = g->type == VT_STATS;
+		int64_t entries = g->decl && g->decl->max_entries ? g->decl->max_entries
+								   : pl->maxmapentries;
+		cw_open(w, "struct");
+		if (g->arity == 0) {
+			cw_line(w, "__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);");
+			cw_line(w, "__uint(max_entries, 1);");
+			cw_line(w, "__type(key, u32);");
+		} else {
+			cw_line(w, "__uint(type, BPF_MAP_TYPE_%sHASH);", stats ? "PERCPU_" : "");
+			cw_line(w, "__uint(max_entries, %lld);", (long long)entries);
+			cw_line(w, "__type(key, struct key_%s);", g->name);
+		}
+		cw_line(w, "__type(value, %s);", c_value_type(g, pl));
+		cw_close(w, arena_printf(" m_%s SEC(\".maps\");", g->name));
+		cw_blank(w);
+	}
+}
+
+static void emit_kglobals(struct plan *pl, struct cw *w)
+{
+	cw_open(w, "struct stp_kglobals stp_kg SEC(\".data\") =");
+	for (int i = 0; i < pl->prog->globals.len; i++) {
+		struct symbol *g = vec_at(&pl->prog->globals, i);
+		if (!in_k(g) || g->arity != 0 || g->type == VT_STATS || !g->decl || !g->decl->init)
+			continue;
+		if (g->type == VT_STRING)
+			cw_line(w, ".%s = %s,", gen_global(g), c_string(decode_escapes(g->decl->init->str)));
+		else
+			cw_line(w, ".%s = %lldLL,", gen_global(g), (long long)g->decl->init->num);
+	}
+	cw_close(w, ";");
+	cw_blank(w);
+}
+
+/* Histogram bucket of v, one function per statistics global that has one. */
+static void emit_hist_functions(struct plan *pl, struct cw *w)
+{
+	for (int i = 0; i < pl->prog->globals.len; i++) {
+		struct symbol *g = vec_at(&pl->prog->globals, i);
+		struct place_info *pi = place_of(g);
+		if (!in_k(g) || g->type != VT_STATS || pi->hist == HIST_NONE)
+			continue;
+		cw_open(w, "static __always_inline void stp_stat_hist_%s(s64 *h, s64 v)", g->name);
+		if (pi->hist == HIST_LOG)
+				cw_line(w, "h[stp_log_bucket(v) & 127]++;");
+		else
+			cw_line(w, "h[stp_linear_bucket(v, %lldLL, %lldLL, %lldLL) %% %d]++;",
+				(long long)pi->lo, (long long)pi->hi, (long long)pi->step, pi->buckets);
+		cw_close(w, NULL);
+		cw_blank(w);
+	}
+}
+
+/* Long locals on the stack, string locals in the frame's scratch. */
+static void declare_locals(struct kgen *k, struct vec *locals)
+{
+	for (int i = 0; i < locals->len; i++) {
+		struct symbol *l = vec_at(locals, i);
+		if (l->type == VT_STRING) {
+			bool lazy = place_of(l)->rep == SREP_LAZY;
+			cw_line(k->w, "char *%s = %s;", gen_local(l), kgen_slot(k, lazy ? LAZY_MAX : (int)k->pl->maxstringlen));
+			if (lazy)
+				cw_line(k->w, "u32 %s_len = 0;", gen_local(l));
+			else
+				cw_line(k->w, "%s[0] = 0;", gen_local(l));
+		} else {
+			cw_line(k->w, "s64 %s = 0;", gen_local(l));
+		}
+	}
+}
+
+static void emit_function(struct plan *pl, struct cw *w, struct function *fn, int *scratch_max)
+{
+	struct kgen k = { .pl = pl, .w = w, .fn = fn, .err_label = "out", .ret_label = "out" };
+	struct strbuf params = { 0 };
+	const char *ret_type = "s64";
+	if (fn->type == VT_STRING) {
+		ret_type = "void";
+		sb_puts(&params, place_of(fn)->rep == SREP_LAZY ? ", struct stp_rec *ret" : ", char *ret");
+	} else if (fn->type == VT_UNKNOWN) {
+		ret_type = "void";
+	}
+	for (int i = 0; i < fn->param_syms.len; i++) {
+		struct symbol *p = vec_at(&fn->param_syms, i);
+		sb_printf(&params, ", %s%s", p->type == VT_STRING ? "const char *" : "s64 ", gen_local(p));
+	}
+	cw_loc(w, &fn->loc);
+	cw_line(w, "static __always_inline %s %s(struct stp_frame *fr, void *ctx, char *sp%s)", ret_type,
+		gen_function(fn), params.buf ? params.buf : "");
+	sb_free(&params);
+	cw_block(w);
+	if (!strcmp(ret_type, "s64"))
+		cw_line(w, "s64 rv = 0;");
+	declare_locals(&k, &fn->locals);
+	kgen_stmt(&k, fn->body);
+	cw_line(w, "out:");
+	cw_line(w, "return%s;", !strcmp(ret_type, "s64") ? " rv" : "");
+	cw_close(w, NULL);
+	cw_blank(w);
+	place_of(fn)->slot = k.scratch;
+	if (k.scratch > *scratch_max)
+		*scratch_max = k.scratch;
+}
+
+static const char *section(const struct dprobe *d)
+{
+	if (d->prov->name && !strcmp(d->prov->name, "kernel.trace")) {
+		const struct trace_probe *tp = d->data;
+		if (tp->classic)
+			return arena_printf("tracepoint/%s/%s", tp->system, tp->event);
+		return arena_printf("tp_btf/%s", tp->event);
+	}
+	if (d->prov->name && !strcmp(d->prov->name, "timer"))
+		return "perf_event";
+	return "perf_event";
+}
+
+static void emit_probe(struct plan *pl, struct cw *w, struct dprobe *d, int *scratch_max)
+{
+	struct kgen k = { .pl = pl, .w = w, .probe = d, .err_label = "err", .ret_label = "out" };
+	cw_line(w, "/* %s */", (const char *)vec_at(&d->chain, 0));
+	cw_line(w, "SEC(\"%s\")", section(d));
+	cw_line(w, "int probe_%d(void *ctx)", d->id);
+	cw_block(w);
+	/* perf events may fire in NMI, over a probe that holds level 0. */
+	bool nmi = !strcmp(section(d), "perf_event");
+	cw_line(w, "struct stp_frame *fr = stp_frame_get(%d);", nmi ? 1 : 0);
+	cw_line(w, "if (!fr)");
+	cw_line(w, "\treturn 0;");
+	declare_locals(&k, &d->locals);
+	if (d->cond) {
+		cw_loc(w, &d->cond->loc);
+		cw_line(w, "if (!(%s))", kgen_long(&k, d->cond));
+		cw_line(w, "\tgoto out;");
+	}
+	kgen_stmt(&k, d->body);
+	cw_line(w, "goto out;");
+	cw_line(w, "err:");
+	/* An error of a table number is reported here; error() reported itself. */
+	cw_line(w, "if (fr->error && fr->error != 0xffff)");
+	cw_line(w, "\tstp_send_error(fr->error - 1);");
+	cw_line(w, "out:");
+	cw_line(w, "stp_frame_put(fr);");
+	cw_line(w, "return 0;");
+	cw_close(w, NULL);
+	cw_blank(w);
+	if (k.scratch > *scratch_max)
+		*scratch_max = k.scratch;
+}
+
+static int pow2_at_least(int n)
+{
+	int p = 64;
+	while (p < n)
+		p *= 2;
+	return p;
+}
+
+void emit_bpf(struct plan *pl, struct strbuf *out)
+{
+	struct cw body = { 0 };
+	int scratch_max = 8;
+	/* Functions first (their scratch needs size each call), then probes. */
+	for (int i = pl->prog->functions.len - 1; i >= 0; i--) {
+		struct function *fn = vec_at(&pl->prog->functions, i);
+		if (!fn->builtin && in_k(fn))
+			emit_function(pl, &body, fn, &scratch_max);
+	}
+	for (int i = 0; i < pl->kprobes.len; i++)
+		emit_probe(pl, &body, vec_at(&pl->kprobes, i), &scratch_max);
+
+	int record_max = 64;
+	for (int i = 0; i < pl->sites.len; i++) {
+		struct out_site *s = vec_at(&pl->sites, i);
+		if (s->max_size > record_max)
+			record_max = s->max_size;
+	}
+	struct cw w = { 0 };
+	cw_line(&w, "/* %s.bpf.c - generated by stapc %s: do not edit */", pl->name, STAPC_VERSION);
+	cw_line(&w, "#define STP_MAXSTRINGLEN %lld", (long long)pl->maxstringlen);
+	cw_line(&w, "#define STP_SCRATCH_SIZE %d", pow2_at_least(scratch_max + (int)pl->maxstringlen));
+	cw_line(&w, "#define STP_RINGBUF_SIZE (1 << 20)");
+	cw_line(&w, "#define STP_RECORD_MAX %d", pow2_at_least(record_max));
+	cw_line(&w, "#define STP_LAZY_MAX %d", LAZY_MAX);
+	cw_line(&w, "#include \"stp_bpf.h\"");
+	cw_line(&w, "#include \"%s.h\"", pl->name);
+	cw_blank(&w);
+	cw_line(&w, "char LICENSE[] SEC(\"license\") = \"Dual BSD/GPL\";");
+	cw_blank(&w);
+	emit_kglobals(pl, &w);
+	cw_line(&w, "#define stp_target_pid stp_kg.stp_target_pid");
+	cw_line(&w, "#define stp_boot_epoch_ns stp_kg.stp_boot_epoch_ns");
+	cw_blank(&w);
+	/* Literals, one struct so that their layout is fixed, with room after. */
+	cw_open(&w, "static const struct");
+	for (int i = 0; i < pl->literals.len; i++) {
+		const char *s = vec_at(&pl->literals, i);
+		cw_line(&w, "char l%d[%zu];", i, strlen(s) + 1);
+	}
+	cw_line(&w, "char pad[STP_MAXSTRINGLEN];");
+	cw_close(&w, " stp_lits = {");
+	for (int i = 0; i < pl->literals.len; i++)
+		cw_line(&w, "\t%s,", c_string(vec_at(&pl->literals, i)));
+	cw_line(&w, "};");
+	cw_blank(&w);
+	emit_maps(pl, &w);
+	emit_hist_functions(pl, &w);
+	cw_raw(&w, body.sb.buf ? body.sb.buf : "");
+	sb_puts(out, w.sb.buf);
+	sb_free(&w.sb);
+	sb_free(&body.sb);
+}

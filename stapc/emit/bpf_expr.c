@@ -1,0 +1,695 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bpf_expr.c - expressions and statements of a handler, as BPF C.
+ *
+ * Longs are C values on the stack. Strings are NUL-terminated buffers of
+ * MAXSTRINGLEN bytes in the per-CPU frame's scratch area, at offsets fixed
+ * at compile time (so the verifier sees every access bounded). Output goes
+ * into ring-buffer records as pieces (stp_record.h): strings travel
+ * unassembled and unformatted, and the tool finishes them.
+ *
+ * Each kgen_* writes the statements an expression needs, then returns a C
+ * expression for its value. An error (division by zero, error(), a full
+ * array) records its number in the frame and jumps to the error label.
+ */
+#include "../stapc.h"
+
+#include <string.h>
+
+static const char *tmp(struct kgen *k)
+{
+	return arena_printf("t%d", k->tmp++);
+}
+
+/* `sp` is a function's own scratch; a handler's is the frame's. */
+const char *kgen_slot(struct kgen *k, int size)
+{
+	int off = k->scratch;
+	k->scratch += (size + 7) & ~7;
+	if (k->scratch > k->scratch_max)
+		k->scratch_max = k->scratch;
+	return arena_printf("(%s + %d)", k->fn ? "sp" : "fr->s", off);
+}
+
+static void fail(struct kgen *k, const struct loc *loc, const char *msg)
+{
+	int id = plan_literal(k->pl, arena_printf("%s near %s:%d:%d", msg, loc->file->name,
+						   loc->line, loc->col));
+	vec_push(&k->pl->errors, (void *)(intptr_t)id);
+	cw_line(k->w, "fr->error = %d;", id + 1);
+	cw_line(k->w, "goto %s;", k->err_label);
+}
+
+static const char *lit(struct kgen *k, const char *raw)
+{
+	return arena_printf("stp_lits.l%d", plan_literal(k->pl, decode_escapes(raw)));
+}
+
+/* ------------------------------------------------------------ target variables */
+
+/* The base value of a target variable, before its ->field steps. */
+static const char *tref_base(const struct target_ref *r)
+{
+	switch (r->base) {
+	case TREF_TP_ARG:
+		/* Through the argument's own C type: an int sign-extends. */
+		return arena_printf("(%s)((u64 *)ctx)[%d]", r->c_type, r->index);
+	case TREF_TP_FIELD: {
+		const char *t = r->size == 8 ? "s64" : r->size == 4 ? (r->is_signed ? "int" : "u32")
+				: r->size == 2 ? (r->is_signed ? "short" : "u16")
+					       : (r->is_signed ? "signed char" : "u8");
+		return arena_printf("(s64)*(const %s *)((const char *)ctx + %d)", t, r->offset);
+	}
+	case TREF_VALUE:
+		return "0";
+	}
+	return "0";
+}
+
+static const char *kgen_target(struct kgen *k, struct expr *x)
+{
+	const struct target_ref *r = x->target;
+	if (!r) {
+		cw_line(k->w, "/* %s: not available here */", x->name ? x->name : "?");
+		return "0";
+	}
+	const char *base = tref_base(r);
+	if (!r->steps.len)
+		return arena_printf("(s64)%s", base);
+	/*
+	 * A chain of fields: CO-RE reads through the typed base pointer, so the
+	 * offsets are relocated for the kernel the tool runs on.
+	 */
+	const char *t = tmp(k);
+	cw_line(k->w, "s64 %s = 0;", t);
+	cw_block(k->w);
+	cw_line(k->w, "%s p = (%s)%s;", r->c_type, r->c_type, base);
+	struct strbuf path = { 0 };
+	const char *cur = "p";
+	int stage = 0;
+	for (int i = 0; i < r->steps.len; i++) {
+		const struct tref_step *st = vec_at(&r->steps, i);
+		if (st->field) {
+			sb_printf(&path, "%s%s", path.len ? "." : "", st->field);
+			const struct tref_step *next = i + 1 < r->steps.len ? vec_at(&r->steps, i + 1) : NULL;
+			if (next && (next->deref || !next->field)) {
+				/* Read this pointer, then go on from it. */
+				const char *n = arena_printf("p%d", stage++);
+				cw_line(k->w, "__typeof__(%s->%s) %s = BPF_CORE_READ%s(%s, %s);", cur,
+					path.buf, n, r->user ? "_USER" : "", cur, path.buf);
+				cur = n;
+				path.len = 0;
+				path.buf[0] = 0;
+			}
+		} else {
+			const char *idx = kgen_long(k, st->index);
+			const char *n = arena_printf("p%d", stage++);
+			cw_line(k->w, "__typeof__(%s[0]) %s;", cur, n);
+			cw_line(k->w, "bpf_core_read%s(&%s, sizeof(%s), &%s[%s]);", r->user ? "_user" : "",
+				n, n, cur, idx);
+			cur = n;
+		}
+	}
+	if (path.len && r->final_is_array)
+		/* An array's value is its address, as in C (kernel_string($p->comm)). */
+		cw_line(k->w, "%s = (s64)(unsigned long)__builtin_preserve_access_index(&%s->%s);", t,
+			cur, path.buf);
+	else if (path.len)
+		cw_line(k->w, "%s = (s64)BPF_CORE_READ%s(%s, %s);", t, r->user ? "_USER" : "", cur,
+			path.buf);
+	else
+		cw_line(k->w, "%s = (s64)%s;", t, cur);
+	sb_free(&path);
+	cw_close(k->w, NULL);
+	return t;
+}
+
+/* ------------------------------------------------------------ arrays */
+
+/* Fills the key struct of array `sym` from the index expressions. */
+static const char *array_key(struct kgen *k, struct symbol *sym, struct vec *indexes)
+{
+	const char *kv = tmp(k);
+	cw_line(k->w, "struct key_%s *%s = (struct key_%s *)%s;", sym->name, kv, sym->name,
+		kgen_slot(k, (int)(sym->arity * k->pl->maxstringlen + 8 * sym->arity)));
+	cw_line(k->w, "__builtin_memset(%s, 0, sizeof(*%s));", kv, kv);
+	for (int i = 0; i < indexes->len; i++) {
+		struct expr *ix = vec_at(indexes, i);
+		if (sym->keys[i] == VT_STRING)
+			cw_line(k->w, "stp_strcpy(%s->k%d, %s);", kv, i, kgen_str(k, ix));
+		else
+			cw_line(k->w, "%s->k%d = %s;", kv, i, kgen_long(k, ix));
+	}
+	return kv;
+}
+
+static const char *map_name(const struct symbol *sym)
+{
+	return arena_printf("m_%s", sym->name);
+}
+
+static const char *array_read_long(struct kgen *k, struct expr *x)
+{
+	const char *key = array_key(k, x->sym, &x->args);
+	const char *t = tmp(k);
+	cw_line(k->w, "s64 *%s_p = bpf_map_lookup_elem(&%s, %s);", t, map_name(x->sym), key);
+	cw_line(k->w, "s64 %s = %s_p ? *%s_p : 0;", t, t, t);
+	return t;
+}
+
+/* v = value, or an atomic add of `add` in place (no lookup+update per event). */
+static void array_write_long(struct kgen *k, struct expr *x, const char *v, bool add,
+			     const char *result)
+{
+	const char *key = array_key(k, x->sym, &x->args);
+	const char *m = map_name(x->sym);
+	const char *p = tmp(k);
+	cw_line(k->w, "s64 *%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
+	cw_open(k->w, "if (%s)", p);
+	if (add) {
+		cw_line(k->w, "%s = __sync_fetch_and_add(%s, %s) + %s;", result, p, v, v);
+	} else {
+		cw_line(k->w, "*%s = %s;", p, v);
+		cw_line(k->w, "%s = %s;", result, v);
+	}
+	cw_close(k->w, NULL);
+	cw_open(k->w, "else");
+	cw_line(k->w, "s64 init = %s;", v);
+	cw_line(k->w, "%s = init;", result);
+	cw_open(k->w, "if (bpf_map_update_elem(&%s, %s, &init, BPF_NOEXIST))", m, key);
+	/* Another CPU made it first, or the array is full. */
+	cw_line(k->w, "%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
+	cw_open(k->w, "if (%s)", p);
+	if (add)
+		cw_line(k->w, "%s = __sync_fetch_and_add(%s, %s) + %s;", result, p, v, v);
+	else
+		cw_line(k->w, "*%s = %s;", p, v);
+	cw_close(k->w, NULL);
+	cw_open(k->w, "else");
+	fail(k, &x->loc, arena_printf("Array overflow, check MAXMAPENTRIES (%s)", x->sym->name));
+	cw_close(k->w, NULL);
+	cw_close(k->w, NULL);
+	cw_close(k->w, NULL);
+}
+
+static void array_write_str(struct kgen *k, struct expr *x, const char *src)
+{
+	const char *key = array_key(k, x->sym, &x->args);
+	const char *val = kgen_slot(k, (int)k->pl->maxstringlen);
+	cw_line(k->w, "stp_strcpy(%s, %s);", val, src);
+	cw_open(k->w, "if (bpf_map_update_elem(&%s, %s, %s, BPF_ANY))", map_name(x->sym), key, val);
+	fail(k, &x->loc, arena_printf("Array overflow, check MAXMAPENTRIES (%s)", x->sym->name));
+	cw_close(k->w, NULL);
+}
+
+/* s <<< v: per-CPU aggregates, updated in place without atomics. */
+static void stats_add(struct kgen *k, struct expr *target, const char *v)
+{
+	struct symbol *sym = target->sym;
+	const char *m = map_name(sym);
+	const char *key;
+	if (sym->arity > 0) {
+		key = array_key(k, sym, &target->args);
+	} else {
+		key = tmp(k);
+		cw_line(k->w, "u32 %s_z = 0; u32 *%s = &%s_z;", key, key, key);
+	}
+	const char *p = tmp(k);
+	cw_line(k->w, "struct stat_%s *%s = bpf_map_lookup_elem(&%s, %s);", sym->name, p, m, key);
+	cw_open(k->w, "if (!%s)", p);
+	cw_line(k->w, "struct stat_%s zero = {};", sym->name);
+	cw_line(k->w, "bpf_map_update_elem(&%s, %s, &zero, BPF_NOEXIST);", m, key);
+	cw_line(k->w, "%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
+	cw_open(k->w, "if (!%s)", p);
+	fail(k, &target->loc, arena_printf("Array overflow, check MAXMAPENTRIES (%s)", sym->name));
+	cw_close(k->w, NULL);
+	cw_close(k->w, NULL);
+	cw_line(k->w, "stp_stat_add(&%s->s, %s, %d);", p, v, place_of(sym)->shift);
+	int nb = gen_stat_buckets(sym);
+	if (nb)
+		cw_line(k->w, "stp_stat_hist_%s(%s->h, %s);", sym->name, p, v);
+}
+
+/* ------------------------------------------------------------ builtins */
+
+static const char *builtin_long(struct kgen *k, struct expr *x)
+{
+	const char *n = x->fn->name;
+	struct vec *a = &x->args;
+	if (!strcmp(n, "pid"))
+		return "(s64)(bpf_get_current_pid_tgid() >> 32)";
+	if (!strcmp(n, "tid"))
+		return "(s64)(u32)bpf_get_current_pid_tgid()";
+	if (!strcmp(n, "uid"))
+		return "(s64)(u32)bpf_get_current_uid_gid()";
+	if (!strcmp(n, "gid"))
+		return "(s64)(bpf_get_current_uid_gid() >> 32)";
+	if (!strcmp(n, "euid"))
+		return "(s64)BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), cred, euid.val)";
+	if (!strcmp(n, "egid"))
+		return "(s64)BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), cred, egid.val)";
+	if (!strcmp(n, "ppid"))
+		return "(s64)BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), real_parent, tgid)";
+	if (!strcmp(n, "cpu"))
+		return "(s64)bpf_get_smp_processor_id()";
+	if (!strcmp(n, "target"))
+		return "(s64)stp_target_pid";
+	if (!strcmp(n, "task_current"))
+		return "(s64)bpf_get_current_task()";
+	if (!strcmp(n, "is_return"))
+		return "0";
+	if (!strcmp(n, "gettimeofday_ns"))
+		return "(s64)(bpf_ktime_get_boot_ns() + stp_boot_epoch_ns)";
+	if (!strcmp(n, "gettimeofday_us"))
+		return "(s64)((bpf_ktime_get_boot_ns() + stp_boot_epoch_ns) / 1000)";
+	if (!strcmp(n, "gettimeofday_ms"))
+		return "(s64)((bpf_ktime_get_boot_ns() + stp_boot_epoch_ns) / 1000000)";
+	if (!strcmp(n, "gettimeofday_s"))
+		return "(s64)((bpf_ktime_get_boot_ns() + stp_boot_epoch_ns) / 1000000000)";
+	if (!strcmp(n, "local_clock_ns") || !strcmp(n, "get_cycles"))
+		return "(s64)bpf_ktime_get_ns()";
+	if (!strcmp(n, "cpu_clock_ns"))
+		return "(s64)bpf_ktime_get_ns()";
+	if (!strcmp(n, "jiffies"))
+		return "(s64)bpf_jiffies64()";
+	if (!strcmp(n, "strlen"))
+		return arena_printf("stp_strlen(%s)", kgen_str(k, vec_at(a, 0)));
+	const char *readers[][2] = {
+		{ "user_long", "long" }, { "user_int", "int" },
+		{ "user_short", "short" }, { "user_char", "signed char" },
+		{ "kernel_long", "long" }, { "kernel_int", "int" },
+		{ "kernel_short", "short" }, { "kernel_char", "signed char" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(readers); i++) {
+		if (strcmp(n, readers[i][0]))
+			continue;
+		const char *t = tmp(k);
+		cw_line(k->w, "%s %s_v = 0;", readers[i][1], t);
+		cw_line(k->w, "bpf_probe_read_%s(&%s_v, sizeof(%s_v), (const void *)%s);",
+			n[0] == 'u' ? "user" : "kernel", t, t, kgen_long(k, vec_at(a, 0)));
+		cw_line(k->w, "s64 %s = %s_v;", t, t);
+		return t;
+	}
+	diag_error(&x->loc, "'%s' is not available in a kernel probe handler", n);
+	return "0";
+}
+
+/* A builtin that makes a plain string in BPF memory. */
+static const char *builtin_str(struct kgen *k, struct expr *x)
+{
+	const char *n = x->fn->name;
+	struct vec *a = &x->args;
+	const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
+	if (!strcmp(n, "execname")) {
+		cw_line(k->w, "bpf_get_current_comm(%s, 16);", d);
+	} else if (!strcmp(n, "pexecname")) {
+		cw_line(k->w, "BPF_CORE_READ_STR_INTO((char (*)[16])%s, (struct task_struct "
+			      "*)bpf_get_current_task(), real_parent, comm);", d);
+	} else if (!strcmp(n, "kernel_string") || !strcmp(n, "kernel_string_n") ||
+		   !strcmp(n, "user_string") || !strcmp(n, "user_string_n")) {
+		bool user = n[0] == 'u';
+		const char *addr = kgen_long(k, vec_at(a, 0));
+		const char *max = arena_printf("%lld", (long long)k->pl->maxstringlen);
+		if (!strcmp(n + strlen(n) - 2, "_n"))
+			max = arena_printf("((%s) + 1 > 0 && (%s) + 1 < %lld ? (%s) + 1 : %lld)",
+					   kgen_long(k, vec_at(a, 1)), kgen_long(k, vec_at(a, 1)),
+					   (long long)k->pl->maxstringlen, kgen_long(k, vec_at(a, 1)),
+					   (long long)k->pl->maxstringlen);
+		cw_line(k->w, "if (bpf_probe_read_%s_str(%s, (u32)(%s) & %lld, (const void *)%s) < 0)",
+			user ? "user" : "kernel", d, max, (long long)(2 * k->pl->maxstringlen - 1), addr);
+		if (a->len == 2 && vec_at(a, 1) && ((struct expr *)vec_at(a, 1))->type == VT_STRING) {
+			/* user_string(addr, err_msg): the message instead. */
+			cw_line(k->w, "\tstp_strcpy(%s, %s);", d, kgen_str(k, vec_at(a, 1)));
+		} else {
+			cw_line(k->w, "\t%s[0] = 0;", d);
+		}
+	} else if (!strcmp(n, "pp") || !strcmp(n, "pn")) {
+		return lit(k, k->probe ? (const char *)vec_at(&k->probe->chain, 0) : "");
+	} else if (!strcmp(n, "ppfunc") || !strcmp(n, "probefunc")) {
+		return lit(k, "");
+	} else {
+		diag_error(&x->loc, "'%s' is not available in a kernel probe handler", n);
+		cw_line(k->w, "%s[0] = 0;", d);
+	}
+	return d;
+}
+
+/* ------------------------------------------------------------ calls */
+
+static const char *call_args(struct kgen *k, struct expr *x)
+{
+	struct strbuf sb = { 0 };
+	for (int i = 0; i < x->args.len; i++) {
+		struct expr *a = vec_at(&x->args, i);
+		const char *v = a->type == VT_STRING ? kgen_str(k, a) : kgen_long(k, a);
+		sb_printf(&sb, ", %s", v);
+	}
+	const char *r = arena_strdup(sb.buf ? sb.buf : "");
+	sb_free(&sb);
+	return r;
+}
+
+/* The scratch a call gives the callee: everything above the caller's. */
+static const char *callee_scratch(struct kgen *k, struct function *fn)
+{
+	return kgen_slot(k, place_of(fn)->slot > 0 ? place_of(fn)->slot : 8);
+}
+
+static void check_error(struct kgen *k)
+{
+	cw_line(k->w, "if (fr->error) goto %s;", k->err_label);
+}
+
+static const char *call_long(struct kgen *k, struct expr *x)
+{
+	if (x->fn->builtin)
+		return builtin_long(k, x);
+	const char *args = call_args(k, x);
+	const char *t = tmp(k);
+	cw_line(k->w, "s64 %s = %s(fr, ctx, %s%s);", t, gen_function(x->fn), callee_scratch(k, x->fn),
+		args);
+	check_error(k);
+	return t;
+}
+
+/* ------------------------------------------------------------ long expressions */
+
+static const char *binary_long(struct kgen *k, struct expr *x)
+{
+	const char *l = kgen_long(k, x->left);
+	const char *r = kgen_long(k, x->right);
+	const char *op = x->op;
+	if (!strcmp(op, "/") || !strcmp(op, "%")) {
+		const char *t = tmp(k);
+		cw_line(k->w, "s64 %s = %s;", t, r);
+		cw_open(k->w, "if (!%s)", t);
+		fail(k, &x->loc, "division by 0");
+		cw_close(k->w, NULL);
+		/* BPF before cpu v4 divides unsigned only. */
+		return arena_printf("stp_%s64(%s, %s)", op[0] == '/' ? "sdiv" : "smod", l, t);
+	}
+	if (!strcmp(op, "<<") || !strcmp(op, ">>"))
+		return arena_printf("(s64)(%s %s (%s & 63))", l, op, r);
+	return arena_printf("(%s %s %s)", l, op, r);
+}
+
+static const char *compare(struct kgen *k, struct expr *x)
+{
+	if (x->left->type == VT_STRING) {
+		const char *l = kgen_str(k, x->left);
+		const char *r = kgen_str(k, x->right);
+		return arena_printf("(s64)(stp_strcmp(%s, %s) %s 0)", l, r, x->op);
+	}
+	const char *l = kgen_long(k, x->left);
+	const char *r = kgen_long(k, x->right);
+	return arena_printf("(s64)(%s %s %s)", l, x->op, r);
+}
+
+/* && || and ?: evaluate their right side only when needed. */
+static const char *logical(struct kgen *k, struct expr *x)
+{
+	const char *t = tmp(k);
+	bool and = !strcmp(x->op, "&&");
+	cw_line(k->w, "s64 %s = %d;", t, and ? 0 : 1);
+	const char *l = kgen_long(k, x->left);
+	cw_open(k->w, "if (%s(%s))", and ? "" : "!", l);
+	cw_line(k->w, "%s = (%s) != 0;", t, kgen_long(k, x->right));
+	cw_close(k->w, NULL);
+	return t;
+}
+
+static const char *ternary_long(struct kgen *k, struct expr *x)
+{
+	const char *t = tmp(k);
+	cw_line(k->w, "s64 %s;", t);
+	cw_open(k->w, "if (%s)", kgen_long(k, x->cond));
+	cw_line(k->w, "%s = %s;", t, kgen_long(k, x->left));
+	cw_close(k->w, NULL);
+	cw_open(k->w, "else");
+	cw_line(k->w, "%s = %s;", t, kgen_long(k, x->right));
+	cw_close(k->w, NULL);
+	return t;
+}
+
+/* Where an lvalue lives, for assignments and ++/--. */
+static const char *scalar_lvalue(struct kgen *k, struct expr *x)
+{
+	(void)k;
+	if (x->sym->kind == SYM_GLOBAL)
+		return arena_printf("stp_kg.%s", gen_global(x->sym));
+	return gen_local(x->sym);
+}
+
+static const char *assign_long(struct kgen *k, struct expr *x)
+{
+	struct expr *l = x->left;
+	const char *op = x->op;
+	if (!strcmp(op, "<<<")) {
+		stats_add(k, l, kgen_long(k, x->right));
+		return "0";
+	}
+	const char *v = kgen_long(k, x->right);
+	if (l->kind == E_INDEX) {
+		const char *t = tmp(k);
+		cw_line(k->w, "s64 %s = 0;", t);
+		if (!strcmp(op, "="))
+			array_write_long(k, l, v, false, t);
+		else if (!strcmp(op, "+=") || !strcmp(op, "-=")) {
+			const char *d = op[0] == '-' ? arena_printf("(-(%s))", v) : v;
+			array_write_long(k, l, d, true, t);
+		} else {
+			/* Other compound assignments: read, compute, write. */
+			const char *old = array_read_long(k, l);
+			char bop[3] = { op[0], op[1] == '=' ? 0 : op[1], 0 };
+			array_write_long(k, l, arena_printf("(%s %s %s)", old, bop, v), false, t);
+		}
+		return t;
+	}
+	if (l->kind != E_SYMBOL || !l->sym) {
+		diag_error(&x->loc, "cannot assign to this in a kernel probe handler");
+		return "0";
+	}
+	const char *lv = scalar_lvalue(k, l);
+	if (!strcmp(op, "="))
+		cw_line(k->w, "%s = %s;", lv, v);
+	else if (l->sym->kind == SYM_GLOBAL && (!strcmp(op, "+=") || !strcmp(op, "-=")))
+		cw_line(k->w, "__sync_fetch_and_add(&%s, %s%s);", lv, op[0] == '-' ? "-" : "", v);
+	else if (!strcmp(op, "/=") || !strcmp(op, "%=")) {
+		cw_open(k->w, "if (!(%s))", v);
+		fail(k, &x->loc, "division by 0");
+		cw_close(k->w, NULL);
+		cw_line(k->w, "%s = stp_%s64(%s, %s);", lv, op[0] == '/' ? "sdiv" : "smod", lv, v);
+	} else
+		cw_line(k->w, "%s %s %s;", lv, op, v);
+	return lv;
+}
+
+static const char *incdec(struct kgen *k, struct expr *x)
+{
+	struct expr *l = x->left;
+	int d = x->op[0] == '+' ? 1 : -1;
+	bool post = x->kind == E_POSTINC;
+	if (l->kind == E_INDEX) {
+		const char *t = tmp(k);
+		cw_line(k->w, "s64 %s = 0;", t);
+		array_write_long(k, l, d > 0 ? "1" : "-1", true, t);
+		return post ? arena_printf("(%s - %d)", t, d) : t;
+	}
+	if (l->kind != E_SYMBOL || !l->sym) {
+		diag_error(&x->loc, "cannot increment this in a kernel probe handler");
+		return "0";
+	}
+	const char *lv = scalar_lvalue(k, l);
+	const char *t = tmp(k);
+	if (l->sym->kind == SYM_GLOBAL)
+		cw_line(k->w, "s64 %s = __sync_fetch_and_add(&%s, %d)%s;", t, lv, d,
+			post ? "" : arena_printf(" + %d", d));
+	else
+		cw_line(k->w, "s64 %s = %s%s;", t, post ? lv : arena_printf("(%s += %d)", lv, d),
+			post ? arena_printf(", %s += %d", lv, d) : "");
+	return t;
+}
+
+static const char *stat_extract(struct kgen *k, struct expr *x)
+{
+	diag_error(&x->loc, "%s() reads statistics gathered on every CPU: use it in a begin, end or "
+			    "timer probe, which run in the tool", x->op);
+	(void)k;
+	return "0";
+}
+
+const char *kgen_long(struct kgen *k, struct expr *x)
+{
+	switch (x->kind) {
+	case E_NUMBER:
+		return arena_printf("((s64)%lldLL)", (long long)x->num);
+	case E_SYMBOL:
+		if (!x->sym)
+			return "0";
+		return scalar_lvalue(k, x);
+	case E_TARGET:
+		return kgen_target(k, x);
+	case E_INDEX:
+		return array_read_long(k, x);
+	case E_IN: {
+		const char *key = array_key(k, x->sym, &x->args);
+		return arena_printf("(s64)(bpf_map_lookup_elem(&%s, %s) != 0)", map_name(x->sym), key);
+	}
+	case E_BINARY:
+		return binary_long(k, x);
+	case E_UNARY:
+		return arena_printf("(%s(%s))", x->op, kgen_long(k, x->left));
+	case E_LOGICAL:
+		return logical(k, x);
+	case E_COMPARE:
+		return compare(k, x);
+	case E_TERNARY:
+		return ternary_long(k, x);
+	case E_ASSIGN:
+		return assign_long(k, x);
+	case E_PREINC:
+	case E_POSTINC:
+		return incdec(k, x);
+	case E_CALL:
+		return x->fn ? call_long(k, x) : "0";
+	case E_STAT:
+		return stat_extract(k, x);
+	case E_PRINT:
+		kgen_out(k, x, NULL);
+		return "0";
+	default:
+		diag_error(&x->loc, "this expression is not supported in a kernel probe handler yet");
+		return "0";
+	}
+}
+
+/* ------------------------------------------------------------ plain strings */
+
+static const char *call_str(struct kgen *k, struct expr *x)
+{
+	if (x->fn->builtin)
+		return builtin_str(k, x);
+	const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
+	const char *args = call_args(k, x);
+	cw_line(k->w, "%s(fr, ctx, %s, %s%s);", gen_function(x->fn), callee_scratch(k, x->fn), d,
+		args);
+	check_error(k);
+	return d;
+}
+
+/*
+ * sprintf made as bytes in BPF, with bpf_snprintf() (kernel 5.13+): its
+ * format in .rodata, every conversion widened to 64 bits. place.c sends
+ * here only formats bpf_snprintf can do; the rest stay lazy.
+ */
+static const char *sprintf_plain(struct kgen *k, struct expr *x)
+{
+	const char *fmt = decode_escapes(x->str);
+	if (!x->has_format || !bpf_can_format(fmt) || x->args.len > 12) {
+		diag_error(&x->loc, "this sprintf cannot be formatted in the kernel: it can be printed "
+				    "from a kernel probe, but not compared, stored or used as a key");
+		return "\"\"";
+	}
+	struct strbuf f = { 0 };
+	for (const char *c = fmt; *c; c++) {
+		sb_putc(&f, *c);
+		if (*c != '%')
+			continue;
+		if (c[1] == '%') {
+			sb_putc(&f, *++c);
+			continue;
+		}
+		while (c[1] && strchr("-+ #0123456789.", c[1]))
+			sb_putc(&f, *++c);
+		if (c[1] == 'l')
+			c++;
+		if (c[1] && strchr("diuxX", c[1]))
+			sb_puts(&f, "ll");
+	}
+	/* Already decoded: straight into the literal table. */
+	const char *lit_fmt = arena_printf("stp_lits.l%d", plan_literal(k->pl, f.buf ? f.buf : ""));
+	sb_free(&f);
+	const char *vals = tmp(k);
+	struct strbuf sb = { 0 };
+	for (int i = 0; i < x->args.len; i++) {
+		struct expr *a = vec_at(&x->args, i);
+		sb_printf(&sb, "%s(u64)%s", i ? ", " : "",
+			  a->type == VT_STRING ? arena_printf("(unsigned long)%s", kgen_str(k, a))
+					       : kgen_long(k, a));
+	}
+	const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
+	if (x->args.len) {
+		cw_line(k->w, "u64 %s[] = { %s };", vals, sb.buf);
+		cw_line(k->w, "bpf_snprintf(%s, %lld, %s, %s, sizeof(%s));", d,
+			(long long)k->pl->maxstringlen, lit_fmt, vals, vals);
+	} else {
+		cw_line(k->w, "bpf_snprintf(%s, %lld, %s, 0, 0);", d, (long long)k->pl->maxstringlen,
+			lit_fmt);
+	}
+	sb_free(&sb);
+	return d;
+}
+
+const char *kgen_str(struct kgen *k, struct expr *x)
+{
+	switch (x->kind) {
+	case E_STRING:
+		return lit(k, x->str);
+	case E_SYMBOL:
+		if (!x->sym)
+			return "\"\"";
+		if (x->sym->kind == SYM_GLOBAL)
+			return arena_printf("stp_kg.%s", gen_global(x->sym));
+		return gen_local(x->sym);
+	case E_CONCAT: {
+		const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
+		cw_line(k->w, "stp_strcpy(%s, %s);", d, kgen_str(k, x->left));
+		cw_line(k->w, "stp_strcat(%s, %s);", d, kgen_str(k, x->right));
+		return d;
+	}
+	case E_CALL:
+		return x->fn ? call_str(k, x) : "\"\"";
+	case E_TERNARY: {
+		const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
+		cw_open(k->w, "if (%s)", kgen_long(k, x->cond));
+		cw_line(k->w, "stp_strcpy(%s, %s);", d, kgen_str(k, x->left));
+		cw_close(k->w, NULL);
+		cw_open(k->w, "else");
+		cw_line(k->w, "stp_strcpy(%s, %s);", d, kgen_str(k, x->right));
+		cw_close(k->w, NULL);
+		return d;
+	}
+	case E_INDEX: {
+		const char *key = array_key(k, x->sym, &x->args);
+		const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
+		const char *p = tmp(k);
+		cw_line(k->w, "char *%s = bpf_map_lookup_elem(&%s, %s);", p, map_name(x->sym), key);
+		cw_line(k->w, "if (%s) stp_strcpy(%s, %s); else %s[0] = 0;", p, d, p, d);
+		return d;
+	}
+	case E_PRINT:
+		return sprintf_plain(k, x);
+	case E_ASSIGN: {
+		struct expr *l = x->left;
+		const char *v = kgen_str(k, x->right);
+		if (l->kind == E_INDEX) {
+			array_write_str(k, l, v);
+			return v;
+		}
+		if (l->kind == E_SYMBOL && l->sym) {
+			const char *lv = kgen_str(k, l);
+			if (!strcmp(x->op, ".="))
+				cw_line(k->w, "stp_strcat(%s, %s);", lv, v);
+			else
+				cw_line(k->w, "stp_strcpy(%s, %s);", lv, v);
+			return lv;
+		}
+		diag_error(&x->loc, "cannot assign to this in a kernel probe handler");
+		return "\"\"";
+	}
+	default:
+		diag_error(&x->loc, "this string expression is not supported in a kernel probe handler "
+				    "yet");
+		return "\"\"";
+	}
+}

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bpf_stmt.c - statements of a handler as BPF C, and what a handler sends
+ * the tool: printf and friends, log, warn, error, exit, as records.
+ */
+#include "../stapc.h"
+
+#include <string.h>
+
+#define LAZY_MAX 512 /* the pieces of one lazy string local, at most */
+
+static const char *tmp(struct kgen *k)
+{
+	return arena_printf("t%d", k->tmp++);
+}
+
+static bool is_builtin(const struct expr *x, const char *name)
+{
+	return x->kind == E_CALL && x->fn && x->fn->builtin && !strcmp(x->fn->name, name);
+}
+
+static bool lazy_local(const struct expr *x)
+{
+	return x->kind == E_SYMBOL && x->sym && x->sym->kind == SYM_LOCAL &&
+	       x->type == VT_STRING && place_of(x->sym)->rep == SREP_LAZY;
+}
+
+/* The printf format that print/println/printd/printdln and sprint* mean. */
+static const char *print_format(const struct expr *x)
+{
+	if (x->has_format)
+		return decode_escapes(x->str);
+	struct strbuf sb = { 0 };
+	const char *delim = "";
+	if (x->print_kind == PRINT_PRINTD || x->print_kind == PRINT_PRINTDLN) {
+		/* A '%' in the delimiter is text, not a conversion. */
+		struct strbuf d = { 0 };
+		for (const char *c = decode_escapes(x->str); *c; c++) {
+			if (*c == '%')
+				sb_putc(&d, '%');
+			sb_putc(&d, *c);
+		}
+		delim = arena_strdup(d.buf ? d.buf : "");
+		sb_free(&d);
+	}
+	bool spaced = x->print_kind == PRINT_PRINTLN && false;
+	for (int i = 0; i < x->args.len; i++) {
+		const struct expr *a = vec_at(&x->args, i);
+		if (i)
+			sb_puts(&sb, spaced ? " " : delim);
+		sb_puts(&sb, a->type == VT_STRING ? "%s" : "%d");
+	}
+	if (x->print_kind == PRINT_PRINTLN || x->print_kind == PRINT_PRINTDLN)
+		sb_putc(&sb, '\n');
+	const char *r = arena_strdup(sb.buf ? sb.buf : "");
+	sb_free(&sb);
+	return r;
+}
+
+/* The values a format consumes, in order: its arguments, '*' ones included. */
+static int out_value_size(struct kgen *k, struct expr *a)
+{
+	return a->type == VT_STRING ? kgen_out_size(k, a) + 1 : 8;
+}
+
+int kgen_out_size(struct kgen *k, struct expr *x)
+{
+	int max = (int)k->pl->maxstringlen;
+	switch (x->kind) {
+	case E_STRING:
+		return 3;
+	case E_CONCAT:
+		return kgen_out_size(k, x->left) + kgen_out_size(k, x->right);
+	case E_TERNARY: {
+		int a = kgen_out_size(k, x->left), b = kgen_out_size(k, x->right);
+		return a > b ? a : b;
+	}
+	case E_PRINT: {
+		int n = 3;
+		for (int i = 0; i < x->args.len; i++)
+			n += out_value_size(k, vec_at(&x->args, i));
+		return n;
+	}
+	case E_SYMBOL:
+		return lazy_local(x) ? LAZY_MAX : 3 + max;
+	case E_CALL:
+		if (is_builtin(x, "execname"))
+			return 3 + 16;
+		if (is_builtin(x, "string_quoted") || is_builtin(x, "text_str"))
+			return 2 + kgen_out_size(k, vec_at(&x->args, 0));
+		if (x->fn && !x->fn->builtin && place_of(x->fn)->rep == SREP_LAZY)
+			return LAZY_MAX;
+		return 11 + max;
+	default:
+		return 3 + max;
+	}
+}
+
+static void put_value(struct kgen *k, struct expr *a, const char *rec)
+{
+	if (a->type == VT_STRING) {
+		kgen_out(k, a, rec);
+		cw_line(k->w, "stp_put_u8(%s, STP_P_END);", rec);
+	} else {
+		cw_line(k->w, "stp_put_s64(%s, %s);", rec, kgen_long(k, a));
+	}
+}
+
+static void out_call(struct kgen *k, struct expr *x, const char *rec)
+{
+	struct vec *a = &x->args;
+	int max = (int)k->pl->maxstringlen;
+	if (is_builtin(x, "execname")) {
+		cw_line(k->w, "stp_put_comm(%s);", rec);
+	} else if (is_builtin(x, "user_string")) {
+		cw_line(k->w, "stp_put_user_str(%s, (const void *)%s, %d);", rec,
+			kgen_long(k, vec_at(a, 0)), max);
+	} else if (is_builtin(x, "user_string_quoted") || is_builtin(x, "user_string_n_quoted")) {
+		const char *n = a->len > 1 ? arena_printf("(u32)(%s) + 1", kgen_long(k, vec_at(a, 1)))
+					   : arena_printf("%d", max);
+		cw_line(k->w, "stp_put_user_quoted(%s, (const void *)%s, %s);", rec,
+			kgen_long(k, vec_at(a, 0)), n);
+	} else if (is_builtin(x, "string_quoted") || is_builtin(x, "text_str")) {
+		cw_line(k->w, "stp_put_u8(%s, %s);", rec, x->fn->name[0] == 's' ? "STP_P_QUOTE" : "STP_P_TEXT");
+		kgen_out(k, vec_at(a, 0), rec);
+		cw_line(k->w, "stp_put_u8(%s, STP_P_END);", rec);
+	} else if (x->fn && !x->fn->builtin && place_of(x->fn)->rep == SREP_LAZY) {
+		struct strbuf sb = { 0 };
+		for (int i = 0; i < a->len; i++) {
+			struct expr *arg = vec_at(a, i);
+			sb_printf(&sb, ", %s", arg->type == VT_STRING ? kgen_str(k, arg) : kgen_long(k, arg));
+		}
+		cw_line(k->w, "%s(fr, ctx, %s, %s%s);", gen_function(x->fn),
+			kgen_slot(k, place_of(x->fn)->slot > 0 ? place_of(x->fn)->slot : 8), rec,
+			sb.buf ? sb.buf : "");
+		sb_free(&sb);
+		cw_line(k->w, "if (fr->error) goto %s;", k->err_label);
+	} else {
+		cw_line(k->w, "stp_put_str(%s, %s);", rec, kgen_str(k, x));
+	}
+}
+
+void kgen_out(struct kgen *k, struct expr *x, const char *rec)
+{
+	switch (x->kind) {
+	case E_STRING:
+		cw_line(k->w, "stp_put_u8(%s, STP_P_LIT);", rec);
+		cw_line(k->w, "stp_put_u16(%s, %d);", rec, plan_literal(k->pl, decode_escapes(x->str)));
+		return;
+	case E_CONCAT:
+		kgen_out(k, x->left, rec);
+		kgen_out(k, x->right, rec);
+		return;
+	case E_TERNARY:
+		cw_open(k->w, "if (%s)", kgen_long(k, x->cond));
+		kgen_out(k, x->left, rec);
+		cw_close(k->w, NULL);
+		cw_open(k->w, "else");
+		kgen_out(k, x->right, rec);
+		cw_close(k->w, NULL);
+		return;
+	case E_PRINT:
+		/* sprintf and sprint*: the tool formats them. */
+		cw_line(k->w, "stp_put_u8(%s, STP_P_FMT);", rec);
+		cw_line(k->w, "stp_put_u16(%s, %d);", rec, plan_format(k->pl, print_format(x)));
+		for (int i = 0; i < x->args.len; i++)
+			put_value(k, vec_at(&x->args, i), rec);
+		return;
+	case E_SYMBOL:
+		if (lazy_local(x)) {
+			cw_line(k->w, "stp_put_pieces(%s, %s, %s_len, %d);", rec, gen_local(x->sym),
+				gen_local(x->sym), LAZY_MAX);
+			return;
+		}
+		cw_line(k->w, "stp_put_str(%s, %s);", rec, kgen_str(k, x));
+		return;
+	case E_CALL:
+		out_call(k, x, rec);
+		return;
+	default:
+		cw_line(k->w, "stp_put_str(%s, %s);", rec, kgen_str(k, x));
+	}
+}
+
+/* ------------------------------------------------------------ records */
+
+static struct out_site *new_site(struct kgen *k, enum site_kind kind, struct expr *x)
+{
+	struct out_site *s = arena_alloc(sizeof(*s));
+	s->kind = kind;
+	s->x = x;
+	s->format = -1;
+	s->id = k->pl->sites.len;
+	vec_push(&k->pl->sites, s);
+	return s;
+}
+
+/* A record of one site: its values, in order, then submitted. */
+static void send(struct kgen *k, struct out_site *site, struct vec *values, bool wake)
+{
+	int size = 4;
+	for (int i = 0; i < values->len; i++)
+		size += out_value_size(k, vec_at(values, i));
+	size = (size + 7) & ~7;
+	site->max_size = size;
+	const char *r = tmp(k);
+	cw_line(k->w, "struct stp_rec %s;", r);
+	cw_open(k->w, "if (!stp_rec_begin(&%s, %d, %d))", r, size, site->id);
+	const char *rec = arena_printf("&%s", r);
+	for (int i = 0; i < values->len; i++)
+		put_value(k, vec_at(values, i), rec);
+	cw_line(k->w, "stp_rec_end(%s, %d);", rec, wake);
+	cw_close(k->w, NULL);
+}
+
+static void print_stmt(struct kgen *k, struct expr *x)
+{
+	struct out_site *site = new_site(k, SITE_PRINT, x);
+	site->format = plan_format(k->pl, print_format(x));
+	send(k, site, &x->args, false);
+}
+
+/* log, warn, error, exit in a kernel probe: records the tool acts on. */
+static bool control_call(struct kgen *k, struct expr *x)
+{
+	if (is_builtin(x, "log")) {
+		struct out_site *site = new_site(k, SITE_LOG, x);
+		site->format = plan_format(k->pl, "%s\n");
+		send(k, site, &x->args, false);
+		return true;
+	}
+	if (is_builtin(x, "warn")) {
+		send(k, new_site(k, SITE_WARN, x), &x->args, false);
+		return true;
+	}
+	if (is_builtin(x, "error")) {
+		send(k, new_site(k, SITE_ERROR, x), &x->args, true);
+		/* Reported already; what is left is to unwind. */
+		cw_line(k->w, "fr->error = 0xffff;");
+		cw_line(k->w, "goto %s;", k->err_label);
+		return true;
+	}
+	if (is_builtin(x, "exit")) {
+		struct vec none = { 0 };
+		send(k, new_site(k, SITE_EXIT, x), &none, true);
+		return true;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------ statements */
+
+static void assign_lazy(struct kgen *k, struct expr *x)
+{
+	const char *l = gen_local(x->left->sym);
+	const char *r = tmp(k);
+	cw_line(k->w, "struct stp_rec %s = { .p = %s, .size = %d };", r, l, LAZY_MAX);
+	kgen_out(k, x->right, arena_printf("&%s", r));
+	cw_line(k->w, "%s_len = %s.off;", l, r);
+}
+
+static void expr_stmt(struct kgen *k, struct expr *x)
+{
+	if (x->kind == E_PRINT && !x->print_to_string) {
+		print_stmt(k, x);
+		return;
+	}
+	if (x->kind == E_CALL && x->fn && x->fn->builtin && control_call(k, x))
+		return;
+	if (x->kind == E_ASSIGN && lazy_local(x->left) && !strcmp(x->op, "=")) {
+		assign_lazy(k, x);
+		return;
+	}
+	if (x->type == VT_STRING)
+		kgen_str(k, x);
+	else
+		cw_line(k->w, "(void)%s;", kgen_long(k, x));
+}
+
+static void loop_guard(struct kgen *k, const char *it, const struct loc *loc)
+{
+	cw_open(k->w, "if (++%s > %lld)", it, (long long)k->pl->maxactions);
+	int id = plan_literal(k->pl, arena_printf("MAXACTION exceeded near %s:%d:%d", loc->file->name,
+						  loc->line, loc->col));
+	vec_push(&k->pl->errors, (void *)(intptr_t)id);
+	cw_line(k->w, "fr->error = %d;", id + 1);
+	cw_line(k->w, "goto %s;", k->err_label);
+	cw_close(k->w, NULL);
+}
+
+static void delete_stmt(struct kgen *k, struct stmt *s)
+{
+	struct expr *x = s->expr;
+	if (x->kind == E_INDEX && x->sym) {
+		struct vec *args = &x->args;
+		for (int i = 0; i < args->len; i++)
+			if (!vec_at(args, i)) {
+				diag_error(&x->loc, "deleting a slice of an array is done in the tool: "
+						    "move it to a timer or end probe");
+				return;
+			}
+		const char *kv = tmp(k);
+		cw_line(k->w, "struct key_%s %s = {};", x->sym->name, kv);
+		for (int i = 0; i < args->len; i++) {
+			struct expr *ix = vec_at(args, i);
+			if (x->sym->keys[i] == VT_STRING)
+				cw_line(k->w, "stp_strcpy(%s.k%d, %s);", kv, i, kgen_str(k, ix));
+			else
+				cw_line(k->w, "%s.k%d = %s;", kv, i, kgen_long(k, ix));
+		}
+		cw_line(k->w, "bpf_map_delete_elem(&m_%s, &%s);", x->sym->name, kv);
+		return;
+	}
+	if (x->kind == E_SYMBOL && x->sym && x->sym->arity == 0) {
+		if (x->sym->type == VT_STRING)
+			cw_line(k->w, "%s[0] = 0;", kgen_str(k, x));
+		else if (x->sym->type == VT_LONG)
+			cw_line(k->w, "%s = 0;", kgen_long(k, x));
+		else
+			diag_error(&x->loc, "clearing statistics is done in the tool: move it to a timer "
+					    "or end probe");
+		return;
+	}
+	diag_error(&x->loc, "deleting a whole array is done in the tool: move it to a timer or end "
+			    "probe");
+}
+
+static void try_stmt(struct kgen *k, struct stmt *s)
+{
+	const char *outer = k->err_label;
+	const char *catch = arena_printf("catch%d", k->tmp++);
+	const char *done = arena_printf("done%d", k->tmp++);
+	k->err_label = catch;
+	kgen_stmt(k, s->body);
+	k->err_label = outer;
+	cw_line(k->w, "goto %s;", done);
+	cw_line(k->w, "%s:", catch);
+	cw_line(k->w, "fr->error = 0;");
+	if (s->catch_var && s->catch_var->sym)
+		/* The message of a caught error stays in the tool. */
+		cw_line(k->w, "%s[0] = 0;", gen_local(s->catch_var->sym));
+	kgen_stmt(k, s->els);
+	cw_line(k->w, "%s:;", done);
+}
+
+void kgen_stmt(struct kgen *k, struct stmt *s)
+{
+	if (!s)
+		return;
+	if (s->kind != S_BLOCK && s->loc.file)
+		cw_loc(k->w, &s->loc);
+	switch (s->kind) {
+	case S_BLOCK:
+		for (int i = 0; i < s->stmts.len; i++)
+			kgen_stmt(k, vec_at(&s->stmts, i));
+		return;
+	case S_NULL:
+		return;
+	case S_EXPR:
+		cw_block(k->w);
+		expr_stmt(k, s->expr);
+		cw_close(k->w, NULL);
+		return;
+	case S_IF:
+		cw_block(k->w);
+		cw_open(k->w, "if (%s)", kgen_long(k, s->expr));
+		kgen_stmt(k, s->body);
+		cw_close(k->w, NULL);
+		if (s->els) {
+			cw_open(k->w, "else");
+			kgen_stmt(k, s->els);
+			cw_close(k->w, NULL);
+		}
+		cw_close(k->w, NULL);
+		return;
+	case S_FOR: {
+		/* Every loop is bounded by MAXACTION, which the verifier also needs. */
+		const char *it = tmp(k);
+		const char *outer_break = k->break_label;
+		k->break_label = arena_printf("brk%d", k->tmp++);
+		cw_block(k->w);
+		cw_line(k->w, "u32 %s = 0;", it);
+		if (s->init)
+			kgen_stmt(k, s->init);
+		cw_open(k->w, "for (;;)");
+		cw_line(k->w, "if (!(%s)) break;", kgen_long(k, s->expr));
+		loop_guard(k, it, &s->loc);
+		k->loop_depth++;
+		cw_open(k->w, "do");
+		kgen_stmt(k, s->body);
+		cw_close(k->w, " while (0);");
+		k->loop_depth--;
+		if (s->step)
+			cw_line(k->w, "(void)%s;", kgen_long(k, s->step));
+		cw_close(k->w, NULL);
+		cw_line(k->w, "%s:;", k->break_label);
+		cw_close(k->w, NULL);
+		k->break_label = outer_break;
+		return;
+	}
+	case S_FOREACH:
+		diag_error(&s->loc, "foreach runs in the tool: iterate arrays in a timer, begin or end "
+				    "probe, not in a kernel probe handler");
+		return;
+	case S_DELETE:
+		cw_block(k->w);
+		delete_stmt(k, s);
+		cw_close(k->w, NULL);
+		return;
+	case S_TRY:
+		cw_block(k->w);
+		try_stmt(k, s);
+		cw_close(k->w, NULL);
+		return;
+	case S_RETURN:
+		cw_block(k->w);
+		if (s->expr && k->fn) {
+			if (k->fn->type == VT_STRING && place_of(k->fn)->rep == SREP_LAZY)
+				kgen_out(k, s->expr, "ret");
+			else if (k->fn->type == VT_STRING)
+				cw_line(k->w, "stp_strcpy(ret, %s);", kgen_str(k, s->expr));
+			else
+				cw_line(k->w, "rv = %s;", kgen_long(k, s->expr));
+		}
+		cw_line(k->w, "goto %s;", k->ret_label);
+		cw_close(k->w, NULL);
+		return;
+	case S_NEXT:
+		cw_line(k->w, "goto %s;", k->fn ? k->ret_label : "out");
+		return;
+	case S_BREAK:
+		/* Our loops wrap the body in do { } while (0): break out of both. */
+		cw_line(k->w, "goto %s;", k->break_label);
+		return;
+	case S_CONTINUE:
+		cw_line(k->w, "break; /* continue: leave the body's do-while */");
+		return;
+	case S_EMBEDDED:
+		diag_error(&s->loc, "embedded C cannot run in a BPF program");
+		return;
+	}
+}

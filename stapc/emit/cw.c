@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cw.c - writing generated C: indentation, and #line directives so that
+ * clang's and the verifier's messages name the script's lines.
+ */
+#include "../stapc.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static void indent(struct cw *w)
+{
+	for (int i = 0; i < w->indent; i++)
+		sb_putc(&w->sb, '\t');
+}
+
+void cw_line(struct cw *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[4096];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (buf[0])
+		indent(w);
+	sb_puts(&w->sb, buf);
+	sb_putc(&w->sb, '\n');
+	if (w->line_file)
+		w->line++;
+}
+
+void cw_open(struct cw *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[4096];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	indent(w);
+	sb_printf(&w->sb, "%s {\n", buf);
+	w->indent++;
+}
+
+void cw_blank(struct cw *w)
+{
+	sb_putc(&w->sb, '\n');
+}
+
+/* An anonymous block: a scope for temporaries. */
+void cw_block(struct cw *w)
+{
+	indent(w);
+	sb_puts(&w->sb, "{\n");
+	w->indent++;
+}
+
+void cw_close(struct cw *w, const char *tail)
+{
+	w->indent--;
+	indent(w);
+	sb_printf(&w->sb, "}%s\n", tail ? tail : "");
+}
+
+void cw_raw(struct cw *w, const char *s)
+{
+	sb_puts(&w->sb, s);
+}
+
+/* A #line for statement at `l`; tapset code keeps its own file name. */
+void cw_loc(struct cw *w, const struct loc *l)
+{
+	if (!l || !l->file)
+		return;
+	sb_printf(&w->sb, "#line %d %s\n", l->line, c_string(l->file->name));
+}
+
+const char *c_string(const char *s)
+{
+	struct strbuf sb = { 0 };
+	sb_putc(&sb, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': sb_puts(&sb, "\\\""); break;
+		case '\\': sb_puts(&sb, "\\\\"); break;
+		case '\n': sb_puts(&sb, "\\n"); break;
+		case '\t': sb_puts(&sb, "\\t"); break;
+		case '\r': sb_puts(&sb, "\\r"); break;
+		default:
+			if (*p < 0x20 || *p >= 0x7f)
+				/* Octal, always three digits, so a digit after it stays apart. */
+				sb_printf(&sb, "\\%03o", *p);
+			else
+				sb_putc(&sb, (char)*p);
+		}
+	}
+	sb_putc(&sb, '"');
+	const char *r = arena_strdup(sb.buf);
+	sb_free(&sb);
+	return r;
+}

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * user.c - writes NAME.c: the tool. Its handlers that run in user space,
+ * the decoding of what BPF sends, the arrays, and the description the
+ * runtime's stp_main() runs: probes to attach, begin/end/timers, globals.
+ */
+#include "../stapc.h"
+
+#include <string.h>
+
+static bool in_k(const void *obj)
+{
+	return place_of(obj)->sides & SIDE_K;
+}
+
+static bool in_u(const void *obj)
+{
+	return place_of(obj)->sides & SIDE_U;
+}
+
+static void declare_locals(struct ugen *u, struct vec *locals)
+{
+	for (int i = 0; i < locals->len; i++) {
+		struct symbol *l = vec_at(locals, i);
+		if (l->type == VT_STRING)
+			cw_line(u->w, "char %s[STP_MAXSTR] = \"\";", gen_local(l));
+		else
+			cw_line(u->w, "s64 %s = 0;", gen_local(l));
+	}
+}
+
+static const char *signature(const struct function *fn)
+{
+	struct strbuf sb = { 0 };
+	sb_printf(&sb, "static %s %s(struct stp_rt *rt", fn->type == VT_LONG ? "s64" : "void",
+		  gen_function(fn));
+	if (fn->type == VT_STRING)
+		sb_puts(&sb, ", char *ret");
+	for (int i = 0; i < fn->param_syms.len; i++) {
+		struct symbol *p = vec_at(&fn->param_syms, i);
+		sb_printf(&sb, ", %s%s", p->type == VT_STRING ? "const char *" : "s64 ", gen_local(p));
+	}
+	sb_putc(&sb, ')');
+	const char *r = arena_strdup(sb.buf);
+	sb_free(&sb);
+	return r;
+}
+
+static void emit_function(struct plan *pl, struct cw *w, struct function *fn)
+{
+	struct ugen u = { .pl = pl, .w = w, .fn = fn, .err_label = "out" };
+	cw_loc(w, &fn->loc);
+	cw_open(w, "%s", signature(fn));
+	if (fn->type == VT_LONG)
+		cw_line(w, "s64 rv = 0;");
+	declare_locals(&u, &fn->locals);
+	ugen_stmt(&u, fn->body);
+	cw_line(w, "out:");
+	cw_line(w, "return%s;", fn->type == VT_LONG ? " rv" : "");
+	cw_close(w, NULL);
+	cw_blank(w);
+}
+
+static void emit_probe(struct plan *pl, struct cw *w, struct dprobe *d)
+{
+	struct ugen u = { .pl = pl, .w = w, .probe = d, .err_label = "err" };
+	cw_line(w, "/* %s */", (const char *)vec_at(&d->chain, 0));
+	cw_open(w, "static void probe_%d(struct stp_rt *rt)", d->id);
+	declare_locals(&u, &d->locals);
+	if (d->cond)
+		cw_line(w, "if (!(%s)) goto out;", ugen_long(&u, d->cond));
+	ugen_stmt(&u, d->body);
+	cw_line(w, "goto out;");
+	cw_line(w, "err:");
+	cw_line(w, "stp_report_error(rt);");
+	cw_line(w, "out:;");
+	cw_close(w, NULL);
+	cw_blank(w);
+}
+
+/* ------------------------------------------------------------ records from BPF */
+
+static void decode_value(struct cw *w, const struct expr *a, int i, struct strbuf *args)
+{
+	if (a->type == VT_STRING) {
+		cw_line(w, "char a%d[STP_MAXSTR];", i);
+		cw_line(w, "stp_read_string(rt, &p, end, a%d);", i);
+		sb_printf(args, "%sstp_arg__str(a%d)", args->len ? ", " : "", i);
+	} else {
+		cw_line(w, "s64 a%d = stp_read_long(&p, end);", i);
+		sb_printf(args, "%sstp_arg__int(a%d)", args->len ? ", " : "", i);
+	}
+}
+
+static void emit_on_event(struct plan *pl, struct cw *w)
+{
+	cw_open(w, "static void on_event(struct stp_rt *rt, const void *data, size_t len)");
+	cw_line(w, "const char *p = (const char *)data + 4, *end = (const char *)data + len;");
+	cw_line(w, "u32 site;");
+	cw_line(w, "memcpy(&site, data, 4);");
+	cw_open(w, "switch (site)");
+	for (int i = 0; i < pl->sites.len; i++) {
+		struct out_site *s = vec_at(&pl->sites, i);
+		const struct expr *x = s->x;
+		cw_line(w, "case %d: /* %s:%d */", s->id, x->loc.file->name, x->loc.line);
+		cw_block(w);
+		struct strbuf args = { 0 };
+		for (int j = 0; j < x->args.len; j++)
+			decode_value(w, vec_at(&x->args, j), j, &args);
+		switch (s->kind) {
+		case SITE_PRINT:
+		case SITE_LOG:
+			if (args.len)
+				cw_line(w, "struct stp_arg args[] = { %s };", args.buf);
+			cw_line(w, "stp_printf(rt, %d, %s, %d);", s->format, args.len ? "args" : "NULL",
+				x->args.len);
+			break;
+		case SITE_WARN:
+			cw_line(w, "stp_warn(rt, a0);");
+			break;
+		case SITE_ERROR:
+			cw_line(w, "stp_kernel_error(rt, a0);");
+			break;
+		case SITE_EXIT:
+			cw_line(w, "stp_exit(rt);");
+			break;
+		}
+		sb_free(&args);
+		cw_line(w, "break;");
+		cw_close(w, NULL);
+	}
+	cw_line(w, "case STP_SITE_ERROR:");
+	cw_block(w);
+	cw_line(w, "u16 id = 0;");
+	cw_line(w, "if (p + 2 <= end) memcpy(&id, p, 2);");
+	cw_line(w, "stp_kernel_error(rt, id < STP_NLITERALS ? stp_literals[id] : \"?\");");
+	cw_line(w, "break;");
+	cw_close(w, NULL);
+	cw_close(w, NULL);
+	cw_close(w, NULL);
+	cw_blank(w);
+}
+
+/* ------------------------------------------------------------ arrays and globals */
+
+static void emit_layouts(struct plan *pl, struct cw *w)
+{
+	for (int i = 0; i < pl->prog->globals.len; i++) {
+		struct symbol *g = vec_at(&pl->prog->globals, i);
+		if (g->arity == 0 && g->type != VT_STATS)
+			continue;
+		const char *key = g->arity ? arena_printf("struct key_%s", g->name) : "u32";
+		const char *val = g->type == VT_STATS ? arena_printf("struct stat_%s", g->name)
+				  : g->type == VT_STRING ? "char[STP_MAXSTR]" : "s64";
+		cw_open(w, "static const struct stp_layout layout_%s =", g->name);
+		cw_line(w, ".nkeys = %d,", g->arity);
+		if (g->arity) {
+			cw_line(w, ".key = {");
+			for (int k = 0; k < g->arity; k++)
+				cw_line(w, "\t{ offsetof(struct key_%s, k%d), %s },", g->name, k,
+					g->keys[k] == VT_STRING ? "true" : "false");
+			cw_line(w, "},");
+		}
+		cw_line(w, ".value = %s,", g->type == VT_STATS ? "STP_VAL_STATS"
+					   : g->type == VT_STRING ? "STP_VAL_STRING" : "STP_VAL_LONG");
+		cw_line(w, ".key_size = sizeof(%s),", key);
+		cw_line(w, ".value_size = sizeof(%s),", val);
+		cw_line(w, ".buckets = %d,", place_of(g)->buckets);
+		cw_close(w, ";");
+		cw_line(w, "static struct stp_map *m_%s;", g->name);
+	}
+	cw_blank(w);
+}
+
+static void emit_scalars(struct plan *pl, struct cw *w)
+{
+	for (int i = 0; i < pl->prog->globals.len; i++) {
+		struct symbol *g = vec_at(&pl->prog->globals, i);
+		if (g->arity != 0 || g->type == VT_STATS || in_k(g))
+			continue;
+		const struct expr *init = g->decl ? g->decl->init : NULL;
+		if (g->type == VT_STRING)
+			cw_line(w, "static char %s[STP_MAXSTR] = %s;", gen_global(g),
+				c_string(init ? decode_escapes(init->str) : ""));
+		else
+			cw_line(w, "static s64 %s = %lldLL;", gen_global(g),
+				init ? (long long)init->num : 0LL);
+	}
+	cw_blank(w);
+}
+
+static void emit_bind(struct plan *pl, struct cw *w)
+{
+	cw_open(w, "static int bind(struct stp_rt *rt, struct bpf_object *obj)");
+	cw_line(w, "(void)obj;");
+	cw_line(w, "if (!rt->kglobals) return 0;");
+	cw_line(w, "KG->stp_target_pid = rt->target_pid;");
+	cw_line(w, "KG->stp_boot_epoch_ns = stp_time_ns() - stp_boottime_ns();");
+	for (int i = 0; i < pl->prog->globals.len; i++) {
+		struct symbol *g = vec_at(&pl->prog->globals, i);
+		if (!in_k(g) || (g->arity == 0 && g->type != VT_STATS))
+			continue;
+		cw_line(w, "stp_map__bind(m_%s, bpf_map__fd(bpf_object__find_map_by_name(obj, "
+			   "\"m_%s\")));", g->name, g->name);
+	}
+	cw_line(w, "return 0;");
+	cw_close(w, NULL);
+	cw_blank(w);
+}
+
+static void emit_tables(struct plan *pl, struct cw *w)
+{
+	cw_line(w, "#define STP_NLITERALS %d", pl->literals.len);
+	cw_open(w, "static const char *const stp_literals[STP_NLITERALS + 1] =");
+	for (int i = 0; i < pl->literals.len; i++)
+		cw_line(w, "%s,", c_string(vec_at(&pl->literals, i)));
+	cw_line(w, "NULL,");
+	cw_close(w, ";");
+	cw_open(w, "static const char *const stp_formats[%d] =", pl->formats.len + 1);
+	for (int i = 0; i < pl->formats.len; i++)
+		cw_line(w, "%s,", c_string(vec_at(&pl->formats, i)));
+	cw_line(w, "NULL,");
+	cw_close(w, ";");
+	cw_blank(w);
+}
+
+/* ------------------------------------------------------------ the description */
+
+static const char *attach_kind(const struct dprobe *d, const char **target)
+{
+	if (!strcmp(d->prov->name, "kernel.trace")) {
+		const struct trace_probe *tp = d->data;
+		if (tp->classic) {
+			*target = arena_printf("%s:%s", tp->system, tp->event);
+			return "STP_ATTACH_TRACEPOINT";
+		}
+		*target = tp->event;
+		return "STP_ATTACH_TP_BTF";
+	}
+	*target = "";
+	return "STP_ATTACH_PERF";
+}
+
+static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
+			      const char *description)
+{
+	if (pl->kprobes.len) {
+		cw_open(w, "static const struct stp_kprobe_desc kprobes[] =");
+		for (int i = 0; i < pl->kprobes.len; i++) {
+			struct dprobe *d = vec_at(&pl->kprobes, i);
+			const char *target;
+			const char *kind = attach_kind(d, &target);
+			struct strbuf sb = { 0 };
+			dump_probe_point(&sb, d->point);
+			if (!strcmp(kind, "STP_ATTACH_PERF")) {
+				const struct timer_probe *tp = d->data;
+				/* timer.profile: the CPU clock, every tick. */
+				cw_line(w, "{ .prog = \"probe_%d\", .pp = %s, .attach = %s, .perf_type = 1, "
+					   ".perf_config = 0, .perf_period = %lld, .perf_freq = %d, .group = %d },",
+					d->id, c_string(sb.buf), kind, tp && tp->profile ? 250LL : 0LL,
+					tp && tp->profile, d->group);
+			} else {
+				cw_line(w, "{ .prog = \"probe_%d\", .pp = %s, .attach = %s, .target = %s, "
+					   ".group = %d, .sufficient = %d, .optional = %d },",
+					d->id, c_string(sb.buf), kind, c_string(target), d->group,
+					d->sufficient, d->optional || d->sufficient);
+			}
+			sb_free(&sb);
+		}
+		cw_close(w, ";");
+	}
+	const char *lists[] = { "begins", "ends", "errors" };
+	enum lifecycle_kind kinds[] = { LC_BEGIN, LC_END, LC_ERROR };
+	int counts[3] = { 0, 0, 0 };
+	for (int l = 0; l < 3; l++) {
+		cw_open(w, "static const struct stp_uprobe_desc %s[] =", lists[l]);
+		for (int i = 0; i < pl->uprobes.len; i++) {
+			struct dprobe *d = vec_at(&pl->uprobes, i);
+			if (strcmp(d->prov->name, "begin/end"))
+				continue;
+			const struct lifecycle_probe *lp = d->data;
+			if (lp->kind != kinds[l])
+				continue;
+			cw_line(w, "{ %s, %lldLL, probe_%d },", c_string(vec_at(&d->chain, 0)),
+				(long long)lp->order, d->id);
+			counts[l]++;
+		}
+		cw_line(w, "{ 0 }");
+		cw_close(w, ";");
+	}
+	int ntimers = 0;
+	cw_open(w, "static const struct stp_timer_desc timers[] =");
+	for (int i = 0; i < pl->uprobes.len; i++) {
+		struct dprobe *d = vec_at(&pl->uprobes, i);
+		if (strcmp(d->prov->name, "timer"))
+			continue;
+		const struct timer_probe *tp = d->data;
+		cw_line(w, "{ %s, %lldLL, %lldLL, probe_%d },", c_string(vec_at(&d->chain, 0)),
+			(long long)tp->interval_ns, (long long)tp->randomize_ns, d->id);
+		ntimers++;
+	}
+	cw_line(w, "{ 0 }");
+	cw_close(w, ";");
+	int nglobals = 0;
+	cw_open(w, "static const struct stp_global_desc globals[] =");
+	for (int i = 0; i < pl->prog->globals.len; i++) {
+		struct symbol *g = vec_at(&pl->prog->globals, i);
+		if (g->arity != 0 || g->type == VT_STATS)
+			continue;
+		if (in_k(g))
+			cw_line(w, "{ %s, %d, NULL, offsetof(struct stp_kglobals, %s) },",
+				c_string(g->name), g->type == VT_STRING, gen_global(g));
+		else
+			cw_line(w, "{ %s, %d, %s%s, 0 },", c_string(g->name), g->type == VT_STRING,
+				g->type == VT_STRING ? "" : "&", gen_global(g));
+		nglobals++;
+	}
+	cw_line(w, "{ 0 }");
+	cw_close(w, ";");
+	cw_blank(w);
+	/* Not const: the BPF object's size is only known at link time. */
+	cw_open(w, "static struct stp_tool tool =");
+	cw_line(w, ".name = %s,", c_string(pl->name));
+	cw_line(w, ".stapc_version = %s,", c_string(STAPC_VERSION));
+	cw_line(w, ".description = %s,", c_string(description));
+	cw_line(w, ".script = %s,", c_string(script));
+	cw_line(w, ".manifest = stp_manifest,");
+	if (pl->kprobes.len) {
+		cw_line(w, ".bpf_object = stp_bpf_object,");
+		cw_line(w, ".kprobes = kprobes,");
+		cw_line(w, ".nkprobes = %d,", pl->kprobes.len);
+		cw_line(w, ".bind = bind,");
+		cw_line(w, ".on_event = on_event,");
+	}
+	cw_line(w, ".begins = begins, .nbegins = %d,", counts[0]);
+	cw_line(w, ".ends = ends, .nends = %d,", counts[1]);
+	cw_line(w, ".errors = errors, .nerrors = %d,", counts[2]);
+	cw_line(w, ".timers = timers, .ntimers = %d,", ntimers);
+	cw_line(w, ".globals = globals, .nglobals = %d,", nglobals);
+	cw_line(w, ".nargs_max = %d,", pl->nargs_max);
+	cw_line(w, ".maxstringlen = %lld,", (long long)pl->maxstringlen);
+	cw_line(w, ".maxmapentries = %lld,", (long long)pl->maxmapentries);
+	cw_line(w, ".maxerrors = %lld,", (long long)pl->maxerrors);
+	cw_line(w, ".maxaction = %lld,", (long long)pl->maxactions);
+	cw_close(w, ";");
+	cw_blank(w);
+}
+
+static void emit_main(struct plan *pl, struct cw *w)
+{
+	cw_open(w, "int main(int argc, char **argv)");
+	cw_line(w, "stp_maxstr = STP_MAXSTR;");
+	if (pl->kprobes.len)
+		cw_line(w, "tool.bpf_object_len = stp_bpf_object_len;");
+	cw_line(w, "stp_set_tables(stp_formats, %d, stp_literals, STP_NLITERALS);", pl->formats.len);
+	for (int i = 0; i < pl->prog->globals.len; i++) {
+		struct symbol *g = vec_at(&pl->prog->globals, i);
+		if (g->arity == 0 && g->type != VT_STATS)
+			continue;
+		int64_t entries = g->decl && g->decl->max_entries ? g->decl->max_entries
+								   : pl->maxmapentries;
+		cw_line(w, "m_%s = stp_map__new(&layout_%s, %lld, %d);", g->name, g->name,
+			(long long)entries, g->decl && g->decl->wrap);
+	}
+	cw_line(w, "return stp_main(&tool, argc, argv);");
+	cw_close(w, NULL);
+}
+
+void emit_user(struct plan *pl, struct strbuf *out, const char *script, const char *description)
+{
+	struct cw body = { 0 };
+	/* Functions the tool runs, declared first so any order of calls works. */
+	for (int i = 0; i < pl->prog->functions.len; i++) {
+		struct function *fn = vec_at(&pl->prog->functions, i);
+		if (!fn->builtin && in_u(fn))
+			cw_line(&body, "%s;", signature(fn));
+	}
+	cw_blank(&body);
+	for (int i = 0; i < pl->prog->functions.len; i++) {
+		struct function *fn = vec_at(&pl->prog->functions, i);
+		if (!fn->builtin && in_u(fn))
+			emit_function(pl, &body, fn);
+	}
+	for (int i = 0; i < pl->uprobes.len; i++)
+		emit_probe(pl, &body, vec_at(&pl->uprobes, i));
+	if (pl->kprobes.len) {
+		emit_on_event(pl, &body);
+		emit_bind(pl, &body);
+	}
+
+	struct cw w = { 0 };
+	cw_line(&w, "/* %s.c - generated by stapc %s: do not edit */", pl->name, STAPC_VERSION);
+	cw_line(&w, "#include <stddef.h>");
+	cw_line(&w, "#include <unistd.h>");
+	cw_line(&w, "#include <bpf/libbpf.h>");
+	cw_line(&w, "#include \"stp_gen.h\"");
+	cw_line(&w, "#define STP_MAXSTR %lld", (long long)pl->maxstringlen);
+	cw_line(&w, "#include \"%s.h\"", pl->name);
+	cw_line(&w, "#define KG ((struct stp_kglobals *)rt->kglobals)");
+	cw_blank(&w);
+	cw_line(&w, "extern const unsigned char stp_bpf_object[];");
+	cw_line(&w, "extern const size_t stp_bpf_object_len;");
+	cw_line(&w, "extern const char stp_manifest[];");
+	cw_blank(&w);
+	emit_tables(pl, &w);
+	emit_layouts(pl, &w);
+	emit_scalars(pl, &w);
+	cw_raw(&w, body.sb.buf ? body.sb.buf : "");
+	emit_descriptions(pl, &w, script, description);
+	emit_main(pl, &w);
+	sb_puts(out, w.sb.buf);
+	sb_free(&w.sb);
+	sb_free(&body.sb);
+}

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * place.c - pass 3's first step: where each piece of the program runs.
+ *
+ * Probes on kernel events run in BPF (K); begin, end, error, never and
+ * timers run in the tool (U). A function runs where it is called from, so
+ * it may be compiled for both; a global lives in BPF memory when K code
+ * touches it, in the tool's memory otherwise.
+ *
+ * Strings in K are lazy where they can be (DESIGN §3): a string made with
+ * sprintf, quoting or concatenation that only flows into output is never
+ * built in BPF; its pieces travel in the record and the tool assembles
+ * them. A local or a function result that holds such a string is "lazy";
+ * one that must exist as bytes in BPF (a key, a comparison, a global) is
+ * "plain", and a lazy value may not flow there.
+ */
+#include "stapc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ side table */
+
+struct info_entry {
+	const void *key;
+	struct place_info info;
+	struct info_entry *next;
+};
+
+#define INFO_BUCKETS 1024
+static struct info_entry *info_tab[INFO_BUCKETS];
+
+struct place_info *place_of(const void *key)
+{
+	size_t h = ((uintptr_t)key >> 4) % INFO_BUCKETS;
+	for (struct info_entry *e = info_tab[h]; e; e = e->next)
+		if (e->key == key)
+			return &e->info;
+	struct info_entry *e = arena_alloc(sizeof(*e));
+	e->key = key;
+	e->info.slot = -1;
+	e->next = info_tab[h];
+	info_tab[h] = e;
+	return &e->info;
+}
+
+/* ------------------------------------------------------------ tables */
+
+static int intern_index(struct vec *v, const char *s)
+{
+	s = intern(s);
+	for (int i = 0; i < v->len; i++)
+		if (vec_at(v, i) == s)
+			return i;
+	vec_push(v, (void *)s);
+	return v->len - 1;
+}
+
+int plan_literal(struct plan *pl, const char *s)
+{
+	return intern_index(&pl->literals, s);
+}
+
+int plan_format(struct plan *pl, const char *fmt)
+{
+	return intern_index(&pl->formats, fmt);
+}
+
+/* C escapes, as the C compiler would read stap's raw string text. */
+const char *decode_escapes(const char *raw)
+{
+	struct strbuf sb = { 0 };
+	for (const char *p = raw; *p; p++) {
+		if (*p != '\\' || !p[1]) {
+			sb_putc(&sb, *p);
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case 'n': sb_putc(&sb, '\n'); break;
+		case 't': sb_putc(&sb, '\t'); break;
+		case 'r': sb_putc(&sb, '\r'); break;
+		case 'a': sb_putc(&sb, '\a'); break;
+		case 'b': sb_putc(&sb, '\b'); break;
+		case 'f': sb_putc(&sb, '\f'); break;
+		case 'v': sb_putc(&sb, '\v'); break;
+		case 'e': sb_putc(&sb, 033); break;
+		case 'x': {
+			int v = 0, n = 0;
+			while (n < 2 && strchr("0123456789abcdefABCDEF", p[1]) && p[1]) {
+				char c = *++p;
+				v = v * 16 + (c <= '9' ? c - '0' : (c | 32) - 'a' + 10);
+				n++;
+			}
+			sb_putc(&sb, (char)v);
+			break;
+		}
+		case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+			int v = *p - '0', n = 1;
+			while (n < 3 && p[1] >= '0' && p[1] <= '7') {
+				v = v * 8 + (*++p - '0');
+				n++;
+			}
+			sb_putc(&sb, (char)v);
+			break;
+		}
+		default:
+			sb_putc(&sb, *p); /* \\, \", \' and the unknown ones */
+		}
+	}
+	const char *r = arena_strndup(sb.buf ? sb.buf : "", sb.len);
+	sb_free(&sb);
+	return r;
+}
+
+/* ------------------------------------------------------------ sides */
+
+static void mark_expr(struct plan *pl, struct expr *x, enum side side);
+
+static void mark_function(struct plan *pl, struct function *fn, enum side side);
+
+static void mark_stmt(struct plan *pl, struct stmt *s, enum side side)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->stmts.len; i++)
+		mark_stmt(pl, vec_at(&s->stmts, i), side);
+	mark_expr(pl, s->expr, side);
+	mark_stmt(pl, s->body, side);
+	mark_stmt(pl, s->els, side);
+	mark_stmt(pl, s->init, side);
+	mark_expr(pl, s->step, side);
+	mark_expr(pl, s->limit, side);
+	mark_expr(pl, s->base, side);
+	mark_expr(pl, s->value, side);
+	for (int i = 0; i < s->keys.len; i++)
+		mark_expr(pl, vec_at(&s->keys, i), side);
+}
+
+/*
+ * A statistics global read by @hist_log keeps 129 buckets: one per power of
+ * two of each sign, and zero. One read by @hist_linear(lo, hi, step) keeps
+ * (hi - lo) / step buckets plus under- and overflow. One kind per global.
+ */
+static void note_histogram(struct expr *x)
+{
+	struct expr *base = x->left;
+	struct symbol *sym = base->kind == E_INDEX ? base->sym : base->sym;
+	if (!sym)
+		return;
+	struct place_info *pi = place_of(sym);
+	bool log = !strcmp(x->op, "@hist_log");
+	int64_t lo = 0, hi = 0, step = 1;
+	if (!log) {
+		lo = ((struct expr *)vec_at(&x->args, 0))->num;
+		hi = ((struct expr *)vec_at(&x->args, 1))->num;
+		step = ((struct expr *)vec_at(&x->args, 2))->num;
+		if (step <= 0 || hi <= lo || (hi - lo) / step > 100000) {
+			diag_error(&x->loc, "@hist_linear(%s, %lld, %lld, %lld): the range must grow and "
+					    "the step be positive, with at most 100000 buckets",
+				   sym->name, (long long)lo, (long long)hi, (long long)step);
+			return;
+		}
+	}
+	int kind = log ? HIST_LOG : HIST_LINEAR;
+	if (pi->hist != HIST_NONE &&
+	    (pi->hist != kind || pi->lo != lo || pi->hi != hi || pi->step != step)) {
+		diag_error(&x->loc, "'%s' is already printed as another histogram: one histogram per "
+				    "statistics variable",
+			   sym->name);
+		return;
+	}
+	pi->hist = kind;
+	pi->lo = lo;
+	pi->hi = hi;
+	pi->step = step;
+	pi->buckets = log ? 128 : (int)((hi - lo) / step) + 3;
+}
+
+static void mark_expr(struct plan *pl, struct expr *x, enum side side)
+{
+	if (!x)
+		return;
+	if (x->kind == E_HIST)
+		note_histogram(x);
+	if (x->sym && x->sym->kind == SYM_GLOBAL)
+		place_of(x->sym)->sides |= side;
+	if (x->kind == E_CALL && x->fn)
+		mark_function(pl, x->fn, side);
+	for (int i = 0; i < x->comps.len; i++) {
+		struct component *c = vec_at(&x->comps, i);
+		if (c->kind == COMP_INDEX)
+			mark_expr(pl, c->index, side);
+	}
+	mark_expr(pl, x->left, side);
+	mark_expr(pl, x->right, side);
+	mark_expr(pl, x->cond, side);
+	for (int i = 0; i < x->args.len; i++)
+		mark_expr(pl, vec_at(&x->args, i), side);
+}
+
+static void mark_function(struct plan *pl, struct function *fn, enum side side)
+{
+	struct place_info *pi = place_of(fn);
+	if (pi->sides & side)
+		return;
+	pi->sides |= side;
+	if (!fn->builtin)
+		mark_stmt(pl, fn->body, side);
+}
+
+/* ------------------------------------------------------------ lazy strings */
+
+/* Builtins whose string result only the tool can compute (quoting). */
+static const char *const lazy_builtins[] = {
+	"string_quoted", "text_str", "text_strn", "user_string_quoted", "user_string_n_quoted",
+	"kernel_string_quoted",
+};
+
+static bool is_lazy_builtin(const struct function *fn)
+{
+	if (!fn || !fn->builtin)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(lazy_builtins); i++)
+		if (!strcmp(fn->name, lazy_builtins[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Whether BPF's bpf_snprintf() can format this: conversions d i u x X s c
+ * with a flag, width and precision but no '*' (kernels 5.13 and later).
+ */
+bool bpf_can_format(const char *fmt)
+{
+	for (const char *c = fmt; *c; c++) {
+		if (*c != '%')
+			continue;
+		c++;
+		if (*c == '%')
+			continue;
+		while (*c && strchr("-+ #0123456789.l", *c))
+			c++;
+		if (!*c || !strchr("diuxXsc", *c))
+			return false;
+	}
+	return true;
+}
+
+/* How a K string can be made: only by the tool, preferably by it, or as bytes. */
+enum make { MAKE_PLAIN, MAKE_PREFER_LAZY, MAKE_LAZY };
+
+static enum make how_made(struct expr *x)
+{
+	if (!x || x->type != VT_STRING)
+		return MAKE_PLAIN;
+	switch (x->kind) {
+	case E_PRINT: {
+		if (!x->print_to_string)
+			return MAKE_PLAIN;
+		enum make m = MAKE_PREFER_LAZY;
+		if (x->has_format && !bpf_can_format(decode_escapes(x->str)))
+			m = MAKE_LAZY;
+		if (!x->has_format)
+			m = MAKE_LAZY; /* sprint*(): joined by the tool */
+		for (int i = 0; i < x->args.len; i++)
+			if (how_made(vec_at(&x->args, i)) == MAKE_LAZY)
+				m = MAKE_LAZY;
+		return m;
+	}
+	case E_CALL:
+		if (is_lazy_builtin(x->fn))
+			return MAKE_LAZY;
+		if (x->fn && !x->fn->builtin && place_of(x->fn)->rep == SREP_LAZY)
+			return MAKE_LAZY;
+		return MAKE_PLAIN;
+	case E_CONCAT:
+	case E_TERNARY: {
+		enum make a = how_made(x->left), b = how_made(x->right);
+		if (a == MAKE_LAZY || b == MAKE_LAZY)
+			return MAKE_LAZY;
+		/* Concatenating for output costs nothing if left to the tool. */
+		return x->kind == E_CONCAT || a || b ? MAKE_PREFER_LAZY : MAKE_PLAIN;
+	}
+	case E_SYMBOL:
+		return x->sym && x->sym->kind == SYM_LOCAL && place_of(x->sym)->rep == SREP_LAZY
+			       ? MAKE_LAZY
+			       : MAKE_PLAIN;
+	case E_TARGET:
+		return x->target && x->target->pretty ? MAKE_LAZY : MAKE_PLAIN;
+	default:
+		return MAKE_PLAIN;
+	}
+}
+
+/*
+ * Per K string local and function: made lazily somewhere (wants_lazy), and
+ * used as bytes somewhere (needs_plain). Plain wins unless the value cannot
+ * be bytes at all; lazy is chosen when nothing needs the bytes.
+ */
+struct rep_facts {
+	bool wants_lazy, must_lazy, needs_plain;
+};
+
+struct lazy_scan {
+	struct plan *pl;
+	bool changed;
+	bool report;
+	struct function *fn; /* being scanned, NULL in a probe */
+};
+
+static struct rep_facts *facts_of(const void *key)
+{
+	/* The facts live beside the place info: one allocation per object. */
+	struct place_info *pi = place_of(key);
+	if (!pi->facts)
+		pi->facts = arena_alloc(sizeof(struct rep_facts));
+	return pi->facts;
+}
+
+static void made(struct lazy_scan *ls, const void *owner, struct expr *value)
+{
+	enum make m = how_made(value);
+	struct rep_facts *f = facts_of(owner);
+	if (m == MAKE_LAZY && !f->must_lazy) {
+		f->must_lazy = f->wants_lazy = true;
+		ls->changed = true;
+	} else if (m == MAKE_PREFER_LAZY && !f->wants_lazy) {
+		f->wants_lazy = true;
+		ls->changed = true;
+	}
+}
+
+static void lazy_expr(struct lazy_scan *ls, struct expr *x, bool out_ok);
+
+/* A value is needed as bytes here. */
+static void plain_needed(struct lazy_scan *ls, struct expr *x, bool out_ok)
+{
+	if (out_ok || !x || x->type != VT_STRING)
+		return;
+	const void *owner = NULL;
+	if (x->kind == E_SYMBOL && x->sym && x->sym->kind == SYM_LOCAL)
+		owner = x->sym;
+	else if (x->kind == E_CALL && x->fn && !x->fn->builtin)
+		owner = x->fn;
+	if (owner && !facts_of(owner)->needs_plain) {
+		facts_of(owner)->needs_plain = true;
+		ls->changed = true;
+	}
+	if (ls->report && how_made(x) == MAKE_LAZY)
+		diag_error(&x->loc, "this string is assembled by the tool, not in the kernel: in a "
+				    "kernel probe it can be printed, but not stored in a global, compared "
+				    "or used as a key");
+}
+
+static void lazy_args(struct lazy_scan *ls, struct expr *x, bool out_ok)
+{
+	for (int i = 0; i < x->args.len; i++)
+		lazy_expr(ls, vec_at(&x->args, i), out_ok);
+}
+
+static void lazy_expr(struct lazy_scan *ls, struct expr *x, bool out_ok)
+{
+	if (!x)
+		return;
+	switch (x->kind) {
+	case E_PRINT:
+		/* A printed value may come in pieces; an sprintf made as bytes needs bytes. */
+		lazy_args(ls, x, !x->print_to_string || out_ok || how_made(x) == MAKE_LAZY);
+		plain_needed(ls, x, out_ok);
+		return;
+	case E_CONCAT:
+		lazy_expr(ls, x->left, out_ok);
+		lazy_expr(ls, x->right, out_ok);
+		plain_needed(ls, x, out_ok);
+		return;
+	case E_TERNARY:
+		lazy_expr(ls, x->cond, false);
+		lazy_expr(ls, x->left, out_ok);
+		lazy_expr(ls, x->right, out_ok);
+		return;
+	case E_CALL: {
+		bool output_fn = x->fn && x->fn->builtin &&
+				 (!strcmp(x->fn->name, "log") || !strcmp(x->fn->name, "warn") ||
+				  !strcmp(x->fn->name, "error"));
+		lazy_args(ls, x, output_fn || is_lazy_builtin(x->fn));
+		plain_needed(ls, x, out_ok);
+		return;
+	}
+	case E_ASSIGN:
+		if (x->left->kind == E_SYMBOL && x->left->sym && x->left->sym->kind == SYM_LOCAL &&
+		    x->type == VT_STRING && !strcmp(x->op, "=")) {
+			made(ls, x->left->sym, x->right);
+			lazy_expr(ls, x->right, place_of(x->left->sym)->rep == SREP_LAZY);
+			return;
+		}
+		lazy_expr(ls, x->left, false);
+		lazy_expr(ls, x->right, false);
+		return;
+	case E_SYMBOL:
+		plain_needed(ls, x, out_ok);
+		return;
+	default:
+		for (int i = 0; i < x->comps.len; i++) {
+			struct component *c = vec_at(&x->comps, i);
+			if (c->kind == COMP_INDEX)
+				lazy_expr(ls, c->index, false);
+		}
+		lazy_expr(ls, x->left, false);
+		lazy_expr(ls, x->right, false);
+		lazy_expr(ls, x->cond, false);
+		lazy_args(ls, x, false);
+		plain_needed(ls, x, out_ok);
+	}
+}
+
+static void lazy_stmt(struct lazy_scan *ls, struct stmt *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->stmts.len; i++)
+		lazy_stmt(ls, vec_at(&s->stmts, i));
+	if (s->kind == S_RETURN && ls->fn && s->expr && s->expr->type == VT_STRING) {
+		made(ls, ls->fn, s->expr);
+		lazy_expr(ls, s->expr, place_of(ls->fn)->rep == SREP_LAZY);
+	} else {
+		lazy_expr(ls, s->expr, false);
+	}
+	lazy_stmt(ls, s->body);
+	lazy_stmt(ls, s->els);
+	lazy_stmt(ls, s->init);
+	lazy_expr(ls, s->step, false);
+	lazy_expr(ls, s->limit, false);
+}
+
+static void settle(struct lazy_scan *ls, const void *owner)
+{
+	struct place_info *pi = place_of(owner);
+	struct rep_facts *f = facts_of(owner);
+	enum srep rep = f->must_lazy || (f->wants_lazy && !f->needs_plain) ? SREP_LAZY : SREP_PLAIN;
+	if (rep != pi->rep) {
+		pi->rep = rep;
+		ls->changed = true;
+	}
+}
+
+static void scan_all(struct lazy_scan *ls)
+{
+	struct plan *pl = ls->pl;
+	for (int i = 0; i < pl->kprobes.len; i++) {
+		struct dprobe *d = vec_at(&pl->kprobes, i);
+		ls->fn = NULL;
+		lazy_expr(ls, d->cond, false);
+		lazy_stmt(ls, d->body);
+		for (int j = 0; j < d->locals.len; j++)
+			settle(ls, vec_at(&d->locals, j));
+	}
+	for (int i = 0; i < pl->prog->functions.len; i++) {
+		struct function *fn = vec_at(&pl->prog->functions, i);
+		if (fn->builtin || !(place_of(fn)->sides & SIDE_K))
+			continue;
+		ls->fn = fn;
+		lazy_stmt(ls, fn->body);
+		if (fn->type == VT_STRING)
+			settle(ls, fn);
+		for (int j = 0; j < fn->locals.len; j++)
+			settle(ls, vec_at(&fn->locals, j));
+	}
+}
+
+/* Lazy locals and functions in K, to a fixpoint; then report misuse. */
+static void decide_lazy(struct plan *pl)
+{
+	struct lazy_scan ls = { .pl = pl };
+	for (int round = 0; round < 50; round++) {
+		ls.changed = false;
+		scan_all(&ls);
+		if (!ls.changed)
+			break;
+	}
+	ls.report = true;
+	scan_all(&ls);
+}
+
+/* ------------------------------------------------------------ the plan */
+
+static int64_t define_value(struct session *s, const char *name, int64_t dflt)
+{
+	size_t n = strlen(name);
+	for (int i = 0; i < s->defines.len; i++) {
+		const char *d = vec_at(&s->defines, i);
+		if (!strncmp(d, name, n) && d[n] == '=')
+			return strtoll(d + n + 1, NULL, 0);
+	}
+	return dflt;
+}
+
+struct plan *place_program(struct session *s, struct program *prog, const char *name)
+{
+	struct plan *pl = arena_alloc(sizeof(*pl));
+	pl->prog = prog;
+	pl->s = s;
+	pl->name = name;
+	pl->maxstringlen = define_value(s, "MAXSTRINGLEN", 128);
+	pl->maxmapentries = define_value(s, "MAXMAPENTRIES", 2048);
+	pl->maxactions = define_value(s, "MAXACTION", 1000);
+	pl->maxerrors = define_value(s, "MAXERRORS", 0);
+	if (pl->maxstringlen < 16 || pl->maxstringlen > 4096)
+		diag_error(NULL, "-D MAXSTRINGLEN=%lld: must be from 16 to 4096",
+			   (long long)pl->maxstringlen);
+	for (int i = 0; i < prog->probes.len; i++) {
+		struct dprobe *d = vec_at(&prog->probes, i);
+		bool u = d->in_tool;
+		vec_push(u ? &pl->uprobes : &pl->kprobes, d);
+		mark_expr(pl, d->cond, u ? SIDE_U : SIDE_K);
+		mark_stmt(pl, d->body, u ? SIDE_U : SIDE_K);
+	}
+	/* Every global may be read from the tool (end probes, -G, foreach). */
+	for (int i = 0; i < prog->globals.len; i++) {
+		struct symbol *g = vec_at(&prog->globals, i);
+		if (!place_of(g)->sides)
+			place_of(g)->sides = SIDE_U;
+	}
+	decide_lazy(pl);
+	return pl;
+}
