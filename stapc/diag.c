@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Longer lines are shown in part, around the caret. */
+#define SNIPPET_MAX 160
 /* Beyond this many, a long chain of expansions is summarised. */
 #define MAX_EXPANSION_NOTES 6
 
@@ -174,8 +176,17 @@ static void print_snippet(FILE *out, const struct loc *l)
 	if (w < 4)
 		w = 4;
 	fprintf(out, "%*d | ", w + 1, l->line);
+	/* A long line is shown around the caret, not whole. */
+	size_t from = 0;
+	if (len > SNIPPET_MAX) {
+		size_t col = (size_t)(l->col > 0 ? l->col - 1 : 0);
+		from = col > SNIPPET_MAX / 2 ? col - SNIPPET_MAX / 2 : 0;
+		if (from + SNIPPET_MAX > len)
+			from = len - SNIPPET_MAX;
+		len = from + SNIPPET_MAX;
+	}
 	int vcol = 0, caret_at = -1;
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = from; i < len; i++) {
 		if ((int)i == l->col - 1)
 			caret_at = vcol;
 		if (text[i] == '\t') {
@@ -199,6 +210,8 @@ static void print_snippet(FILE *out, const struct loc *l)
 	int tildes = l->len - 1;
 	if (tildes > (int)len - (l->col - 1) - 1)
 		tildes = (int)len - (l->col - 1) - 1;
+	if (tildes > 80)
+		tildes = 80;
 	for (int i = 0; i < tildes && i < 200; i++)
 		fputc('~', out);
 	if (diag_color)

@@ -265,11 +265,23 @@ int lex_file(struct source_file *f, struct tokvec *out)
 			struct token *t = push(&lx, TK_OP, loc, space);
 			if (!lex_operator(&lx, t, start)) {
 				lx.out->len--;
-				if (isprint((unsigned char)c))
+				if (isprint((unsigned char)c)) {
 					lex_error(&lx, &loc, "unexpected character '%c'", c);
+					lx.p++;
+					continue;
+				}
+				/* A run of non-text bytes is one error, not one per byte. */
+				const char *q = lx.p;
+				while (q < lx.end && *q != '\n' && !isprint((unsigned char)*q) &&
+				       !isspace((unsigned char)*q))
+					q++;
+				loc.len = (int)(q - lx.p);
+				if (q - lx.p > 1)
+					lex_error(&lx, &loc, "%d unexpected bytes (0x%02x ...): is this a text "
+							     "file?", (int)(q - lx.p), (unsigned char)c);
 				else
 					lex_error(&lx, &loc, "unexpected byte 0x%02x", (unsigned char)c);
-				lx.p++;
+				lx.p = q;
 			}
 		}
 	}

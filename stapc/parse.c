@@ -267,7 +267,22 @@ static struct stmt *parse_try(struct parser *p)
 	return s;
 }
 
+static struct stmt *parse_statement_at(struct parser *p);
+
+/* Statements nest through blocks and loops: bounded like expressions. */
 static struct stmt *parse_statement(struct parser *p)
+{
+	if (++p->depth > 200) {
+		const struct token *t = parse_peek(p);
+		p->depth = 0;
+		parse_fail(p, &t->loc, "statements nested more than 200 deep");
+	}
+	struct stmt *s = parse_statement_at(p);
+	p->depth--;
+	return s;
+}
+
+static struct stmt *parse_statement_at(struct parser *p)
 {
 	const struct token *t = parse_peek(p);
 	struct loc loc = t->loc;
@@ -651,6 +666,7 @@ struct stapfile *parse_file(struct session *s, struct source_file *f)
 	for (;;) {
 		if (setjmp(p->recover)) {
 			p->in_function = 0;
+			p->depth = 0;
 			p->loop_depth = 0;
 			if (++p->errors >= MAX_ERRORS_PER_FILE) {
 				const struct token *t = parse_peek(p);

@@ -664,13 +664,22 @@ static bool peek_assign(struct parser *p)
 	return false;
 }
 
+/* Deeper than this, an expression is more likely an attack than a script. */
+#define MAX_NESTING 200
+
 struct expr *parse_expr(struct parser *p)
 {
+	if (++p->depth > MAX_NESTING) {
+		const struct token *t = parse_peek(p);
+		p->depth = 0;
+		parse_fail(p, &t->loc, "expressions nested more than %d deep", MAX_NESTING);
+	}
 	struct expr *e = parse_ternary(p);
 	if (peek_assign(p)) {
 		struct token op = parse_next(p);
-		return binary(E_ASSIGN, op, e, parse_expr(p));
+		e = binary(E_ASSIGN, op, e, parse_expr(p));
 	}
+	p->depth--;
 	return e;
 }
 

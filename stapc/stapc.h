@@ -424,6 +424,7 @@ struct parser {
 	int in_function; /* 'return' is only allowed here */
 	int errors_seen; /* diag's error count when the parser last looked */
 	int loop_depth;	 /* for break/continue */
+	int depth;	 /* of nested expressions and statements */
 };
 
 const struct token *parse_peek(struct parser *p);
