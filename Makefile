@@ -36,7 +36,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 ASAN_OBJS := $(STAPC_SRCS:%.c=$(O)/asan/obj/%.o)
 
-.PHONY: all check clean fuzz demo test-build
+.PHONY: all check clean fuzz demo test-build examples
 all: $(O)/stapc $(O)/libstaprt.a
 
 # The runtime every generated tool links (statically).
@@ -86,9 +86,25 @@ test-build: $(O)/stapc $(O)/asan/stapc $(O)/libstaprt.a
 check: test-build
 	$(Q)tests/run
 
-# What the README's first command shows a newcomer.
-demo: $(O)/stapc
-	$(Q)$(O)/stapc -p1 examples/hello.stp
+# Each example script becomes a tool, named by its "# tool: NAME" line.
+EXAMPLES := $(sort $(wildcard examples/*.stp))
+example_tool = $(O)/examples/$(shell sed -n 's/^# tool: //p' $(1))
+EXAMPLE_TOOLS := $(foreach e,$(EXAMPLES),$(call example_tool,$(e)))
+
+define example_rule
+$(call example_tool,$(1)): $(1) $(O)/stapc $(O)/libstaprt.a
+	@mkdir -p $$(@D)
+	$$(call msg,STAPC,$$@)
+	$$(Q)$(O)/stapc -o $$@ $(1)
+endef
+$(foreach e,$(EXAMPLES),$(eval $(call example_rule,$(e))))
+
+examples: $(EXAMPLE_TOOLS)
+
+# What the README's first command shows a newcomer: killwatch catching a
+# SIGKILL that it sends itself.
+demo: $(O)/examples/killwatch
+	$(Q)dist/demo $(O)/examples/killwatch
 
 clean:
 	$(call msg,CLEAN,$(O))

@@ -148,12 +148,22 @@ static void count_expr(struct expr *x)
 		x->sym->read = true;
 		return;
 	}
-	if (x->kind == E_ASSIGN && !strcmp(x->op, "=") && x->left->kind == E_SYMBOL) {
-		/* A plain assignment writes its target without reading it. */
-		if (x->left->sym)
-			x->left->sym->assigned = true;
-		count_expr(x->right);
-		return;
+	if (x->kind == E_ASSIGN || x->kind == E_PREINC || x->kind == E_POSTINC) {
+		/*
+		 * An assignment (compound ones and ++ too) writes its target without
+		 * reading it, as far as stap is concerned: a global only ever
+		 * assigned is printed when the script ends.
+		 */
+		struct expr *l = x->left;
+		if ((l->kind == E_SYMBOL || l->kind == E_INDEX) && l->sym) {
+			l->sym->assigned = true;
+			/* A local's old value is needed by += and ++; not so a plain '='. */
+			if (l->sym->kind != SYM_GLOBAL && (x->kind != E_ASSIGN || strcmp(x->op, "=")))
+				l->sym->read = true;
+			count_list(&l->args);
+			count_expr(x->right);
+			return;
+		}
 	}
 	if (x->sym)
 		x->sym->read = true; /* arrays: any use keeps them */
@@ -196,6 +206,8 @@ static void count_stmt(struct stmt *s)
 	}
 	if (s->kind == S_TRY && s->catch_var)
 		s->catch_var->sym->assigned = true;
+	if (s->kind == S_DELETE && s->expr->sym)
+		s->expr->sym->read = true;
 }
 
 static void reset_marks(struct vec *syms)
@@ -319,6 +331,8 @@ static void keep_used_globals(struct elab *e)
 		struct symbol *g = vec_at(&prog->globals, i);
 		if (g->from_tapset && !g->read && !g->assigned)
 			continue;
+		if (g->arity < 0)
+			continue; /* never used at all: warned about already */
 		g->index = out;
 		prog->globals.data[out++] = g;
 	}

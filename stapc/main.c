@@ -115,7 +115,7 @@ static bool write_sources(const char *dir, const struct translation *t)
 	if (mkdir_p(dir) != 0)
 		return false;
 	bool ok = write_file(arena_printf("%s/%s.c", dir, t->name), t->user_c, strlen(t->user_c)) &&
-		  write_file(arena_printf("%s/%s.h", dir, t->name), t->header, strlen(t->header));
+		  write_file(arena_printf("%s/%s.stp.h", dir, t->name), t->header, strlen(t->header));
 	if (t->has_bpf)
 		ok = ok && write_file(arena_printf("%s/%s.bpf.c", dir, t->name), t->bpf_c,
 				      strlen(t->bpf_c));
@@ -177,7 +177,7 @@ static int translate_build_run(struct session *s, struct options *o, struct prog
 			}
 			return 0;
 		}
-		printf("/* ---- %s.h */\n%s\n/* ---- %s.c */\n%s", t->name, t->header, t->name,
+		printf("/* ---- %s.stp.h */\n%s\n/* ---- %s.c */\n%s", t->name, t->header, t->name,
 		       t->user_c);
 		if (t->has_bpf)
 			printf("\n/* ---- %s.bpf.c */\n%s", t->name, t->bpf_c);

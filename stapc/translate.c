@@ -49,6 +49,8 @@ const char *script_description(const char *text)
 			skip++;
 		if (n - skip >= 24 && !strncmp(line + skip, "SPDX-License-Identifier:", 24))
 			continue;
+		if (n - skip >= 5 && !strncmp(line + skip, "tool:", 5))
+			continue; /* the Makefile's name for the tool */
 		sb_putn(&sb, line + skip, n - skip);
 		sb_putc(&sb, '\n');
 	}

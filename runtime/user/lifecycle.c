@@ -51,6 +51,8 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 	if (!ss->ended) {
 		ss->ended = true;
 		stp_run_ends(rt);
+		if (rt->tool->autoprint)
+			rt->tool->autoprint(rt);
 	}
 	stp_out_flush(rt);
 	stp_detach_all(ss);

@@ -116,6 +116,9 @@ static void run_all(struct stp_rt *rt, const struct stp_uprobe_desc *list, int n
 	for (int i = 0; i < n; i++) {
 		sorted[i].fn(rt);
 		stp_out_flush(rt);
+		/* exit() in a begin probe: the later ones do not run. */
+		if (rt->exiting && list == rt->tool->begins)
+			break;
 	}
 	free(sorted);
 }

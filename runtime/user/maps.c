@@ -171,7 +171,14 @@ const void *stp_map__get(struct stp_map *m, const void *key)
 	if (m->fd >= 0)
 		return k_get(m, key);
 	ssize_t i = find(m, key);
-	return i < 0 ? NULL : rec_val(m, (size_t)i);
+	if (i < 0)
+		return NULL;
+	if (m->l->value == STP_VAL_STATS) {
+		/* One partial still goes through the merge stap's extractors see. */
+		stp_stats_merge_cpus(m->l, m->val, rec_val(m, (size_t)i), 1);
+		return m->val;
+	}
+	return rec_val(m, (size_t)i);
 }
 
 bool stp_map__set(struct stp_rt *rt, struct stp_map *m, const void *key, const void *value)
@@ -293,6 +300,17 @@ static int cmp_records(const void *pa, const void *pb)
 	return ia < ib ? -1 : ia > ib;
 }
 
+static void reverse(char *data, size_t n, size_t rec)
+{
+	char *tmp = malloc(rec);
+	for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+		memcpy(tmp, data + i * rec, rec);
+		memcpy(data + i * rec, data + j * rec, rec);
+		memcpy(data + j * rec, tmp, rec);
+	}
+	free(tmp);
+}
+
 static bool in_slice(const struct stp_layout *l, const char *key, const void *slice,
 		     const bool *fixed)
 {
@@ -366,7 +384,16 @@ void stp_iter__init(struct stp_iter *it, struct stp_map *m, int column, int dir,
 		sort_dir = dir < 0 ? -1 : 1;
 		sort_agg = agg;
 		sort_rec = it->rec;
+		/*
+		 * stap's descending order keeps ties in insertion order, except
+		 * with a limit, where it is the ascending order reversed.
+		 */
+		bool reversed = sort_dir < 0 && limit >= 0;
+		if (reversed)
+			sort_dir = 1;
 		qsort(it->data, (size_t)it->n, it->rec, cmp_records);
+		if (reversed)
+			reverse(it->data, (size_t)it->n, it->rec);
 	}
 	if (limit >= 0 && limit < it->n)
 		it->n = (int)limit;

@@ -98,6 +98,8 @@ struct stp_tool {
 	int (*bind)(struct stp_rt *rt, struct bpf_object *obj);
 	/* A record from BPF. */
 	void (*on_event)(struct stp_rt *rt, const void *data, size_t len);
+	/* After the end probes: the globals the script set but never read. */
+	void (*autoprint)(struct stp_rt *rt);
 	/* -D limits the script was built with */
 	int64_t maxstringlen, maxmapentries, maxerrors, maxaction;
 };

@@ -222,7 +222,7 @@ void emit_bpf(struct plan *pl, struct strbuf *out)
 	cw_line(&w, "#define STP_RECORD_MAX %d", pow2_at_least(record_max));
 	cw_line(&w, "#define STP_LAZY_MAX %d", LAZY_MAX);
 	cw_line(&w, "#include \"stp_bpf.h\"");
-	cw_line(&w, "#include \"%s.h\"", pl->name);
+	cw_line(&w, "#include \"%s.stp.h\"", pl->name);
 	cw_blank(&w);
 	cw_line(&w, "char LICENSE[] SEC(\"license\") = \"Dual BSD/GPL\";");
 	cw_blank(&w);

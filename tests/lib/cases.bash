@@ -20,8 +20,51 @@ p1_normal_form() {
 	    -e 's/-(-9223372036854775808)/-9223372036854775808/g' -e 'ta' "$1"
 }
 
+# p5 (run) cases: the script is built into a tool (by the sanitized stapc),
+# which runs with the case's `# tool-args:`; its stdout must equal NAME.out,
+# its stderr NAME.errout when that exists, its exit status `# exit:` (0).
+# `# oracle: stap` cases get their goldens from real SystemTap (a qemu guest,
+# tests/kmatrix/stap-oracle) under UPDATE_GOLDEN; others from the tool.
+check_run() {
+	local file=$1 name dir tool out err status=0 want
+	name=$(basename "$file" .stp)
+	dir=$(dirname "$file")
+	tool=$BATS_TEST_TMPDIR/$name
+	out=$BATS_TEST_TMPDIR/out
+	err=$BATS_TEST_TMPDIR/err
+	[ "$(id -u)" = 0 ] || skip "running tools needs root"
+	local flags
+	flags=$(case_flags "$file")
+	(cd "$dir" && "$STAPC_ASAN" -o "$tool" $flags "$name.stp") || return 1
+	local args
+	args=$(sed -n 's/^# tool-args: //p' "$file" | head -1)
+	(cd "$dir" && eval "timeout 60 '$tool' $args" > "$out" 2> "$err") || status=$?
+	want=$(sed -n 's/^# exit: //p' "$file" | head -1)
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then
+		if grep -q '^# oracle: stap' "$file"; then
+			(cd "$dir" && "$TOP/tests/kmatrix/stap-oracle" "$name.stp" > "$dir/$name.out") || return 1
+		else
+			cp "$out" "$dir/$name.out"
+		fi
+		[ -s "$err" ] && cp "$err" "$dir/$name.errout"
+	fi
+	if [ "$status" != "${want:-0}" ]; then
+		echo "exit status $status, expected ${want:-0}"
+		cat "$err"
+		return 1
+	fi
+	assert_same_file "$dir/$name.out" "$out"
+	if [ -f "$dir/$name.errout" ]; then
+		assert_same_file "$dir/$name.errout" "$err"
+	fi
+}
+
 check_ok() {
 	local pass=$1 file=$2 golden out err
+	if [ "$pass" = p5 ]; then
+		check_run "$file"
+		return
+	fi
 	golden=${file%.stp}.$pass
 	out=$BATS_TEST_TMPDIR/out
 	err=$BATS_TEST_TMPDIR/err
