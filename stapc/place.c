@@ -505,6 +505,7 @@ struct plan *place_program(struct session *s, struct program *prog, const char *
 	pl->maxmapentries = define_value(s, "MAXMAPENTRIES", 2048);
 	pl->maxactions = define_value(s, "MAXACTION", 1000);
 	pl->maxerrors = define_value(s, "MAXERRORS", 0);
+	pl->maxnesting = define_value(s, "MAXNESTING", 10);
 	if (pl->maxstringlen < 16 || pl->maxstringlen > 4096)
 		diag_error(NULL, "-D MAXSTRINGLEN=%lld: must be from 16 to 4096",
 			   (long long)pl->maxstringlen);

@@ -679,7 +679,7 @@ struct place_info {
 struct plan {
 	struct program *prog;
 	struct session *s;
-	int64_t maxstringlen, maxmapentries, maxactions, maxerrors;
+	int64_t maxstringlen, maxmapentries, maxactions, maxerrors, maxnesting;
 	const char *name;	/* the tool's name, a C identifier prefix */
 	struct vec kprobes;	/* struct dprobe * placed in K */
 	struct vec uprobes;	/* struct dprobe * placed in U */
@@ -748,6 +748,7 @@ const char *gen_local(const struct symbol *s);	/* l_NAME */
 const char *gen_function(const struct function *fn);
 const char *gen_ctype(enum vtype t); /* s64 or a string */
 int gen_stat_buckets(const struct symbol *g); /* histogram buckets a stats global needs */
+const char *runtime_error_text(const char *msg, const char *near, const struct loc *loc);
 
 /* K expressions (emit/bpf_expr.c). */
 const char *kgen_long(struct kgen *k, struct expr *x);

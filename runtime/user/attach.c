@@ -253,3 +253,22 @@ void stp_detach_all(struct stp_session *ss)
 	ss->links = NULL;
 	ss->nlinks = 0;
 }
+
+void stp_read_counters(struct stp_session *ss, uint64_t *skipped, uint64_t *lost)
+{
+	*skipped = *lost = 0;
+	struct bpf_map *m = ss->obj ? bpf_object__find_map_by_name(ss->obj, "stp_counters") : NULL;
+	if (!m)
+		return;
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t *v = calloc((size_t)ncpus, sizeof(uint64_t));
+	for (uint32_t key = 0; key < 2 && v; key++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(m), &key, v))
+			continue;
+		uint64_t sum = 0;
+		for (int c = 0; c < ncpus; c++)
+			sum += v[c];
+		*(key ? lost : skipped) = sum;
+	}
+	free(v);
+}

@@ -13,6 +13,69 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/*
+ * The words of a command that needs no shell: quotes and backslashes are
+ * undone, but any operator, redirection, expansion or glob outside quotes
+ * means NULL (the shell runs it).
+ */
+static char **simple_command(const char *cmd)
+{
+	size_t n = strlen(cmd);
+	char *buf = malloc(n + 1), *o = buf;
+	char **words = calloc(n / 2 + 2, sizeof(char *));
+	int nw = 0;
+	bool in_word = false;
+	char q = 0;
+	for (const char *p = cmd; *p; p++) {
+		char c = *p;
+		if (q == '\'') {
+			if (c == '\'')
+				q = 0;
+			else
+				*o++ = c;
+			continue;
+		}
+		if (q == '"') {
+			if (c == '"')
+				q = 0;
+			else if (c == '\\' && p[1] && strchr("\"\\$`", p[1]))
+				*o++ = *++p;
+			else if (strchr("$`", c))
+				goto shell;
+			else
+				*o++ = c;
+			continue;
+		}
+		if (c == ' ' || c == '\t') {
+			if (in_word) {
+				*o++ = 0;
+				in_word = false;
+			}
+			continue;
+		}
+		if (strchr(";&|<>()$`*?[]\n", c))
+			goto shell;
+		if (!in_word) {
+			words[nw++] = o;
+			in_word = true;
+		}
+		if (c == '\'' || c == '"')
+			q = c;
+		else if (c == '\\' && p[1])
+			*o++ = *++p;
+		else
+			*o++ = c;
+	}
+	if (q || !nw)
+		goto shell;
+	*o = 0;
+	return words;
+shell:
+	free(buf);
+	free(words);
+	return NULL;
+}
+
 int stp_child_prepare(struct stp_rt *rt, struct stp_session *ss)
 {
 	if (pipe(ss->child_gate) != 0) {
@@ -32,6 +95,14 @@ int stp_child_prepare(struct stp_rt *rt, struct stp_session *ss)
 			_exit(127);
 		close(ss->child_gate[0]);
 		signal(SIGPIPE, SIG_DFL);
+		/* A simple command runs itself, so that target() is its pid. */
+		char **words = simple_command(ss->command);
+		if (words) {
+			execvp(words[0], words);
+			fprintf(stderr, "%s: cannot run %s: %s\n", stp_tool_name, words[0],
+				strerror(errno));
+			_exit(127);
+		}
 		execl("/bin/sh", "sh", "-c", ss->command, (char *)NULL);
 		fprintf(stderr, "%s: cannot run /bin/sh: %s\n", stp_tool_name, strerror(errno));
 		_exit(127);

@@ -48,13 +48,22 @@ int64_t stp_now_ns(void)
 /* The end of a run: end probes, then everything detached, then the status. */
 static int finish(struct stp_rt *rt, struct stp_session *ss)
 {
-	if (!ss->ended) {
+	/* An error beyond MAXERRORS ends the run at once, as in stap. */
+	if (!ss->ended && !rt->aborted) {
 		ss->ended = true;
 		stp_run_ends(rt);
 		if (rt->tool->autoprint)
 			rt->tool->autoprint(rt);
 	}
 	stp_out_flush(rt);
+	uint64_t skipped = 0, lost = 0;
+	stp_read_counters(ss, &skipped, &lost);
+	if (rt->errors || skipped)
+		fprintf(stderr, "WARNING: Number of errors: %lld, skipped probes: %llu\n",
+			(long long)rt->errors, (unsigned long long)skipped);
+	if (lost)
+		fprintf(stderr, "WARNING: %llu output records were lost: the ring buffer was full\n",
+			(unsigned long long)lost);
 	stp_detach_all(ss);
 	stp_child_reap(ss);
 	if (rt->out && rt->out != stdout)

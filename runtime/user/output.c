@@ -51,6 +51,7 @@ static void count_error(struct stp_rt *rt)
 	rt->errors++;
 	if (rt->errors > rt->tool->maxerrors) {
 		rt->exiting = true;
+		rt->aborted = true;
 		rt->exit_status = 1;
 	}
 }

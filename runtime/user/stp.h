@@ -101,7 +101,7 @@ struct stp_tool {
 	/* After the end probes: the globals the script set but never read. */
 	void (*autoprint)(struct stp_rt *rt);
 	/* -D limits the script was built with */
-	int64_t maxstringlen, maxmapentries, maxerrors, maxaction;
+	int64_t maxstringlen, maxmapentries, maxerrors, maxaction, maxnesting;
 };
 
 int stp_main(const struct stp_tool *tool, int argc, char **argv);
@@ -124,7 +124,9 @@ struct stp_rt {
 	/* A handler's error, for try/catch in the generated code. */
 	char error_msg[256];
 	bool in_error;
+	bool aborted;	/* errors beyond MAXERRORS: no end probes */
 	int64_t actions;
+	int nesting;	/* function calls in progress, for MAXNESTING */
 };
 
 /* Output, buffered; flushed after each handler and event batch. */

@@ -41,6 +41,8 @@ void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char
 int stp_preflight(struct stp_rt *rt);
 int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss);
 void stp_detach_all(struct stp_session *ss);
+/* BPF's counters: probes skipped (their frame was busy), records lost. */
+void stp_read_counters(struct stp_session *ss, uint64_t *skipped, uint64_t *lost);
 void stp_apply_global_options(struct stp_rt *rt, struct stp_session *ss);
 void stp_run_begins(struct stp_rt *rt);
 void stp_run_ends(struct stp_rt *rt);

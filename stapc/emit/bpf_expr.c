@@ -31,10 +31,9 @@ const char *kgen_slot(struct kgen *k, int size)
 	return arena_printf("(%s + %d)", k->fn ? "sp" : "fr->s", off);
 }
 
-static void fail(struct kgen *k, const struct loc *loc, const char *msg)
+static void fail(struct kgen *k, const struct loc *loc, const char *msg, const char *near)
 {
-	int id = plan_literal(k->pl, arena_printf("%s near %s:%d:%d", msg, loc->file->name,
-						   loc->line, loc->col));
+	int id = plan_literal(k->pl, runtime_error_text(msg, near, loc));
 	vec_push(&k->pl->errors, (void *)(intptr_t)id);
 	cw_line(k->w, "fr->error = %d;", id + 1);
 	cw_line(k->w, "goto %s;", k->err_label);
@@ -186,7 +185,8 @@ static void array_write_long(struct kgen *k, struct expr *x, const char *v, bool
 		cw_line(k->w, "*%s = %s;", p, v);
 	cw_close(k->w, NULL);
 	cw_open(k->w, "else");
-	fail(k, &x->loc, arena_printf("Array overflow, check MAXMAPENTRIES (%s)", x->sym->name));
+	fail(k, &x->left->loc, "Array overflow, check MAXMAPENTRIES",
+	     arena_printf("identifier '%s'", x->sym->name));
 	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
@@ -198,7 +198,8 @@ static void array_write_str(struct kgen *k, struct expr *x, const char *src)
 	const char *val = kgen_slot(k, (int)k->pl->maxstringlen);
 	cw_line(k->w, "stp_strcpy(%s, %s);", val, src);
 	cw_open(k->w, "if (bpf_map_update_elem(&%s, %s, %s, BPF_ANY))", map_name(x->sym), key, val);
-	fail(k, &x->loc, arena_printf("Array overflow, check MAXMAPENTRIES (%s)", x->sym->name));
+	fail(k, &x->left->loc, "Array overflow, check MAXMAPENTRIES",
+	     arena_printf("identifier '%s'", x->sym->name));
 	cw_close(k->w, NULL);
 }
 
@@ -221,7 +222,8 @@ static void stats_add(struct kgen *k, struct expr *target, const char *v)
 	cw_line(k->w, "bpf_map_update_elem(&%s, %s, &zero, BPF_NOEXIST);", m, key);
 	cw_line(k->w, "%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
 	cw_open(k->w, "if (!%s)", p);
-	fail(k, &target->loc, arena_printf("Array overflow, check MAXMAPENTRIES (%s)", sym->name));
+	fail(k, &target->loc, "Array overflow, check MAXMAPENTRIES",
+	     arena_printf("identifier '%s'", sym->name));
 	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
 	cw_line(k->w, "stp_stat_add(&%s->s, %s, %d);", p, v, place_of(sym)->shift);
@@ -274,6 +276,9 @@ static const char *builtin_long(struct kgen *k, struct expr *x)
 		return "(s64)bpf_jiffies64()";
 	if (!strcmp(n, "strlen"))
 		return arena_printf("stp_strlen(%s)", kgen_str(k, vec_at(a, 0)));
+	if (!strcmp(n, "__script_arg_long"))
+		/* The tool put its arguments in BPF's globals before attaching. */
+		return arena_printf("stp_kg.stp_argl[(%s - 1) & 63]", kgen_long(k, vec_at(a, 0)));
 	const char *readers[][2] = {
 		{ "user_long", "long" }, { "user_int", "int" },
 		{ "user_short", "short" }, { "user_char", "signed char" },
@@ -323,6 +328,8 @@ static const char *builtin_str(struct kgen *k, struct expr *x)
 		} else {
 			cw_line(k->w, "\t%s[0] = 0;", d);
 		}
+	} else if (!strcmp(n, "__script_arg_str")) {
+		return arena_printf("stp_kg.stp_args[(%s - 1) & 63]", kgen_long(k, vec_at(a, 0)));
 	} else if (!strcmp(n, "pp") || !strcmp(n, "pn")) {
 		return lit(k, k->probe ? (const char *)vec_at(&k->probe->chain, 0) : "");
 	} else if (!strcmp(n, "ppfunc") || !strcmp(n, "probefunc")) {
@@ -383,7 +390,7 @@ static const char *binary_long(struct kgen *k, struct expr *x)
 		const char *t = tmp(k);
 		cw_line(k->w, "s64 %s = %s;", t, r);
 		cw_open(k->w, "if (!%s)", t);
-		fail(k, &x->loc, "division by 0");
+		fail(k, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
 		cw_close(k->w, NULL);
 		/* BPF before cpu v4 divides unsigned only. */
 		return arena_printf("stp_%s64(%s, %s)", op[0] == '/' ? "sdiv" : "smod", l, t);
@@ -476,7 +483,7 @@ static const char *assign_long(struct kgen *k, struct expr *x)
 		cw_line(k->w, "__sync_fetch_and_add(&%s, %s%s);", lv, op[0] == '-' ? "-" : "", v);
 	else if (!strcmp(op, "/=") || !strcmp(op, "%=")) {
 		cw_open(k->w, "if (!(%s))", v);
-		fail(k, &x->loc, "division by 0");
+		fail(k, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
 		cw_close(k->w, NULL);
 		cw_line(k->w, "%s = stp_%s64(%s, %s);", lv, op[0] == '/' ? "sdiv" : "smod", lv, v);
 	} else

@@ -280,8 +280,7 @@ static void expr_stmt(struct kgen *k, struct expr *x)
 static void loop_guard(struct kgen *k, const char *it, const struct loc *loc)
 {
 	cw_open(k->w, "if (++%s > %lld)", it, (long long)k->pl->maxactions);
-	int id = plan_literal(k->pl, arena_printf("MAXACTION exceeded near %s:%d:%d", loc->file->name,
-						  loc->line, loc->col));
+	int id = plan_literal(k->pl, runtime_error_text("MAXACTION exceeded", "keyword", loc));
 	vec_push(&k->pl->errors, (void *)(intptr_t)id);
 	cw_line(k->w, "fr->error = %d;", id + 1);
 	cw_line(k->w, "goto %s;", k->err_label);

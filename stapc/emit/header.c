@@ -42,6 +42,11 @@ void emit_header(struct plan *pl, struct strbuf *out)
 	cw_open(&w, "struct stp_kglobals");
 	cw_line(&w, "s64 stp_target_pid;");
 	cw_line(&w, "s64 stp_boot_epoch_ns;");
+	if (pl->nargs_max) {
+		/* $N and @N for BPF, set by the tool from its command line. */
+		cw_line(&w, "s64 stp_argl[64];");
+		cw_line(&w, "char stp_args[64][%lld];", (long long)pl->maxstringlen);
+	}
 	for (int i = 0; i < pl->prog->globals.len; i++) {
 		struct symbol *g = vec_at(&pl->prog->globals, i);
 		if (!in_k(g) || g->arity != 0 || g->type == VT_STATS)

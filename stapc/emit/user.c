@@ -53,9 +53,17 @@ static void emit_function(struct plan *pl, struct cw *w, struct function *fn)
 	cw_open(w, "%s", signature(fn));
 	if (fn->type == VT_LONG)
 		cw_line(w, "s64 rv = 0;");
+	/* stap's MAXNESTING: how deep calls may go (recursion). */
+	cw_open(w, "if (++rt->nesting > %lld)", (long long)pl->maxnesting);
+	cw_line(w, "stp_error(rt, %s);",
+		c_string(runtime_error_text("MAXNESTING exceeded",
+					    arena_printf("identifier '%s'", fn->name), &fn->loc)));
+	cw_line(w, "goto out;");
+	cw_close(w, NULL);
 	declare_locals(&u, &fn->locals);
 	ugen_stmt(&u, fn->body);
 	cw_line(w, "out:");
+	cw_line(w, "rt->nesting--;");
 	cw_line(w, "return%s;", fn->type == VT_LONG ? " rv" : "");
 	cw_close(w, NULL);
 	cw_blank(w);
@@ -260,6 +268,12 @@ static void emit_bind(struct plan *pl, struct cw *w)
 	cw_line(w, "if (!rt->kglobals) return 0;");
 	cw_line(w, "KG->stp_target_pid = rt->target_pid;");
 	cw_line(w, "KG->stp_boot_epoch_ns = stp_time_ns() - stp_boottime_ns();");
+	if (pl->nargs_max) {
+		cw_open(w, "for (int i = 0; i < rt->argc && i < 64; i++)");
+		cw_line(w, "KG->stp_argl[i] = stp_arg_long(rt, i + 1);");
+		cw_line(w, "stp_arg(rt, KG->stp_args[i], i + 1);");
+		cw_close(w, NULL);
+	}
 	for (int i = 0; i < pl->prog->globals.len; i++) {
 		struct symbol *g = vec_at(&pl->prog->globals, i);
 		if (!in_k(g) || (g->arity == 0 && g->type != VT_STATS))
@@ -407,6 +421,7 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 	cw_line(w, ".maxmapentries = %lld,", (long long)pl->maxmapentries);
 	cw_line(w, ".maxerrors = %lld,", (long long)pl->maxerrors);
 	cw_line(w, ".maxaction = %lld,", (long long)pl->maxactions);
+	cw_line(w, ".maxnesting = %lld,", (long long)pl->maxnesting);
 	cw_close(w, ";");
 	cw_blank(w);
 }

@@ -31,10 +31,9 @@ static void check_error(struct ugen *u)
 	cw_line(u->w, "if (rt->in_error) goto %s;", u->err_label);
 }
 
-static void fail(struct ugen *u, const struct loc *loc, const char *msg)
+static void fail(struct ugen *u, const struct loc *loc, const char *msg, const char *near)
 {
-	cw_line(u->w, "stp_error(rt, %s);",
-		c_string(arena_printf("%s near %s:%d:%d", msg, loc->file->name, loc->line, loc->col)));
+	cw_line(u->w, "stp_error(rt, %s);", c_string(runtime_error_text(msg, near, loc)));
 	cw_line(u->w, "goto %s;", u->err_label);
 }
 
@@ -192,6 +191,8 @@ static const char *builtin_long(struct ugen *u, struct expr *x)
 		return arena_printf("stp_strtol(%s, %s)", ARG_S(0), ARG_L(1));
 	if (!strcmp(n, "isdigit"))
 		return arena_printf("stp_isdigit(%s)", ARG_S(0));
+	if (!strcmp(n, "__script_arg_long"))
+		return arena_printf("stp_arg_long(rt, %s)", ARG_L(0));
 	if (!strcmp(n, "stringat")) {
 		const char *t = tmp(u);
 		cw_line(u->w, "s64 %s = stp_stringat(rt, %s, %s);", t, ARG_S(0), ARG_L(1));
@@ -225,6 +226,8 @@ static const char *builtin_str(struct ugen *u, struct expr *x)
 		cw_line(u->w, "stp_text_strn(%s, %s, %s, %s);", d, ARG_S(0), ARG_L(1), ARG_L(2));
 	else if (!strcmp(n, "string_quoted"))
 		cw_line(u->w, "stp_string_quoted(%s, %s);", d, ARG_S(0));
+	else if (!strcmp(n, "__script_arg_str"))
+		cw_line(u->w, "stp_arg(rt, %s, (int)%s);", d, ARG_L(0));
 	else if (!strcmp(n, "tokenize"))
 		cw_line(u->w, "stp_tokenize(%s, %s, %s);", d, ARG_S(0), ARG_S(1));
 	else if (!strcmp(n, "pp") || !strcmp(n, "pn"))
@@ -383,7 +386,7 @@ static const char *binary(struct ugen *u, struct expr *x)
 		const char *t = tmp(u);
 		cw_line(u->w, "s64 %s = %s;", t, r);
 		cw_open(u->w, "if (!%s)", t);
-		fail(u, &x->loc, "division by 0");
+		fail(u, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
 		cw_close(u->w, NULL);
 		/* INT64_MIN / -1 overflows in C: stap's answer is the wrapped one. */
 		return arena_printf("(%s == -1 ? (s64)(0 - (u64)%s) %s : %s %s %s)", t, l,
@@ -468,7 +471,7 @@ static const char *assign(struct ugen *u, struct expr *x)
 			cw_line(u->w, "s64 %s = %s ? *(const s64 *)%s : 0;", t, p, p);
 			if (!strcmp(bop, "/") || !strcmp(bop, "%")) {
 				cw_open(u->w, "if (!(%s))", v);
-				fail(u, &x->loc, "division by 0");
+				fail(u, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
 				cw_close(u->w, NULL);
 			}
 			cw_line(u->w, "%s = (s64)((u64)%s %s (u64)%s);", t, t, bop, v);
@@ -482,7 +485,7 @@ static const char *assign(struct ugen *u, struct expr *x)
 	else {
 		if (!strcmp(bop, "/") || !strcmp(bop, "%")) {
 			cw_open(u->w, "if (!(%s))", v);
-			fail(u, &x->loc, "division by 0");
+			fail(u, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
 			cw_close(u->w, NULL);
 		}
 		cw_line(u->w, "%s = (s64)((u64)%s %s (u64)%s);", lv, lv, bop, v);

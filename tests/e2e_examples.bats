@@ -1,0 +1,208 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The example tools (make examples) against workloads these tests start,
+# as root on this machine's kernel; and their command line.
+
+load lib/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || return 0
+	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
+	make -C "$TOP" -s examples >&2
+}
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "the example tools load BPF programs: run the tests as root"
+	EX=$O/examples
+}
+
+# No program of ours (probe_N) stays in the kernel, nor its links; the
+# kernel frees a program shortly after its last user, so allow it a moment.
+assert_nothing_attached() {
+	local i
+	for i in $(seq 20); do
+		bpftool prog show 2>/dev/null | grep -q ' name probe_[0-9]' || return 0
+		sleep 0.1
+	done
+	bpftool prog show | grep -A2 ' name probe_'
+	return 1
+}
+
+@test "e2e: hello prints hello world and exits 0" {
+	run "$EX/hello"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello world" ]
+}
+
+@test "e2e: killwatch names the process a SIGKILL was sent to" {
+	"$EX/killwatch" -T 3 > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	local tool=$!
+	sleep 1
+	sleep 60 &
+	local victim=$!
+	sleep 0.3
+	kill -9 "$victim"
+	wait "$tool"
+	cat "$BATS_TEST_TMPDIR/out"
+	grep -qx "SIGKILL was sent to sleep (pid:$victim) by bash uid:0" "$BATS_TEST_TMPDIR/out"
+	assert_nothing_attached
+}
+
+@test "e2e: killwatch ignores signals other than SIGKILL" {
+	"$EX/killwatch" -T 2 > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	local tool=$!
+	sleep 0.7
+	sleep 60 &
+	local victim=$!
+	sleep 0.2
+	kill -TERM "$victim"
+	wait "$tool"
+	! grep -q "pid:$victim" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "e2e: openwatch sees a file name this test opens" {
+	local f=$BATS_TEST_TMPDIR/stapc-open-$$
+	touch "$f"
+	"$EX/openwatch" -T 2 > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	local tool=$!
+	sleep 0.7
+	python3 -c "open('$f').read()"
+	wait "$tool"
+	grep -qx "python3: \"$f\"" "$BATS_TEST_TMPDIR/out"
+}
+
+# A reader with a name of its own, so its line is easy to find.
+make_reader() {
+	cp "$(command -v dd)" "$BATS_TEST_TMPDIR/$1"
+	echo "$BATS_TEST_TMPDIR/$1"
+}
+
+@test "e2e: iotop-trace reports the KB a process read" {
+	local rd
+	rd=$(make_reader ioread)
+	"$EX/iotop-trace" -T 6 > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	local tool=$!
+	sleep 0.7
+	"$rd" if=/dev/zero of=/dev/null bs=4096 count=512 2>/dev/null
+	wait "$tool"
+	cat "$BATS_TEST_TMPDIR/out"
+	head -1 "$BATS_TEST_TMPDIR/out" | grep -qE '^ +Process\s+KB Read\s+KB Written$'
+	# 2 MiB from /dev/zero, and what the loader reads at start-up.
+	local kb
+	kb=$(awk '$1 == "ioread" { print $2 }' "$BATS_TEST_TMPDIR/out")
+	[ "$kb" -ge 2048 ] && [ "$kb" -lt 2100 ]
+}
+
+@test "e2e: iotop-trace under load: 8 readers for 10 s, totals within 1%" {
+	local rd
+	rd=$(make_reader ioload)
+	"$EX/iotop-trace" -T 13 > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	local tool=$!
+	sleep 0.7
+	local pids=() i
+	for i in 1 2 3 4 5 6 7 8; do
+		# Each reads 40 MiB in 64 KiB reads over about 10 s.
+		(for s in $(seq 10); do "$rd" if=/dev/zero of=/dev/null bs=65536 count=64 2>/dev/null; sleep 1; done) &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	wait "$tool"
+	local total expect=$((8 * 10 * 64 * 64))
+	total=$(awk '$1 == "ioload" { s += $2 } END { print s + 0 }' "$BATS_TEST_TMPDIR/out")
+	echo "KB read: $total, expected about $expect"
+	[ $((total * 100)) -ge $((expect * 99)) ] && [ $((total * 100)) -le $((expect * 101)) ]
+	assert_nothing_attached
+}
+
+@test "e2e: iotop2-trace prints its unread statistics array at exit" {
+	local rd
+	rd=$(make_reader iostat2)
+	"$EX/iotop2-trace" -T 2 > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	local tool=$!
+	sleep 0.7
+	"$rd" if=/dev/zero of=/dev/null bs=1000 count=7 2>/dev/null
+	wait "$tool"
+	cat "$BATS_TEST_TMPDIR/out"
+	local line
+	line=$(grep '^reads\["iostat2"\] ' "$BATS_TEST_TMPDIR/out")
+	[[ "$line" =~ ^reads\[\"iostat2\"\]\ @count=([0-9]+)\ @min=([0-9]+)\ @max=([0-9]+)\ @sum=([0-9]+)\ @avg=([0-9]+)$ ]]
+	# The seven reads of 1000 bytes, beside the loader's own.
+	[ "${BASH_REMATCH[1]}" -ge 7 ]
+	[ "${BASH_REMATCH[4]}" -ge 7000 ]
+}
+
+@test "e2e: every way out leaves nothing attached: -T, SIGINT, SIGTERM, exit()" {
+	"$EX/killwatch" -T 1 > /dev/null
+	assert_nothing_attached
+	"$EX/killwatch" > /dev/null &
+	sleep 0.7
+	kill -INT $!
+	wait $! || true
+	assert_nothing_attached
+	"$EX/killwatch" > /dev/null &
+	sleep 0.7
+	kill -TERM $!
+	wait $! || true
+	assert_nothing_attached
+	"$STAPC" -o "$BATS_TEST_TMPDIR/quits" -e 'probe kernel.trace("sched:sched_switch") { exit() }'
+	run timeout 10 "$BATS_TEST_TMPDIR/quits"
+	[ "$status" -eq 0 ]
+	assert_nothing_attached
+}
+
+@test "e2e: -c runs the command, traces it, and stops when it exits" {
+	"$STAPC" -o "$BATS_TEST_TMPDIR/t" -e 'probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) printf("target %s\n", execname()) }'
+	run timeout 20 "$BATS_TEST_TMPDIR/t" -c '/usr/bin/python3 -c "import os; os.getppid(); os.getppid()"'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "target python3" ]
+	[ "${lines[1]}" = "target python3" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "e2e: tools answer --help, --version, --script, --manifest" {
+	run "$EX/killwatch" --help
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Usage: killwatch [OPTIONS] [ARGS...]" ]
+	[[ "$output" == *"killwatch - who sends SIGKILL to whom."* ]]
+	[[ "$output" == *"-T SECS"* ]]
+	run "$EX/killwatch" --version
+	[[ "$output" =~ ^killwatch,\ built\ by\ stapc\ [0-9.]+$ ]]
+	run "$EX/killwatch" --script
+	diff <(echo "$output") "$TOP/examples/kill.stp"
+	run "$EX/killwatch" --manifest
+	[[ "$output" == *'"tool": "killwatch"'* ]]
+	[[ "$output" == *'"kernel.trace(\"signal:signal_generate\")"'* ]]
+}
+
+@test "e2e: bad command lines get one clear line" {
+	run "$EX/killwatch" -T 0
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "killwatch: -T needs a whole number of at least 1, not '0'" ]
+	run "$EX/killwatch" --bogus
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "killwatch: unknown option '--bogus'" ]
+	run "$EX/killwatch" -T
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "killwatch: option -T needs an argument" ]
+	run "$EX/killwatch" -c true -x 1
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "killwatch: -c and -x both name the target"* ]]
+}
+
+@test "e2e: a tool run without root says what it needs" {
+	command -v setpriv > /dev/null || skip "setpriv (util-linux) is not installed"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$EX/killwatch" -T 1
+	[ "$status" -eq 1 ]
+	[ "$output" = "killwatch: needs root, or the CAP_BPF and CAP_PERFMON capabilities, to load its BPF programs; run it with sudo" ]
+}
+
+@test "e2e: a built tool takes its script arguments when it runs" {
+	"$STAPC" -o "$BATS_TEST_TMPDIR/args" -e 'probe begin { printf("%d %s\n", $1 + 1, @2); exit() }'
+	run "$BATS_TEST_TMPDIR/args" 41 forty-two
+	[ "$status" -eq 0 ]
+	[ "$output" = "42 forty-two" ]
+	run "$BATS_TEST_TMPDIR/args" 41
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "args: the script needs 2 arguments, but 1 was given" ]
+}
