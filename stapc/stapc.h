@@ -479,6 +479,7 @@ struct symbol {
 
 struct dprobe;
 struct elab;
+struct variant;
 
 /*
  * A probe provider: one family of built-in probe points (begin/end, timer,
@@ -498,6 +499,11 @@ struct provider {
 	bool (*target)(struct elab *e, struct dprobe *d, struct expr *t);
 	/* The $variables this probe has, "$name:type", for hints and -L. */
 	void (*vars)(struct elab *e, const struct dprobe *d, struct vec *out);
+	/*
+	 * A BPF probe's programs: one per way it can attach (fentry, kprobe ...),
+	 * tried in this order on the target. Returns how many it filled.
+	 */
+	int (*variants)(const struct dprobe *d, struct variant *out, int max);
 	/* The resolved point, as -p2 prints it. */
 	void (*print)(struct strbuf *out, const struct dprobe *d);
 	/* Lists what `stapc -l PATTERN` should show for this family. */
@@ -526,6 +532,31 @@ struct timer_probe {
 	int64_t interval_ns;
 	int64_t randomize_ns; /* 0: none */
 	bool profile;
+};
+
+/*
+ * One way a BPF probe attaches: its program's section, how the tool attaches
+ * it (an STP_ATTACH_* name of runtime/user/stp.h), and how its handler
+ * reaches the probed function's arguments.
+ */
+enum arg_access {
+	ARGS_CTX_ARRAY, /* u64 ctx[]: tp_btf, fentry, fexit */
+	ARGS_PT_REGS,	/* struct pt_regs *: kprobe, uprobe */
+	ARGS_RECORD,	/* a classic tracepoint's record */
+	ARGS_NONE,
+};
+
+struct variant {
+	const char *section; /* "tp_btf/sched_switch", "kprobe/vfs_read" */
+	const char *attach;  /* "STP_ATTACH_TP_BTF" */
+	const char *target;  /* what attach names: an event, a function, a binary */
+	const char *func;    /* uprobes: the function or offset */
+	enum arg_access args;
+	bool nmi;	     /* may fire in NMI: its own frame level */
+	bool is_return;	     /* kretprobe, fexit: $return is there */
+	uint32_t perf_type;
+	uint64_t perf_config, perf_period;
+	bool perf_freq;
 };
 
 /* A probe after alias expansion: one concrete point and its whole body. */
@@ -739,6 +770,7 @@ struct kgen {
 	const char *err_label;	  /* where an error goes: a catch, or the handler's end */
 	const char *ret_label;	  /* functions: where return goes */
 	const char *break_label;  /* the innermost loop's end */
+	const struct variant *variant; /* the program being written */
 	int loop_depth;
 };
 
@@ -778,6 +810,7 @@ const char *ugen_strtmp(struct ugen *u);
 const char *ugen_map(const struct symbol *g); /* the struct stp_map * of an array */
 
 void emit_bpf(struct plan *pl, struct strbuf *out);
+const char *prog_name(const struct dprobe *d, int variant);
 void emit_user(struct plan *pl, struct strbuf *out, const char *script, const char *description);
 void emit_header(struct plan *pl, struct strbuf *out);
 

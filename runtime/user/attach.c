@@ -119,6 +119,19 @@ static int attach_one(struct stp_session *ss, struct bpf_program *prog,
 	return 0;
 }
 
+static const char *attach_name(enum stp_attach a)
+{
+	static const char *const names[] = {
+		[STP_ATTACH_TP_BTF] = "BTF tracepoint", [STP_ATTACH_TRACEPOINT] = "tracepoint",
+		[STP_ATTACH_RAW_TP] = "raw tracepoint", [STP_ATTACH_KPROBE] = "kprobe",
+		[STP_ATTACH_KRETPROBE] = "kretprobe",	[STP_ATTACH_FENTRY] = "fentry",
+		[STP_ATTACH_FEXIT] = "fexit",		[STP_ATTACH_PERF] = "perf event",
+		[STP_ATTACH_UPROBE] = "uprobe",		[STP_ATTACH_URETPROBE] = "uretprobe",
+		[STP_ATTACH_USDT] = "USDT",
+	};
+	return a < sizeof(names) / sizeof(names[0]) && names[a] ? names[a] : "?";
+}
+
 static const char *reason(int err)
 {
 	switch (-err) {
@@ -180,11 +193,6 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 			return 1;
 		}
 		use[i] = viable(k);
-		if (!use[i] && !k->optional && !k->sufficient) {
-			stp_say("cannot probe %s: %s", k->pp, "the kernel has no such probe point");
-			free(use);
-			return 1;
-		}
 		bpf_program__set_autoload(prog, use[i]);
 	}
 	stp_log_clear();
@@ -217,28 +225,45 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 	}
 	/* -G values are in place before any probe can fire. */
 	stp_apply_global_options(rt, ss);
-	/* Attach, group by group: a sufficient probe that attached ends its group. */
+	/*
+	 * Attach probe by probe (a subgroup of variants: the first that
+	 * attaches is the probe's), group by group (a sufficient probe that
+	 * attached ends its group).
+	 */
 	int done_group = -1;
-	for (int i = 0; i < t->nkprobes; i++) {
+	for (int i = 0; i < t->nkprobes;) {
 		const struct stp_kprobe_desc *k = &t->kprobes[i];
-		if (!use[i] || k->group == done_group)
+		int end = i + 1;
+		while (end < t->nkprobes && t->kprobes[end].subgroup == k->subgroup)
+			end++;
+		if (k->group == done_group) {
+			i = end;
 			continue;
-		struct bpf_program *prog = bpf_object__find_program_by_name(obj, k->prog);
-		err = attach_one(ss, prog, k);
-		if (err) {
-			if (k->optional || k->sufficient) {
-				if (stp_verbosity)
-					stp_say("probe %s: not attached (%s)", k->pp, reason(err));
+		}
+		bool attached = false;
+		for (int v = i; v < end && !attached; v++) {
+			const struct stp_kprobe_desc *var = &t->kprobes[v];
+			if (!use[v])
 				continue;
+			struct bpf_program *prog = bpf_object__find_program_by_name(obj, var->prog);
+			err = attach_one(ss, prog, var);
+			if (!err) {
+				attached = true;
+				if (stp_verbosity)
+					stp_say("probe %s: attached as %s (%s)", var->pp, var->prog,
+						attach_name(var->attach));
+			} else if (stp_verbosity) {
+				stp_say("probe %s: %s did not attach (%s)", var->pp, var->prog, reason(err));
 			}
-			stp_say("cannot probe %s: %s", k->pp, reason(err));
+		}
+		if (!attached && !k->optional) {
+			stp_say("cannot probe %s: %s", k->pp, reason(err ? err : -ENOENT));
 			free(use);
 			return 1;
 		}
-		if (stp_verbosity)
-			stp_say("probe %s: attached as %s", k->pp, k->prog);
-		if (k->sufficient)
+		if (attached && k->sufficient)
 			done_group = k->group;
+		i = end;
 	}
 	free(use);
 	return 0;

@@ -37,7 +37,11 @@ enum stp_attach {
 	STP_ATTACH_USDT,
 };
 
-/* One BPF program: a probe, or one variant of a probe. */
+/*
+ * One BPF program: a probe, or one variant of a probe. Probes of one group
+ * with `sufficient` are alternatives: the first that attaches wins and the
+ * rest of the group stays unattached. `optional` ones may fail to attach.
+ */
 struct stp_kprobe_desc {
 	const char *prog;      /* the program's name in the BPF object */
 	const char *pp;	       /* the probe point, for -v and errors */
@@ -46,13 +50,14 @@ struct stp_kprobe_desc {
 	uint32_t perf_type;
 	uint64_t perf_config, perf_period;
 	bool perf_freq;
-	/*
-	 * Probes of one group with `sufficient` are alternatives: the first
-	 * that attaches wins and the rest of the group stays unattached.
-	 * `optional` ones may fail to attach without an error.
-	 */
 	int group;
 	bool sufficient, optional;
+	/*
+	 * The variants of one probe (fentry, kprobe, a tracepoint ...) share a
+	 * subgroup: the first that attaches is that probe's.
+	 */
+	int subgroup;
+	const char *func; /* uprobes: the function, or an offset */
 };
 
 /* A handler that runs in the tool: begin, end, error, never. */

@@ -141,29 +141,23 @@ static void emit_function(struct plan *pl, struct cw *w, struct function *fn, in
 		*scratch_max = k.scratch;
 }
 
-static const char *section(const struct dprobe *d)
+/* Program names: probe_N for a probe's first variant, probe_N_V for the others. */
+const char *prog_name(const struct dprobe *d, int v)
 {
-	if (d->prov->name && !strcmp(d->prov->name, "kernel.trace")) {
-		const struct trace_probe *tp = d->data;
-		if (tp->classic)
-			return arena_printf("tracepoint/%s/%s", tp->system, tp->event);
-		return arena_printf("tp_btf/%s", tp->event);
-	}
-	if (d->prov->name && !strcmp(d->prov->name, "timer"))
-		return "perf_event";
-	return "perf_event";
+	return v ? arena_printf("probe_%d_%d", d->id, v) : arena_printf("probe_%d", d->id);
 }
 
-static void emit_probe(struct plan *pl, struct cw *w, struct dprobe *d, int *scratch_max)
+static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
+			 const struct variant *var, int *scratch_max)
 {
-	struct kgen k = { .pl = pl, .w = w, .probe = d, .err_label = "err", .ret_label = "out" };
-	cw_line(w, "/* %s */", (const char *)vec_at(&d->chain, 0));
-	cw_line(w, "SEC(\"%s\")", section(d));
-	cw_line(w, "int probe_%d(void *ctx)", d->id);
+	struct kgen k = { .pl = pl, .w = w, .probe = d, .variant = var, .err_label = "err",
+			  .ret_label = "out" };
+	cw_line(w, "/* %s: %s */", (const char *)vec_at(&d->chain, 0), var->attach);
+	cw_line(w, "SEC(\"%s\")", var->section);
+	cw_line(w, "int %s(void *ctx)", prog_name(d, v));
 	cw_block(w);
 	/* perf events may fire in NMI, over a probe that holds level 0. */
-	bool nmi = !strcmp(section(d), "perf_event");
-	cw_line(w, "struct stp_frame *fr = stp_frame_get(%d);", nmi ? 1 : 0);
+	cw_line(w, "struct stp_frame *fr = stp_frame_get(%d);", var->nmi ? 1 : 0);
 	cw_line(w, "if (!fr)");
 	cw_line(w, "\treturn 0;");
 	declare_locals(&k, &d->locals);
@@ -185,6 +179,15 @@ static void emit_probe(struct plan *pl, struct cw *w, struct dprobe *d, int *scr
 	cw_blank(w);
 	if (k.scratch > *scratch_max)
 		*scratch_max = k.scratch;
+}
+
+/* Every variant of a probe is its own program, with the same handler. */
+static void emit_probe(struct plan *pl, struct cw *w, struct dprobe *d, int *scratch_max)
+{
+	struct variant vars[8];
+	int n = d->prov->variants ? d->prov->variants(d, vars, 8) : 0;
+	for (int v = 0; v < n; v++)
+		emit_program(pl, w, d, v, &vars[v], scratch_max);
 }
 
 static int pow2_at_least(int n)

@@ -47,11 +47,14 @@ static const char *lit(struct kgen *k, const char *raw)
 /* ------------------------------------------------------------ target variables */
 
 /* The base value of a target variable, before its ->field steps. */
-static const char *tref_base(const struct target_ref *r)
+static const char *tref_base(struct kgen *k, const struct target_ref *r)
 {
 	switch (r->base) {
 	case TREF_TP_ARG:
 		/* Through the argument's own C type: an int sign-extends. */
+		if (k->variant && k->variant->args == ARGS_PT_REGS)
+			return arena_printf("(%s)PT_REGS_PARM%d((struct pt_regs *)ctx)", r->c_type,
+					    r->index + 1);
 		return arena_printf("(%s)((u64 *)ctx)[%d]", r->c_type, r->index);
 	case TREF_TP_FIELD: {
 		const char *t = r->size == 8 ? "s64" : r->size == 4 ? (r->is_signed ? "int" : "u32")
@@ -72,7 +75,7 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 		cw_line(k->w, "/* %s: not available here */", x->name ? x->name : "?");
 		return "0";
 	}
-	const char *base = tref_base(r);
+	const char *base = tref_base(k, r);
 	if (!r->steps.len)
 		return arena_printf("(s64)%s", base);
 	/*

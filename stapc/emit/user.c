@@ -304,46 +304,32 @@ static void emit_tables(struct plan *pl, struct cw *w)
 
 /* ------------------------------------------------------------ the description */
 
-static const char *attach_kind(const struct dprobe *d, const char **target)
-{
-	if (!strcmp(d->prov->name, "kernel.trace")) {
-		const struct trace_probe *tp = d->data;
-		if (tp->classic) {
-			*target = arena_printf("%s:%s", tp->system, tp->event);
-			return "STP_ATTACH_TRACEPOINT";
-		}
-		*target = tp->event;
-		return "STP_ATTACH_TP_BTF";
-	}
-	*target = "";
-	return "STP_ATTACH_PERF";
-}
-
 static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 			      const char *description)
 {
+	int nkprobes = 0;
 	if (pl->kprobes.len) {
 		cw_open(w, "static const struct stp_kprobe_desc kprobes[] =");
 		for (int i = 0; i < pl->kprobes.len; i++) {
 			struct dprobe *d = vec_at(&pl->kprobes, i);
-			const char *target;
-			const char *kind = attach_kind(d, &target);
-			struct strbuf sb = { 0 };
-			dump_probe_point(&sb, d->point);
-			if (!strcmp(kind, "STP_ATTACH_PERF")) {
-				const struct timer_probe *tp = d->data;
-				/* timer.profile: the CPU clock, every tick. */
-				cw_line(w, "{ .prog = \"probe_%d\", .pp = %s, .attach = %s, .perf_type = 1, "
-					   ".perf_config = 0, .perf_period = %lld, .perf_freq = %d, .group = %d },",
-					d->id, c_string(sb.buf), kind, tp && tp->profile ? 250LL : 0LL,
-					tp && tp->profile, d->group);
-			} else {
-				cw_line(w, "{ .prog = \"probe_%d\", .pp = %s, .attach = %s, .target = %s, "
-					   ".group = %d, .sufficient = %d, .optional = %d },",
-					d->id, c_string(sb.buf), kind, c_string(target), d->group,
+			struct variant vars[8];
+			int n = d->prov->variants ? d->prov->variants(d, vars, 8) : 0;
+			struct strbuf pp = { 0 };
+			dump_probe_point(&pp, d->point);
+			for (int v = 0; v < n; v++, nkprobes++) {
+				const struct variant *var = &vars[v];
+				cw_line(w, "{ .prog = \"%s\", .pp = %s, .attach = %s, .target = %s, "
+					   ".func = %s, .perf_type = %u, .perf_config = %lluULL, "
+					   ".perf_period = %lluULL, .perf_freq = %d, .group = %d, "
+					   ".subgroup = %d, .sufficient = %d, .optional = %d },",
+					prog_name(d, v), c_string(pp.buf), var->attach,
+					c_string(var->target ? var->target : ""),
+					c_string(var->func ? var->func : ""), var->perf_type,
+					(unsigned long long)var->perf_config,
+					(unsigned long long)var->perf_period, var->perf_freq, d->group, d->id,
 					d->sufficient, d->optional || d->sufficient);
 			}
-			sb_free(&sb);
+			sb_free(&pp);
 		}
 		cw_close(w, ";");
 	}
@@ -406,7 +392,7 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 	if (pl->kprobes.len) {
 		cw_line(w, ".bpf_object = stp_bpf_object,");
 		cw_line(w, ".kprobes = kprobes,");
-		cw_line(w, ".nkprobes = %d,", pl->kprobes.len);
+		cw_line(w, ".nkprobes = %d,", nkprobes);
 		cw_line(w, ".bind = bind,");
 		cw_line(w, ".on_event = on_event,");
 	}

@@ -80,6 +80,26 @@ static bool match(struct elab *e, struct dprobe *d)
 	return false;
 }
 
+/* timer.profile: a CPU-clock perf event on every CPU, at 250 Hz. */
+static int variants(const struct dprobe *d, struct variant *out, int max)
+{
+	(void)d;
+	if (max < 1)
+		return 0;
+	out[0] = (struct variant){
+		.section = "perf_event",
+		.attach = "STP_ATTACH_PERF",
+		.target = "",
+		.args = ARGS_NONE,
+		.nmi = true,
+		.perf_type = 1 /* PERF_TYPE_SOFTWARE */,
+		.perf_config = 0 /* PERF_COUNT_SW_CPU_CLOCK */,
+		.perf_period = 250,
+		.perf_freq = true,
+	};
+	return 1;
+}
+
 static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
 {
 	(void)e;
@@ -95,4 +115,5 @@ const struct provider provider_timer = {
 	.name = "timer",
 	.match = match,
 	.list = list,
+	.variants = variants,
 };

@@ -233,6 +233,30 @@ static void vars(struct elab *e, const struct dprobe *d, struct vec *out)
 	}
 }
 
+static int variants(const struct dprobe *d, struct variant *out, int max)
+{
+	const struct trace_probe *tp = d->data;
+	if (max < 1)
+		return 0;
+	if (tp->classic) {
+		out[0] = (struct variant){
+			.section = arena_printf("tracepoint/%s/%s", tp->system, tp->event),
+			.attach = "STP_ATTACH_TRACEPOINT",
+			.target = arena_printf("%s:%s", tp->system, tp->event),
+			.args = ARGS_RECORD,
+		};
+	} else {
+		/* BTF-typed raw tracepoints: cheapest to run, and to detach. */
+		out[0] = (struct variant){
+			.section = arena_printf("tp_btf/%s", tp->event),
+			.attach = "STP_ATTACH_TP_BTF",
+			.target = tp->event,
+			.args = ARGS_CTX_ARRAY,
+		};
+	}
+	return 1;
+}
+
 static void print(struct strbuf *out, const struct dprobe *d)
 {
 	const struct trace_probe *tp = d->data;
@@ -264,6 +288,7 @@ const struct provider provider_tracepoint = {
 	.expand = expand,
 	.target = target,
 	.vars = vars,
+	.variants = variants,
 	.print = print,
 	.list = list,
 };
