@@ -36,7 +36,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 ASAN_OBJS := $(STAPC_SRCS:%.c=$(O)/asan/obj/%.o)
 
-.PHONY: all check clean fuzz demo test-build examples
+.PHONY: all check clean fuzz demo test-build examples bench dist
 all: $(O)/stapc $(O)/libstaprt.a
 
 # The runtime every generated tool links (statically).
@@ -105,6 +105,14 @@ examples: $(EXAMPLE_TOOLS)
 # SIGKILL that it sends itself.
 demo: $(O)/examples/killwatch
 	$(Q)dist/demo $(O)/examples/killwatch
+
+# Benchmarks against hand-written libbpf, bpftrace, libbpf-tools, stap.
+bench: all
+	$(Q)$(MAKE) -C tests/bench O=$(abspath $(O))
+
+# Release build and .deb packages.
+dist: all
+	$(Q)$(MAKE) -f dist/Makefile O=$(abspath $(O))
 
 clean:
 	$(call msg,CLEAN,$(O))
