@@ -27,9 +27,10 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -ffile-prefix-map=$(CURDIR)/=
 STAPC_LIBS := -lbpf -lelf -lz
 
-STAPC_SRCS := $(sort $(wildcard stapc/*.c stapc/*/*.c))
+# usym.c reads binaries' symbols for the tools and, to check scripts, for stapc.
+STAPC_SRCS := $(sort $(wildcard stapc/*.c stapc/*/*.c)) runtime/user/usym.c
 STAPC_OBJS := $(STAPC_SRCS:%.c=$(O)/obj/%.o)
-STAPC_HDRS := $(wildcard stapc/*.h)
+STAPC_HDRS := $(wildcard stapc/*.h) runtime/user/usym.h
 
 # The same compiler under AddressSanitizer and UBSan, for the tests.
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \

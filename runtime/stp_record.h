@@ -21,7 +21,14 @@ enum stp_piece {
 	STP_P_TEXT = 5,	  /* text_str() of the string that follows */
 	STP_P_UQUOTE = 6, /* u16 n, n bytes; n = 0xffff: u64 address, unreadable */
 	STP_P_NUM = 7,	  /* s64, printed in decimal */
+	/* User-space probes: the site is the attach cookie, an index the tool gave. */
+	STP_P_USITE = 8,  /* u32 site, u8 what (STP_USITE_*): pp() or the function, of the site */
+	STP_P_UPARMS = 9, /* u32 site, 6 u64: the argument registers, for $$parms */
+	STP_P_URET = 10,  /* u32 site, u64: the return value register, for $$return */
 };
+
+enum stp_usite_what { STP_USITE_PP = 0, STP_USITE_FUNC = 1 };
+#define STP_UREGS 6 /* integer arguments the x86-64 ABI passes in registers */
 
 /* Site ids at or above this are not output but events. */
 #define STP_SITE_EXIT 0xffffff00u  /* exit() */

@@ -228,7 +228,9 @@ bool build_tool(struct session *s, const char *dir, const char *name, const char
 			"-Wno-address-of-packed-member", "-Wno-compare-distinct-pointer-types",
 			arena_printf("-I%s", vmlinux), arena_printf("-I%s/bpf", bp.runtime),
 			arena_printf("-I%s", bp.runtime), arena_printf("-I%s", dir),
-			arena_printf("-ffile-prefix-map=%s/=", dir), "-c", src, "-o", obj, NULL,
+			arena_printf("-ffile-prefix-map=%s/=", dir),
+			/* libbpf's usdt.bpf.h wants <asm/errno.h>, multiarch on Debian. */
+			"-idirafter", "/usr/include/x86_64-linux-gnu", "-c", src, "-o", obj, NULL,
 		};
 		if (!run(s, argv, NULL)) {
 			diag_error(NULL, "clang could not compile the BPF side (%s): this is a bug in "
@@ -256,7 +258,8 @@ bool build_tool(struct session *s, const char *dir, const char *name, const char
 		"cc", "-O2", "-static", "-std=gnu11", "-w",
 		arena_printf("-I%s/user", bp.runtime), arena_printf("-I%s", bp.runtime),
 		arena_printf("-I%s", dir), arena_printf("-ffile-prefix-map=%s/=", dir),
-		tool_c, obj_c, bp.lib, "-lbpf", "-lelf", "-lz", "-o", tmp_out, NULL,
+		tool_c, obj_c, bp.lib, "-lbpf", "-ldw", "-lelf", "-lz", "-llzma", "-lbz2", "-o", tmp_out,
+		NULL,
 	};
 	if (!run(s, argv, NULL)) {
 		unlink(tmp_out);

@@ -287,7 +287,10 @@ static enum make how_made(struct expr *x)
 			       ? MAKE_LAZY
 			       : MAKE_PLAIN;
 	case E_TARGET:
-		return x->target && x->target->pretty ? MAKE_LAZY : MAKE_PLAIN;
+		/* $var$ and $$parms are formatted by the tool. */
+		if ((x->target && x->target->pretty) || (x->name && x->name[1] == '$'))
+			return MAKE_LAZY;
+		return MAKE_PLAIN;
 	default:
 		return MAKE_PLAIN;
 	}

@@ -528,6 +528,16 @@ struct trace_probe {
 	struct vec fields;  /* classic: struct tp_field * */
 };
 
+enum uprobe_kind { UP_FUNCTION, UP_PLT, UP_MARK, UP_BEGIN, UP_END, UP_STATEMENT };
+struct uprobe_point {
+	enum uprobe_kind kind;
+	const char *path;    /* canonical, on the build host; NULL: the -c/-x target's binary */
+	const char *pattern; /* function or mark name, with wildcards */
+	bool is_return, is_call;
+	int exe_slot;	     /* begin/end: its entry in stp_kg.stp_exe, the binary's identity */
+	uint64_t params_used; /* bit N: its handler reads $NAME number N of program->uparams */
+};
+
 struct timer_probe {
 	int64_t interval_ns;
 	int64_t randomize_ns; /* 0: none */
@@ -550,7 +560,9 @@ struct variant {
 	const char *section; /* "tp_btf/sched_switch", "kprobe/vfs_read" */
 	const char *attach;  /* "STP_ATTACH_TP_BTF" */
 	const char *target;  /* what attach names: an event, a function, a binary */
-	const char *func;    /* uprobes: the function or offset */
+	const char *func;    /* uprobes: the function pattern, or the mark */
+	const char *ukind;   /* uprobes: an STP_U_* name of runtime/user/stp.h */
+	const char *filter;  /* a C condition the handler checks first, or NULL */
 	enum arg_access args;
 	bool nmi;	     /* may fire in NMI: its own frame level */
 	bool is_return;	     /* kretprobe, fexit: $return is there */
@@ -581,6 +593,8 @@ struct program {
 	struct vec functions; /* struct function *, reachable ones */
 	struct vec probes;    /* struct dprobe * */
 	struct vec files;     /* struct stapfile *: the user's, then tapsets */
+	struct vec uparams;   /* const char *: user-space parameters named by $NAME */
+	struct vec exe_paths; /* const char *: binaries process("PATH").begin/.end filter on */
 };
 
 /* The state of pass 2; providers see it too. */
@@ -631,6 +645,9 @@ enum tref_base {
 	TREF_TP_ARG,   /* argument `index` of a BTF tracepoint (tp_btf) */
 	TREF_TP_FIELD, /* a field of a classic tracepoint's record */
 	TREF_VALUE,    /* the value of an expression (@cast's operand) */
+	TREF_UPARAM,   /* a user function's parameter: named slot `index`, placed by the tool */
+	TREF_URETVAL,  /* a user function's return value */
+	TREF_USDT_ARG, /* argument `index` of a USDT mark */
 };
 
 struct tref_step {
@@ -719,6 +736,9 @@ struct plan {
 	struct vec sites;	/* struct out_site *: K -> U records */
 	struct vec errors;	/* const char *: K error messages by index */
 	int nargs_max;		/* the highest script argument used at run time */
+	bool usites_map;	/* K reads pp()/probefunc()/$NAME of uprobe sites from a map */
+	bool has_usdt;		/* K has USDT programs: libbpf's usdt.bpf.h is needed */
+	bool uses_uparms;	/* $$parms or $$return of a uprobe */
 };
 
 /* One kind of record BPF sends the tool. */
@@ -789,6 +809,7 @@ void kgen_out(struct kgen *k, struct expr *x, const char *rec); /* pieces into a
 int kgen_out_size(struct kgen *k, struct expr *x);
 void kgen_stmt(struct kgen *k, struct stmt *s);
 const char *kgen_slot(struct kgen *k, int size); /* a scratch buffer for this handler */
+const char *kgen_usite(struct kgen *k); /* the uprobe site id, or NULL outside uprobes */
 
 /* The U emitter's state (emit/user*.c). */
 struct ugen {

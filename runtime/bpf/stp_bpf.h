@@ -282,4 +282,143 @@ static __always_inline void stp_put_pieces(struct stp_rec *r, const char *buf, u
 	r->off = off + len;
 }
 
+/* ------------------------------------------------------------ user-space probes */
+
+#ifndef PT_REGS_PARM6 /* libbpf before 1.2 stops at five */
+#define PT_REGS_PARM6(x) (((struct pt_regs *)(x))->r9)
+#endif
+
+/* pp() or probefunc() of a uprobe site, as a piece the tool fills in. */
+static __always_inline void stp_put_usite(struct stp_rec *r, u32 site, u8 what)
+{
+	u32 off = r->off;
+	if (off + 6 > r->size || off >= STP_RECORD_MAX)
+		return;
+	r->p[off] = STP_P_USITE;
+	__builtin_memcpy(r->p + off + 1, &site, 4);
+	r->p[(off + 5) & (STP_RECORD_MAX - 1)] = what;
+	r->off = off + 6;
+}
+
+/* $$parms: the argument registers at entry; the tool names them from DWARF. */
+static __always_inline void stp_put_uparms(struct stp_rec *r, u32 site, struct pt_regs *regs)
+{
+	u32 off = r->off;
+	if (off + 5 + 8 * STP_UREGS > r->size || off >= STP_RECORD_MAX)
+		return;
+	u64 v[STP_UREGS] = { PT_REGS_PARM1(regs), PT_REGS_PARM2(regs), PT_REGS_PARM3(regs),
+			     PT_REGS_PARM4(regs), PT_REGS_PARM5(regs), PT_REGS_PARM6(regs) };
+	r->p[off] = STP_P_UPARMS;
+	__builtin_memcpy(r->p + off + 1, &site, 4);
+	__builtin_memcpy(r->p + off + 5, v, sizeof(v));
+	r->off = off + 5 + 8 * STP_UREGS;
+}
+
+/* $$return: the return register; the tool types it from DWARF. */
+static __always_inline void stp_put_uret(struct stp_rec *r, u32 site, struct pt_regs *regs)
+{
+	u32 off = r->off;
+	if (off + 13 > r->size || off >= STP_RECORD_MAX)
+		return;
+	u64 v = PT_REGS_RC(regs);
+	r->p[off] = STP_P_URET;
+	__builtin_memcpy(r->p + off + 1, &site, 4);
+	__builtin_memcpy(r->p + off + 5, &v, 8);
+	r->off = off + 13;
+}
+
+/*
+ * Whether the current process runs the executable with this identity:
+ * the device and inode as stat(2) shows them to the tool, so through the
+ * path the process was started from (an overlay's, not the layer's).
+ */
+static __always_inline int stp_exe_is(u64 dev, u64 ino)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct inode *in = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_inode);
+	if (!in || !ino)
+		return 0;
+	return BPF_CORE_READ(in, i_ino) == ino && (u64)BPF_CORE_READ(in, i_sb, s_dev) == dev;
+}
+
+/* At sched_process_exit: whether the exiting thread was the process's last. */
+static __always_inline int stp_group_dead(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(t, signal, live.counter) == 0;
+}
+
+#ifdef STP_USITES
+/*
+ * What the tool wrote for each site before attaching: pp() and the
+ * function as bytes, and where each named parameter is ($NAME).
+ */
+struct stp_uslot {
+	u8 reg, size, is_signed, ok;
+};
+
+/* The $NAMEs the script reads, in the compiler's order, then $return. */
+struct stp_usite_val {
+	char pp[STP_MAXSTRINGLEN];
+	char func[STP_MAXSTRINGLEN];
+	struct stp_uslot slot[STP_NUPARAMS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* the tool sets the number of sites */
+	__type(key, u32);
+	__type(value, struct stp_usite_val);
+} stp_usites SEC(".maps");
+
+static __always_inline const char *stp_usite_str(u32 site, u8 what)
+{
+	struct stp_usite_val *v = bpf_map_lookup_elem(&stp_usites, &site);
+	if (!v)
+		return "";
+	return what == STP_USITE_PP ? v->pp : v->func;
+}
+
+/* $NAME: its register, cut to its type's size and extended by its sign. */
+static __always_inline s64 stp_uparam(struct pt_regs *regs, u32 site, u32 slot)
+{
+	struct stp_usite_val *v = bpf_map_lookup_elem(&stp_usites, &site);
+	if (!v || slot >= STP_NUPARAMS - 1)
+		return 0;
+	struct stp_uslot s = v->slot[slot];
+	if (s.reg >= STP_UREGS)
+		return 0;
+	/*
+	 * Not a switch on the register: clang turns it into an offset into
+	 * the context, which the verifier refuses. A copy, read at an index.
+	 */
+	u64 all[STP_UREGS] = { PT_REGS_PARM1(regs), PT_REGS_PARM2(regs), PT_REGS_PARM3(regs),
+			       PT_REGS_PARM4(regs), PT_REGS_PARM5(regs), PT_REGS_PARM6(regs) };
+	u64 x = 0;
+	bpf_probe_read_kernel(&x, sizeof(x), &all[s.reg]);
+	switch (s.size) {
+	case 1: return s.is_signed ? (s64)(s8)x : (s64)(u8)x;
+	case 2: return s.is_signed ? (s64)(s16)x : (s64)(u16)x;
+	case 4: return s.is_signed ? (s64)(s32)x : (s64)(u32)x;
+	default: return (s64)x;
+	}
+}
+
+/* $return: the return register, cut and extended as the function's type says. */
+static __always_inline s64 stp_uret(struct pt_regs *regs, u32 site)
+{
+	u64 x = PT_REGS_RC(regs);
+	struct stp_usite_val *v = bpf_map_lookup_elem(&stp_usites, &site);
+	if (!v)
+		return (s64)x;
+	struct stp_uslot s = v->slot[STP_NUPARAMS - 1];
+	switch (s.size) {
+	case 1: return s.is_signed ? (s64)(s8)x : (s64)(u8)x;
+	case 2: return s.is_signed ? (s64)(s16)x : (s64)(u16)x;
+	case 4: return s.is_signed ? (s64)(s32)x : (s64)(u32)x;
+	default: return (s64)x;
+	}
+}
+#endif
+
 #endif /* STP_BPF_H */

@@ -62,14 +62,13 @@ static int perf_event_open(struct perf_event_attr *attr, int cpu)
 	return (int)syscall(SYS_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-static int add_link(struct stp_session *ss, struct bpf_link *link, const char *pp)
+void stp_add_link(struct stp_session *ss, struct bpf_link *link, const char *pp)
 {
 	ss->links = realloc(ss->links, sizeof(*ss->links) * (size_t)(ss->nlinks + 1));
 	ss->attached_pp = realloc((void *)ss->attached_pp, sizeof(char *) * (size_t)(ss->nlinks + 1));
 	ss->links[ss->nlinks] = link;
 	ss->attached_pp[ss->nlinks] = pp;
 	ss->nlinks++;
-	return 0;
 }
 
 /* A perf event probe: one event per online CPU, each with the program. */
@@ -99,7 +98,7 @@ static int attach_perf(struct stp_session *ss, struct bpf_program *prog,
 			close(fd);
 			break;
 		}
-		add_link(ss, link, k->pp);
+		stp_add_link(ss, link, k->pp);
 		attached++;
 	}
 	if (!err && !attached)
@@ -107,15 +106,18 @@ static int attach_perf(struct stp_session *ss, struct bpf_program *prog,
 	return err;
 }
 
-static int attach_one(struct stp_session *ss, struct bpf_program *prog,
-		      const struct stp_kprobe_desc *k)
+static int attach_one(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog,
+		      int i)
 {
+	const struct stp_kprobe_desc *k = &rt->tool->kprobes[i];
+	if (k->ukind != STP_U_NONE)
+		return rt->tool->uprobes->attach(rt, ss, prog, i);
 	if (k->attach == STP_ATTACH_PERF)
 		return attach_perf(ss, prog, k);
 	struct bpf_link *link = bpf_program__attach(prog);
 	if (!link)
 		return -errno;
-	add_link(ss, link, k->pp);
+	stp_add_link(ss, link, k->pp);
 	return 0;
 }
 
@@ -183,6 +185,9 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 	}
 	ss->obj = obj;
 	rt->obj = obj;
+	/* User-space probes: their wildcards, expanded on this host's binaries. */
+	if (t->uprobes && t->uprobes->expand(rt, ss) != 0)
+		return 1;
 	bool *use = calloc((size_t)t->nkprobes, sizeof(bool));
 	for (int i = 0; i < t->nkprobes; i++) {
 		const struct stp_kprobe_desc *k = &t->kprobes[i];
@@ -192,9 +197,11 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 			free(use);
 			return 1;
 		}
-		use[i] = viable(k);
+		use[i] = k->ukind != STP_U_NONE ? t->uprobes->viable(i) : viable(k);
 		bpf_program__set_autoload(prog, use[i]);
 	}
+	if (t->uprobes)
+		t->uprobes->before_load(rt, obj);
 	stp_log_clear();
 	int err = bpf_object__load(obj);
 	if (err) {
@@ -223,6 +230,10 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 		free(use);
 		return 1;
 	}
+	if (t->uprobes && t->uprobes->fill_maps(rt, obj) != 0) {
+		free(use);
+		return 1;
+	}
 	/* -G values are in place before any probe can fire. */
 	stp_apply_global_options(rt, ss);
 	/*
@@ -246,7 +257,7 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 			if (!use[v])
 				continue;
 			struct bpf_program *prog = bpf_object__find_program_by_name(obj, var->prog);
-			err = attach_one(ss, prog, var);
+			err = attach_one(rt, ss, prog, v);
 			if (!err) {
 				attached = true;
 				if (stp_verbosity)

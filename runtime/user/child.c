@@ -18,7 +18,7 @@
  * undone, but any operator, redirection, expansion or glob outside quotes
  * means NULL (the shell runs it).
  */
-static char **simple_command(const char *cmd)
+char **stp_simple_command(const char *cmd)
 {
 	size_t n = strlen(cmd);
 	char *buf = malloc(n + 1), *o = buf;
@@ -76,6 +76,13 @@ shell:
 	return NULL;
 }
 
+void stp_free_command(char **words)
+{
+	if (words)
+		free(words[0]); /* the buffer every word is in */
+	free(words);
+}
+
 int stp_child_prepare(struct stp_rt *rt, struct stp_session *ss)
 {
 	if (pipe(ss->child_gate) != 0) {
@@ -96,7 +103,7 @@ int stp_child_prepare(struct stp_rt *rt, struct stp_session *ss)
 		close(ss->child_gate[0]);
 		signal(SIGPIPE, SIG_DFL);
 		/* A simple command runs itself, so that target() is its pid. */
-		char **words = simple_command(ss->command);
+		char **words = stp_simple_command(ss->command);
 		if (words) {
 			execvp(words[0], words);
 			fprintf(stderr, "%s: cannot run %s: %s\n", stp_tool_name, words[0],

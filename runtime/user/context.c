@@ -7,7 +7,13 @@
 
 #include "stp_gen.h"
 
+#include "stp_internal.h"
+
+#include <errno.h>
 #include <sched.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <time.h>
@@ -75,4 +81,18 @@ void stp_cmdline_str(char *dst)
 			buf[i] = ' ';
 	buf[n] = 0;
 	stp_strcpy(dst, buf);
+}
+
+int stp_exe_identity(const char *path, u64 *dev, u64 *ino)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		fprintf(stderr, "%s: cannot watch for processes of %s: %s\n", stp_tool_name, path,
+			strerror(errno));
+		return 1;
+	}
+	/* The kernel's dev_t: major in the high 12 bits of 32, minor in the low 20. */
+	*dev = ((u64)major(st.st_dev) << 20) | minor(st.st_dev);
+	*ino = (u64)st.st_ino;
+	return 0;
 }

@@ -65,6 +65,8 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 		fprintf(stderr, "WARNING: %llu output records were lost: the ring buffer was full\n",
 			(unsigned long long)lost);
 	stp_detach_all(ss);
+	if (rt->tool->uprobes)
+		rt->tool->uprobes->cleanup();
 	stp_child_reap(ss);
 	if (rt->out && rt->out != stdout)
 		fclose(rt->out);

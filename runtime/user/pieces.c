@@ -5,6 +5,7 @@
  * assembled here, cut to MAXSTRINGLEN as stap would have cut it.
  */
 #include "stp_gen.h"
+#include "stp_internal.h"
 
 #include <stdio.h>
 
@@ -119,6 +120,15 @@ void stp_read_string(struct stp_rt *rt, const char **p, const char *end, char *d
 			append(dst, num, strlen(num));
 			break;
 		}
+		case STP_P_USITE:
+		case STP_P_UPARMS:
+		case STP_P_URET:
+			if (rt->tool->uprobes) {
+				rt->tool->uprobes->piece(rt, tag, p, end, dst);
+				break;
+			}
+			*p = end;
+			return;
 		default:
 			/* Not ours: stop rather than read garbage. */
 			*p = end;

@@ -19,6 +19,8 @@
 
 struct stp_rt;
 struct bpf_object;
+struct stp_uprobe_ops;
+extern const struct stp_uprobe_ops stp_uprobe_ops;
 
 /* ------------------------------------------------------------ description */
 
@@ -35,6 +37,15 @@ enum stp_attach {
 	STP_ATTACH_UPROBE,     /* target = binary, func = function or offset */
 	STP_ATTACH_URETPROBE,
 	STP_ATTACH_USDT,
+};
+
+/* What a uprobe's func names. */
+enum stp_ukind {
+	STP_U_NONE,	/* not a uprobe */
+	STP_U_FUNCTION, /* functions of the binary's symbol table */
+	STP_U_PLT,	/* its PLT stubs */
+	STP_U_MARK,	/* USDT marks */
+	STP_U_STATEMENT, /* func@file:line, from DWARF's line table */
 };
 
 /*
@@ -57,7 +68,10 @@ struct stp_kprobe_desc {
 	 * subgroup: the first that attaches is that probe's.
 	 */
 	int subgroup;
-	const char *func; /* uprobes: the function, or an offset */
+	const char *func; /* uprobes: the function pattern, or the mark */
+	enum stp_ukind ukind;
+	const char *usuffix; /* uprobes: ".call", ".return" or "", for pp() */
+	uint64_t uparams_used; /* bit N: the handler reads $NAME number N (stp_tool.uparams) */
 };
 
 /* A handler that runs in the tool: begin, end, error, never. */
@@ -105,6 +119,11 @@ struct stp_tool {
 	void (*on_event)(struct stp_rt *rt, const void *data, size_t len);
 	/* After the end probes: the globals the script set but never read. */
 	void (*autoprint)(struct stp_rt *rt);
+	/* Tools with uprobes: runtime/user/uprobes.c, and the $NAMEs BPF reads. */
+	const struct stp_uprobe_ops *uprobes;
+	const char *const *uparams;
+	int nuparams;
+	bool uses_uparms; /* $$parms or $$return: DWARF is read, or its absence told */
 	/* -D limits the script was built with */
 	int64_t maxstringlen, maxmapentries, maxerrors, maxaction, maxnesting;
 };

@@ -56,6 +56,8 @@ s64 stp_getppid(void);
 s64 stp_time_ns(void); /* gettimeofday_ns() */
 s64 stp_monotonic_ns(void);
 s64 stp_boottime_ns(void);
+/* PATH's device (as the kernel numbers it) and inode; an error said if none. */
+int stp_exe_identity(const char *path, u64 *dev, u64 *ino);
 s64 stp_cpu(void);
 void stp_cmdline_str(char *dst);
 

@@ -54,6 +54,29 @@ bool stp_child_done(struct stp_session *ss);
 void stp_child_kill(struct stp_session *ss);
 void stp_child_reap(struct stp_session *ss);
 
+/* A link to destroy when the tool stops (attach.c). */
+void stp_add_link(struct stp_session *ss, struct bpf_link *link, const char *pp);
+/* The words of a command that needs no shell, or NULL (child.c). */
+char **stp_simple_command(const char *cmd);
+void stp_free_command(char **words);
+
+/*
+ * User-space probes (uprobes.c), linked only into tools that have some:
+ * expanded before the BPF object loads, attached site by site after.
+ */
+struct bpf_program;
+struct stp_uprobe_ops {
+	int (*expand)(struct stp_rt *rt, struct stp_session *ss);
+	bool (*viable)(int desc); /* it has sites */
+	void (*before_load)(struct stp_rt *rt, struct bpf_object *obj);
+	int (*fill_maps)(struct stp_rt *rt, struct bpf_object *obj);
+	/* 0, or a negative errno when no site attached */
+	int (*attach)(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog, int desc);
+	/* Reads one STP_P_U* piece of a record into dst. */
+	void (*piece)(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst);
+	void (*cleanup)(void); /* detaches what attach() linked by itself, frees the rest */
+};
+
 /* libbpf's words, kept to explain a failure in one sentence. */
 void stp_log_append(const char *fmt, va_list ap);
 const char *stp_log_text(void);

@@ -161,6 +161,10 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 	cw_line(w, "if (!fr)");
 	cw_line(w, "\treturn 0;");
 	declare_locals(&k, &d->locals);
+	if (var->filter) {
+		cw_line(w, "if (!(%s))", var->filter);
+		cw_line(w, "\tgoto out;");
+	}
 	if (d->cond) {
 		cw_loc(w, &d->cond->loc);
 		cw_line(w, "if (!(%s))", kgen_long(&k, d->cond));
@@ -186,8 +190,11 @@ static void emit_probe(struct plan *pl, struct cw *w, struct dprobe *d, int *scr
 {
 	struct variant vars[8];
 	int n = d->prov->variants ? d->prov->variants(d, vars, 8) : 0;
-	for (int v = 0; v < n; v++)
+	for (int v = 0; v < n; v++) {
+		if (!strcmp(vars[v].attach, "STP_ATTACH_USDT"))
+			pl->has_usdt = true;
 		emit_program(pl, w, d, v, &vars[v], scratch_max);
+	}
 }
 
 static int pow2_at_least(int n)
@@ -224,7 +231,14 @@ void emit_bpf(struct plan *pl, struct strbuf *out)
 	cw_line(&w, "#define STP_RINGBUF_SIZE (1 << 20)");
 	cw_line(&w, "#define STP_RECORD_MAX %d", pow2_at_least(record_max));
 	cw_line(&w, "#define STP_LAZY_MAX %d", LAZY_MAX);
+	if (pl->usites_map) {
+		cw_line(&w, "#define STP_USITES 1");
+		/* One slot per $NAME, then one for $return. */
+		cw_line(&w, "#define STP_NUPARAMS %d", pl->prog->uparams.len + 1);
+	}
 	cw_line(&w, "#include \"stp_bpf.h\"");
+	if (pl->has_usdt)
+		cw_line(&w, "#include <bpf/usdt.bpf.h>");
 	cw_line(&w, "#include \"%s.stp.h\"", pl->name);
 	cw_blank(&w);
 	cw_line(&w, "char LICENSE[] SEC(\"license\") = \"Dual BSD/GPL\";");

@@ -63,14 +63,42 @@ static const char *tref_base(struct kgen *k, const struct target_ref *r)
 		return arena_printf("(s64)*(const %s *)((const char *)ctx + %d)", t, r->offset);
 	}
 	case TREF_VALUE:
+	case TREF_UPARAM: /* kgen_target reads these itself */
+	case TREF_URETVAL:
+	case TREF_USDT_ARG:
 		return "0";
 	}
 	return "0";
 }
 
+/* A uprobe's site: the index the tool gave the attachment, in its cookie. */
+const char *kgen_usite(struct kgen *k)
+{
+	if (!k->variant || !k->variant->ukind)
+		return NULL;
+	if (!strcmp(k->variant->attach, "STP_ATTACH_USDT"))
+		return "(u32)bpf_usdt_cookie(ctx)";
+	return "(u32)bpf_get_attach_cookie(ctx)";
+}
+
 static const char *kgen_target(struct kgen *k, struct expr *x)
 {
 	const struct target_ref *r = x->target;
+	if (r && r->base == TREF_UPARAM) {
+		k->pl->usites_map = true;
+		return arena_printf("stp_uparam((struct pt_regs *)ctx, %s, %d)", kgen_usite(k), r->index);
+	}
+	if (r && r->base == TREF_URETVAL) {
+		k->pl->usites_map = true;
+		return arena_printf("stp_uret((struct pt_regs *)ctx, %s)", kgen_usite(k));
+	}
+	if (r && r->base == TREF_USDT_ARG) {
+		const char *t = tmp(k);
+		cw_line(k->w, "long %s_v = 0;", t);
+		cw_line(k->w, "bpf_usdt_arg(ctx, %d, &%s_v);", r->index, t);
+		cw_line(k->w, "s64 %s = %s_v;", t, t);
+		return t;
+	}
 	if (!r) {
 		cw_line(k->w, "/* %s: not available here */", x->name ? x->name : "?");
 		return "0";
@@ -262,7 +290,7 @@ static const char *builtin_long(struct kgen *k, struct expr *x)
 	if (!strcmp(n, "task_current"))
 		return "(s64)bpf_get_current_task()";
 	if (!strcmp(n, "is_return"))
-		return "0";
+		return k->variant && k->variant->is_return ? "1" : "0";
 	if (!strcmp(n, "gettimeofday_ns"))
 		return "(s64)(bpf_ktime_get_boot_ns() + stp_boot_epoch_ns)";
 	if (!strcmp(n, "gettimeofday_us"))
@@ -333,6 +361,12 @@ static const char *builtin_str(struct kgen *k, struct expr *x)
 		}
 	} else if (!strcmp(n, "__script_arg_str")) {
 		return arena_printf("stp_kg.stp_args[(%s - 1) & 63]", kgen_long(k, vec_at(a, 0)));
+	} else if (kgen_usite(k) && (!strcmp(n, "pp") || !strcmp(n, "pn") || !strcmp(n, "ppfunc") ||
+				     !strcmp(n, "probefunc"))) {
+		/* Per site: the tool wrote them in a map before attaching. */
+		k->pl->usites_map = true;
+		return arena_printf("stp_usite_str(%s, %s)", kgen_usite(k),
+				    !strcmp(n, "pp") || !strcmp(n, "pn") ? "STP_USITE_PP" : "STP_USITE_FUNC");
 	} else if (!strcmp(n, "pp") || !strcmp(n, "pn")) {
 		return lit(k, k->probe ? (const char *)vec_at(&k->probe->chain, 0) : "");
 	} else if (!strcmp(n, "ppfunc") || !strcmp(n, "probefunc")) {

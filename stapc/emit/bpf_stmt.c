@@ -83,9 +83,18 @@ int kgen_out_size(struct kgen *k, struct expr *x)
 	}
 	case E_SYMBOL:
 		return lazy_local(x) ? LAZY_MAX : 3 + max;
+	case E_TARGET:
+		if (x->name && !strcmp(x->name, "$$return"))
+			return 13;
+		if (x->name && x->name[1] == '$')
+			return 5 + 8 * 6; /* STP_UREGS registers */
+		return 3 + max;
 	case E_CALL:
 		if (is_builtin(x, "execname"))
 			return 3 + 16;
+		if (kgen_usite(k) && (is_builtin(x, "pp") || is_builtin(x, "pn") ||
+				      is_builtin(x, "probefunc") || is_builtin(x, "ppfunc")))
+			return 6;
 		if (is_builtin(x, "string_quoted") || is_builtin(x, "text_str"))
 			return 2 + kgen_out_size(k, vec_at(&x->args, 0));
 		if (x->fn && !x->fn->builtin && place_of(x->fn)->rep == SREP_LAZY)
@@ -110,7 +119,13 @@ static void out_call(struct kgen *k, struct expr *x, const char *rec)
 {
 	struct vec *a = &x->args;
 	int max = (int)k->pl->maxstringlen;
-	if (is_builtin(x, "execname")) {
+	if (kgen_usite(k) && (is_builtin(x, "pp") || is_builtin(x, "pn") ||
+			      is_builtin(x, "probefunc") || is_builtin(x, "ppfunc"))) {
+		/* The tool knows each site's names: the record carries the site. */
+		bool pp = is_builtin(x, "pp") || is_builtin(x, "pn");
+		cw_line(k->w, "stp_put_usite(%s, %s, %s);", rec, kgen_usite(k),
+			pp ? "STP_USITE_PP" : "STP_USITE_FUNC");
+	} else if (is_builtin(x, "execname")) {
 		cw_line(k->w, "stp_put_comm(%s);", rec);
 	} else if (is_builtin(x, "user_string")) {
 		cw_line(k->w, "stp_put_user_str(%s, (const void *)%s, %d);", rec,
@@ -177,6 +192,20 @@ void kgen_out(struct kgen *k, struct expr *x, const char *rec)
 	case E_CALL:
 		out_call(k, x, rec);
 		return;
+	case E_TARGET:
+		if (x->name && x->name[1] == '$') {
+			/* $$parms, $$return: registers now, names and types by the tool. */
+			if (!kgen_usite(k)) {
+				diag_error(&x->loc, "%s is not supported in this kind of probe yet", x->name);
+				return;
+			}
+			k->pl->uses_uparms = true;
+			cw_line(k->w, "stp_put_%s(%s, %s, (struct pt_regs *)ctx);",
+				strcmp(x->name, "$$return") ? "uparms" : "uret", rec, kgen_usite(k));
+			return;
+		}
+		cw_line(k->w, "stp_put_str(%s, %s);", rec, kgen_str(k, x));
+		return;
 	default:
 		cw_line(k->w, "stp_put_str(%s, %s);", rec, kgen_str(k, x));
 	}
@@ -207,10 +236,19 @@ static void send(struct kgen *k, struct out_site *site, struct vec *values, bool
 	cw_line(k->w, "struct stp_rec %s;", r);
 	cw_open(k->w, "if (!stp_rec_begin(&%s, %d, %d))", r, size, site->id);
 	const char *rec = arena_printf("&%s", r);
+	/* An error while the record is half written gives its room back first. */
+	const char *outer = k->err_label;
+	k->err_label = arena_printf("%s_fail", r);
 	for (int i = 0; i < values->len; i++)
 		put_value(k, vec_at(values, i), rec);
 	cw_line(k->w, "stp_rec_end(%s, %d);", rec, wake);
+	cw_line(k->w, "goto %s_done;", r);
+	cw_line(k->w, "%s_fail:", r);
+	cw_line(k->w, "bpf_ringbuf_discard(%s.p, 0);", r);
+	cw_line(k->w, "goto %s;", outer);
 	cw_close(k->w, NULL);
+	cw_line(k->w, "%s_done:;", r);
+	k->err_label = outer;
 }
 
 static void print_stmt(struct kgen *k, struct expr *x)

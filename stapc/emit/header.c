@@ -42,6 +42,9 @@ void emit_header(struct plan *pl, struct strbuf *out)
 	cw_open(&w, "struct stp_kglobals");
 	cw_line(&w, "s64 stp_target_pid;");
 	cw_line(&w, "s64 stp_boot_epoch_ns;");
+	if (pl->prog->exe_paths.len)
+		/* process("PATH").begin/.end: PATH's device and inode on the target. */
+		cw_line(&w, "struct { u64 dev, ino; } stp_exe[%d];", pl->prog->exe_paths.len);
 	if (pl->nargs_max) {
 		/* $N and @N for BPF, set by the tool from its command line. */
 		cw_line(&w, "s64 stp_argl[64];");

@@ -268,6 +268,9 @@ static void emit_bind(struct plan *pl, struct cw *w)
 	cw_line(w, "if (!rt->kglobals) return 0;");
 	cw_line(w, "KG->stp_target_pid = rt->target_pid;");
 	cw_line(w, "KG->stp_boot_epoch_ns = stp_time_ns() - stp_boottime_ns();");
+	for (int i = 0; i < pl->prog->exe_paths.len; i++)
+		cw_line(w, "if (stp_exe_identity(%s, &KG->stp_exe[%d].dev, &KG->stp_exe[%d].ino)) return 1;",
+			c_string(vec_at(&pl->prog->exe_paths, i)), i, i);
 	if (pl->nargs_max) {
 		cw_open(w, "for (int i = 0; i < rt->argc && i < 64; i++)");
 		cw_line(w, "KG->stp_argl[i] = stp_arg_long(rt, i + 1);");
@@ -304,10 +307,25 @@ static void emit_tables(struct plan *pl, struct cw *w)
 
 /* ------------------------------------------------------------ the description */
 
+/* What a uprobe site's pp() ends with: the suffix the script wrote. */
+static const char *usuffix(const struct dprobe *d)
+{
+	if (strcmp(d->prov->name, "process"))
+		return "";
+	const struct uprobe_point *up = d->data;
+	return up->is_return ? ".return" : up->is_call ? ".call" : "";
+}
+
+static uint64_t uparams_used(const struct dprobe *d)
+{
+	return strcmp(d->prov->name, "process") ? 0 : ((const struct uprobe_point *)d->data)->params_used;
+}
+
 static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 			      const char *description)
 {
 	int nkprobes = 0;
+	bool uses_uprobes = false;
 	if (pl->kprobes.len) {
 		cw_open(w, "static const struct stp_kprobe_desc kprobes[] =");
 		for (int i = 0; i < pl->kprobes.len; i++) {
@@ -321,16 +339,28 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 				cw_line(w, "{ .prog = \"%s\", .pp = %s, .attach = %s, .target = %s, "
 					   ".func = %s, .perf_type = %u, .perf_config = %lluULL, "
 					   ".perf_period = %lluULL, .perf_freq = %d, .group = %d, "
-					   ".subgroup = %d, .sufficient = %d, .optional = %d },",
+					   ".subgroup = %d, .sufficient = %d, .optional = %d, "
+					   ".ukind = %s, .usuffix = %s, .uparams_used = 0x%llxULL },",
 					prog_name(d, v), c_string(pp.buf), var->attach,
 					c_string(var->target ? var->target : ""),
 					c_string(var->func ? var->func : ""), var->perf_type,
 					(unsigned long long)var->perf_config,
 					(unsigned long long)var->perf_period, var->perf_freq, d->group, d->id,
-					d->sufficient, d->optional || d->sufficient);
+					d->sufficient, d->optional || d->sufficient,
+					var->ukind ? var->ukind : "STP_U_NONE", c_string(usuffix(d)),
+					(unsigned long long)uparams_used(d));
+				if (var->ukind)
+					uses_uprobes = true;
 			}
 			sb_free(&pp);
 		}
+		cw_close(w, ";");
+	}
+	if (uses_uprobes) {
+		cw_open(w, "static const char *const uparams[] =");
+		for (int i = 0; i < pl->prog->uparams.len; i++)
+			cw_line(w, "%s,", c_string(vec_at(&pl->prog->uparams, i)));
+		cw_line(w, "NULL,");
 		cw_close(w, ";");
 	}
 	const char *lists[] = { "begins", "ends", "errors" };
@@ -402,6 +432,12 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 	cw_line(w, ".timers = timers, .ntimers = %d,", ntimers);
 	cw_line(w, ".globals = globals, .nglobals = %d,", nglobals);
 	cw_line(w, ".autoprint = autoprint,");
+	if (uses_uprobes) {
+		/* Only tools with uprobes link the symbol and DWARF readers. */
+		cw_line(w, ".uprobes = &stp_uprobe_ops,");
+		cw_line(w, ".uparams = uparams, .nuparams = %d,", pl->prog->uparams.len);
+		cw_line(w, ".uses_uparms = %d,", pl->uses_uparms);
+	}
 	cw_line(w, ".nargs_max = %d,", pl->nargs_max);
 	cw_line(w, ".maxstringlen = %lld,", (long long)pl->maxstringlen);
 	cw_line(w, ".maxmapentries = %lld,", (long long)pl->maxmapentries);

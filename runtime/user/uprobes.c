@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+/*
+ * uprobes.c - user-space probes on the target: function and PLT uprobes,
+ * USDT marks.
+ *
+ * A uprobe probe's pattern is expanded here, at start-up, from the binary
+ * on this host (usym.c), so the tool follows another build of the program.
+ * Each match is a site: the probe's one BPF program is attached once per
+ * site, with the site's index as the attach cookie. BPF sends the index;
+ * the tool knows the site's pp(), function and DWARF parameters
+ * (udwarf.c) and prints them.
+ *
+ * Only tools with uprobes link this file (stp_tool.uprobes), and with it
+ * libelf's symbol reading and libdw.
+ */
+#include "stp_internal.h"
+#include "stp_gen.h"
+#include "udwarf.h"
+#include "usym.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/*
+ * uprobe_multi links (Linux 6.6): every site of a probe in one link, so
+ * that detaching thousands of uprobes waits for one RCU grace period, not
+ * one each (minutes for /usr/bin/bash's 1,670 functions). libbpf 1.1 and
+ * Debian 12's UAPI headers predate them: the attach type and the
+ * link_create layout are spelled here.
+ */
+#define STP_TRACE_UPROBE_MULTI 48
+#define STP_F_UPROBE_MULTI_RETURN 1U
+
+struct stp_uprobe_multi_attr {
+	__u32 prog_fd, target_fd, attach_type, flags;
+	__aligned_u64 path, offsets, ref_ctr_offsets, cookies;
+	__u32 cnt, flags_multi, pid;
+};
+
+struct site {
+	int desc;
+	char *pp, *func;
+	char *provider, *mark; /* marks */
+	uint64_t addr, offset;
+	const struct udw_func *dw; /* NULL: no debuginfo */
+};
+
+/* A binary the tool probes, read once. */
+struct binary {
+	char *path;
+	struct usym_list funcs, plt, marks;
+	bool funcs_read, plt_read, marks_read;
+	struct udw_file *dw;
+	bool dw_tried, warned;
+};
+
+/* Per kprobe description: its sites and the process it is limited to. */
+struct udesc {
+	int first, n;
+	int pid; /* -1: every process running the binary */
+	struct binary *bin;
+};
+
+static int multi_ok = -1; /* the kernel has uprobe_multi links */
+static int *multi_links;  /* their fds, closed at the end */
+static int nmulti_links;
+
+static struct site *sites;
+static int nsites;
+static struct binary *binaries;
+static int nbinaries;
+static struct udesc *udescs;
+
+static struct binary *binary(const char *path)
+{
+	for (int i = 0; i < nbinaries; i++)
+		if (!strcmp(binaries[i].path, path))
+			return &binaries[i];
+	binaries = realloc(binaries, sizeof(*binaries) * (size_t)(nbinaries + 1));
+	struct binary *b = &binaries[nbinaries++];
+	memset(b, 0, sizeof(*b));
+	b->path = strdup(path);
+	return b;
+}
+
+static struct udw_file *dwarf_of(struct binary *b)
+{
+	if (!b->dw_tried) {
+		b->dw_tried = true;
+		b->dw = udw_open(b->path);
+	}
+	return b->dw;
+}
+
+static const struct usym_list *symbols(struct binary *b, enum stp_ukind kind, char *err,
+				       size_t errlen)
+{
+	struct usym_list *l = kind == STP_U_PLT ? &b->plt : kind == STP_U_MARK ? &b->marks : &b->funcs;
+	bool *done = kind == STP_U_PLT ? &b->plt_read : kind == STP_U_MARK ? &b->marks_read
+									  : &b->funcs_read;
+	if (!*done) {
+		enum usym_kind k = kind == STP_U_PLT ? USYM_PLT : kind == STP_U_MARK ? USYM_MARKS
+										   : USYM_FUNCTIONS;
+		if (usym_read(b->path, k, l, err, errlen) != 0)
+			return NULL;
+		*done = true;
+	}
+	return l;
+}
+
+/* The -c command's program, or the -x process's: what a bare process.function probes. */
+static char *target_binary(struct stp_rt *rt, struct stp_session *ss)
+{
+	if (ss->command) {
+		char **words = stp_simple_command(ss->command);
+		char *path = words ? usym_find_binary(words[0]) : NULL;
+		stp_free_command(words);
+		return path;
+	}
+	if (rt->target_pid) {
+		char link[64], buf[PATH_MAX];
+		snprintf(link, sizeof(link), "/proc/%d/exe", rt->target_pid);
+		ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+		if (n <= 0)
+			return NULL;
+		buf[n] = 0;
+		return strdup(buf);
+	}
+	return NULL;
+}
+
+/* The function a mark sits in: the closest function symbol at or below it. */
+static const char *function_around(struct binary *b, uint64_t addr)
+{
+	char err[256];
+	const struct usym_list *fl = symbols(b, STP_U_FUNCTION, err, sizeof(err));
+	const char *best = "";
+	for (int i = 0; fl && i < fl->n && fl->v[i].addr <= addr; i++)
+		best = fl->v[i].name;
+	return best;
+}
+
+static void quote_path(char *out, size_t n, const char *path)
+{
+	snprintf(out, n, "process(\"%s\")", path);
+}
+
+static void add_site(int desc, const struct usym *sym)
+{
+	sites = realloc(sites, sizeof(*sites) * (size_t)(nsites + 1));
+	struct site *s = &sites[nsites++];
+	memset(s, 0, sizeof(*s));
+	s->desc = desc;
+	s->addr = sym->addr;
+	s->offset = sym->offset;
+	s->func = strdup(sym->name);
+	if (sym->provider) {
+		s->provider = strdup(sym->provider);
+		s->mark = strdup(sym->name);
+	}
+}
+
+/* pp() of a site, as stap spells it for this kind of probe. */
+static void name_site(struct site *s, const struct stp_kprobe_desc *k, struct binary *b)
+{
+	char proc[PATH_MAX + 16], buf[2 * PATH_MAX + 256];
+	quote_path(proc, sizeof(proc), b->path);
+	switch (k->ukind) {
+	case STP_U_FUNCTION:
+		if (s->dw && s->dw->decl_file)
+			snprintf(buf, sizeof(buf), "%s.function(\"%s@%s:%d\")%s", proc, s->func,
+				 s->dw->decl_file, s->dw->decl_line, k->usuffix);
+		else
+			snprintf(buf, sizeof(buf), "%s.function(\"%s\")%s", proc, s->func, k->usuffix);
+		break;
+	case STP_U_PLT:
+		/* stap names a PLT probe by the stub's address. */
+		snprintf(buf, sizeof(buf), "%s.statement(0x%llx)%s", proc, (unsigned long long)s->addr,
+			 k->usuffix);
+		break;
+	default: {
+		snprintf(buf, sizeof(buf), "%s.mark(\"%s\")", proc, s->mark);
+		/* probefunc() of a mark: the function it is in. */
+		char *around = strdup(function_around(b, s->addr));
+		free(s->func);
+		s->func = around;
+	}
+	}
+	s->pp = strdup(buf);
+}
+
+static void warn_stripped(struct binary *b, const struct usym_list *l, bool uses_dwarf)
+{
+	if (b->warned)
+		return;
+	if (l->from_dynsym) {
+		b->warned = true;
+		fprintf(stderr,
+			"WARNING: %s is stripped: only the %d functions it exports can be probed%s\n",
+			b->path, l->n,
+			uses_dwarf ? ", and without debuginfo their parameters are not known ($$parms "
+				     "and $$return are empty)"
+				   : "");
+	} else if (uses_dwarf && !dwarf_of(b)) {
+		b->warned = true;
+		fprintf(stderr,
+			"WARNING: %s has no debuginfo: the parameters of its functions are not known "
+			"($$parms and $$return are empty)\n",
+			b->path);
+	}
+}
+
+/* process("PATH").statement("func@file:line"): one site, from the line table. */
+static int expand_statement(const struct stp_kprobe_desc *k, int i, struct binary *b)
+{
+	struct udesc *u = &udescs[i];
+	char func[256], file[1024];
+	int line = 0;
+	const char *at = strchr(k->func, '@'), *colon = strrchr(k->func, ':');
+	if (!at || !colon || colon < at || sscanf(colon + 1, "%d", &line) != 1) {
+		stp_say("cannot probe %s: write statement(\"FUNCTION@FILE:LINE\")", k->pp);
+		return 1;
+	}
+	snprintf(func, sizeof(func), "%.*s", (int)(at - k->func), k->func);
+	snprintf(file, sizeof(file), "%.*s", (int)(colon - at - 1), at + 1);
+	struct udw_file *dw = dwarf_of(b);
+	if (!dw) {
+		stp_say("cannot probe %s: %s has no debuginfo, so no line table", k->pp, b->path);
+		return k->optional ? 0 : 1;
+	}
+	uint64_t addr = 0, off = 0;
+	char *src = NULL;
+	if (udw_statement(dw, func, file, line, &addr, &src) != 0 ||
+	    usym_offset(b->path, addr, &off) != 0) {
+		free(src);
+		if (k->optional)
+			return 0;
+		stp_say("cannot probe %s: no code of %s:%d in %s in %s", k->pp, file, line, func, b->path);
+		return 1;
+	}
+	struct usym sym = { .name = func, .addr = addr, .offset = off };
+	add_site(i, &sym);
+	u->n = 1;
+	char proc[PATH_MAX + 16], buf[2 * PATH_MAX + 256];
+	quote_path(proc, sizeof(proc), b->path);
+	snprintf(buf, sizeof(buf), "%s.statement(\"%s@%s:%d\")", proc, func, src, line);
+	sites[nsites - 1].pp = strdup(buf);
+	free(src);
+	return 0;
+}
+
+static int expand_one(struct stp_rt *rt, struct stp_session *ss, int i)
+{
+	const struct stp_kprobe_desc *k = &rt->tool->kprobes[i];
+	struct udesc *u = &udescs[i];
+	u->first = nsites;
+	u->pid = -1;
+	char *path;
+	if (*k->target) {
+		path = strdup(k->target);
+	} else {
+		path = target_binary(rt, ss);
+		if (!path) {
+			stp_say("%s probes the target process's program: run the tool with -c "
+				"COMMAND or -x PID",
+				k->pp);
+			return 1;
+		}
+		u->pid = rt->target_pid;
+	}
+	if (access(path, R_OK) != 0) {
+		stp_say("cannot probe %s: %s: %s", k->pp, path, strerror(errno));
+		free(path);
+		return k->optional ? 0 : 1;
+	}
+	struct binary *b = binary(path);
+	free(path);
+	u->bin = b;
+	if (k->ukind == STP_U_STATEMENT)
+		return expand_statement(k, i, b);
+	char err[512];
+	const struct usym_list *l = symbols(b, k->ukind, err, sizeof(err));
+	if (!l) {
+		stp_say("cannot probe %s: %s", k->pp, err);
+		return k->optional ? 0 : 1;
+	}
+	bool uses_dwarf = rt->tool->uses_uparms || rt->tool->nuparams;
+	if (k->ukind == STP_U_FUNCTION)
+		warn_stripped(b, l, uses_dwarf);
+	for (int j = 0; j < l->n; j++) {
+		const struct usym *sym = &l->v[j];
+		bool ok = k->ukind == STP_U_MARK ? usym_mark_match(k->func, sym->name)
+						 : usym_match(k->func, sym->name);
+		if (!ok)
+			continue;
+		/*
+		 * The entry point never returns, and where a return probe would
+		 * put its trampoline the kernel left argc: skip it.
+		 */
+		if (k->attach == STP_ATTACH_URETPROBE && sym->addr == l->entry) {
+			if (stp_verbosity)
+				stp_say("%s: not probing the return of %s, the entry point", k->pp,
+					sym->name);
+			continue;
+		}
+		/* One attachment per (provider, name): libbpf finds every place of a mark. */
+		bool dup = false;
+		for (int s = u->first; k->ukind == STP_U_MARK && s < nsites && !dup; s++)
+			dup = !strcmp(sites[s].mark, sym->name) &&
+			      !strcmp(sites[s].provider, sym->provider);
+		if (!dup)
+			add_site(i, sym);
+	}
+	u->n = nsites - u->first;
+	if (!u->n && !k->optional) {
+		static const char *const what[] = { "", "function", "PLT entry", "mark", "statement" };
+		stp_say("cannot probe %s: no %s matches \"%s\" in %s", k->pp, what[k->ukind], k->func,
+			b->path);
+		return 1;
+	}
+	for (int s = u->first; s < nsites; s++) {
+		/* With debuginfo, pp() names the declaration, as stap's does. */
+		if (k->ukind == STP_U_FUNCTION)
+			sites[s].dw = udw_func_at(dwarf_of(b), sites[s].addr);
+		name_site(&sites[s], k, b);
+	}
+	return 0;
+}
+
+static const struct udw_value *param_named(const struct udw_func *fn, const char *name)
+{
+	for (int i = 0; fn && i < fn->nparams; i++)
+		if (!strcmp(fn->params[i].name, name))
+			return &fn->params[i];
+	return NULL;
+}
+
+/* Where each $NAME is at each site; an error if DWARF cannot say. */
+static int place_params(struct stp_rt *rt)
+{
+	for (int s = 0; s < nsites; s++) {
+		const struct stp_kprobe_desc *k = &rt->tool->kprobes[sites[s].desc];
+		for (int p = 0; p < rt->tool->nuparams && p < 64; p++) {
+			if (!(k->uparams_used >> p & 1))
+				continue;
+			const char *name = rt->tool->uparams[p];
+			if (!sites[s].dw) {
+				stp_say("cannot probe %s: $%s needs debuginfo, and %s has none for %s",
+					k->pp, name, udescs[sites[s].desc].bin->path, sites[s].func);
+				return 1;
+			}
+			if (!param_named(sites[s].dw, name)) {
+				stp_say("cannot probe %s: %s has no parameter named %s", k->pp,
+					sites[s].func, name);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int expand(struct stp_rt *rt, struct stp_session *ss)
+{
+	/* Thousands of uprobes are as many file descriptors. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	udescs = calloc((size_t)rt->tool->nkprobes, sizeof(*udescs));
+	for (int i = 0; i < rt->tool->nkprobes; i++)
+		if (rt->tool->kprobes[i].ukind != STP_U_NONE && expand_one(rt, ss, i) != 0)
+			return 1;
+	if (place_params(rt) != 0)
+		return 1;
+	if (stp_verbosity)
+		stp_say("%d user-space probe sites", nsites);
+	return 0;
+}
+
+static int link_create_multi(int prog_fd, const char *path, const unsigned long *offsets,
+			     const __u64 *cookies, __u32 cnt, bool ret, int pid)
+{
+	struct stp_uprobe_multi_attr a = {
+		.prog_fd = (__u32)prog_fd,
+		.attach_type = STP_TRACE_UPROBE_MULTI,
+		.path = (__u64)(unsigned long)path,
+		.offsets = (__u64)(unsigned long)offsets,
+		.cookies = (__u64)(unsigned long)cookies,
+		.cnt = cnt,
+		.flags_multi = ret ? STP_F_UPROBE_MULTI_RETURN : 0,
+		.pid = pid > 0 ? (__u32)pid : 0,
+	};
+	return (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+}
+
+/*
+ * Whether uprobe_multi works, with the process (not thread) filtering
+ * that kernels fixed after 6.6's first version: as libbpf asks, a link on
+ * "/" must fail with EBADF, not EINVAL.
+ */
+static bool have_uprobe_multi(void)
+{
+	if (multi_ok >= 0)
+		return multi_ok;
+	multi_ok = 0;
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = STP_TRACE_UPROBE_MULTI);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, 2, &o);
+	if (fd < 0)
+		return false;
+	unsigned long off = 0;
+	int link = link_create_multi(fd, "/", &off, NULL, 1, false, getpid());
+	int err = errno;
+	if (link >= 0)
+		close(link);
+	close(fd);
+	multi_ok = link < 0 && err == EBADF;
+	return multi_ok;
+}
+
+static bool viable(int desc)
+{
+	return udescs && udescs[desc].n > 0;
+}
+
+/* Before load: room in the sites map for every site, and how programs attach. */
+static void before_load(struct stp_rt *rt, struct bpf_object *obj)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "stp_usites");
+	if (m)
+		bpf_map__set_max_entries(m, nsites ? (uint32_t)nsites : 1);
+	if (!have_uprobe_multi())
+		return;
+	for (int i = 0; i < rt->tool->nkprobes; i++) {
+		const struct stp_kprobe_desc *k = &rt->tool->kprobes[i];
+		if (k->ukind == STP_U_NONE || k->ukind == STP_U_MARK)
+			continue;
+		struct bpf_program *prog = bpf_object__find_program_by_name(obj, k->prog);
+		if (prog)
+			bpf_program__set_expected_attach_type(prog, STP_TRACE_UPROBE_MULTI);
+	}
+}
+
+/* Every site of a uprobe program in one uprobe_multi link. */
+static int attach_multi(struct stp_session *ss, struct bpf_program *prog,
+			const struct stp_kprobe_desc *k, const struct udesc *u)
+{
+	(void)ss;
+	unsigned long *offsets = calloc((size_t)u->n, sizeof(*offsets));
+	__u64 *cookies = calloc((size_t)u->n, sizeof(*cookies));
+	for (int j = 0; j < u->n; j++) {
+		offsets[j] = (unsigned long)sites[u->first + j].offset;
+		cookies[j] = (__u64)(u->first + j);
+	}
+	int fd = link_create_multi(bpf_program__fd(prog), u->bin->path, offsets, cookies,
+				   (__u32)u->n, k->attach == STP_ATTACH_URETPROBE, u->pid);
+	int err = -errno;
+	free(offsets);
+	free(cookies);
+	if (fd < 0)
+		return err;
+	multi_links = realloc(multi_links, sizeof(*multi_links) * (size_t)(nmulti_links + 1));
+	multi_links[nmulti_links++] = fd;
+	if (stp_verbosity)
+		stp_say("probe %s: %d sites attached in one uprobe_multi link", k->pp, u->n);
+	return 0;
+}
+
+/* After load: each site's strings and parameter places, for BPF. */
+static int fill_maps(struct stp_rt *rt, struct bpf_object *obj)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "stp_usites");
+	if (!m)
+		return 0;
+	size_t len = (size_t)rt->tool->maxstringlen;
+	size_t vsize = bpf_map__value_size(m);
+	char *v = malloc(vsize);
+	for (int s = 0; s < nsites; s++) {
+		memset(v, 0, vsize);
+		snprintf(v, len, "%s", sites[s].pp);
+		snprintf(v + len, len, "%s", sites[s].func);
+		/* One slot of 4 bytes per $NAME, then $return's (stp_bpf.h). */
+		uint8_t *slot = (uint8_t *)v + 2 * len;
+		int nslots = rt->tool->nuparams + 1;
+		for (int p = 0; p < nslots && 2 * len + 4 * (size_t)(p + 1) <= vsize; p++) {
+			const struct udw_value *pv =
+				p < rt->tool->nuparams ? param_named(sites[s].dw, rt->tool->uparams[p])
+				: sites[s].dw	       ? &sites[s].dw->ret
+						       : NULL;
+			slot[4 * p] = pv && pv->reg >= 0 ? (uint8_t)pv->reg : 0xff;
+			slot[4 * p + 1] = pv && pv->kind == UDW_INT ? (uint8_t)pv->size : 8;
+			slot[4 * p + 2] = pv && pv->is_signed;
+			slot[4 * p + 3] = pv != NULL;
+		}
+		uint32_t key = (uint32_t)s;
+		if (bpf_map_update_elem(bpf_map__fd(m), &key, v, 0) != 0) {
+			stp_say("cannot set up the user-space probe sites: %s", strerror(errno));
+			free(v);
+			return 1;
+		}
+	}
+	free(v);
+	return 0;
+}
+
+static int attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog, int desc)
+{
+	const struct stp_kprobe_desc *k = &rt->tool->kprobes[desc];
+	const struct udesc *u = &udescs[desc];
+	if (k->ukind != STP_U_MARK && have_uprobe_multi())
+		return attach_multi(ss, prog, k, u);
+	int attached = 0, err = 0;
+	for (int s = u->first; s < u->first + u->n; s++) {
+		struct bpf_link *link;
+		if (k->ukind == STP_U_MARK) {
+			LIBBPF_OPTS(bpf_usdt_opts, o, .usdt_cookie = (uint64_t)s);
+			link = bpf_program__attach_usdt(prog, u->pid, u->bin->path, sites[s].provider,
+							sites[s].mark, &o);
+		} else {
+			LIBBPF_OPTS(bpf_uprobe_opts, o, .bpf_cookie = (uint64_t)s,
+				    .retprobe = k->attach == STP_ATTACH_URETPROBE);
+			link = bpf_program__attach_uprobe_opts(prog, u->pid, u->bin->path,
+							       (size_t)sites[s].offset, &o);
+		}
+		if (!link) {
+			err = -errno;
+			if (stp_verbosity)
+				stp_say("%s: did not attach (%s)", sites[s].pp, strerror(-err));
+			continue;
+		}
+		stp_add_link(ss, link, k->pp);
+		attached++;
+	}
+	if (stp_verbosity)
+		stp_say("probe %s: %d of %d sites attached", k->pp, attached, u->n);
+	if (attached < u->n && attached)
+		fprintf(stderr, "WARNING: %s: %d of its %d places could not be probed\n", k->pp,
+			u->n - attached, u->n);
+	return attached ? 0 : (err ? err : -ENOENT);
+}
+
+static void put_hex(char *out, size_t n, uint64_t v)
+{
+	/* stap's %#llx: 0 is 0x0 too. */
+	snprintf(out, n, "0x%llx", (unsigned long long)v);
+}
+
+static void format_value(char *out, size_t n, const struct udw_value *v, uint64_t raw,
+			 bool have)
+{
+	if (v->kind == UDW_STRUCT)
+		snprintf(out, n, "{...}");
+	else if (!have || v->kind == UDW_OTHER)
+		snprintf(out, n, "?");
+	else
+		put_hex(out, n, udw_extend(v, raw));
+}
+
+static void append(char *dst, const char *s)
+{
+	size_t have = strnlen(dst, stp_maxstr - 1);
+	size_t n = strlen(s);
+	if (n > stp_maxstr - 1 - have)
+		n = stp_maxstr - 1 - have;
+	memcpy(dst + have, s, n);
+	dst[have + n] = 0;
+}
+
+static const struct site *site_at(uint32_t id)
+{
+	return id < (uint32_t)nsites ? &sites[id] : NULL;
+}
+
+/* The STP_P_U* pieces of stp_record.h. */
+static void piece(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst)
+{
+	(void)rt;
+	uint32_t id = 0;
+	if (*p + 4 <= end)
+		memcpy(&id, *p, 4);
+	*p += 4;
+	const struct site *s = site_at(id);
+	char buf[64];
+	if (tag == STP_P_USITE) {
+		uint8_t what = *p < end ? (uint8_t) * *p : 0;
+		*p += 1;
+		if (s)
+			append(dst, what == STP_USITE_PP ? s->pp : s->func);
+		return;
+	}
+	if (tag == STP_P_URET) {
+		uint64_t rax = (uint64_t)stp_read_long(p, end);
+		if (!s || !s->dw || s->dw->ret.kind == UDW_VOID)
+			return; /* stap: "" without DWARF, and for void */
+		format_value(buf, sizeof(buf), &s->dw->ret, rax, true);
+		append(dst, "return=");
+		append(dst, buf);
+		return;
+	}
+	uint64_t regs[STP_UREGS];
+	for (int i = 0; i < STP_UREGS; i++)
+		regs[i] = (uint64_t)stp_read_long(p, end);
+	for (int i = 0; s && s->dw && i < s->dw->nparams; i++) {
+		const struct udw_value *v = &s->dw->params[i];
+		format_value(buf, sizeof(buf), v, v->reg >= 0 ? regs[v->reg] : 0, v->reg >= 0);
+		if (i)
+			append(dst, " ");
+		append(dst, v->name);
+		append(dst, "=");
+		append(dst, buf);
+	}
+}
+
+static void cleanup(void)
+{
+	for (int i = 0; i < nmulti_links; i++)
+		close(multi_links[i]);
+	free(multi_links);
+	multi_links = NULL;
+	nmulti_links = 0;
+	for (int i = 0; i < nsites; i++) {
+		free(sites[i].pp);
+		free(sites[i].func);
+		free(sites[i].provider);
+		free(sites[i].mark);
+	}
+	free(sites);
+	for (int i = 0; i < nbinaries; i++) {
+		usym_free(&binaries[i].funcs);
+		usym_free(&binaries[i].plt);
+		usym_free(&binaries[i].marks);
+		udw_close(binaries[i].dw);
+		free(binaries[i].path);
+	}
+	free(binaries);
+	free(udescs);
+	sites = NULL;
+	binaries = NULL;
+	udescs = NULL;
+	nsites = nbinaries = 0;
+}
+
+const struct stp_uprobe_ops stp_uprobe_ops = {
+	.expand = expand,
+	.viable = viable,
+	.before_load = before_load,
+	.fill_maps = fill_maps,
+	.attach = attach,
+	.piece = piece,
+	.cleanup = cleanup,
+};

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * process.c - user-space probes: uprobes and USDT marks.
+ *
+ *   process("PATH").function("PATTERN")[.call|.return]
+ *   process("PATH").plt("PATTERN")[.return]
+ *   process("PATH").mark("NAME")
+ *   process.function("PATTERN") ...     the -c / -x target's own binary
+ *
+ * PATH is looked up on $PATH when it has no slash, as stap does. The
+ * pattern is checked here against the build host's copy of the binary, but
+ * expanded again at start-up by the tool against the target's copy (its
+ * .symtab, else .dynsym): so a tool keeps working on another build of the
+ * same program. Parameters come from the ABI argument registers; the tool
+ * names and types them from the target binary's DWARF (runtime/user/udwarf.c).
+ */
+#include "../stapc.h"
+#include "../../runtime/user/usym.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *kind_word[] = { [UP_FUNCTION] = "function", [UP_PLT] = "plt", [UP_MARK] = "mark",
+				   [UP_BEGIN] = "begin", [UP_END] = "end", [UP_STATEMENT] = "statement" };
+
+/*
+ * process("PATH").begin and .end: the exec and the exit of a process
+ * running PATH, on the scheduler's tracepoints, filtered in BPF by the
+ * identity (device, inode) of the process's executable, which the tool
+ * looks up on the target at start-up.
+ */
+static bool match_lifecycle(struct elab *e, struct dprobe *d, struct uprobe_point *up,
+			    const struct expr *where)
+{
+	const struct probe_point *p = d->point;
+	if (!where) {
+		diag_error(&p->loc, "process.%s without a program is not supported: write "
+				    "process(\"PATH\").%s",
+			   kind_word[up->kind], kind_word[up->kind]);
+		return false;
+	}
+	if (pp_ncomps(p) != 2 || pp_arg(p, 1)) {
+		diag_error(&p->loc, "process(\"PATH\").%s takes no argument and no suffix",
+			   kind_word[up->kind]);
+		return false;
+	}
+	char *found = usym_find_binary(where->str);
+	if (!found) {
+		diag_error(&where->loc, "cannot find executable \"%s\"%s", where->str,
+			   strchr(where->str, '/') ? "" : " on $PATH");
+		return false;
+	}
+	up->path = arena_strdup(found);
+	free(found);
+	up->pattern = "";
+	up->exe_slot = -1;
+	for (int i = 0; i < e->prog->exe_paths.len; i++)
+		if (!strcmp(vec_at(&e->prog->exe_paths, i), up->path))
+			up->exe_slot = i;
+	if (up->exe_slot < 0) {
+		up->exe_slot = e->prog->exe_paths.len;
+		vec_push(&e->prog->exe_paths, (void *)up->path);
+	}
+	d->data = up;
+	return true;
+}
+
+/* "no match" with the closest names the binary has, as stap hints. */
+static void no_match(const struct probe_point *p, const struct uprobe_point *up,
+		     const struct usym_list *syms)
+{
+	struct vec names = { 0 };
+	for (int i = 0; i < syms->n; i++)
+		vec_push(&names, syms->v[i].name);
+	const char *hint = did_you_mean(up->pattern, &names);
+	diag_error(&p->loc, "no %s matches \"%s\" in %s%s%s%s", kind_word[up->kind], up->pattern,
+		   up->path, hint ? " (did you mean " : "", hint ? hint : "", hint ? "?)" : "");
+}
+
+/* The build host's copy: the pattern must match something, as in stap. */
+static bool check_on_build_host(const struct probe_point *p, const struct uprobe_point *up,
+				bool optional)
+{
+	struct usym_list syms;
+	char err[256];
+	enum usym_kind k = up->kind == UP_PLT ? USYM_PLT : up->kind == UP_MARK ? USYM_MARKS
+										  : USYM_FUNCTIONS;
+	if (usym_read(up->path, k, &syms, err, sizeof(err)) != 0) {
+		diag_error(&p->loc, "%s", err);
+		return false;
+	}
+	int found = 0;
+	for (int i = 0; i < syms.n; i++)
+		if (up->kind == UP_MARK ? usym_mark_match(up->pattern, syms.v[i].name)
+					: usym_match(up->pattern, syms.v[i].name))
+			found++;
+	if (!found && !optional)
+		no_match(p, up, &syms);
+	usym_free(&syms);
+	return found > 0 || optional;
+}
+
+static bool match(struct elab *e, struct dprobe *d)
+{
+	const struct probe_point *p = d->point;
+	int n = pp_ncomps(p);
+	if (n < 2 || !pp_is(p, 0, "process"))
+		return false;
+	const struct expr *where = pp_arg(p, 0);
+	const char *what = pp_name(p, 1);
+	const struct expr *arg = pp_arg(p, 1);
+	struct uprobe_point *up = arena_alloc(sizeof(*up));
+	if (!strcmp(what, "function"))
+		up->kind = UP_FUNCTION;
+	else if (!strcmp(what, "plt"))
+		up->kind = UP_PLT;
+	else if (!strcmp(what, "mark"))
+		up->kind = UP_MARK;
+	else if (!strcmp(what, "begin") || !strcmp(what, "end")) {
+		up->kind = what[0] == 'b' ? UP_BEGIN : UP_END;
+		if (where && where->kind != E_STRING) {
+			diag_error(&where->loc, "process(PID) probes are not supported: write "
+						"process(\"PATH\")");
+			return false;
+		}
+		return match_lifecycle(e, d, up, where);
+	} else if (!strcmp(what, "statement")) {
+		up->kind = UP_STATEMENT;
+	} else
+		return false; /* process.begin/end and others: the tapset's */
+	if (where && where->kind != E_STRING) {
+		diag_error(&where->loc, "process(PID) probes are not supported: write process(\"PATH\"), "
+					"or process.function(...) with -x PID");
+		return false;
+	}
+	if (!arg && up->kind != UP_PLT) {
+		diag_error(&p->loc, "process(...).%s needs a name: .%s(\"NAME\")", what, what);
+		return false;
+	}
+	if (arg && arg->kind != E_STRING) {
+		diag_error(&arg->loc, ".%s() takes a string", what);
+		return false;
+	}
+	up->pattern = arg ? arg->str : "*";
+	if (up->kind == UP_STATEMENT) {
+		/* Resolved from the target's line table when the tool starts. */
+		const char *at = strchr(up->pattern, '@'), *colon = strrchr(up->pattern, ':');
+		char *end = NULL;
+		if (!at || at == up->pattern || !colon || colon < at + 2 ||
+		    strtol(colon + 1, &end, 10) <= 0 || *end || strpbrk(up->pattern, "*?[")) {
+			diag_error(&arg->loc, "statement(\"%s\"): write statement(\"FUNCTION@FILE:LINE\") "
+					      "with one line, no wildcards",
+				   up->pattern);
+			return false;
+		}
+		if (n > 2) {
+			diag_error(&p->loc, "process(...).statement() takes no suffix");
+			return false;
+		}
+	} else if (up->kind != UP_MARK && strchr(up->pattern, '@')) {
+		diag_error(&arg->loc, "\"%s\": function@file patterns are not supported yet; name the "
+				      "function alone", up->pattern);
+		return false;
+	}
+	for (int i = 2; i < n; i++) {
+		const char *suffix = pp_name(p, i);
+		if (!strcmp(suffix, "return") && up->kind != UP_MARK && i == n - 1)
+			up->is_return = true;
+		else if (!strcmp(suffix, "call") && up->kind == UP_FUNCTION && i == n - 1)
+			up->is_call = true;
+		else if (!strcmp(suffix, "inline")) {
+			diag_error(&p->loc, ".inline probes need the binary's DWARF inline instances, "
+					    "which a tool cannot rely on at run time: probe a function that "
+					    "is not inlined, with .call");
+			return false;
+		} else {
+			diag_error(&p->loc, "process(...).%s() has no .%s", what, suffix);
+			return false;
+		}
+	}
+	if (where) {
+		char *found = usym_find_binary(where->str);
+		if (!found) {
+			diag_error(&where->loc, "cannot find executable \"%s\"%s", where->str,
+				   strchr(where->str, '/') ? "" : " on $PATH");
+			return false;
+		}
+		up->path = arena_strdup(found);
+		free(found);
+		if (up->kind != UP_STATEMENT && !check_on_build_host(p, up, d->optional))
+			return false;
+	}
+	d->data = up;
+	return true;
+}
+
+static bool target(struct elab *e, struct dprobe *d, struct expr *x)
+{
+	struct uprobe_point *up = d->data;
+	const char *name = x->name;
+	if (up->kind == UP_BEGIN || up->kind == UP_END)
+		return false;
+	if (up->kind == UP_STATEMENT) {
+		diag_error(&x->loc, "%s: target variables of statement probes are not supported yet: "
+				    "probe the function's entry for its parameters", name);
+		return true;
+	}
+	struct target_ref *r = arena_alloc(sizeof(*r));
+	r->user = true;
+	if (x->comps.len) {
+		diag_error(&x->loc, "%s: ->field and [index] of user-space variables are not "
+				    "supported yet; read memory with user_long(), user_int(), ...", name);
+		x->type = VT_LONG;
+		return true;
+	}
+	if (up->kind == UP_MARK) {
+		int n = 0;
+		if (!strncmp(name, "$arg", 4) && sscanf(name + 4, "%d", &n) == 1 && n >= 1 &&
+		    n <= 12 && !strcmp(name + 4, arena_printf("%d", n))) {
+			r->base = TREF_USDT_ARG;
+			r->index = n - 1;
+			x->target = r;
+			x->type = VT_LONG;
+			return true;
+		}
+		return false;
+	}
+	if (!strcmp(name, "$$parms") || !strcmp(name, "$$vars") || !strcmp(name, "$$return") ||
+	    !strcmp(name, "$$locals")) {
+		if (up->is_return && strcmp(name, "$$return")) {
+			diag_error(&x->loc, "%s in a return probe would need the values at entry, which "
+					    "stapc does not keep yet: use it in the .call probe", name);
+			return true;
+		}
+		if (!up->is_return && !strcmp(name, "$$return"))
+			return false;
+		x->type = VT_STRING;
+		return true;
+	}
+	if (!strcmp(name, "$return")) {
+		if (!up->is_return)
+			return false;
+		r->base = TREF_URETVAL;
+		x->target = r;
+		x->type = VT_LONG;
+		return true;
+	}
+	if (up->is_return) {
+		diag_error(&x->loc, "%s in a return probe would need its value at entry, which stapc "
+				    "does not keep yet: use it in the .call probe",
+			   name);
+		return true;
+	}
+	/* A named parameter: which register holds it is decided by the tool, per site. */
+	r->base = TREF_UPARAM;
+	r->index = -1;
+	const char *pname = intern(name + 1);
+	for (int i = 0; i < e->prog->uparams.len; i++)
+		if (vec_at(&e->prog->uparams, i) == pname)
+			r->index = i;
+	if (r->index < 0) {
+		if (e->prog->uparams.len == 64) {
+			diag_error(&x->loc, "more than 64 named user-space parameters in one script");
+			return true;
+		}
+		r->index = e->prog->uparams.len;
+		vec_push(&e->prog->uparams, (void *)pname);
+	}
+	up->params_used |= 1ULL << r->index;
+	x->target = r;
+	x->type = VT_LONG;
+	return true;
+}
+
+static void vars(struct elab *e, const struct dprobe *d, struct vec *out)
+{
+	(void)e;
+	const struct uprobe_point *up = d->data;
+	if (up->kind == UP_BEGIN || up->kind == UP_END)
+		return;
+	if (up->kind == UP_MARK) {
+		vec_push(out, "$arg1..$arg12:long");
+		return;
+	}
+	vec_push(out, up->is_return ? "$return:long" : "$PARAM:long (named from DWARF)");
+	vec_push(out, up->is_return ? "$$return:string" : "$$parms:string");
+}
+
+static int variants(const struct dprobe *d, struct variant *out, int max)
+{
+	const struct uprobe_point *up = d->data;
+	if (max < 1)
+		return 0;
+	if (up->kind == UP_BEGIN || up->kind == UP_END) {
+		const char *same_exe = arena_printf("stp_exe_is(stp_kg.stp_exe[%d].dev, "
+						    "stp_kg.stp_exe[%d].ino)",
+						    up->exe_slot, up->exe_slot);
+		out[0] = (struct variant){
+			.section = up->kind == UP_BEGIN ? "tp_btf/sched_process_exec"
+							: "tp_btf/sched_process_exit",
+			.attach = "STP_ATTACH_TP_BTF",
+			.target = up->kind == UP_BEGIN ? "sched_process_exec" : "sched_process_exit",
+			.args = ARGS_CTX_ARRAY,
+			/* .end: when the last thread of the process exits. */
+			.filter = up->kind == UP_BEGIN ? same_exe
+						       : arena_printf("%s && stp_group_dead()", same_exe),
+		};
+		return 1;
+	}
+	static const char *const ukind[] = { [UP_FUNCTION] = "STP_U_FUNCTION", [UP_PLT] = "STP_U_PLT",
+					     [UP_MARK] = "STP_U_MARK",
+					     [UP_STATEMENT] = "STP_U_STATEMENT" };
+	out[0] = (struct variant){
+		.section = up->kind == UP_MARK ? "usdt" : up->is_return ? "uretprobe" : "uprobe",
+		.attach = up->kind == UP_MARK ? "STP_ATTACH_USDT"
+			  : up->is_return     ? "STP_ATTACH_URETPROBE"
+					      : "STP_ATTACH_UPROBE",
+		.target = up->path ? up->path : "",
+		.func = up->pattern,
+		.ukind = ukind[up->kind],
+		.args = ARGS_PT_REGS,
+		.is_return = up->is_return,
+	};
+	return 1;
+}
+
+static void print(struct strbuf *out, const struct dprobe *d)
+{
+	const struct uprobe_point *up = d->data;
+	if (up->path)
+		sb_printf(out, "process(\"%s\")", up->path);
+	else
+		sb_puts(out, "process");
+	if (up->kind == UP_BEGIN || up->kind == UP_END)
+		sb_printf(out, ".%s", kind_word[up->kind]);
+	else
+		sb_printf(out, ".%s(\"%s\")%s", kind_word[up->kind], up->pattern,
+			  up->is_return ? ".return" : up->is_call ? ".call" : "");
+}
+
+static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
+{
+	(void)e;
+	if (pp_ncomps(pattern) < 2 || !pp_match(pp_name(pattern, 0), "process"))
+		return;
+	const struct expr *where = pp_arg(pattern, 0);
+	if (!where || where->kind != E_STRING)
+		return;
+	char *path = usym_find_binary(where->str);
+	if (!path)
+		return;
+	static const struct {
+		const char *word;
+		enum usym_kind kind;
+	} kinds[] = { { "function", USYM_FUNCTIONS }, { "plt", USYM_PLT }, { "mark", USYM_MARKS } };
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		if (!pp_match(pp_name(pattern, 1), kinds[k].word))
+			continue;
+		const struct expr *arg = pp_arg(pattern, 1);
+		const char *pat = arg && arg->kind == E_STRING ? arg->str : "*";
+		struct usym_list syms;
+		char err[256];
+		if (usym_read(path, kinds[k].kind, &syms, err, sizeof(err)) != 0)
+			continue;
+		for (int i = 0; i < syms.n; i++) {
+			bool ok = kinds[k].kind == USYM_MARKS ? usym_mark_match(pat, syms.v[i].name)
+							      : usym_match(pat, syms.v[i].name);
+			if (ok)
+				vec_push(out, (void *)arena_printf("process(\"%s\").%s(\"%s\")", path,
+								   kinds[k].word, syms.v[i].name));
+		}
+		usym_free(&syms);
+	}
+	free(path);
+}
+
+const struct provider provider_process = {
+	.name = "process",
+	.match = match,
+	.target = target,
+	.vars = vars,
+	.variants = variants,
+	.print = print,
+	.list = list,
+};

@@ -1,0 +1,243 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# User-space probes end to end, as root on this machine's kernel: uprobes on
+# a C program with debuginfo (names and values of $$parms and $$return),
+# the ls and bash examples (stripped binaries), Python's USDT marks, and
+# nothing left attached on any way out.
+
+load lib/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || return 0
+	make -C "$TOP" -s examples >&2
+	export CALLEE_DIR=$BATS_FILE_TMPDIR/callee
+	mkdir -p "$CALLEE_DIR"
+	gcc -g -O1 -o "$CALLEE_DIR/callee" "$TOP/tests/uprobes/callee.c"
+}
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "uprobes load BPF programs: run the tests as root"
+	EX=$O/examples
+	CALLEE=$CALLEE_DIR/callee
+}
+
+# No program of ours stays loaded, no uprobe link or event is left.
+assert_nothing_attached() {
+	local i
+	for i in $(seq 30); do
+		if ! bpftool prog show 2>/dev/null | grep -q ' name probe_[0-9]' &&
+			! bpftool link show 2>/dev/null | grep -q 'uprobe_multi'; then
+			break
+		fi
+		sleep 0.1
+	done
+	! bpftool prog show 2>/dev/null | grep ' name probe_[0-9]'
+	! bpftool link show 2>/dev/null | grep 'uprobe_multi'
+	local events=/sys/kernel/tracing/uprobe_events
+	[ ! -s "$events" ] || { cat "$events"; return 1; }
+}
+
+# The callgraph script of the seed, on the test program's own functions.
+callgraph_script() {
+	cat <<EOF
+probe process("$CALLEE").function("main").call, process("$CALLEE").function("t_*").call {
+	log(thread_indent(1) . "=> " . probefunc() . " " . \$\$parms)
+}
+probe process("$CALLEE").function("main").return, process("$CALLEE").function("t_*").return {
+	log(thread_indent(-1) . "<= " . probefunc() . " " . \$\$return)
+}
+EOF
+}
+
+@test "uprobes: callgraph of a C program: nesting, \$\$parms and \$\$return named and valued from DWARF" {
+	callgraph_script > "$BATS_TEST_TMPDIR/cg.stp"
+	"$STAPC" -o "$BATS_TEST_TMPDIR/cg" "$BATS_TEST_TMPDIR/cg.stp"
+	run -0 "$BATS_TEST_TMPDIR/cg" -c "$CALLEE $BATS_TEST_TMPDIR/ptrs"
+	echo "$output"
+	# The pointers the program passed, as it saw them.
+	local tag p argv
+	read -r tag p argv < "$BATS_TEST_TMPDIR/ptrs"
+	tag=${tag#tag=} p=${p#p=} argv=${argv#argv=}
+	# The time column varies; the thread is the command's.
+	local pid
+	pid=$(sed -n '1s/.* callee(\([0-9]*\)):.*/\1/p' <<< "$output")
+	sed 's/^ *[0-9]* //' <<< "$output" > "$BATS_TEST_TMPDIR/got"
+	cat > "$BATS_TEST_TMPDIR/want" <<EOF
+callee($pid):=> main argc=0x2 argv=$argv
+callee($pid): => t_middle tag=$tag n=0x3 s=0xfffffffffffffffe p=$p
+callee($pid):  => t_leaf x=0x3 y=0xfffffffffffffffe
+callee($pid):  <= t_leaf return=0xfffffffffffffffa
+callee($pid): <= t_middle return=0x2
+callee($pid): => t_byvalue p={...} c=0x7a
+callee($pid): <= t_byvalue 
+callee($pid): => t_tiny c=0xffffffffffffffff
+callee($pid): <= t_tiny return=0xff
+callee($pid):<= main return=0x0
+EOF
+	assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	assert_nothing_attached
+}
+
+@test "uprobes: pp() names the declaration from DWARF; probefunc() and ppfunc() the function" {
+	local line
+	line=$(grep -n '^PROBED long t_leaf' "$TOP/tests/uprobes/callee.c" | cut -d: -f1)
+	run -0 "$STAPC" -e "probe process(\"$CALLEE\").function(\"t_leaf\").call { printf(\"%s|%s|%s\\n\", pp(), probefunc(), ppfunc()) }
+		probe process(\"$CALLEE\").function(\"t_tiny\").return { printf(\"%s|%d|%d\\n\", pp(), \$return, is_return()) }" \
+		-c "$CALLEE"
+	[ "${lines[0]}" = "process(\"$CALLEE\").function(\"t_leaf@$TOP/tests/uprobes/callee.c:$line\").call|t_leaf|t_leaf" ]
+	[[ "${lines[1]}" == "process(\"$CALLEE\").function(\"t_tiny@$TOP/tests/uprobes/callee.c:"*"\").return|255|1" ]]
+}
+
+@test "uprobes: named parameters are read from their registers, typed from DWARF" {
+	run -0 "$STAPC" -e "probe process(\"$CALLEE\").function(\"t_middle\") { printf(\"%s %d %d %d\\n\", user_string(\$tag), \$n, \$s, user_int(\$p)) }
+		probe process(\"$CALLEE\").function(\"t_tiny\") { println(\$c) }" -c "$CALLEE"
+	[ "${lines[0]}" = "tag 3 -2 5" ]
+	[ "${lines[1]}" = "-1" ]
+}
+
+@test "uprobes: a tool follows another build of its binary; a pattern it no longer finds is an error" {
+	cp "$CALLEE" "$BATS_TEST_TMPDIR/prog"
+	"$STAPC" -o "$BATS_TEST_TMPDIR/t" -e "probe process(\"$BATS_TEST_TMPDIR/prog\").function(\"t_l*\") { println(probefunc()) }"
+	# The same functions at other addresses: built without optimisation.
+	gcc -g -O0 -o "$BATS_TEST_TMPDIR/prog" "$TOP/tests/uprobes/callee.c"
+	run -0 "$BATS_TEST_TMPDIR/t" -c "$BATS_TEST_TMPDIR/prog"
+	[ "$output" = "t_leaf" ]
+	sed 's/t_leaf/t_other/g' "$TOP/tests/uprobes/callee.c" > "$BATS_TEST_TMPDIR/other.c"
+	gcc -g -O1 -o "$BATS_TEST_TMPDIR/prog" "$BATS_TEST_TMPDIR/other.c"
+	run -1 "$BATS_TEST_TMPDIR/t" -c "$BATS_TEST_TMPDIR/prog"
+	[ "$output" = "t: cannot probe process(\"$BATS_TEST_TMPDIR/prog\").function(\"t_l*\"): no function matches \"t_l*\" in $BATS_TEST_TMPDIR/prog" ]
+	assert_nothing_attached
+}
+
+@test "uprobes: \$NAME on a binary without debuginfo stops the tool at start-up, saying why" {
+	cp "$CALLEE" "$BATS_TEST_TMPDIR/prog"
+	"$STAPC" -o "$BATS_TEST_TMPDIR/t" -e "probe process(\"$BATS_TEST_TMPDIR/prog\").function(\"t_leaf\") { println(\$x) }"
+	strip -g "$BATS_TEST_TMPDIR/prog"
+	run -1 "$BATS_TEST_TMPDIR/t" -c "$BATS_TEST_TMPDIR/prog"
+	[[ "$output" == *"\$x needs debuginfo, and $BATS_TEST_TMPDIR/prog has none for t_leaf"* ]]
+}
+
+@test "uprobes: bare process.function probes the -c command's program, and needs one" {
+	run -0 "$STAPC" -e 'probe process.function("t_tiny").return { println(probefunc(), " ", $$return) }' -c "$CALLEE"
+	[ "$output" = "t_tiny return=0xff" ]
+	run -1 "$STAPC" -e 'probe process.function("t_tiny") { println(probefunc()) }' -T 1
+	[[ "$output" == *"run the tool with -c COMMAND or -x PID"* ]]
+}
+
+@test "uprobes: compile-time errors name the probe point and say why" {
+	run -1 "$STAPC" -p2 -e 'probe process("/bin/ls").function("no_such_fn") {}'
+	[[ "${lines[0]}" == *'error: no function matches "no_such_fn" in /usr/bin/ls'* ]]
+	run -1 "$STAPC" -p2 -e 'probe process("no-such-program-here").function("*") {}'
+	[[ "${lines[0]}" == *'error: cannot find executable "no-such-program-here" on $PATH'* ]]
+	run -1 "$STAPC" -p2 -e "probe process(\"$CALLEE\").function(\"t_leaf\").inline {}"
+	[[ "${lines[0]}" == *"error: .inline probes need the binary's DWARF inline instances"* ]]
+	# Relative names are looked up on $PATH, and symlinks resolved, as stap does.
+	run -0 "$STAPC" -p2 -e 'probe process("ls").function("_obstack_free") {}'
+	[[ "$output" == *'process("/usr/bin/ls").function("_obstack_free")'* ]]
+}
+
+@test "uprobes: ls-callgraph warns once that ls is stripped, and traces what it exports" {
+	run -0 --separate-stderr "$EX/ls-callgraph" -c "ls -lD $TOP/tests"
+	echo "$stderr"
+	local n
+	n=$(readelf --dyn-syms -W /usr/bin/ls | awk '$4 == "FUNC" && $7 != "UND"' | wc -l)
+	[ "$stderr" = "WARNING: /usr/bin/ls is stripped: only the $n functions it exports can be probed, and without debuginfo their parameters are not known (\$\$parms and \$\$return are empty)" ]
+	# ls --dired keeps its output in an obstack.
+	grep -qE '^ +[0-9]+ ls\([0-9]+\):=> _obstack_begin $' <<< "$output"
+	grep -qE '^ +[0-9]+ ls\([0-9]+\):<= _obstack_begin $' <<< "$output"
+	assert_nothing_attached
+}
+
+@test "uprobes: ls-libcalls shows the library calls of a directory listing, nested" {
+	mkdir -p "$BATS_TEST_TMPDIR/d"
+	touch "$BATS_TEST_TMPDIR/d/b" "$BATS_TEST_TMPDIR/d/a"
+	run -0 "$EX/ls-libcalls" -c "ls $BATS_TEST_TMPDIR/d"
+	sed 's/^ *[0-9]* [^:]*://' <<< "$output" > "$BATS_TEST_TMPDIR/calls"
+	grep -qx '=> opendir' "$BATS_TEST_TMPDIR/calls"
+	grep -qx '=> readdir' "$BATS_TEST_TMPDIR/calls"
+	grep -qx '<= closedir' "$BATS_TEST_TMPDIR/calls"
+	# Every call is followed by its return at the same depth.
+	awk '/=> / { d++ } /<= / { d-- } d < 0 { exit 1 } END { exit d != 0 }' "$BATS_TEST_TMPDIR/calls"
+	# ls printed the listing itself.
+	grep -qx 'a' <<< "$output"
+}
+
+@test "uprobes: bash-callgraph attaches every exported function of bash and detaches them all" {
+	local n
+	n=$(readelf --dyn-syms -W /usr/bin/bash | awk '$4 == "FUNC" && $7 != "UND" { print $2 }' | sort -u | wc -l)
+	run -0 --separate-stderr "$EX/bash-callgraph" -v -c "/usr/bin/bash -c 'echo hi'"
+	[[ "$stderr" == *"probe process(\"/usr/bin/bash\").function(\"*\").call: $n sites attached"* ]]
+	grep -qE '^ +[0-9]+ bash\([0-9]+\): *=> xmalloc$' <<< "$output"
+	grep -qx 'hi' <<< "$output"
+	assert_nothing_attached
+}
+
+@test "uprobes: pyflow shows Python's returns with function, file and line" {
+	[ -x /usr/bin/python3.11 ] || skip "Debian's python3.11 is not installed"
+	local py=$TOP/tests/uprobes/flow.py
+	run -0 "$EX/pyflow" -c "/usr/bin/python3.11 -S $py"
+	grep -F "in $py:" <<< "$output" | sed 's/^ *[0-9]* [^:]*: *//' > "$BATS_TEST_TMPDIR/got"
+	# Python 3.11 fires function__entry only for frames entered from C,
+	# none of these; every frame's return is there, innermost first.
+	cat > "$BATS_TEST_TMPDIR/want" <<EOF
+<= Box in $py:6
+<= inner in $py:2
+<= outer in $py:4
+<= __init__ in $py:7
+<= <module> in $py:8
+EOF
+	assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	assert_nothing_attached
+}
+
+@test "uprobes: \$argN of a USDT mark and a mark name with dashes" {
+	[ -x /usr/bin/python3.11 ] || skip "Debian's python3.11 is not installed"
+	run -0 "$STAPC" -e 'probe process("/usr/bin/python3.11").mark("function-return") { if (user_string($arg2) == "inner") printf("%s %s %d\n", pp(), user_string($arg1), $arg3) }' \
+		-c "/usr/bin/python3.11 -S $TOP/tests/uprobes/flow.py"
+	[ "$output" = "process(\"/usr/bin/python3.11\").mark(\"function__return\") $TOP/tests/uprobes/flow.py 2" ]
+}
+
+@test "uprobes: every way out detaches: the command ends, -T, SIGINT, SIGTERM, the command killed" {
+	callgraph_script > "$BATS_TEST_TMPDIR/cg.stp"
+	"$STAPC" -o "$BATS_TEST_TMPDIR/cg" "$BATS_TEST_TMPDIR/cg.stp"
+	"$BATS_TEST_TMPDIR/cg" -c "$CALLEE" > /dev/null
+	assert_nothing_attached
+	"$EX/bash-callgraph" -T 1 > /dev/null
+	assert_nothing_attached
+	local sig
+	for sig in INT TERM; do
+		"$EX/bash-callgraph" > /dev/null &
+		local tool=$!
+		sleep 1
+		kill -"$sig" "$tool"
+		wait "$tool" || true
+		assert_nothing_attached
+	done
+	"$EX/bash-callgraph" -c "sleep 30" > /dev/null &
+	local tool=$!
+	sleep 1
+	pkill -KILL -P "$tool" sleep
+	wait "$tool" || true
+	assert_nothing_attached
+}
+
+@test "uprobes: statement(\"func@file:line\") fires at that line, found in the target's line table" {
+	local line
+	line=$(grep -n 'return x \* y;' "$TOP/tests/uprobes/callee.c" | cut -d: -f1)
+	run -0 "$STAPC" -e "probe process(\"$CALLEE\").statement(\"t_leaf@callee.c:$line\") { printf(\"%s %s\\n\", pp(), probefunc()) }" -c "$CALLEE"
+	[ "$output" = "process(\"$CALLEE\").statement(\"t_leaf@$TOP/tests/uprobes/callee.c:$line\") t_leaf" ]
+	run -1 "$STAPC" -e "probe process(\"$CALLEE\").statement(\"t_leaf@callee.c:1\") { }" -c "$CALLEE"
+	[[ "$output" == *"no code of callee.c:1 in t_leaf in $CALLEE" ]]
+	run -1 "$STAPC" -p2 -e "probe process(\"$CALLEE\").statement(\"t_leaf@callee.c\") { }"
+	[[ "$output" == *'write statement("FUNCTION@FILE:LINE")'* ]]
+}
+
+@test "uprobes: process(\"PATH\").begin and .end fire in the processes running PATH, only those" {
+	run -0 "$STAPC" -e "probe process(\"$CALLEE\").begin { printf(\"begin %s %d\\n\", execname(), pid() == target()) }
+		probe process(\"$CALLEE\").end { printf(\"end %s %d\\n\", pp(), pid() == target()) }
+		probe process(\"/usr/bin/true\").begin { println(\"not this one\") }" -c "$CALLEE"
+	[ "${lines[0]}" = "begin callee 1" ]
+	[ "${lines[1]}" = "end process(\"$CALLEE\").end 1" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
