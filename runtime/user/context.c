@@ -96,3 +96,21 @@ int stp_exe_identity(const char *path, u64 *dev, u64 *ino)
 	*ino = (u64)st.st_ino;
 	return 0;
 }
+
+static struct tm *local_now(struct tm *tm)
+{
+	time_t now = time(NULL);
+	return localtime_r(&now, tm);
+}
+
+s64 stp_tz_gmtoff(void)
+{
+	struct tm tm;
+	return local_now(&tm) ? -(s64)tm.tm_gmtoff : 0;
+}
+
+void stp_tz_name(char *dst)
+{
+	struct tm tm;
+	stp_strcpy(dst, local_now(&tm) && tm.tm_zone ? tm.tm_zone : "UTC");
+}

@@ -59,6 +59,9 @@ s64 stp_boottime_ns(void);
 /* PATH's device (as the kernel numbers it) and inode; an error said if none. */
 int stp_exe_identity(const char *path, u64 *dev, u64 *ino);
 s64 stp_cpu(void);
+/* The local time zone: seconds west of UTC, and its abbreviation. */
+s64 stp_tz_gmtoff(void);
+void stp_tz_name(char *dst);
 void stp_cmdline_str(char *dst);
 
 /* ------------------------------------------------------------ output */

@@ -165,6 +165,8 @@ static const char *builtin_long(struct ugen *u, struct expr *x)
 		return n[0] == 'g' ? "(s64)getgid()" : "(s64)getegid()";
 	if (!strcmp(n, "cpu"))
 		return "stp_cpu()";
+	if (!strcmp(n, "tz_gmtoff"))
+		return "stp_tz_gmtoff()";
 	if (!strcmp(n, "target"))
 		return "(s64)rt->target_pid";
 	if (!strcmp(n, "is_return"))
@@ -228,6 +230,8 @@ static const char *builtin_str(struct ugen *u, struct expr *x)
 		cw_line(u->w, "stp_string_quoted(%s, %s);", d, ARG_S(0));
 	else if (!strcmp(n, "__script_arg_str"))
 		cw_line(u->w, "stp_arg(rt, %s, (int)%s);", d, ARG_L(0));
+	else if (!strcmp(n, "tz_name"))
+		cw_line(u->w, "stp_tz_name(%s);", d);
 	else if (!strcmp(n, "tokenize"))
 		cw_line(u->w, "stp_tokenize(%s, %s, %s);", d, ARG_S(0), ARG_S(1));
 	else if (!strcmp(n, "pp") || !strcmp(n, "pn"))
