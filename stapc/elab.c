@@ -68,6 +68,17 @@ static void load_tapsets(struct elab *e)
 	}
 }
 
+static bool old_from_tapset(struct elab *e, const struct function *fn)
+{
+	for (int i = 0; i < e->prog->files.len; i++) {
+		struct stapfile *f = vec_at(&e->prog->files, i);
+		for (int j = 0; j < f->functions.len; j++)
+			if (vec_at(&f->functions, j) == fn)
+				return f->is_tapset;
+	}
+	return true;
+}
+
 static void collect(struct elab *e, struct stapfile *f)
 {
 	for (int i = 0; i < f->globals.len; i++) {
@@ -89,6 +100,9 @@ static void collect(struct elab *e, struct stapfile *f)
 			struct function *old = vec_at(&e->functions, j);
 			/* Functions may share a name when they differ in arity. */
 			if (old->name == fn->name && old->params.len == fn->params.len) {
+				/* The script's own function wins over the library's, as in stap. */
+				if (f->is_tapset && !old_from_tapset(e, old))
+					goto next_function;
 				diag_error(&fn->loc, "function '%s' with %d parameter%s is defined twice",
 					   fn->name, fn->params.len, fn->params.len == 1 ? "" : "s");
 				diag_note(&old->loc, "the first definition is here");

@@ -206,3 +206,21 @@ make_reader() {
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "args: the script needs 2 arguments, but 1 was given" ]
 }
+
+@test "e2e: script functions in a kernel probe call each other in any order, with or without a value" {
+	cat > "$BATS_TEST_TMPDIR/f.stp" <<'STP'
+function show(x) { printf("show %d\n", x) }
+function g:long (x:long) { return x + 1 }
+function h:long (x:long) { return g(x) * 2 }
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() != target())
+		next
+	show(h(g(1)))
+	exit()
+}
+STP
+	"$STAPC" -o "$BATS_TEST_TMPDIR/f" "$BATS_TEST_TMPDIR/f.stp"
+	# Three calls; exit() in the first stops the handlers after it.
+	run -0 timeout 20 "$BATS_TEST_TMPDIR/f" -c '/usr/bin/python3 -c "import os; os.getppid(); os.getppid(); os.getppid()"'
+	[ "$output" = "show 6" ]
+}

@@ -65,8 +65,13 @@ static __always_inline void stp_count(u32 which)
 		*c += 1;
 }
 
+/* Set by exit(): a handler that starts after it does not run, as in stap. */
+volatile u32 stp_exiting SEC(".bss");
+
 static __always_inline struct stp_frame *stp_frame_get(u32 level)
 {
+	if (stp_exiting)
+		return 0;
 	struct stp_frame *f = bpf_map_lookup_elem(&stp_frames, &level);
 	if (!f)
 		return 0;

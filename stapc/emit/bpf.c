@@ -108,9 +108,9 @@ static void declare_locals(struct kgen *k, struct vec *locals)
 	}
 }
 
-static void emit_function(struct plan *pl, struct cw *w, struct function *fn, int *scratch_max)
+/* "static __always_inline s64 f_NAME(...)": a K function's signature. */
+static const char *function_signature(struct function *fn)
 {
-	struct kgen k = { .pl = pl, .w = w, .fn = fn, .err_label = "out", .ret_label = "out" };
 	struct strbuf params = { 0 };
 	const char *ret_type = "s64";
 	if (fn->type == VT_STRING) {
@@ -123,17 +123,26 @@ static void emit_function(struct plan *pl, struct cw *w, struct function *fn, in
 		struct symbol *p = vec_at(&fn->param_syms, i);
 		sb_printf(&params, ", %s%s", p->type == VT_STRING ? "const char *" : "s64 ", gen_local(p));
 	}
-	cw_loc(w, &fn->loc);
-	cw_line(w, "static __always_inline %s %s(struct stp_frame *fr, void *ctx, char *sp%s)", ret_type,
-		gen_function(fn), params.buf ? params.buf : "");
+	const char *sig = arena_printf("static __always_inline %s %s(struct stp_frame *fr, void *ctx, "
+				       "char *sp%s)",
+				       ret_type, gen_function(fn), params.buf ? params.buf : "");
 	sb_free(&params);
+	return sig;
+}
+
+static void emit_function(struct plan *pl, struct cw *w, struct function *fn, int *scratch_max)
+{
+	struct kgen k = { .pl = pl, .w = w, .fn = fn, .err_label = "out", .ret_label = "out" };
+	bool has_value = fn->type != VT_STRING && fn->type != VT_UNKNOWN;
+	cw_loc(w, &fn->loc);
+	cw_line(w, "%s", function_signature(fn));
 	cw_block(w);
-	if (!strcmp(ret_type, "s64"))
+	if (has_value)
 		cw_line(w, "s64 rv = 0;");
 	declare_locals(&k, &fn->locals);
 	kgen_stmt(&k, fn->body);
 	cw_line(w, "out:");
-	cw_line(w, "return%s;", !strcmp(ret_type, "s64") ? " rv" : "");
+	cw_line(w, "return%s;", has_value ? " rv" : "");
 	cw_close(w, NULL);
 	cw_blank(w);
 	place_of(fn)->slot = k.scratch;
@@ -209,6 +218,13 @@ void emit_bpf(struct plan *pl, struct strbuf *out)
 {
 	struct cw body = { 0 };
 	int scratch_max = 8;
+	/* Declared first: a function may call one defined after it. */
+	for (int i = pl->prog->functions.len - 1; i >= 0; i--) {
+		struct function *fn = vec_at(&pl->prog->functions, i);
+		if (!fn->builtin && in_k(fn))
+			cw_line(&body, "%s;", function_signature(fn));
+	}
+	cw_blank(&body);
 	/* Functions first (their scratch needs size each call), then probes. */
 	for (int i = pl->prog->functions.len - 1; i >= 0; i--) {
 		struct function *fn = vec_at(&pl->prog->functions, i);

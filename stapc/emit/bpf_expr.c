@@ -409,6 +409,12 @@ static const char *call_long(struct kgen *k, struct expr *x)
 	if (x->fn->builtin)
 		return builtin_long(k, x);
 	const char *args = call_args(k, x);
+	if (x->fn->type == VT_UNKNOWN) {
+		/* A function without a value, called for what it does. */
+		cw_line(k->w, "%s(fr, ctx, %s%s);", gen_function(x->fn), callee_scratch(k, x->fn), args);
+		check_error(k);
+		return "0";
+	}
 	const char *t = tmp(k);
 	cw_line(k->w, "s64 %s = %s(fr, ctx, %s%s);", t, gen_function(x->fn), callee_scratch(k, x->fn),
 		args);

@@ -280,6 +280,7 @@ static bool control_call(struct kgen *k, struct expr *x)
 	}
 	if (is_builtin(x, "exit")) {
 		struct vec none = { 0 };
+		cw_line(k->w, "stp_exiting = 1;");
 		send(k, new_site(k, SITE_EXIT, x), &none, true);
 		return true;
 	}
