@@ -25,7 +25,14 @@ enum stp_piece {
 	STP_P_USITE = 8,  /* u32 site, u8 what (STP_USITE_*): pp() or the function, of the site */
 	STP_P_UPARMS = 9, /* u32 site, 6 u64: the argument registers, for $$parms */
 	STP_P_URET = 10,  /* u32 site, u64: the return value register, for $$return */
+	/* Symbols of the current task's user space, found by the tool in its mappings. */
+	STP_P_USTACK = 11, /* u8 kind (STP_USTACK_*), u8 max, u8 n, n stp_uloc (addr, dev, ino, off) */
+	STP_P_USYM = 12,   /* u8 what (STP_USYM_*), one stp_uloc */
 };
+
+enum stp_ustack_kind { STP_USTACK_HEX = 0, STP_USTACK_DATA = 1, STP_USTACK_PRINT = 2, STP_USTACK_BRIEF = 3 };
+enum stp_usym_what { STP_USYM_NAME = 0, STP_USYM_DATA = 1, STP_USYM_MOD = 2, STP_USYM_FILELINE = 3 };
+#define STP_USTACK_MAX 20 /* frames, stap's MAXBACKTRACE */
 
 enum stp_usite_what { STP_USITE_PP = 0, STP_USITE_FUNC = 1 };
 #define STP_UREGS 6 /* integer arguments the x86-64 ABI passes in registers */

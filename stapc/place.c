@@ -215,6 +215,8 @@ static void mark_function(struct plan *pl, struct function *fn, enum side side)
 static const char *const lazy_builtins[] = {
 	"string_quoted", "text_str", "text_strn", "user_string_quoted", "user_string_n_quoted",
 	"kernel_string_quoted",
+	/* User-space symbols: the tool reads the task's mappings. */
+	"__ustack", "usymname", "usymdata", "umodname", "usymfileline",
 };
 
 static bool is_lazy_builtin(const struct function *fn)

@@ -716,6 +716,7 @@ struct place_info {
 	unsigned sides;	  /* functions, globals: where they are used */
 	enum srep rep;	  /* string locals and functions in K */
 	int slot;	  /* K functions: the scratch bytes one call needs */
+	int out_size;	  /* K lazy string functions: the most record bytes a result takes */
 	/* statistics globals: the histogram their values also go into */
 	enum { HIST_NONE, HIST_LOG, HIST_LINEAR } hist;
 	int64_t lo, hi, step;

@@ -241,3 +241,30 @@ EOF
 	[ "${lines[1]}" = "end process(\"$CALLEE\").end 1" ]
 	[ "${#lines[@]}" -eq 2 ]
 }
+
+@test "uprobes: a shared library's functions, by any of their names" {
+	local libc
+	libc=$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)
+	run -0 "$STAPC" -e 'global n
+		probe process("/lib/x86_64-linux-gnu/libc.so.6").function("malloc") { if (pid() == target()) n++ }
+		probe process("/lib/x86_64-linux-gnu/libc.so.6").function("opendir").return { if (pid() == target()) println(pp()) }
+		probe end { printf("malloc called: %d\n", n > 0) }' -c "ls $TOP"
+	[[ "$output" == *"process(\"$libc\").function(\"opendir\").return"* ]]
+	[[ "$output" == *"malloc called: 1"* ]]
+}
+
+@test "uprobes: usymname, usymdata, umodname and backtraces name the task's code, even after it exited" {
+	run -0 "$STAPC" -e "probe process(\"$CALLEE\").function(\"t_leaf\") {
+		printf(\"%s|%s|%s\\n\", usymname(uaddr()), usymdata(uaddr()), umodname(uaddr()))
+		print_ubacktrace()
+		printf(\"[%s]\\n\", sprint_ubacktrace())
+		printf(\"[%s]\\n\", ucallers(1))
+	}" -c "$CALLEE"
+	local size addr
+	size=$(readelf -sW "$CALLEE" | awk '$8 == "t_leaf" { print $3 }')
+	[ "${lines[0]}" = "t_leaf|t_leaf+0x0/0x$(printf %x "$size") [$CALLEE]|callee" ]
+	[[ "${lines[1]}" =~ ^\ 0x([0-9a-f]+)\ :\ t_leaf\+0x0/0x[0-9a-f]+\ \[$CALLEE\]$ ]]
+	addr=${BASH_REMATCH[1]}
+	[ "${lines[2]}" = "[t_leaf+0x0/0x$(printf %x "$size") [$CALLEE]" ]
+	[ "${lines[4]}" = "[0x$addr ]" ]
+}

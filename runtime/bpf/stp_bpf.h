@@ -353,6 +353,77 @@ static __always_inline int stp_group_dead(void)
 	return BPF_CORE_READ(t, signal, live.counter) == 0;
 }
 
+/*
+ * Where a user address is: the mapped file's identity (the device and
+ * inode stat(2) shows) and the offset in it, found now, while the task and
+ * its mappings exist; the tool names them later, even after the task died.
+ */
+struct stp_uloc {
+	u64 addr, dev, ino, off;
+};
+
+static long stp_uloc_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct stp_uloc *l = data;
+	struct inode *in = BPF_CORE_READ(vma, vm_file, f_path.dentry, d_inode);
+	if (!in)
+		return 0;
+	l->dev = BPF_CORE_READ(in, i_sb, s_dev);
+	l->ino = BPF_CORE_READ(in, i_ino);
+	l->off = l->addr - BPF_CORE_READ(vma, vm_start) + (BPF_CORE_READ(vma, vm_pgoff) << 12);
+	return 0;
+}
+
+static __always_inline void stp_uloc_find(struct stp_uloc *l)
+{
+	l->dev = l->ino = l->off = 0;
+	bpf_find_vma(bpf_get_current_task_btf(), l->addr, stp_uloc_vma, l, 0);
+}
+
+/* Room for a stack's addresses while its frames are located. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64[STP_USTACK_MAX]);
+} stp_ustack_ips SEC(".maps");
+
+/* A user stack (STP_P_USTACK): each frame located for the tool to name. */
+static __always_inline void stp_put_ustack(struct stp_rec *r, void *ctx, u8 kind, s64 max)
+{
+	u32 off = r->off, zero = 0;
+	u32 room = 4 + sizeof(struct stp_uloc) * STP_USTACK_MAX;
+	u64 *ips = bpf_map_lookup_elem(&stp_ustack_ips, &zero);
+	if (!ips || off + room > r->size || off >= STP_RECORD_MAX)
+		return;
+	long got = bpf_get_stack(ctx, ips, 8 * STP_USTACK_MAX, BPF_F_USER_STACK);
+	u32 n = got > 0 ? (u32)got / 8 : 0;
+	r->p[off] = STP_P_USTACK;
+	r->p[(off + 1) & (STP_RECORD_MAX - 1)] = kind;
+	r->p[(off + 2) & (STP_RECORD_MAX - 1)] = (char)(max < 0 ? 0 : max > 255 ? 255 : max);
+	r->p[(off + 3) & (STP_RECORD_MAX - 1)] = (char)n;
+	for (u32 i = 0; i < STP_USTACK_MAX && i < n; i++) {
+		struct stp_uloc l = { .addr = ips[i] };
+		stp_uloc_find(&l);
+		__builtin_memcpy(r->p + off + 4 + i * sizeof(l), &l, sizeof(l));
+	}
+	r->off = off + 4 + (n & 31) * sizeof(struct stp_uloc);
+}
+
+/* usymname(), usymdata(), umodname() of an address of the current task. */
+static __always_inline void stp_put_usym(struct stp_rec *r, u8 what, s64 addr)
+{
+	u32 off = r->off;
+	if (off + 2 + sizeof(struct stp_uloc) > r->size || off >= STP_RECORD_MAX)
+		return;
+	struct stp_uloc l = { .addr = (u64)addr };
+	stp_uloc_find(&l);
+	r->p[off] = STP_P_USYM;
+	r->p[(off + 1) & (STP_RECORD_MAX - 1)] = what;
+	__builtin_memcpy(r->p + off + 2, &l, sizeof(l));
+	r->off = off + 2 + sizeof(l);
+}
+
 #ifdef STP_USITES
 /*
  * What the tool wrote for each site before attaching: pp() and the

@@ -77,6 +77,9 @@ struct stp_uprobe_ops {
 	void (*cleanup)(void); /* detaches what attach() linked by itself, frees the rest */
 };
 
+/* An STP_P_USTACK or STP_P_USYM piece, named from the task's mappings (symbolize.c). */
+void stp_read_usymbol_piece(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst);
+
 /* libbpf's words, kept to explain a failure in one sentence. */
 void stp_log_append(const char *fmt, va_list ap);
 const char *stp_log_text(void);

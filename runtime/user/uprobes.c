@@ -205,7 +205,7 @@ static void warn_stripped(struct binary *b, const struct usym_list *l, bool uses
 		b->warned = true;
 		fprintf(stderr,
 			"WARNING: %s is stripped: only the %d functions it exports can be probed%s\n",
-			b->path, l->n,
+			b->path, usym_count_addresses(l),
 			uses_dwarf ? ", and without debuginfo their parameters are not known ($$parms "
 				     "and $$return are empty)"
 				   : "");
@@ -311,11 +311,16 @@ static int expand_one(struct stp_rt *rt, struct stp_session *ss, int i)
 					sym->name);
 			continue;
 		}
-		/* One attachment per (provider, name): libbpf finds every place of a mark. */
+		/*
+		 * One attachment per (provider, name) of a mark: libbpf finds
+		 * each of its places; one per address of a function, under the
+		 * best of its names the pattern matches.
+		 */
 		bool dup = false;
-		for (int s = u->first; k->ukind == STP_U_MARK && s < nsites && !dup; s++)
-			dup = !strcmp(sites[s].mark, sym->name) &&
-			      !strcmp(sites[s].provider, sym->provider);
+		for (int s = u->first; s < nsites && !dup; s++)
+			dup = k->ukind == STP_U_MARK ? !strcmp(sites[s].mark, sym->name) &&
+							       !strcmp(sites[s].provider, sym->provider)
+						     : sites[s].addr == sym->addr;
 		if (!dup)
 			add_site(i, sym);
 	}

@@ -29,7 +29,7 @@ static void say(char *err, size_t errlen, const char *fmt, ...)
 }
 
 static void push(struct usym_list *l, const char *name, const char *provider, uint64_t addr,
-		 uint64_t offset, int rank)
+		 uint64_t offset, int rank, uint64_t size)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 64;
@@ -41,6 +41,7 @@ static void push(struct usym_list *l, const char *name, const char *provider, ui
 		.provider = provider ? strdup(provider) : (char *)(intptr_t)rank,
 		.addr = addr,
 		.offset = offset,
+		.size = size,
 	};
 }
 
@@ -103,7 +104,7 @@ static int read_functions(Elf *elf, struct usym_list *out)
 		/* Of aliases, a global name is the one to show. */
 		int bind = GELF_ST_BIND(sym.st_info);
 		int rank = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
-		push(out, name, NULL, sym.st_value, off, rank);
+		push(out, name, NULL, sym.st_value, off, rank, sym.st_size);
 	}
 	return 0;
 }
@@ -141,7 +142,7 @@ static int read_plt(Elf *elf, struct usym_list *out)
 		if (!name || !*name)
 			continue;
 		uint64_t addr = psh.sh_addr + first + 16 * i;
-		push(out, name, NULL, addr, addr - psh.sh_addr + psh.sh_offset, 0);
+		push(out, name, NULL, addr, addr - psh.sh_addr + psh.sh_offset, 0, 16);
 	}
 	return 0;
 }
@@ -167,7 +168,7 @@ static int read_marks(Elf *elf, struct usym_list *out)
 		const char *name = provider + strnlen(provider, (size_t)(end - provider)) + 1;
 		if (name >= end)
 			continue;
-		push(out, name, provider, pc, 0, 0);
+		push(out, name, provider, pc, 0, 0, 0);
 	}
 	return 0;
 }
@@ -191,19 +192,14 @@ static int by_addr_rank(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* One function per address: the best-ranked of its names. */
-static void merge_aliases(struct usym_list *l)
+/*
+ * By address, the names of one address best first (global, weak, local):
+ * a pattern may match any of them ("malloc" and "__libc_malloc"), a lookup
+ * shows the first.
+ */
+static void sort_aliases(struct usym_list *l)
 {
 	qsort(l->v, (size_t)l->n, sizeof(*l->v), by_addr_rank);
-	int w = 0;
-	for (int i = 0; i < l->n; i++) {
-		if (w && l->v[w - 1].addr == l->v[i].addr) {
-			free(l->v[i].name);
-			continue;
-		}
-		l->v[w++] = l->v[i];
-	}
-	l->n = w;
 	for (int i = 0; i < l->n; i++)
 		l->v[i].provider = NULL;
 }
@@ -233,12 +229,22 @@ int usym_read(const char *path, enum usym_kind kind, struct usym_list *out, char
 		return -1;
 	}
 	out->has_debuginfo = has_section(elf, ".debug_info");
+	size_t nph = 0;
+	if (elf_getphdrnum(elf, &nph) == 0 && nph) {
+		out->segs = calloc(nph, sizeof(*out->segs));
+		for (size_t i = 0; i < nph; i++) {
+			GElf_Phdr ph;
+			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
+				out->segs[out->nsegs++] = (struct usym_seg){ ph.p_vaddr, ph.p_offset,
+									     ph.p_filesz };
+		}
+	}
 	GElf_Ehdr eh;
 	if (gelf_getehdr(elf, &eh))
 		out->entry = eh.e_entry;
 	if (kind == USYM_FUNCTIONS) {
 		read_functions(elf, out);
-		merge_aliases(out);
+		sort_aliases(out);
 	} else if (kind == USYM_PLT) {
 		read_plt(elf, out);
 		for (int i = 0; i < out->n; i++)
@@ -259,6 +265,7 @@ void usym_free(struct usym_list *l)
 		free(l->v[i].provider);
 	}
 	free(l->v);
+	free(l->segs);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -285,6 +292,46 @@ int usym_offset(const char *path, uint64_t addr, uint64_t *offset)
 		elf_end(elf);
 	close(fd);
 	return rc;
+}
+
+const struct usym *usym_lookup(const struct usym_list *l, uint64_t addr)
+{
+	int lo = 0, hi = l->n - 1, best = -1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (l->v[mid].addr <= addr) {
+			best = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	if (best < 0)
+		return NULL;
+	while (best > 0 && l->v[best - 1].addr == l->v[best].addr)
+		best--; /* the best-ranked name of the address */
+	const struct usym *s = &l->v[best];
+	int next = best + 1;
+	while (next < l->n && l->v[next].addr == s->addr)
+		next++;
+	uint64_t end = s->size ? s->addr + s->size : next < l->n ? l->v[next].addr : addr + 1;
+	return addr < end ? s : NULL;
+}
+
+uint64_t usym_offset_to_addr(const struct usym_list *l, uint64_t offset)
+{
+	for (int i = 0; i < l->nsegs; i++)
+		if (offset >= l->segs[i].offset && offset < l->segs[i].offset + l->segs[i].filesz)
+			return offset - l->segs[i].offset + l->segs[i].vaddr;
+	return 0;
+}
+
+int usym_count_addresses(const struct usym_list *l)
+{
+	int n = 0;
+	for (int i = 0; i < l->n; i++)
+		n += !i || l->v[i].addr != l->v[i - 1].addr;
+	return n;
 }
 
 bool usym_match(const char *pattern, const char *name)

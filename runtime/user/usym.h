@@ -19,6 +19,12 @@ struct usym {
 	char *provider;	 /* marks: the USDT provider */
 	uint64_t addr;	 /* the address in the file's own layout */
 	uint64_t offset; /* the file offset a uprobe takes */
+	uint64_t size;	 /* functions: st_size, 0 if unknown */
+};
+
+/* A loadable segment: how file offsets map to the file's own addresses. */
+struct usym_seg {
+	uint64_t vaddr, offset, filesz;
 };
 
 struct usym_list {
@@ -27,14 +33,16 @@ struct usym_list {
 	bool from_dynsym;  /* functions: the file had no .symtab */
 	bool has_debuginfo; /* it has a .debug_info section */
 	uint64_t entry;	    /* the ELF entry point (_start) */
+	struct usym_seg *segs; /* PT_LOAD segments */
+	int nsegs;
 };
 
 enum usym_kind { USYM_FUNCTIONS, USYM_PLT, USYM_MARKS };
 
 /*
  * Reads the symbols of one kind from the ELF file at path, sorted by
- * address, aliases of one address kept once. Returns 0, or -1 with a
- * sentence in err.
+ * address; the names of one function (aliases) follow each other, the
+ * best first. Returns 0, or -1 with a sentence in err.
  */
 int usym_read(const char *path, enum usym_kind kind, struct usym_list *out, char *err,
 	      size_t errlen);
@@ -42,6 +50,19 @@ void usym_free(struct usym_list *l);
 
 /* The file offset of an address of the file's own layout, through its segments. */
 int usym_offset(const char *path, uint64_t addr, uint64_t *offset);
+
+/*
+ * The function of a sorted list holding the address (of the file's own
+ * layout), or NULL: the last one starting at or below it, if its size (or,
+ * without one, the next function's start) covers the address.
+ */
+const struct usym *usym_lookup(const struct usym_list *l, uint64_t addr);
+
+/* The file's own address of a file offset, through its segments; 0 if none. */
+uint64_t usym_offset_to_addr(const struct usym_list *l, uint64_t offset);
+
+/* How many distinct addresses the list has: functions, not their names. */
+int usym_count_addresses(const struct usym_list *l);
 
 /* Whether name matches pattern: shell wildcards, as stap matches them. */
 bool usym_match(const char *pattern, const char *name);

@@ -265,6 +265,37 @@ static void stats_add(struct kgen *k, struct expr *target, const char *v)
 
 /* ------------------------------------------------------------ builtins */
 
+/*
+ * register("NAME"): a field of pt_regs, by the names of man function::register
+ * (rax or ax; eax is the low half, sign-extended unless u_register()).
+ */
+static const char *register_read(struct kgen *k, struct expr *x, const char *regs,
+				 const char *name, bool unsigned_)
+{
+	(void)k;
+	static const char *const full[][2] = {
+		{ "rax", "ax" }, { "rbx", "bx" }, { "rcx", "cx" },   { "rdx", "dx" }, { "rsi", "si" },
+		{ "rdi", "di" }, { "rbp", "bp" }, { "rsp", "sp" },   { "rip", "ip" }, { "r8", "r8" },
+		{ "r9", "r9" },	 { "r10", "r10" }, { "r11", "r11" }, { "r12", "r12" }, { "r13", "r13" },
+		{ "r14", "r14" }, { "r15", "r15" }, { "ax", "ax" }, { "bx", "bx" }, { "cx", "cx" },
+		{ "dx", "dx" },	 { "si", "si" },   { "di", "di" },   { "bp", "bp" },   { "sp", "sp" },
+		{ "ip", "ip" },	 { "flags", "flags" }, { "cs", "cs" }, { "ss", "ss" },
+		{ "orig_ax", "orig_ax" },
+	};
+	static const char *const half[][2] = {
+		{ "eax", "ax" }, { "ebx", "bx" }, { "ecx", "cx" }, { "edx", "dx" },
+		{ "esi", "si" }, { "edi", "di" }, { "ebp", "bp" }, { "esp", "sp" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(full); i++)
+		if (!strcmp(name, full[i][0]))
+			return arena_printf("(s64)%s->%s", regs, full[i][1]);
+	for (size_t i = 0; i < ARRAY_SIZE(half); i++)
+		if (!strcmp(name, half[i][0]))
+			return arena_printf("(s64)(%s)%s->%s", unsigned_ ? "u32" : "s32", regs, half[i][1]);
+	diag_error(&x->loc, "register(\"%s\"): no such register on x86_64", name);
+	return "0";
+}
+
 static const char *builtin_long(struct kgen *k, struct expr *x)
 {
 	const char *n = x->fn->name;
@@ -291,6 +322,34 @@ static const char *builtin_long(struct kgen *k, struct expr *x)
 		return "(s64)bpf_get_current_task()";
 	if (!strcmp(n, "is_return"))
 		return k->variant && k->variant->is_return ? "1" : "0";
+	bool regs_ctx = k->variant && k->variant->args == ARGS_PT_REGS;
+	bool perf_ctx = k->variant && !strcmp(k->variant->attach, "STP_ATTACH_PERF");
+	const char *regs = regs_ctx   ? "((struct pt_regs *)ctx)"
+			   : perf_ctx ? "(&((struct bpf_perf_event_data *)ctx)->regs)"
+				      : NULL;
+	if (!strcmp(n, "uaddr"))
+		/* The user IP of the task: in a uprobe, the probe's own. */
+		return k->variant && k->variant->ukind
+			       ? "(s64)PT_REGS_IP((struct pt_regs *)ctx)"
+			       : "(s64)BPF_CORE_READ((struct pt_regs *)bpf_task_pt_regs("
+				 "bpf_get_current_task_btf()), ip)";
+	if (!strcmp(n, "addr"))
+		return regs ? arena_printf("(s64)%s->ip", regs) : "0";
+	if (!strcmp(n, "user_mode")) {
+		if (k->variant && k->variant->ukind)
+			return "1";
+		return perf_ctx ? arena_printf("(s64)((%s->cs & 3) == 3)", regs) : "0";
+	}
+	if (!strcmp(n, "register") || !strcmp(n, "u_register")) {
+		const struct expr *name = vec_at(a, 0);
+		if (!regs || name->kind != E_STRING) {
+			diag_error(&x->loc, "%s(\"NAME\") needs a probe with registers (a uprobe, "
+					    "kprobe or perf probe) and a literal name",
+				   n);
+			return "0";
+		}
+		return register_read(k, x, regs, name->str, n[0] == 'u');
+	}
 	if (!strcmp(n, "gettimeofday_ns"))
 		return "(s64)(bpf_ktime_get_boot_ns() + stp_boot_epoch_ns)";
 	if (!strcmp(n, "gettimeofday_us"))

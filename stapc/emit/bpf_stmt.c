@@ -95,10 +95,15 @@ int kgen_out_size(struct kgen *k, struct expr *x)
 		if (kgen_usite(k) && (is_builtin(x, "pp") || is_builtin(x, "pn") ||
 				      is_builtin(x, "probefunc") || is_builtin(x, "ppfunc")))
 			return 6;
+		if (is_builtin(x, "__ustack"))
+			return 4 + 32 * 20; /* STP_USTACK_MAX frames of struct stp_uloc */
+		if (is_builtin(x, "usymname") || is_builtin(x, "usymdata") ||
+		    is_builtin(x, "umodname") || is_builtin(x, "usymfileline"))
+			return 2 + 32;
 		if (is_builtin(x, "string_quoted") || is_builtin(x, "text_str"))
 			return 2 + kgen_out_size(k, vec_at(&x->args, 0));
 		if (x->fn && !x->fn->builtin && place_of(x->fn)->rep == SREP_LAZY)
-			return LAZY_MAX;
+			return place_of(x->fn)->out_size > LAZY_MAX ? place_of(x->fn)->out_size : LAZY_MAX;
 		return 11 + max;
 	default:
 		return 3 + max;
@@ -125,6 +130,21 @@ static void out_call(struct kgen *k, struct expr *x, const char *rec)
 		bool pp = is_builtin(x, "pp") || is_builtin(x, "pn");
 		cw_line(k->w, "stp_put_usite(%s, %s, %s);", rec, kgen_usite(k),
 			pp ? "STP_USITE_PP" : "STP_USITE_FUNC");
+	} else if (is_builtin(x, "__ustack")) {
+		const struct expr *kind = vec_at(a, 0);
+		if (kind->kind != E_NUMBER) {
+			diag_error(&x->loc, "__ustack() takes a constant kind");
+			return;
+		}
+		cw_line(k->w, "stp_put_ustack(%s, ctx, %lld, %s);", rec, (long long)kind->num,
+			kgen_long(k, vec_at(a, 1)));
+	} else if (is_builtin(x, "usymname") || is_builtin(x, "usymdata") ||
+		   is_builtin(x, "umodname") || is_builtin(x, "usymfileline")) {
+		const char *what = is_builtin(x, "usymname")   ? "STP_USYM_NAME"
+				   : is_builtin(x, "usymdata") ? "STP_USYM_DATA"
+				   : is_builtin(x, "umodname") ? "STP_USYM_MOD"
+							       : "STP_USYM_FILELINE";
+		cw_line(k->w, "stp_put_usym(%s, %s, %s);", rec, what, kgen_long(k, vec_at(a, 0)));
 	} else if (is_builtin(x, "execname")) {
 		cw_line(k->w, "stp_put_comm(%s);", rec);
 	} else if (is_builtin(x, "user_string")) {
@@ -453,8 +473,12 @@ void kgen_stmt(struct kgen *k, struct stmt *s)
 	case S_RETURN:
 		cw_block(k->w);
 		if (s->expr && k->fn) {
-			if (k->fn->type == VT_STRING && place_of(k->fn)->rep == SREP_LAZY)
+			if (k->fn->type == VT_STRING && place_of(k->fn)->rep == SREP_LAZY) {
+				int n = kgen_out_size(k, s->expr);
+				if (n > place_of(k->fn)->out_size)
+					place_of(k->fn)->out_size = n;
 				kgen_out(k, s->expr, "ret");
+			}
 			else if (k->fn->type == VT_STRING)
 				cw_line(k->w, "stp_strcpy(ret, %s);", kgen_str(k, s->expr));
 			else
