@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+/* ref (b): reads[comm] += count, lookup + update per event; prints the map at exit. */
+#include "ref.h"
+#include "reads_update.skel.h"
+
+int main(int argc, char **argv)
+{
+	struct ref_opts o;
+	struct reads_update_bpf *skel;
+
+	ref_init(argc, argv, &o);
+	skel = reads_update_bpf__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "failed to open and load BPF object\n");
+		return 1;
+	}
+	if (reads_update_bpf__attach(skel)) {
+		fprintf(stderr, "failed to attach BPF programs\n");
+		reads_update_bpf__destroy(skel);
+		return 1;
+	}
+	ref_ready();
+	ref_wait(&o, NULL, NULL, 0);
+	reads_update_bpf__detach(skel);
+	ref_print_comm_map("reads", bpf_map__fd(skel->maps.reads));
+	reads_update_bpf__destroy(skel);
+	return 0;
+}
