@@ -6,6 +6,7 @@
 #include "../stapc.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void indent(struct cw *w)
@@ -14,17 +15,29 @@ static void indent(struct cw *w)
 		sb_putc(&w->sb, '\t');
 }
 
+/* A formatted line of any length (an embedded script is one long string). */
+static char *format(const char *fmt, va_list ap)
+{
+	va_list again;
+	va_copy(again, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	char *buf = malloc((size_t)(n > 0 ? n : 0) + 1);
+	vsnprintf(buf, (size_t)(n > 0 ? n : 0) + 1, fmt, again);
+	va_end(again);
+	return buf;
+}
+
 void cw_line(struct cw *w, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char buf[4096];
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	char *buf = format(fmt, ap);
 	va_end(ap);
 	if (buf[0])
 		indent(w);
 	sb_puts(&w->sb, buf);
 	sb_putc(&w->sb, '\n');
+	free(buf);
 	if (w->line_file)
 		w->line++;
 }
@@ -33,11 +46,11 @@ void cw_open(struct cw *w, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char buf[4096];
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	char *buf = format(fmt, ap);
 	va_end(ap);
 	indent(w);
 	sb_printf(&w->sb, "%s {\n", buf);
+	free(buf);
 	w->indent++;
 }
 
