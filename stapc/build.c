@@ -150,6 +150,7 @@ static bool object_as_c(const char *obj, const char *out, const char *manifest)
 		sb_printf(&sb, "%s%u,", i % 20 ? "" : "\n", (unsigned char)data[i]);
 	sb_puts(&sb, "\n};\n");
 	sb_printf(&sb, "const char stp_manifest[] = %s;\n", c_string(manifest));
+	sign_obj_c(&sb);
 	bool ok = write_file(out, sb.buf, sb.len);
 	sb_free(&sb);
 	return ok;
@@ -170,9 +171,11 @@ static bool find_runtime(struct session *s, struct build_paths *bp)
 			continue;
 		const char *base = arena_strndup(t, (size_t)(slash - t));
 		const char *rt = arena_printf("%s/runtime", base);
+		/* Installed: PREFIX/share/stapc and PREFIX/lib/stapc/libstaprt.a. */
 		const char *libs[] = { arena_printf("%s/build/libstaprt.a", base),
-				       arena_printf("%s/lib/libstaprt.a", base) };
-		for (int j = 0; j < 2; j++)
+				       arena_printf("%s/lib/libstaprt.a", base),
+				       arena_printf("%s/../../lib/stapc/libstaprt.a", base) };
+		for (size_t j = 0; j < ARRAY_SIZE(libs); j++)
 			if (exists(rt) && exists(libs[j])) {
 				bp->runtime = rt;
 				bp->lib = libs[j];
@@ -182,6 +185,23 @@ static bool find_runtime(struct session *s, struct build_paths *bp)
 	diag_error(NULL, "cannot find stapc's runtime (runtime/ and libstaprt.a): run stapc from "
 			 "its build tree or install it, or set STAPC_DATADIR");
 	return false;
+}
+
+/* The folder that holds runtime/ and tapset/. */
+static const char *datadir_of(const struct build_paths *bp)
+{
+	const char *slash = strrchr(bp->runtime, '/');
+	return slash ? arena_strndup(bp->runtime, (size_t)(slash - bp->runtime)) : ".";
+}
+
+/* The user's script is named in line info as its file name alone. */
+static const char *script_dir_map(struct session *s)
+{
+	const struct stapfile *f = s->files.len ? vec_at(&s->files, 0) : NULL;
+	const char *name = f ? f->src->name : "";
+	const char *slash = strrchr(name, '/');
+	return slash ? arena_printf("-ffile-prefix-map=%.*s/=", (int)(slash - name), name)
+		     : "-ffile-prefix-map=./=";
 }
 
 /*
@@ -228,9 +248,13 @@ bool build_tool(struct session *s, const char *dir, const char *name, const char
 			"-Wno-address-of-packed-member", "-Wno-compare-distinct-pointer-types",
 			arena_printf("-I%s", vmlinux), arena_printf("-I%s/bpf", bp.runtime),
 			arena_printf("-I%s", bp.runtime), arena_printf("-I%s", dir),
+			/* No build-host paths in the object: tapset/x.stp, runtime/... */
 			arena_printf("-ffile-prefix-map=%s/=", dir),
+			arena_printf("-ffile-prefix-map=%s/=", vmlinux),
+			arena_printf("-ffile-prefix-map=%s/=", datadir_of(&bp)), script_dir_map(s),
 			/* libbpf's usdt.bpf.h wants <asm/errno.h>, multiarch on Debian. */
-			"-idirafter", "/usr/include/x86_64-linux-gnu", "-c", src, "-o", obj, NULL,
+			"-idirafter", "/usr/include/x86_64-linux-gnu",
+			"-fdebug-compilation-dir=.", "-c", src, "-o", obj, NULL,
 		};
 		if (!run(s, argv, NULL)) {
 			diag_error(NULL, "clang could not compile the BPF side (%s): this is a bug in "
@@ -249,6 +273,7 @@ bool build_tool(struct session *s, const char *dir, const char *name, const char
 	} else {
 		struct strbuf sb = { 0 };
 		sb_printf(&sb, "const char stp_manifest[] = %s;\n", c_string(manifest));
+		sign_obj_c(&sb);
 		write_file(obj_c, sb.buf, sb.len);
 		sb_free(&sb);
 	}
@@ -258,8 +283,10 @@ bool build_tool(struct session *s, const char *dir, const char *name, const char
 		"cc", "-O2", "-static", "-std=gnu11", "-w",
 		arena_printf("-I%s/user", bp.runtime), arena_printf("-I%s", bp.runtime),
 		arena_printf("-I%s", dir), arena_printf("-ffile-prefix-map=%s/=", dir),
-		tool_c, obj_c, bp.lib, "-lbpf", "-ldw", "-lelf", "-lz", "-llzma", "-lbz2", "-o", tmp_out,
-		NULL,
+		arena_printf("-ffile-prefix-map=%s/=", datadir_of(&bp)),
+		/* Stripped: no symbols nor libstaprt's debug info (and its paths). */
+		"-s", tool_c, obj_c, bp.lib, "-lbpf", "-ldw", "-lelf", "-lz", "-llzma", "-lbz2", "-lsodium",
+		"-o", tmp_out, NULL,
 	};
 	if (!run(s, argv, NULL)) {
 		unlink(tmp_out);

@@ -51,8 +51,10 @@ static const char *find_datadir(void)
 		return NULL;
 	*slash = 0;
 	const char *installed = arena_printf("%s/../share/stapc", exe);
+	char canon[PATH_MAX];
+	/* /usr/share/stapc, not /usr/bin/../share/stapc, in messages and tools. */
 	if (is_dir(arena_printf("%s/tapset", installed)))
-		return installed;
+		return realpath(installed, canon) ? arena_strdup(canon) : installed;
 	/* Run from a source tree (build/stapc, build/asan/stapc): walk up. */
 	for (;;) {
 		if (is_dir(arena_printf("%s/tapset", exe)) && is_dir(arena_printf("%s/stapc", exe)))
@@ -204,6 +206,9 @@ static int translate_build_run(struct session *s, struct options *o, struct prog
 			return 1;
 		}
 	}
+	/* --sign: the copy that leaves (or, run from the cache, the cached one). */
+	if (sign_req.sign_key && !sign_tool(o->output ? o->output : cached))
+		return 1;
 	if (s->last_pass == 4 || o->output) {
 		if (!o->output)
 			printf("%s\n", cached);
@@ -256,13 +261,18 @@ int main(int argc, char **argv)
 	target_init_host(&s.target);
 	s.last_pass = 5;
 	diag_color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+	int rc = sign_command(argc, argv); /* stapc keygen|sign|verify ... */
+	if (rc >= 0)
+		return rc;
 	options_parse(&s, &o, argc, argv);
+	if (!sign_load_trust())
+		return 1;
 	diag_no_warnings = o.no_warnings;
 	s.defines = o.defines;
 	/* A tool built without arguments reads them when it runs. */
 	s.defer_args = o.output && s.last_pass >= 3 && s.args.len == 0;
 	setup_include_dirs(&s, &o);
-	int rc = run_pipeline(&s, &o);
+	rc = run_pipeline(&s, &o);
 	fflush(stdout);
 	kbtf_release();
 	arena_reset();

@@ -16,6 +16,8 @@ static const char usage_text[] =
 	"       stapc [OPTIONS] -e 'SCRIPT' [ARGS...]   compile and run SCRIPT\n"
 	"       stapc -o TOOL [OPTIONS] SCRIPT.stp      build a standalone tool\n"
 	"       stapc -l PATTERN | -L PATTERN           list matching probe points\n"
+	"       stapc keygen -o KEYBASE                 make a signing key pair\n"
+	"       stapc sign TOOL --key KEY | verify TOOL --key PUB\n"
 	"\n"
 	"stapc compiles SystemTap scripts ahead of time into one static executable\n"
 	"that needs nothing on the machine it traces: no compiler, no kernel headers,\n"
@@ -40,6 +42,8 @@ static const char usage_text[] =
 	"  -w             do not print warnings\n"
 	"  --btf FILE     kernel types from FILE, not this machine's /sys/kernel/btf/vmlinux\n"
 	"  --runtime=MODE what `%( runtime == ... %)` sees: kernel (default) or bpf\n"
+	"  --sign KEY     sign the tool with KEY (minisign's format); writes TOOL.minisig\n"
+	"  --trust PUB    the tool refuses to run unless signed by PUB's key\n"
 	"  -h, --help     show this help\n"
 	"  -V, --version  show the version\n"
 	"\n"
@@ -81,7 +85,8 @@ static void check_assignment(const char *opt, const char *arg)
 	}
 }
 
-enum { OPT_RUNTIME = 256, OPT_BTF, OPT_BPF, OPT_ALL_MODULES, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED };
+enum { OPT_RUNTIME = 256, OPT_BTF, OPT_BPF, OPT_ALL_MODULES, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED,
+       OPT_SIGN, OPT_TRUST };
 
 void options_parse(struct session *s, struct options *o, int argc, char **argv)
 {
@@ -95,6 +100,8 @@ void options_parse(struct session *s, struct options *o, int argc, char **argv)
 		{ "ldd", no_argument, NULL, OPT_LDD },
 		{ "privilege", required_argument, NULL, OPT_PRIVILEGE },
 		{ "unprivileged", no_argument, NULL, OPT_UNPRIVILEGED },
+		{ "sign", required_argument, NULL, OPT_SIGN },
+		{ "trust", required_argument, NULL, OPT_TRUST },
 		{ 0 },
 	};
 	int c;
@@ -188,6 +195,12 @@ void options_parse(struct session *s, struct options *o, int argc, char **argv)
 		case OPT_UNPRIVILEGED:
 			s->target.privilege = intern("stapusr");
 			s->unprivileged = true;
+			break;
+		case OPT_SIGN:
+			sign_req.sign_key = optarg;
+			break;
+		case OPT_TRUST:
+			sign_req.trust_pub = optarg;
 			break;
 		case ':':
 			bad_usage("option -%s needs an argument", (char[]){ (char)optopt, 0 });

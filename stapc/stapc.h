@@ -900,4 +900,46 @@ struct session {
 	int runtime_args_max;
 };
 
+/* ---------------------------------------------------------------- sign.c */
+
+/*
+ * Ed25519 signatures (libsodium) in minisign's key and signature formats.
+ *
+ * Every tool carries a signature slot: SIGN_SLOT_SIZE bytes in its own ELF
+ * section SIGN_SECTION, made by build.c in NAME.obj.c:
+ *
+ *   0   8  "STAPCSIG"   found through the section headers, never hashed away
+ *   8   2  "ED"         Ed25519 over BLAKE2b-512 of the file; zeros: unsigned
+ *   10  8  key id       of the signing key (minisign's)
+ *   18 64  signature
+ *   82 46  zeros        must stay zero
+ *
+ * The signed bytes are the whole file with bytes 8..127 of the slot zeroed,
+ * so signing rewrites the slot in place and the file stays the same valid
+ * ELF. The detached FILE.minisig signs the final file, slot included.
+ */
+#define SIGN_SECTION ".stapc.sig"
+#define SIGN_SLOT_SIZE 128
+#define SIGN_MAGIC "STAPCSIG"
+
+struct sign_request {
+	const char *sign_key;	  /* --sign KEY: a minisign secret key file */
+	const char *trust_pub;	  /* --trust PUB: the tool runs only if it verifies */
+	unsigned char trust[42];  /* PUB read: "Ed", key id (8), public key (32) */
+};
+extern struct sign_request sign_req;
+
+/* stapc keygen|sign|verify ...: the exit status, or -1 if argv[1] is none. */
+int sign_command(int argc, char **argv);
+/* Reads --trust PUB into sign_req; false (with a message) if it cannot. */
+bool sign_load_trust(void);
+/* The C text of the slot and the trusted key, for NAME.obj.c. */
+void sign_obj_c(struct strbuf *sb);
+/* --sign: signs PATH in place and writes PATH.minisig. */
+bool sign_tool(const char *path);
+/* Lower-case hex SHA-256 of the bytes, in the arena. */
+const char *sha256_hex(const void *data, size_t n);
+/* The minisign key id of the trusted key, as minisign prints it, or NULL. */
+const char *sign_trust_id(void);
+
 #endif /* STAPC_H */

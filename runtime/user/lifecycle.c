@@ -81,6 +81,9 @@ int stp_main(const struct stp_tool *tool, int argc, char **argv)
 	struct stp_session ss = { 0 };
 	stp_parse_options(&rt, &ss, argc, argv);
 	stp_verbosity = rt.verbose;
+	/* Built with --trust: nothing loads unless the file is as signed. */
+	if (stp_trust_check(tool) != 0)
+		return 1;
 	libbpf_set_print(libbpf_print);
 
 	struct sigaction sa = { .sa_handler = on_signal };

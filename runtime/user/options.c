@@ -26,6 +26,8 @@ static void usage(const struct stp_tool *t, FILE *out)
 		"  -v             say which probe variant attached (-vv: libbpf's messages)\n"
 		"      --script   print the script this tool was built from\n"
 		"      --manifest print how it was built, as JSON\n"
+		"      --verify PUB\n"
+		"                 check the tool's signature against PUB, a minisign public key\n"
 		"  -V, --version  print the version\n"
 		"  -h, --help     print this help\n");
 	if (t->nargs_max)
@@ -56,7 +58,7 @@ static long number(const struct stp_tool *t, const char *opt, const char *arg, l
 	return v;
 }
 
-enum { OPT_SCRIPT = 256, OPT_MANIFEST };
+enum { OPT_SCRIPT = 256, OPT_MANIFEST, OPT_VERIFY };
 
 void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char **argv)
 {
@@ -67,6 +69,7 @@ void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char
 		{ "version", no_argument, NULL, 'V' },
 		{ "script", no_argument, NULL, OPT_SCRIPT },
 		{ "manifest", no_argument, NULL, OPT_MANIFEST },
+		{ "verify", required_argument, NULL, OPT_VERIFY },
 		{ 0 },
 	};
 	int c;
@@ -86,6 +89,8 @@ void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char
 		case OPT_MANIFEST:
 			fputs(t->manifest, stdout);
 			exit(0);
+		case OPT_VERIFY:
+			exit(stp_verify_cmd(t, optarg));
 		case 'o':
 			ss->output_path = optarg;
 			break;

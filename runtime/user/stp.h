@@ -130,6 +130,10 @@ struct stp_tool {
 
 int stp_main(const struct stp_tool *tool, int argc, char **argv);
 
+/* The tool's own signature (verify.c): --verify PUB, and --trust's check. */
+int stp_verify_cmd(const struct stp_tool *t, const char *pub);
+int stp_trust_check(const struct stp_tool *t);
+
 /* ------------------------------------------------------------ run time */
 
 /* The state of a running tool, as handlers see it. */

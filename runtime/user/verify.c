@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+/*
+ * verify.c - a tool checks its own signature: `TOOL --verify PUB`, and,
+ * when it was built with `stapc --trust PUB`, before it loads anything.
+ *
+ * The signature sits in the tool's own file, in a 128-byte slot that is
+ * the whole ELF section ".stapc.sig" (stapc/sign.c writes it; the layout
+ * is in the sign.c section of stapc/stapc.h):
+ *
+ *   0 "STAPCSIG" | 8 "ED" | 10 key id (8) | 18 Ed25519 signature (64) | 82 zeros
+ *
+ * The signed message is BLAKE2b-512 of the file with bytes 8..127 of the
+ * slot zeroed. The file is read through /proc/self/exe: the very inode the
+ * kernel runs, even if the path was replaced since.
+ */
+#include "stp_internal.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLOT_SIZE 128
+#define SLOT_NAME ".stapc.sig"
+
+/* NAME.obj.c's: the key of --trust (42 bytes: "Ed", id, key), if any. */
+extern const unsigned char stp_trust_key[] __attribute__((weak));
+extern const unsigned long stp_trust_key_len __attribute__((weak));
+
+static unsigned char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 20, n = 0;
+	unsigned char *buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		unsigned char *bigger = realloc(buf, cap * 2);
+		if (!bigger)
+			free(buf);
+		buf = bigger;
+		cap *= 2;
+	}
+	int err = ferror(f);
+	fclose(f);
+	if (err || !buf) {
+		free(buf);
+		errno = err ? EIO : ENOMEM;
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/* The slot's offset, through the section headers, or -1 with the reason. */
+static long find_slot(const unsigned char *buf, size_t len, const char **why)
+{
+	Elf64_Ehdr eh;
+	*why = "it is not a 64-bit ELF file";
+	if (len < sizeof(eh))
+		return -1;
+	memcpy(&eh, buf, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64)
+		return -1;
+	*why = "its ELF section headers are damaged";
+	if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > len ||
+	    (len - eh.e_shoff) / sizeof(Elf64_Shdr) < eh.e_shnum || eh.e_shstrndx >= eh.e_shnum)
+		return -1;
+	Elf64_Shdr strs;
+	memcpy(&strs, buf + eh.e_shoff + (size_t)eh.e_shstrndx * sizeof(strs), sizeof(strs));
+	if (strs.sh_offset > len || strs.sh_size > len - strs.sh_offset)
+		return -1;
+	for (unsigned i = 0; i < eh.e_shnum; i++) {
+		Elf64_Shdr sh;
+		memcpy(&sh, buf + eh.e_shoff + (size_t)i * sizeof(sh), sizeof(sh));
+		if (sh.sh_name >= strs.sh_size)
+			continue;
+		const char *name = (const char *)buf + strs.sh_offset + sh.sh_name;
+		size_t room = strs.sh_size - sh.sh_name;
+		if (strnlen(name, room) == room || strcmp(name, SLOT_NAME))
+			continue;
+		*why = "its signature slot is damaged";
+		if (sh.sh_type != SHT_PROGBITS || sh.sh_size != SLOT_SIZE ||
+		    sh.sh_offset > len - SLOT_SIZE || memcmp(buf + sh.sh_offset, "STAPCSIG", 8))
+			return -1;
+		return (long)sh.sh_offset;
+	}
+	*why = "it has no signature slot";
+	return -1;
+}
+
+static void key_id_text(const unsigned char id[8], char out[17])
+{
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02X", id[7 - i]);
+}
+
+/*
+ * Checks the running tool against key (42 bytes: "Ed", id, public key):
+ * NULL if it verifies, else why not (in why, or a constant).
+ */
+static const char *verify_self(const unsigned char *key, char *why, size_t n)
+{
+	if (sodium_init() < 0)
+		return "libsodium could not start";
+	size_t len;
+	unsigned char *buf = read_all("/proc/self/exe", &len);
+	if (!buf) {
+		snprintf(why, n, "cannot read its own file /proc/self/exe (%s): is /proc mounted?",
+			 strerror(errno));
+		return why;
+	}
+	const char *r = NULL, *bad_slot;
+	long slot = find_slot(buf, len, &bad_slot);
+	static const unsigned char zero[SLOT_SIZE];
+	unsigned char *s = slot >= 0 ? buf + slot : NULL;
+	if (!s) {
+		r = bad_slot;
+	} else if (!memcmp(s + 8, zero, SLOT_SIZE - 8)) {
+		r = "it is not signed";
+	} else if (s[8] != 'E' || s[9] != 'D') {
+		r = "its signature slot names an unknown algorithm";
+	} else if (memcmp(s + 82, zero, SLOT_SIZE - 82)) {
+		r = "its signature slot is damaged (bytes after the signature)";
+	} else if (memcmp(s + 10, key + 2, 8)) {
+		char signer[17], want[17];
+		key_id_text(s + 10, signer);
+		key_id_text(key + 2, want);
+		snprintf(why, n, "it was signed by key ID %s, not by key ID %s", signer, want);
+		r = why;
+	} else {
+		unsigned char sig[64], h[64];
+		memcpy(sig, s + 18, sizeof(sig));
+		memset(s + 8, 0, SLOT_SIZE - 8);
+		crypto_generichash(h, sizeof(h), buf, len, NULL, 0);
+		if (crypto_sign_verify_detached(sig, h, sizeof(h), key + 10) != 0)
+			r = "the signature does not match its bytes: the file, or the signature, "
+			    "was changed after signing";
+	}
+	free(buf);
+	return r;
+}
+
+/* A minisign public key: a file, or its base64 line itself (minisign -P). */
+static bool read_pubkey(const char *arg, unsigned char key[42], char *why, size_t n)
+{
+	char text[4096] = "";
+	const char *line = NULL;
+	FILE *f = fopen(arg, "r");
+	if (f) {
+		while (fgets(text, sizeof(text), f))
+			if (strncmp(text, "untrusted comment:", 18) && text[0] != '\n') {
+				line = text;
+				break;
+			}
+		fclose(f);
+	} else if (strlen(arg) == 56 && !strchr(arg, '.')) {
+		line = arg;
+	} else {
+		snprintf(why, n, "cannot read the public key %s: %s", arg, strerror(errno));
+		return false;
+	}
+	size_t got = 0;
+	if (!line || sodium_base642bin(key, 42, line, strlen(line), " \t\r\n", &got, NULL,
+				       sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    got != 42 || key[0] != 'E' || key[1] != 'd') {
+		snprintf(why, n, "%s is not a minisign public key", arg);
+		return false;
+	}
+	return true;
+}
+
+int stp_verify_cmd(const struct stp_tool *t, const char *pub)
+{
+	unsigned char key[42];
+	char why[256];
+	if (sodium_init() < 0 || !read_pubkey(pub, key, why, sizeof(why))) {
+		fprintf(stderr, "%s: %s\n", t->name, why);
+		return 1;
+	}
+	const char *r = verify_self(key, why, sizeof(why));
+	char id[17];
+	key_id_text(key + 2, id);
+	if (r) {
+		fprintf(stderr, "%s: verification FAILED: %s\n", t->name, r);
+		return 1;
+	}
+	printf("%s: signature OK (key ID %s)\n", t->name, id);
+	return 0;
+}
+
+int stp_trust_check(const struct stp_tool *t)
+{
+	(void)t;
+	if (!stp_trust_key || !&stp_trust_key_len || stp_trust_key_len != 42)
+		return 0;
+	char why[256];
+	const char *r = verify_self(stp_trust_key, why, sizeof(why));
+	if (!r)
+		return 0;
+	char id[17];
+	key_id_text(stp_trust_key + 2, id);
+	stp_say("refusing to run: built to trust only key ID %s, but %s", id, r);
+	return 1;
+}
