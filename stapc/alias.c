@@ -18,10 +18,13 @@
 
 #define MAX_ALIAS_DEPTH 32
 
+struct step;
+
 struct derivation {
 	struct probe *user;
 	int group;
 	int found; /* concrete probes made from the user's point */
+	struct step *failed; /* the first expansion nothing took, reported once per point */
 };
 
 /* How many leading components of `pt` the alias name matches (0: none). */
@@ -196,25 +199,315 @@ static void expand(struct elab *e, struct derivation *dv, struct step *st)
 	}
 	if (try_expansion(e, dv, st) || try_providers(e, dv, st))
 		return;
-	if (st->optional)
+	if (st->optional || dv->failed)
 		return;
-	/* Nothing knows this point: say so, with the nearest alias as a hint. */
-	const char *text = point_text(st->point);
-	struct vec names = { 0 };
+	dv->failed = arena_alloc(sizeof(*dv->failed));
+	*dv->failed = *st;
+}
+
+/* ------------------------------------------------------------ unmatched points */
+
+/*
+ * When a point matches nothing, it is walked component by component over
+ * every name a point can have: the tapset's aliases and the probe points
+ * SystemTap itself provides (`man stapprobes`), so the error can say which
+ * component is wrong, and what is near it. An argument is written N for a
+ * number, S for a string and ? for either.
+ */
+static const char *const builtin_points[] = {
+	"begin", "begin(N)", "end", "end(N)", "error", "error(N)", "never",
+	"timer.profile", "timer.profile.tick",
+	"kernel.trace(S)", "kernel.mark(S)", "kernel.mark(S).format(S)",
+	"kernel.statement(?)", "kernel.statement(S).nearest", "kernel.statement(N).absolute",
+	"module(S).statement(S)", "module(S).statement(S).nearest",
+	"kprobe.function(S)", "kprobe.function(S).call", "kprobe.function(S).return",
+	"kprobe.function(S).return.maxactive(N)", "kprobe.module(S).function(S)",
+	"kprobe.module(S).function(S).call", "kprobe.module(S).function(S).return",
+	"kprobe.statement(N).absolute",
+	"kernel.data(?).write", "kernel.data(?).rw", "kernel.data(N).length(N).write",
+	"kernel.data(N).length(N).rw",
+	"procfs.read", "procfs.write", "procfs.read.maxsize(N)", "procfs(S).read", "procfs(S).write",
+	"procfs(S).read.maxsize(N)", "procfs(S).umask(N).read", "procfs(S).umask(N).write",
+	"procfs(S).umask(N).read.maxsize(N)",
+	"netfilter.hook(S)", "netfilter.hook(S).priority(S)", "netfilter.hook(S).pf(S)",
+	"netfilter.hook(S).pf(S).priority(S)", "netfilter.pf(S).hook(S)",
+	"netfilter.pf(S).hook(S).priority(S)",
+	"java(?).class(S).method(S)", "java(?).class(S).method(S).return",
+	"python2.module(S).function(S)", "python2.module(S).function(S).call",
+	"python2.module(S).function(S).return", "python3.module(S).function(S)",
+	"python3.module(S).function(S).call", "python3.module(S).function(S).return",
+	"input.char", "input.line",
+};
+
+/* Families written out as every base with every suffix. */
+static const char *const timer_units[] = { "s", "sec", "ms", "msec", "us", "usec",
+					   "ns", "nsec", "hz", "jiffies" };
+static const char *const function_bases[] = { "kernel.function(S)", "module(S).function(S)",
+					      "process.function(S)", "process(?).function(S)",
+					      "process.library(S).function(S)",
+					      "process(?).library(S).function(S)" };
+static const char *const function_suffixes[] = { "", ".call", ".return", ".exported", ".inline",
+						 ".label(S)", ".callee(S)", ".callees",
+						 ".callees(N)", ".return.maxactive(N)" };
+static const char *const process_suffixes[] = {
+	".begin", ".end", ".thread.begin", ".thread.end", ".syscall", ".syscall.return", ".insn",
+	".insn.block", ".statement(S)", ".statement(S).nearest", ".statement(N).absolute", ".plt(S)",
+	".plt(S).return", ".mark(S)", ".provider(S).mark(S)", ".library(S).plt(S)",
+	".library(S).plt(S).return", ".library(S).mark(S)", ".library(S).provider(S).mark(S)",
+	".library(S).statement(S)",
+};
+static const char *const perf_suffixes[] = { "", ".sample(N)", ".hz(N)", ".process", ".process(S)",
+					     ".counter(S)", ".process(S).counter(S)",
+					     ".process.counter(S)" };
+
+#define MAX_SHAPE 8
+
+/* The form of a probe point: its component names and what argument each takes. */
+struct shape {
+	int n;
+	const char *names[MAX_SHAPE];
+	char args[MAX_SHAPE]; /* 0: none, 'N', 'S' or '?' */
+	bool builtin;
+};
+
+static void add_builtin_shape(struct vec *out, const char *text)
+{
+	struct shape *sh = arena_alloc(sizeof(*sh));
+	sh->builtin = true;
+	for (const char *p = text; *p && sh->n < MAX_SHAPE;) {
+		const char *end = p + strcspn(p, ".(");
+		sh->names[sh->n] = arena_strndup(p, (size_t)(end - p));
+		if (*end == '(') {
+			sh->args[sh->n] = end[1];
+			end += 3;
+		}
+		sh->n++;
+		p = *end == '.' ? end + 1 : end;
+	}
+	vec_push(out, sh);
+}
+
+static void builtin_shapes(struct vec *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(builtin_points); i++)
+		add_builtin_shape(out, builtin_points[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(timer_units); i++) {
+		add_builtin_shape(out, arena_printf("timer.%s(N)", timer_units[i]));
+		add_builtin_shape(out, arena_printf("timer.%s(N).randomize(N)", timer_units[i]));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(function_bases); i++)
+		for (size_t j = 0; j < ARRAY_SIZE(function_suffixes); j++)
+			add_builtin_shape(out, arena_printf("%s%s", function_bases[i],
+							    function_suffixes[j]));
+	for (size_t j = 0; j < ARRAY_SIZE(process_suffixes); j++) {
+		add_builtin_shape(out, arena_printf("process%s", process_suffixes[j]));
+		add_builtin_shape(out, arena_printf("process(?)%s", process_suffixes[j]));
+	}
+	for (size_t j = 0; j < ARRAY_SIZE(perf_suffixes); j++)
+		add_builtin_shape(out, arena_printf("perf.type(N).config(N)%s", perf_suffixes[j]));
+}
+
+static void alias_shapes(struct elab *e, struct vec *out)
+{
 	for (int i = 0; i < e->aliases.len; i++) {
 		struct probe *a = vec_at(&e->aliases, i);
-		vec_push(&names, (void *)point_text(vec_at(&a->alias_names, 0)));
+		const struct probe_point *name = vec_at(&a->alias_names, 0);
+		struct shape *sh = arena_alloc(sizeof(*sh));
+		for (int c = 0; c < pp_ncomps(name) && c < MAX_SHAPE; c++) {
+			const struct expr *arg = pp_arg(name, c);
+			sh->names[c] = pp_name(name, c);
+			sh->args[c] = !arg ? 0 : arg->kind == E_NUMBER ? 'N' : 'S';
+		}
+		sh->n = pp_ncomps(name) < MAX_SHAPE ? pp_ncomps(name) : MAX_SHAPE;
+		vec_push(out, sh);
 	}
-	const char *hint = did_you_mean(text, &names);
-	if (hint)
-		diag_error(&st->point->loc, "probe point '%s' matches no probe alias or built-in probe; "
-					    "did you mean '%s'?", text, hint);
+}
+
+static bool arg_fits(char want, const struct expr *arg)
+{
+	if (!want)
+		return !arg;
+	if (!arg)
+		return false;
+	return want == '?' || (want == 'N') == (arg->kind == E_NUMBER);
+}
+
+/* The first `n` components of p, component `swap` named `name` instead (-1: none). */
+static const char *comps_text(const struct probe_point *p, int n, int swap, const char *name)
+{
+	struct probe_point q = { 0 };
+	for (int i = 0; i < n && i < p->comps.len; i++) {
+		struct pp_component *c = vec_at(&p->comps, i);
+		if (i == swap) {
+			struct pp_component *r = arena_alloc(sizeof(*r));
+			*r = *c;
+			r->name = name;
+			c = r;
+		}
+		vec_push(&q.comps, c);
+	}
+	return point_text(&q);
+}
+
+/* What the point is, without its '?', '!' and condition. */
+static const char *bare_text(const struct probe_point *p)
+{
+	return comps_text(p, p->comps.len, -1, NULL);
+}
+
+static const char *arg_example(char kind)
+{
+	return kind == 'N' ? "(N)" : "(\"NAME\")";
+}
+
+/* The argument of component i is not what any point there takes. */
+static void report_bad_arg(const struct probe_point *p, int i, const struct vec *named)
+{
+	const struct pp_component *c = vec_at(&p->comps, i);
+	const char *prefix = comps_text(p, i, -1, NULL);
+	char kind = 0; /* an argument kind the shapes take there, if any does */
+	bool none_ok = false;
+	for (int k = 0; k < named->len; k++) {
+		const struct shape *sh = vec_at(named, k);
+		if (!sh->args[i])
+			none_ok = true;
+		else if (!kind || kind == '?')
+			kind = sh->args[i];
+	}
+	const char *bare = arena_printf("%s%s%s", prefix, i ? "." : "", c->name);
+	if (c->arg && none_ok && !kind)
+		diag_error(&c->loc, "probe point '%s' is malformed: '%s' takes no argument",
+			   bare_text(p), bare);
+	else if (!c->arg)
+		diag_error(&c->loc, "probe point '%s' is malformed: '%s' needs %s, as in %s%s",
+			   bare_text(p), bare, kind == 'N' ? "a number" : "a string", bare,
+			   arg_example(kind));
 	else
-		diag_error(&st->point->loc, "probe point '%s' matches no probe alias or built-in probe",
-			   text);
-	for (int k = st->chain.len - 1; k >= 1; k--)
-		diag_note(&st->point->loc, "reached through probe alias '%s'",
-			  (const char *)vec_at(&st->chain, k));
+		diag_error(&c->loc, "probe point '%s' is malformed: '%s' takes %s, as in %s%s",
+			   bare_text(p), bare, kind == 'N' ? "a number" : "a string", bare,
+			   arg_example(kind));
+}
+
+/* A component no point has there: a misspelling, or a suffix nothing takes. */
+static void report_bad_name(const struct probe_point *p, int i, const struct vec *cur)
+{
+	const struct pp_component *c = vec_at(&p->comps, i);
+	struct vec names = { 0 };
+	bool ends_here = false;
+	for (int k = 0; k < cur->len; k++) {
+		const struct shape *sh = vec_at(cur, k);
+		if (sh->n > i)
+			vec_push(&names, (void *)sh->names[i]);
+		else
+			ends_here = true;
+	}
+	const char *text = bare_text(p);
+	const char *hint = strpbrk(c->name, "*?[") ? NULL : did_you_mean(c->name, &names);
+	if (hint)
+		diag_error(&c->loc, "probe point '%s' matches no probe alias or built-in probe; did "
+				    "you mean '%s'?", text, comps_text(p, p->comps.len, i, hint));
+	else if (ends_here)
+		diag_error(&c->loc, "probe point '%s' matches no probe alias or built-in probe: "
+				    "'%s' has no suffix '.%s'", text, comps_text(p, i, -1, NULL), c->name);
+	else
+		diag_error(&c->loc, "probe point '%s' matches no probe alias or built-in probe", text);
+}
+
+/* A point that stops before any known point ends. */
+static void report_incomplete(const struct probe_point *p, const struct vec *cur)
+{
+	int n = p->comps.len;
+	struct vec next = { 0 };
+	for (int k = 0; k < cur->len; k++) {
+		const struct shape *sh = vec_at(cur, k);
+		bool dup = false;
+		for (int j = 0; j < next.len && !dup; j++)
+			dup = !strcmp(vec_at(&next, j), sh->names[n]);
+		if (!dup)
+			vec_push(&next, (void *)sh->names[n]);
+	}
+	struct strbuf sb = { 0 };
+	for (int j = 0; j < next.len && j < 6; j++)
+		sb_printf(&sb, "%s.%s", j ? ", " : "", (const char *)vec_at(&next, j));
+	if (next.len > 6)
+		sb_puts(&sb, ", ...");
+	const struct pp_component *last = vec_at(&p->comps, n - 1);
+	diag_error(&last->loc, "probe point '%s' is incomplete: it must go on with one of %s",
+		   bare_text(p), sb.buf);
+	sb_free(&sb);
+}
+
+/*
+ * Walks p over the known shapes. Reports and returns true if p is wrong
+ * in itself; false if it has the form of a known point (*builtin then
+ * says whether of one SystemTap provides).
+ */
+static bool diagnose_point(struct elab *e, const struct probe_point *p, bool *builtin)
+{
+	struct vec cur = { 0 };
+	builtin_shapes(&cur);
+	alias_shapes(e, &cur);
+	for (int i = 0; i < p->comps.len; i++) {
+		const struct pp_component *c = vec_at(&p->comps, i);
+		struct vec named = { 0 }, fits = { 0 };
+		for (int k = 0; k < cur.len; k++) {
+			struct shape *sh = vec_at(&cur, k);
+			if (sh->n <= i || !pp_match(c->name, sh->names[i]))
+				continue;
+			vec_push(&named, sh);
+			if (arg_fits(sh->args[i], c->arg))
+				vec_push(&fits, sh);
+		}
+		if (!named.len) {
+			report_bad_name(p, i, &cur);
+			return true;
+		}
+		if (!fits.len) {
+			report_bad_arg(p, i, &named);
+			return true;
+		}
+		cur = fits;
+	}
+	*builtin = false;
+	for (int k = 0; k < cur.len; k++) {
+		const struct shape *sh = vec_at(&cur, k);
+		if (sh->n == p->comps.len) {
+			*builtin = *builtin || sh->builtin;
+			if (!sh->builtin)
+				return false;
+		}
+	}
+	if (*builtin)
+		return false;
+	report_incomplete(p, &cur);
+	return true;
+}
+
+/* Nothing took what the user's point `pt` came to (`st`): say why, once. */
+static void report_unmatched(struct elab *e, const struct probe_point *pt, const struct step *st)
+{
+	bool builtin = false;
+	if (diagnose_point(e, pt, &builtin))
+		return;
+	if (st->chain.len <= 1) {
+		diag_error(&pt->loc, "probe point '%s' is SystemTap's, but stapc does not support it "
+				     "yet", bare_text(pt));
+		return;
+	}
+	/* The user's point is right; what an alias made of it is not. */
+	const char *made = bare_text(st->point);
+	bool made_builtin = false;
+	diag_quiet(true);
+	bool bad = diagnose_point(e, st->point, &made_builtin);
+	diag_quiet(false);
+	if (!bad && made_builtin)
+		diag_error(&pt->loc, "probe point '%s' expands to '%s', which stapc does not support "
+				     "yet", bare_text(pt), made);
+	else
+		diag_error(&pt->loc, "probe point '%s' expands to '%s', which matches no probe alias "
+				     "or built-in probe", bare_text(pt), made);
+	diag_note(&st->point->loc, "through probe alias '%s'",
+		  (const char *)vec_at(&st->chain, st->chain.len - 1));
 }
 
 void derive_probes(struct elab *e, struct probe *user)
@@ -232,6 +525,9 @@ void derive_probes(struct elab *e, struct probe *user)
 		/* The chain starts with what the user wrote, for -p2's comment. */
 		vec_push(&st.chain, (void *)point_text(pt));
 		dv.found = 0;
+		dv.failed = NULL;
 		expand(e, &dv, &st);
+		if (dv.failed)
+			report_unmatched(e, pt, dv.failed);
 	}
 }

@@ -257,6 +257,18 @@ static int distance(const char *a, const char *b)
 	return row[lb];
 }
 
+static size_t common_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+	while (a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
+/*
+ * Of the names nearest to `name`, the one that shares the longest start
+ * with it: "proces" is "process" rather than "procfs", "printl" "println".
+ */
 const char *did_you_mean(const char *name, const struct vec *names)
 {
 	const char *best = NULL;
@@ -268,10 +280,11 @@ const char *did_you_mean(const char *name, const struct vec *names)
 		if (cand[0] == '_' && name[0] != '_')
 			continue; /* internal names are no suggestion */
 		int d = distance(name, cand);
-		if (d <= best_d && (!best || d < best_d)) {
-			best = cand;
-			best_d = d;
-		}
+		if (d > best_d || (best && d == best_d &&
+				   common_prefix(name, cand) <= common_prefix(name, best)))
+			continue;
+		best = cand;
+		best_d = d;
 	}
 	return best;
 }

@@ -112,6 +112,32 @@ static struct function *find_function(struct elab *e, const char *name, int narg
 	return any;
 }
 
+/* A call whose argument count no function of that name takes. */
+static void report_arity(struct elab *e, struct expr *x)
+{
+	struct vec defs = { 0 };
+	struct strbuf counts = { 0 };
+	for (int i = 0; i < e->functions.len; i++) {
+		struct function *fn = vec_at(&e->functions, i);
+		if (fn->name == x->name)
+			vec_push(&defs, fn);
+	}
+	for (int i = 0; i < defs.len; i++) {
+		const struct function *fn = vec_at(&defs, i);
+		sb_printf(&counts, "%s%d", !i ? "" : i == defs.len - 1 ? " or " : ", ", fn->params.len);
+	}
+	const struct function *last = vec_at(&defs, defs.len - 1);
+	diag_error(&x->loc, "function '%s' takes %s argument%s, but %d %s given", x->name, counts.buf,
+		   defs.len == 1 && last->params.len == 1 ? "" : "s", x->args.len,
+		   x->args.len == 1 ? "is" : "are");
+	for (int i = 0; i < defs.len; i++) {
+		const struct function *fn = vec_at(&defs, i);
+		diag_note(&fn->loc, "'%s' is defined here with %d parameter%s", fn->name,
+			  fn->params.len, fn->params.len == 1 ? "" : "s");
+	}
+	sb_free(&counts);
+}
+
 static void resolve_call(struct scope *sc, struct expr *x)
 {
 	struct elab *e = sc->e;
@@ -119,7 +145,13 @@ static void resolve_call(struct scope *sc, struct expr *x)
 		resolve_expr(sc, vec_at(&x->args, i));
 	struct function *fn = find_function(e, x->name, x->args.len);
 	if (!fn) {
+		/* The print family is syntax, not functions, but a name to suggest all the same. */
+		static const char *const prints[] = { "println",  "print",   "printdln", "printd",
+						      "printf",	  "sprintln", "sprint",	 "sprintdln",
+						      "sprintd",  "sprintf" };
 		struct vec names = { 0 };
+		for (size_t i = 0; i < ARRAY_SIZE(prints); i++)
+			vec_push(&names, (void *)prints[i]);
 		for (int i = 0; i < e->functions.len; i++)
 			vec_push(&names, (void *)((struct function *)vec_at(&e->functions, i))->name);
 		const char *hint = did_you_mean(x->name, &names);
@@ -131,12 +163,8 @@ static void resolve_call(struct scope *sc, struct expr *x)
 		return;
 	}
 	x->fn = fn;
-	if (x->args.len != fn->params.len) {
-		diag_error(&x->loc, "function '%s' takes %d argument%s, but %d %s given", fn->name,
-			   fn->params.len, fn->params.len == 1 ? "" : "s", x->args.len,
-			   x->args.len == 1 ? "is" : "are");
-		diag_note(&fn->loc, "'%s' is defined here", fn->name);
-	}
+	if (x->args.len != fn->params.len)
+		report_arity(e, x);
 	if (!fn->reachable) {
 		fn->reachable = true;
 		vec_push(&e->worklist, fn);
@@ -192,28 +220,48 @@ static void resolve_defined(struct scope *sc, struct expr *x)
 	x->kind = E_NUMBER;
 	x->num = defined;
 	x->left = NULL;
+	x->op = intern("@defined"); /* a decided condition, see fold_condition() */
+}
+
+static bool from_defined(const struct expr *x)
+{
+	if (x->kind == E_NUMBER)
+		return x->op == intern("@defined");
+	if (x->kind == E_UNARY && !strcmp(x->op, "!"))
+		return from_defined(x->left);
+	if (x->kind == E_LOGICAL)
+		return from_defined(x->left) || from_defined(x->right);
+	return false;
+}
+
+static bool fold_constant(struct expr *x)
+{
+	if (x->kind == E_NUMBER)
+		return true;
+	if (x->kind == E_UNARY && !strcmp(x->op, "!") && fold_constant(x->left)) {
+		x->num = !x->left->num;
+		x->kind = E_NUMBER;
+		x->op = intern("@defined");
+		return true;
+	}
+	if (x->kind == E_LOGICAL && fold_constant(x->left) && fold_constant(x->right)) {
+		bool and = !strcmp(x->op, "&&");
+		x->num = and ? (x->left->num && x->right->num) : (x->left->num || x->right->num);
+		x->kind = E_NUMBER;
+		x->op = intern("@defined");
+		return true;
+	}
+	return false;
 }
 
 /*
  * Folds a condition made of @defined() results: `@defined($a) && !@defined($b)`.
- * Returns whether x is now a number.
+ * Returns whether x is now a number. Other constant conditions (`if (0)`)
+ * are left alone: their dead code is still checked, as stap does.
  */
 static bool fold_condition(struct expr *x)
 {
-	if (x->kind == E_NUMBER)
-		return true;
-	if (x->kind == E_UNARY && !strcmp(x->op, "!") && fold_condition(x->left)) {
-		x->num = !x->left->num;
-		x->kind = E_NUMBER;
-		return true;
-	}
-	if (x->kind == E_LOGICAL && fold_condition(x->left) && fold_condition(x->right)) {
-		bool and = !strcmp(x->op, "&&");
-		x->num = and ? (x->left->num && x->right->num) : (x->left->num || x->right->num);
-		x->kind = E_NUMBER;
-		return true;
-	}
-	return false;
+	return from_defined(x) && fold_constant(x);
 }
 
 /*
@@ -233,7 +281,29 @@ static bool resolve_chosen(struct scope *sc, struct expr *x)
 
 static bool writes_target(const struct expr *x)
 {
-	return x && (x->kind == E_TARGET || x->kind == E_CAST || x->kind == E_ATVAR);
+	return x && (x->kind == E_TARGET || x->kind == E_CAST || x->kind == E_ATVAR ||
+		     x->kind == E_AUTOCAST);
+}
+
+/*
+ * `$var = ...`, `$p->field++`: changing the traced program's memory is
+ * guru mode's, as in stap. Our tapsets may; a script needs -g.
+ */
+static void resolve_write(struct scope *sc, struct expr *x)
+{
+	struct expr *l = x->left;
+	int errors = diag_error_count();
+	resolve_expr(sc, l);
+	resolve_expr(sc, x->right);
+	if (!writes_target(l) || sc->e->s->guru || l->loc.file->is_tapset)
+		return;
+	if (diag_error_count() > errors)
+		return; /* what it names is wrong already: that is the error to fix */
+	struct strbuf sb = { 0 };
+	dump_expr(&sb, l);
+	diag_error(&l->loc, "writing to target variable '%s' needs guru mode: compile with -g",
+		   sb.buf ? sb.buf : "");
+	sb_free(&sb);
 }
 
 static void resolve_expr(struct scope *sc, struct expr *x)
@@ -277,12 +347,7 @@ static void resolve_expr(struct scope *sc, struct expr *x)
 	case E_ASSIGN:
 	case E_PREINC:
 	case E_POSTINC:
-		if (writes_target(x->left) && !sc->e->s->guru)
-			diag_error(&x->loc, "writing to the traced program's variable '%s' needs guru "
-					    "mode (stapc -g)",
-				   x->left->kind == E_TARGET ? x->left->name : "@cast(...)");
-		resolve_expr(sc, x->left);
-		resolve_expr(sc, x->right);
+		resolve_write(sc, x);
 		return;
 	case E_INDEX:
 	case E_IN:

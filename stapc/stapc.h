@@ -471,6 +471,8 @@ struct symbol {
 	struct loc loc;		       /* declaration, or first appearance */
 	struct loc type_loc;	       /* where its type was first inferred */
 	bool has_type_loc;
+	struct loc arity_loc;	       /* where its arity was first inferred */
+	struct loc key_locs[MAX_ARRAY_KEYS]; /* where each key's type was */
 	struct global *decl;	       /* SYM_GLOBAL: the declaration, if any */
 	bool assigned, read;
 	bool from_tapset;

@@ -14,6 +14,7 @@ struct infer {
 	struct elab *e;
 	bool changed;
 	bool report;		/* the last walk: say what is wrong */
+	bool hint;		/* the next infer_expr's `want` is only a hint: its caller checks */
 	struct function *fn;	/* being walked, NULL in a probe */
 };
 
@@ -23,6 +24,40 @@ static void infer_stmt(struct infer *in, struct stmt *s);
 static const char *article_type(enum vtype t)
 {
 	return t == VT_LONG ? "a long" : t == VT_STRING ? "a string" : "statistics";
+}
+
+/* Infers x's type, telling it what the caller would like; the caller reports a mismatch. */
+static enum vtype infer_hint(struct infer *in, struct expr *x, enum vtype want)
+{
+	in->hint = true;
+	return infer_expr(in, x, want);
+}
+
+static bool same_loc(const struct loc *a, const struct loc *b)
+{
+	return a->file == b->file && a->line == b->line && a->col == b->col;
+}
+
+/* Where sym's type comes from: a declaration (`s:string`) or a first use. */
+static void note_first_type(const struct symbol *sym)
+{
+	const char *what = sym->kind == SYM_PARAM ? "parameter " : "";
+	if (sym->kind == SYM_PARAM && same_loc(&sym->type_loc, &sym->loc))
+		diag_note(&sym->type_loc, "%s'%s' is declared as %s here", what, sym->name,
+			  article_type(sym->type));
+	else
+		diag_note(&sym->type_loc, "%s'%s' was first inferred as %s here", what, sym->name,
+			  article_type(sym->type));
+}
+
+static void note_first_return(const struct function *fn)
+{
+	if (fn->type_decl)
+		diag_note(&fn->loc, "'%s' is declared to return %s here", fn->name,
+			  article_type(fn->type));
+	else
+		diag_note(&fn->type_loc, "'%s' was first inferred to return %s here", fn->name,
+			  article_type(fn->type));
 }
 
 /* Learns that `sym` holds values of type t (seen at loc). */
@@ -41,9 +76,13 @@ static void unify_sym(struct infer *in, struct symbol *sym, enum vtype t, const 
 	}
 	if (sym->type != t && in->report) {
 		diag_error(loc, "type mismatch: '%s' is used as %s here", sym->name, article_type(t));
-		diag_note(&sym->type_loc, "'%s' was first inferred as %s here", sym->name,
-			  article_type(sym->type));
+		note_first_type(sym);
 	}
+}
+
+static const char *keys_text(int n)
+{
+	return arena_printf("%d key%s", n, n == 1 ? "" : "s");
 }
 
 /* Learns how many keys an array has, or that a variable is a scalar. */
@@ -51,6 +90,7 @@ static void unify_arity(struct infer *in, struct symbol *sym, int arity, const s
 {
 	if (sym->arity < 0) {
 		sym->arity = arity;
+		sym->arity_loc = *loc;
 		in->changed = true;
 		return;
 	}
@@ -59,11 +99,16 @@ static void unify_arity(struct infer *in, struct symbol *sym, int arity, const s
 	if (arity == 0)
 		diag_error(loc, "'%s' is an array; index it, as in %s[...]", sym->name, sym->name);
 	else if (sym->arity == 0)
-		diag_error(loc, "'%s' is used as an array here, but as a scalar elsewhere", sym->name);
+		diag_error(loc, "'%s' is used as an array here, but it is a scalar", sym->name);
 	else
-		diag_error(loc, "'%s' is indexed with %d key%s here, but with %d elsewhere", sym->name,
-			   arity, arity == 1 ? "" : "s", sym->arity);
-	diag_note(&sym->loc, "'%s' first appears here", sym->name);
+		diag_error(loc, "'%s' is indexed with %s here, but it has %d", sym->name,
+			   keys_text(arity), sym->arity);
+	const struct loc *first = sym->arity_loc.file ? &sym->arity_loc : &sym->loc;
+	if (sym->arity == 0)
+		diag_note(first, "'%s' was first used as a scalar here", sym->name);
+	else
+		diag_note(first, "'%s' was first used as an array with %s here", sym->name,
+			  keys_text(sym->arity));
 }
 
 static void unify_key(struct infer *in, struct symbol *sym, int i, enum vtype t,
@@ -73,55 +118,98 @@ static void unify_key(struct infer *in, struct symbol *sym, int i, enum vtype t,
 		return;
 	if (sym->keys[i] == VT_UNKNOWN) {
 		sym->keys[i] = t;
+		sym->key_locs[i] = *loc;
 		in->changed = true;
 	} else if (sym->keys[i] != t && in->report) {
-		diag_error(loc, "type mismatch: key %d of '%s' is used as %s here, but as %s "
-				"elsewhere", i + 1, sym->name, article_type(t),
-			   article_type(sym->keys[i]));
+		diag_error(loc, "type mismatch: key %d of '%s' is used as %s here", i + 1, sym->name,
+			   article_type(t));
+		diag_note(&sym->key_locs[i], "key %d of '%s' was first inferred as %s here", i + 1,
+			  sym->name, article_type(sym->keys[i]));
 	}
 }
 
-/* Two sides that must agree (==, ?:), each learning from the other. */
+/* The variable an expression reads or writes as a whole, if any. */
+static struct symbol *symbol_of(const struct expr *x)
+{
+	if (x->kind == E_SYMBOL || (x->kind == E_INDEX && x->left && x->left->kind == E_SYMBOL))
+		return x->sym;
+	return NULL;
+}
+
+/* Where a diagnostic about x's variable points: the name, not the '['. */
+static const struct loc *name_loc(const struct expr *x)
+{
+	return x->kind == E_INDEX && x->left ? &x->left->loc : &x->loc;
+}
+
+/* Two sides that must agree (=, ==, ?:), each learning from the other. */
 static enum vtype infer_pair(struct infer *in, struct expr *a, struct expr *b, enum vtype want,
 			     const struct loc *loc, const char *what)
 {
 	enum vtype ta = infer_expr(in, a, want);
-	enum vtype tb = infer_expr(in, b, ta != VT_UNKNOWN ? ta : want);
+	enum vtype tb = infer_hint(in, b, ta != VT_UNKNOWN ? ta : want);
 	if (ta == VT_UNKNOWN && tb != VT_UNKNOWN)
 		ta = infer_expr(in, a, tb);
-	if (ta != VT_UNKNOWN && tb != VT_UNKNOWN && ta != tb && in->report)
+	if (ta == VT_UNKNOWN || tb == VT_UNKNOWN || ta == tb || !in->report)
+		return ta != VT_UNKNOWN ? ta : tb;
+	/* Blame the side whose type was learnt elsewhere: the note says where. */
+	struct symbol *sa = symbol_of(a), *sb = symbol_of(b);
+	if (sa && sa->type == ta)
+		unify_sym(in, sa, tb, name_loc(a));
+	else if (sb && sb->type == tb)
+		unify_sym(in, sb, ta, name_loc(b));
+	else
 		diag_error(loc, "type mismatch: %s %s and %s", what, article_type(ta), article_type(tb));
-	return ta != VT_UNKNOWN ? ta : tb;
+	return ta;
 }
 
-static void expect_type(struct infer *in, struct expr *x, enum vtype have, enum vtype want)
+/*
+ * What the context wants and what x is disagree. Variables, calls and the
+ * like say so themselves, with where their type came from.
+ */
+static void check_want(const struct expr *x, enum vtype have, enum vtype want)
 {
-	if (have != VT_UNKNOWN && want != VT_UNKNOWN && have != want && in->report)
-		diag_error(&x->loc, "type mismatch: expected %s, but this is %s", article_type(want),
-			   article_type(have));
+	if (have == VT_UNKNOWN || want == VT_UNKNOWN || have == want)
+		return;
+	switch (x->kind) {
+	case E_SYMBOL:
+	case E_CALL:
+	case E_TERNARY:
+	case E_ENTRY:
+		return;
+	case E_INDEX:
+		if (x->sym)
+			return;
+		break;
+	default:
+		break;
+	}
+	diag_error(&x->loc, "type mismatch: expected %s, but this is %s", article_type(want),
+		   article_type(have));
 }
 
 /* An array reference: base[keys], base a global symbol. */
-static enum vtype infer_index(struct infer *in, struct expr *x, enum vtype want)
+static enum vtype infer_index(struct infer *in, struct expr *x, enum vtype want, bool check)
 {
 	struct symbol *sym = x->sym;
 	for (int i = 0; i < x->args.len; i++) {
 		struct expr *k = vec_at(&x->args, i);
 		if (!k)
 			continue; /* a '*' of a slice */
-		enum vtype kt = infer_expr(in, k, sym && i < MAX_ARRAY_KEYS ? sym->keys[i] : VT_UNKNOWN);
-		if (sym)
-			unify_key(in, sym, i, kt, &k->loc);
+		enum vtype kt = infer_hint(in, k, sym && i < MAX_ARRAY_KEYS ? sym->keys[i] : VT_UNKNOWN);
 		if (kt == VT_STATS && in->report)
 			diag_error(&k->loc, "statistics cannot be an array key");
+		else if (sym)
+			unify_key(in, sym, i, kt, &k->loc);
 	}
 	if (!sym) {
 		/* @hist_log(s)[i]: the count of bucket i. */
 		infer_expr(in, x->left, VT_UNKNOWN);
 		return VT_LONG;
 	}
-	unify_arity(in, sym, x->args.len, &x->loc);
-	unify_sym(in, sym, want, &x->loc);
+	unify_arity(in, sym, x->args.len, name_loc(x));
+	if (check || sym->type == VT_UNKNOWN)
+		unify_sym(in, sym, want, name_loc(x));
 	return sym->type;
 }
 
@@ -163,7 +251,7 @@ static void infer_printf_args(struct infer *in, struct expr *x)
 		enum vtype t = *c == 's' || *c == 'm' || *c == 'M' ? VT_STRING : VT_LONG;
 		if (arg < x->args.len) {
 			struct expr *a = vec_at(&x->args, arg);
-			enum vtype have = infer_expr(in, a, t);
+			enum vtype have = infer_hint(in, a, t);
 			if (have != VT_UNKNOWN && have != t && in->report)
 				diag_error(&a->loc, "type mismatch: '%%%c' wants %s, but this is %s", *c,
 					   article_type(t), article_type(have));
@@ -179,25 +267,43 @@ static void infer_printf_args(struct infer *in, struct expr *x)
 			   "format string");
 }
 
-static enum vtype infer_call(struct infer *in, struct expr *x, enum vtype want)
+/* The parameter a call's argument is bound to: it must have the parameter's type. */
+static void infer_arg(struct infer *in, struct expr *call, int i, struct symbol *p)
+{
+	struct expr *a = vec_at(&call->args, i);
+	enum vtype t = infer_hint(in, a, p ? p->type : VT_UNKNOWN);
+	if (t == VT_STATS && in->report) {
+		diag_error(&a->loc, "statistics cannot be passed to a function; pass @count(...) or "
+				    "another extractor");
+		return;
+	}
+	if (!p || t == VT_UNKNOWN)
+		return;
+	if (p->type == VT_UNKNOWN) {
+		unify_sym(in, p, t, &a->loc);
+	} else if (p->type != t && in->report) {
+		diag_error(&a->loc, "type mismatch: argument %d of '%s' must be %s, but this is %s",
+			   i + 1, call->fn->name, article_type(p->type), article_type(t));
+		note_first_type(p);
+	}
+}
+
+static enum vtype infer_call(struct infer *in, struct expr *x, enum vtype want, bool check)
 {
 	struct function *fn = x->fn;
-	for (int i = 0; i < x->args.len; i++) {
-		struct expr *a = vec_at(&x->args, i);
-		struct symbol *p = fn && i < fn->param_syms.len ? vec_at(&fn->param_syms, i) : NULL;
-		enum vtype t = infer_expr(in, a, p ? p->type : VT_UNKNOWN);
-		if (t == VT_STATS && in->report)
-			diag_error(&a->loc, "statistics cannot be passed to a function; pass @count(...) or "
-					    "another extractor");
-		if (p)
-			unify_sym(in, p, t, &a->loc);
-	}
+	for (int i = 0; i < x->args.len; i++)
+		infer_arg(in, x, i, fn && i < fn->param_syms.len ? vec_at(&fn->param_syms, i) : NULL);
 	if (!fn)
 		return VT_UNKNOWN;
 	if (fn->type == VT_UNKNOWN && want != VT_UNKNOWN && want != VT_STATS) {
 		fn->type = want;
 		fn->type_loc = x->loc;
 		in->changed = true;
+	} else if (check && in->report && want != VT_UNKNOWN && fn->type != VT_UNKNOWN &&
+		   fn->type != want) {
+		diag_error(&x->loc, "type mismatch: '%s' returns %s, but %s is expected here", fn->name,
+			   article_type(fn->type), article_type(want));
+		note_first_return(fn);
 	}
 	return fn->type;
 }
@@ -208,7 +314,7 @@ static enum vtype infer_assign(struct infer *in, struct expr *x, enum vtype want
 	struct expr *l = x->left, *r = x->right;
 	if (!strcmp(op, "<<<")) {
 		infer_expr(in, l, VT_STATS);
-		expect_type(in, r, infer_expr(in, r, VT_LONG), VT_LONG);
+		infer_expr(in, r, VT_LONG);
 		return VT_LONG;
 	}
 	if (!strcmp(op, ".=")) {
@@ -218,7 +324,7 @@ static enum vtype infer_assign(struct infer *in, struct expr *x, enum vtype want
 	}
 	if (strcmp(op, "=")) {
 		infer_expr(in, l, VT_LONG);
-		expect_type(in, r, infer_expr(in, r, VT_LONG), VT_LONG);
+		infer_expr(in, r, VT_LONG);
 		return VT_LONG;
 	}
 	enum vtype t = infer_pair(in, l, r, want, &x->loc, "assignment of");
@@ -229,6 +335,8 @@ static enum vtype infer_assign(struct infer *in, struct expr *x, enum vtype want
 
 static enum vtype infer_expr(struct infer *in, struct expr *x, enum vtype want)
 {
+	bool check = !in->hint;
+	in->hint = false;
 	if (!x)
 		return VT_UNKNOWN;
 	enum vtype t = VT_UNKNOWN;
@@ -243,14 +351,15 @@ static enum vtype infer_expr(struct infer *in, struct expr *x, enum vtype want)
 		if (!x->sym)
 			return VT_UNKNOWN;
 		unify_arity(in, x->sym, 0, &x->loc);
-		unify_sym(in, x->sym, want, &x->loc);
+		if (check || x->sym->type == VT_UNKNOWN)
+			unify_sym(in, x->sym, want, &x->loc);
 		t = x->sym->type;
 		break;
 	case E_INDEX:
-		t = infer_index(in, x, want);
+		t = infer_index(in, x, want, check);
 		break;
 	case E_IN:
-		infer_index(in, x, VT_UNKNOWN);
+		infer_index(in, x, VT_UNKNOWN, true);
 		t = VT_LONG;
 		break;
 	case E_ASSIGN:
@@ -265,7 +374,7 @@ static enum vtype infer_expr(struct infer *in, struct expr *x, enum vtype want)
 	case E_UNARY:
 	case E_PREINC:
 	case E_POSTINC:
-		expect_type(in, x->left, infer_expr(in, x->left, VT_LONG), VT_LONG);
+		infer_expr(in, x->left, VT_LONG);
 		t = VT_LONG;
 		break;
 	case E_COMPARE:
@@ -276,12 +385,12 @@ static enum vtype infer_expr(struct infer *in, struct expr *x, enum vtype want)
 		t = VT_LONG;
 		break;
 	case E_REGEX:
-		expect_type(in, x->left, infer_expr(in, x->left, VT_STRING), VT_STRING);
+		infer_expr(in, x->left, VT_STRING);
 		t = VT_LONG;
 		break;
 	case E_CONCAT:
-		expect_type(in, x->left, infer_expr(in, x->left, VT_STRING), VT_STRING);
-		expect_type(in, x->right, infer_expr(in, x->right, VT_STRING), VT_STRING);
+		infer_expr(in, x->left, VT_STRING);
+		infer_expr(in, x->right, VT_STRING);
 		t = VT_STRING;
 		break;
 	case E_TERNARY:
@@ -289,7 +398,7 @@ static enum vtype infer_expr(struct infer *in, struct expr *x, enum vtype want)
 		t = infer_pair(in, x->left, x->right, want, &x->loc, "the two branches are");
 		break;
 	case E_CALL:
-		t = infer_call(in, x, want);
+		t = infer_call(in, x, want, check);
 		break;
 	case E_PRINT:
 		if (x->has_format)
@@ -354,6 +463,8 @@ static enum vtype infer_expr(struct infer *in, struct expr *x, enum vtype want)
 		break;
 	}
 	x->type = t;
+	if (check && in->report)
+		check_want(x, t, want);
 	return t;
 }
 
@@ -370,18 +481,23 @@ static void infer_foreach(struct infer *in, struct stmt *s)
 			unify_sym(in, s->value->sym, VT_LONG, &s->value->loc);
 	} else if (base->sym) {
 		struct symbol *arr = base->sym;
-		unify_arity(in, arr, s->keys.len, &base->loc);
+		unify_arity(in, arr, s->keys.len, name_loc(base));
 		if (base->kind == E_INDEX)
-			infer_index(in, base, VT_UNKNOWN);
+			infer_index(in, base, VT_UNKNOWN, true);
+		/* Each side learns from the other; a conflict is told once, by the loop variable. */
 		for (int i = 0; i < s->keys.len && i < MAX_ARRAY_KEYS; i++) {
 			struct expr *k = vec_at(&s->keys, i);
 			unify_arity(in, k->sym, 0, &k->loc);
-			unify_sym(in, k->sym, arr->keys[i], &k->loc);
-			unify_key(in, arr, i, k->sym->type, &k->loc);
+			if (arr->keys[i] != VT_UNKNOWN)
+				unify_sym(in, k->sym, arr->keys[i], &k->loc);
+			else
+				unify_key(in, arr, i, k->sym->type, &k->loc);
 		}
 		if (s->value) {
-			unify_sym(in, s->value->sym, arr->type, &s->value->loc);
-			unify_sym(in, arr, s->value->sym->type, &s->value->loc);
+			if (arr->type != VT_UNKNOWN)
+				unify_sym(in, s->value->sym, arr->type, &s->value->loc);
+			else
+				unify_sym(in, arr, s->value->sym->type, &s->value->loc);
 			if (arr->type == VT_STATS && in->report)
 				diag_error(&s->value->loc, "the value of a statistics array cannot be "
 							   "named in foreach; use @count(%s[...]) and the like",
@@ -428,7 +544,7 @@ static void infer_stmt(struct infer *in, struct stmt *s)
 		break;
 	case S_RETURN:
 		if (in->fn && s->expr) {
-			enum vtype t = infer_expr(in, s->expr, in->fn->type);
+			enum vtype t = infer_hint(in, s->expr, in->fn->type);
 			if (t != VT_UNKNOWN && in->fn->type == VT_UNKNOWN) {
 				in->fn->type = t;
 				in->fn->type_loc = s->loc;
@@ -436,13 +552,13 @@ static void infer_stmt(struct infer *in, struct stmt *s)
 			} else if (t != VT_UNKNOWN && t != in->fn->type && in->report) {
 				diag_error(&s->expr->loc, "type mismatch: '%s' returns %s here", in->fn->name,
 					   article_type(t));
-				diag_note(&in->fn->type_loc, "but %s here", article_type(in->fn->type));
+				note_first_return(in->fn);
 			}
 		}
 		break;
 	case S_DELETE:
 		if (s->expr->kind == E_INDEX)
-			infer_index(in, s->expr, VT_UNKNOWN);
+			infer_index(in, s->expr, VT_UNKNOWN, true);
 		break;
 	default:
 		break;
@@ -483,12 +599,37 @@ static void seed_globals(struct infer *in)
 	}
 }
 
-static void report_unknown(struct symbol *sym, const char *what)
+/* The names of `syms` (struct symbol *) but `self`, for a "did you mean". */
+static void add_names(struct vec *names, const struct vec *syms, const struct symbol *self)
+{
+	for (int i = 0; syms && i < syms->len; i++) {
+		const struct symbol *sym = vec_at(syms, i);
+		if (sym != self && sym->name != self->name)
+			vec_push(names, (void *)sym->name);
+	}
+}
+
+/*
+ * A variable nothing gives a type is one nothing assigns: most often a
+ * misspelt name (`signame` for the alias's `sig_name`), so the names in
+ * scope are searched for a close one.
+ */
+static void report_unknown(struct elab *e, struct symbol *sym, const char *what,
+			   const struct vec *locals, const struct vec *params)
 {
 	if (sym->type != VT_UNKNOWN)
 		return;
-	diag_error(&sym->loc, "cannot tell the type of %s '%s': nothing assigns it a value", what,
-		   sym->name);
+	struct vec names = { 0 };
+	add_names(&names, locals, sym);
+	add_names(&names, params, sym);
+	add_names(&names, &e->prog->globals, sym);
+	const char *hint = did_you_mean(sym->name, &names);
+	if (hint)
+		diag_error(&sym->loc, "cannot tell the type of %s '%s': nothing assigns it a value; "
+				      "did you mean '%s'?", what, sym->name, hint);
+	else
+		diag_error(&sym->loc, "cannot tell the type of %s '%s': nothing assigns it a value",
+			   what, sym->name);
 }
 
 static void check_unresolved(struct elab *e)
@@ -500,7 +641,7 @@ static void check_unresolved(struct elab *e)
 			diag_warning(&g->loc, "global '%s' is never used", g->name);
 			continue;
 		}
-		report_unknown(g, "global");
+		report_unknown(e, g, "global", NULL, NULL);
 		for (int k = 0; k < g->arity && k < MAX_ARRAY_KEYS; k++)
 			if (g->keys[k] == VT_UNKNOWN)
 				diag_error(&g->loc, "cannot tell the type of key %d of array '%s'", k + 1,
@@ -509,14 +650,16 @@ static void check_unresolved(struct elab *e)
 	for (int i = 0; i < prog->probes.len; i++) {
 		struct dprobe *d = vec_at(&prog->probes, i);
 		for (int j = 0; j < d->locals.len; j++)
-			report_unknown(vec_at(&d->locals, j), "variable");
+			report_unknown(e, vec_at(&d->locals, j), "variable", &d->locals, NULL);
 	}
 	for (int i = 0; i < e->worklist.len; i++) {
 		struct function *fn = vec_at(&e->worklist, i);
 		for (int j = 0; j < fn->locals.len; j++)
-			report_unknown(vec_at(&fn->locals, j), "variable");
+			report_unknown(e, vec_at(&fn->locals, j), "variable", &fn->locals,
+				       &fn->param_syms);
 		for (int j = 0; j < fn->param_syms.len; j++)
-			report_unknown(vec_at(&fn->param_syms, j), "parameter");
+			report_unknown(e, vec_at(&fn->param_syms, j), "parameter", &fn->locals,
+				       &fn->param_syms);
 	}
 }
 
