@@ -161,6 +161,21 @@ struct build_paths {
 	const char *lib;     /* libstaprt.a */
 };
 
+/*
+ * The folder of the running stapc: make O=DIR builds DIR/stapc beside its
+ * DIR/libstaprt.a, and a tool must link that one, not build/'s.
+ */
+static const char *exe_dir(void)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return "/nonexistent";
+	exe[n] = 0;
+	char *slash = strrchr(exe, '/');
+	return slash ? arena_strndup(exe, (size_t)(slash - exe)) : ".";
+}
+
 static bool find_runtime(struct session *s, struct build_paths *bp)
 {
 	for (int i = 0; i < s->include_dirs.len; i++) {
@@ -172,7 +187,9 @@ static bool find_runtime(struct session *s, struct build_paths *bp)
 		const char *base = arena_strndup(t, (size_t)(slash - t));
 		const char *rt = arena_printf("%s/runtime", base);
 		/* Installed: PREFIX/share/stapc and PREFIX/lib/stapc/libstaprt.a. */
-		const char *libs[] = { arena_printf("%s/build/libstaprt.a", base),
+		const char *libs[] = { arena_printf("%s/libstaprt.a", exe_dir()),
+				       arena_printf("%s/../libstaprt.a", exe_dir()), /* O/asan/stapc */
+				       arena_printf("%s/build/libstaprt.a", base),
 				       arena_printf("%s/lib/libstaprt.a", base),
 				       arena_printf("%s/../../lib/stapc/libstaprt.a", base) };
 		for (size_t j = 0; j < ARRAY_SIZE(libs); j++)

@@ -3,7 +3,8 @@
  * place.c - pass 3's first step: where each piece of the program runs.
  *
  * Probes on kernel events run in BPF (K); begin, end, error, never and
- * timers run in the tool (U). A function runs where it is called from, so
+ * timers run in the tool (U), but for timers whose handler asks for the
+ * interrupted task's context (pid(), execname() ...), which run in K. A function runs where it is called from, so
  * it may be compiled for both; a global lives in BPF memory when K code
  * touches it, in the tool's memory otherwise.
  *
@@ -487,6 +488,101 @@ static void decide_lazy(struct plan *pl)
 	scan_all(&ls);
 }
 
+/* ------------------------------------------------------------ timers in BPF */
+
+/*
+ * Builtins whose value belongs to the task or CPU a probe interrupted. In
+ * the tool they would describe the tool itself, so a timer that uses one
+ * runs in BPF instead (DESIGN §3), as stap's timers run in the kernel.
+ */
+static const char *const kernel_context_builtins[] = {
+	"pid", "tid", "ppid", "uid", "gid", "euid", "egid", "execname", "pexecname", "cpu",
+	"task_current", "user_mode", "addr", "uaddr", "register", "u_register", "__ustack",
+	"user_string", "user_string_n", "user_long", "user_int", "user_short", "user_char",
+	"kernel_string", "kernel_string_n", "kernel_long", "kernel_int", "kernel_short",
+	"kernel_char",
+};
+
+struct kctx_scan {
+	struct vec seen;	 /* struct function *: already scanned */
+	const struct expr *call; /* the first kernel-context call found */
+};
+
+static void kctx_expr(struct kctx_scan *ks, const struct expr *x);
+
+static void kctx_stmt(struct kctx_scan *ks, const struct stmt *s)
+{
+	if (!s || ks->call)
+		return;
+	for (int i = 0; i < s->stmts.len; i++)
+		kctx_stmt(ks, vec_at(&s->stmts, i));
+	kctx_expr(ks, s->expr);
+	kctx_stmt(ks, s->body);
+	kctx_stmt(ks, s->els);
+	kctx_stmt(ks, s->init);
+	kctx_expr(ks, s->step);
+	kctx_expr(ks, s->limit);
+	kctx_expr(ks, s->base);
+	kctx_expr(ks, s->value);
+	for (int i = 0; i < s->keys.len; i++)
+		kctx_expr(ks, vec_at(&s->keys, i));
+}
+
+static void kctx_call(struct kctx_scan *ks, const struct expr *x)
+{
+	struct function *fn = x->fn;
+	if (fn->builtin) {
+		for (size_t i = 0; i < ARRAY_SIZE(kernel_context_builtins); i++)
+			if (!strcmp(fn->name, kernel_context_builtins[i]))
+				ks->call = x;
+		return;
+	}
+	for (int i = 0; i < ks->seen.len; i++)
+		if (vec_at(&ks->seen, i) == fn)
+			return;
+	vec_push(&ks->seen, fn);
+	kctx_stmt(ks, fn->body);
+}
+
+static void kctx_expr(struct kctx_scan *ks, const struct expr *x)
+{
+	if (!x || ks->call)
+		return;
+	if (x->kind == E_CALL && x->fn)
+		kctx_call(ks, x);
+	for (int i = 0; i < x->comps.len; i++) {
+		struct component *c = vec_at(&x->comps, i);
+		if (c->kind == COMP_INDEX)
+			kctx_expr(ks, c->index);
+	}
+	kctx_expr(ks, x->left);
+	kctx_expr(ks, x->right);
+	kctx_expr(ks, x->cond);
+	for (int i = 0; i < x->args.len; i++)
+		kctx_expr(ks, vec_at(&x->args, i));
+}
+
+/* A timer run by the tool moves to BPF when its handler asks for kernel context. */
+static void place_timer(struct dprobe *d)
+{
+	struct kctx_scan ks = { 0 };
+	kctx_expr(&ks, d->cond);
+	kctx_stmt(&ks, d->body);
+	if (!ks.call)
+		return;
+	const struct timer_probe *tp = d->data;
+	if (tp->randomize_ns) {
+		diag_error(&d->point->loc, "this timer runs in the kernel, on a perf event whose period "
+					   "cannot be randomized, because its handler uses %s(): drop "
+					   ".randomize(M)",
+			   ks.call->fn->name);
+		diag_note(&ks.call->loc, "%s() is the interrupted task's, so the handler runs in BPF",
+			  ks.call->fn->name);
+		return;
+	}
+	d->in_tool = false;
+}
+
 /* ------------------------------------------------------------ the plan */
 
 static int64_t define_value(struct session *s, const char *name, int64_t dflt)
@@ -516,6 +612,8 @@ struct plan *place_program(struct session *s, struct program *prog, const char *
 			   (long long)pl->maxstringlen);
 	for (int i = 0; i < prog->probes.len; i++) {
 		struct dprobe *d = vec_at(&prog->probes, i);
+		if (d->in_tool && !strcmp(d->prov->name, "timer"))
+			place_timer(d);
 		bool u = d->in_tool;
 		vec_push(u ? &pl->uprobes : &pl->kprobes, d);
 		mark_expr(pl, d->cond, u ? SIDE_U : SIDE_K);

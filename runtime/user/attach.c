@@ -12,14 +12,17 @@
 #include "stp_internal.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <pthread.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 static bool exists(const char *path)
@@ -31,6 +34,52 @@ static bool exists(const char *path)
 static const char *tracefs(void)
 {
 	return exists("/sys/kernel/tracing/events") ? "/sys/kernel/tracing" : "/sys/kernel/debug/tracing";
+}
+
+/* The running kernel's BTF, read once, only for fentry/fexit variants. */
+static struct btf *kernel_btf(void)
+{
+	static struct btf *btf;
+	static bool tried;
+	if (!tried) {
+		tried = true;
+		btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(btf))
+			btf = NULL;
+	}
+	return btf;
+}
+
+/*
+ * Whether a BPF trampoline can be put on func here: a tiny fentry program
+ * for it must load. Kernels without trampolines (or that refuse them) say
+ * no here, not when the whole object loads.
+ */
+static bool fentry_can_attach(const char *func, bool fexit)
+{
+	if (getenv("STAPC_NO_FENTRY"))
+		return false; /* the switch the kernel matrix uses to test kprobes */
+	struct btf *btf = kernel_btf();
+	int id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -1;
+	if (id <= 0)
+		return false;
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .attach_btf_id = (__u32)id,
+		    .expected_attach_type = fexit ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &o);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static bool is_kernel_function(const struct stp_kprobe_desc *k)
+{
+	return k->attach == STP_ATTACH_FENTRY || k->attach == STP_ATTACH_FEXIT ||
+	       k->attach == STP_ATTACH_KPROBE || k->attach == STP_ATTACH_KRETPROBE;
 }
 
 /* Whether the running kernel can have this variant at all. */
@@ -46,6 +95,9 @@ static bool viable(const struct stp_kprobe_desc *k)
 			 k->target, colon + 1);
 		return exists(path);
 	}
+	case STP_ATTACH_FENTRY:
+	case STP_ATTACH_FEXIT:
+		return fentry_can_attach(k->target, k->attach == STP_ATTACH_FEXIT);
 	case STP_ATTACH_TP_BTF:
 		/* Any tracepoint the kernel has also has its btf_trace_ type. */
 		snprintf(path, sizeof(path), "%s/events", tracefs());
@@ -71,13 +123,17 @@ void stp_add_link(struct stp_session *ss, struct bpf_link *link, const char *pp)
 	ss->nlinks++;
 }
 
-/* A perf event probe: one event per online CPU, each with the program. */
+/*
+ * A perf event probe: one event per online CPU, each with the program; a
+ * timer that needs kernel context (target "one-cpu") on the first only.
+ */
 static int attach_perf(struct stp_session *ss, struct bpf_program *prog,
 		       const struct stp_kprobe_desc *k)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	int attached = 0, err = 0;
-	for (int cpu = 0; cpu < ncpu; cpu++) {
+	bool one = !strcmp(k->target, "one-cpu");
+	for (int cpu = 0; cpu < ncpu && !(one && attached); cpu++) {
 		struct perf_event_attr attr = {
 			.size = sizeof(attr),
 			.type = k->perf_type,
@@ -87,8 +143,8 @@ static int attach_perf(struct stp_session *ss, struct bpf_program *prog,
 		};
 		int fd = perf_event_open(&attr, cpu);
 		if (fd < 0) {
-			if (errno == ENODEV || errno == ENOENT)
-				continue; /* offline CPU */
+			if (errno == ENODEV)
+				continue; /* offline CPU (ENOENT: no such event) */
 			err = -errno;
 			break;
 		}
@@ -151,6 +207,30 @@ static const char *reason(int err)
 	default:
 		return strerror(-err);
 	}
+}
+
+/* Why a perf event did not open, for a user who may be on a VM. */
+static const char *perf_reason(int err)
+{
+	switch (-err) {
+	case ENOENT:
+	case ENODEV:
+		return "this machine has no such perf event (virtual machines often have no hardware "
+		       "counters)";
+	case EOPNOTSUPP:
+		return "this perf event can count but not sample";
+	case EINVAL:
+		return "the kernel rejected the event's type, config or sample period";
+	case EBUSY:
+		return "its hardware counter is in use";
+	default:
+		return reason(err);
+	}
+}
+
+static const char *why(const struct stp_kprobe_desc *k, int err)
+{
+	return k->attach == STP_ATTACH_PERF ? perf_reason(err) : reason(err);
 }
 
 /* Turns libbpf's verifier log into one sentence and, with -v, the log. */
@@ -252,10 +332,15 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 			continue;
 		}
 		bool attached = false;
+		err = 0;
 		for (int v = i; v < end && !attached; v++) {
 			const struct stp_kprobe_desc *var = &t->kprobes[v];
-			if (!use[v])
+			if (!use[v]) {
+				if (stp_verbosity)
+					stp_say("probe %s: %s (%s) is not possible on this kernel", var->pp,
+						var->prog, attach_name(var->attach));
 				continue;
+			}
 			struct bpf_program *prog = bpf_object__find_program_by_name(obj, var->prog);
 			err = attach_one(rt, ss, prog, v);
 			if (!err) {
@@ -264,11 +349,23 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 					stp_say("probe %s: attached as %s (%s)", var->pp, var->prog,
 						attach_name(var->attach));
 			} else if (stp_verbosity) {
-				stp_say("probe %s: %s did not attach (%s)", var->pp, var->prog, reason(err));
+				stp_say("probe %s: %s did not attach (%s)", var->pp, var->prog, why(var, err));
 			}
 		}
 		if (!attached && !k->optional) {
-			stp_say("cannot probe %s: %s", k->pp, reason(err ? err : -ENOENT));
+			struct utsname u;
+			uname(&u);
+			if (is_kernel_function(k) && !exists("/sys/bus/event_source/devices/kprobe") &&
+			    !fentry_can_attach(k->target, false))
+				stp_say("cannot probe %s: kernel %s can probe no kernel function (it has "
+					"no kprobes and no BPF trampolines)",
+					k->pp, u.release);
+			else if (is_kernel_function(k) && (!err || err == -ENOENT))
+				stp_say("cannot probe %s: kernel %s has no function %s that can be probed",
+					k->pp, u.release, k->target);
+			else {
+				stp_say("cannot probe %s: %s", k->pp, why(k, err ? err : -ENOENT));
+			}
 			free(use);
 			return 1;
 		}
@@ -280,9 +377,42 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 	return 0;
 }
 
+struct detach_slice {
+	struct bpf_link **links;
+	int from, to;
+};
+
+static void *detach_slice(void *arg)
+{
+	struct detach_slice *d = arg;
+	for (int i = d->to - 1; i >= d->from; i--)
+		bpf_link__destroy(d->links[i]);
+	return NULL;
+}
+
+/*
+ * Each uprobe or kprobe perf event waits for an RCU grace period when it
+ * goes: thousands of them, one after the other, take minutes. Detached
+ * from several threads the waits overlap.
+ */
+#define DETACH_THREADS 32
+
 void stp_detach_all(struct stp_session *ss)
 {
-	for (int i = ss->nlinks - 1; i >= 0; i--)
+	int n = ss->nlinks, nthreads = n >= 256 ? DETACH_THREADS : 0;
+	pthread_t th[DETACH_THREADS];
+	struct detach_slice slice[DETACH_THREADS];
+	int started = 0;
+	for (int t = 0; t < nthreads; t++) {
+		slice[t] = (struct detach_slice){ ss->links, n * t / nthreads, n * (t + 1) / nthreads };
+		if (pthread_create(&th[t], NULL, detach_slice, &slice[t]) != 0)
+			break;
+		started++;
+	}
+	for (int t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	int done_upto = started ? slice[started - 1].to : 0;
+	for (int i = n - 1; i >= done_upto; i--)
 		bpf_link__destroy(ss->links[i]);
 	free(ss->links);
 	free((void *)ss->attached_pp);

@@ -33,7 +33,7 @@ enum stp_attach {
 	STP_ATTACH_KRETPROBE,
 	STP_ATTACH_FENTRY,
 	STP_ATTACH_FEXIT,
-	STP_ATTACH_PERF,       /* perf event: type, config, period, on every CPU */
+	STP_ATTACH_PERF,       /* perf event: type, config, period; every CPU, or target "one-cpu" */
 	STP_ATTACH_UPROBE,     /* target = binary, func = function or offset */
 	STP_ATTACH_URETPROBE,
 	STP_ATTACH_USDT,

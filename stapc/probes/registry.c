@@ -6,11 +6,13 @@ extern const struct provider provider_begin_end;
 extern const struct provider provider_timer;
 extern const struct provider provider_tracepoint;
 extern const struct provider provider_process;
+extern const struct provider provider_perf;
 
 const struct provider *const providers[] = {
 	&provider_begin_end,
 	&provider_timer,
 	&provider_tracepoint,
 	&provider_process,
+	&provider_perf,
 	NULL,
 };

@@ -6,7 +6,10 @@
  *   timer.profile             on every CPU, at the profiling tick
  *
  * A timer whose handler needs no per-event kernel context runs in the
- * tool (placement decides); timer.profile always samples in BPF.
+ * tool; one that asks for it (pid(), execname() of the interrupted task)
+ * is moved to BPF by placement (place.c), on a CPU-clock perf event of
+ * the timer's period on one CPU, as stap's kernel timer interrupts
+ * whatever runs on its CPU. timer.profile always samples in BPF.
  */
 #include "../stapc.h"
 
@@ -80,22 +83,26 @@ static bool match(struct elab *e, struct dprobe *d)
 	return false;
 }
 
-/* timer.profile: a CPU-clock perf event on every CPU, at 250 Hz. */
+/*
+ * A timer in BPF: a CPU-clock perf event, whose period counts nanoseconds.
+ * timer.profile: on every CPU, at 250 Hz. Another timer: on one CPU, every
+ * interval.
+ */
 static int variants(const struct dprobe *d, struct variant *out, int max)
 {
-	(void)d;
+	const struct timer_probe *tp = d->data;
 	if (max < 1)
 		return 0;
 	out[0] = (struct variant){
 		.section = "perf_event",
 		.attach = "STP_ATTACH_PERF",
-		.target = "",
+		.target = tp->profile ? "" : "one-cpu",
 		.args = ARGS_NONE,
 		.nmi = true,
 		.perf_type = 1 /* PERF_TYPE_SOFTWARE */,
 		.perf_config = 0 /* PERF_COUNT_SW_CPU_CLOCK */,
-		.perf_period = 250,
-		.perf_freq = true,
+		.perf_period = tp->profile ? 250 : (uint64_t)tp->interval_ns,
+		.perf_freq = tp->profile,
 	};
 	return 1;
 }
