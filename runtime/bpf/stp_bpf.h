@@ -157,7 +157,11 @@ static __always_inline void stp_send_error(u32 id)
  */
 struct stp_rec {
 	char *p;
-	u32 off, size;
+	/*
+	 * 64-bit: a verifier before Linux 6.6 keeps the bounds of a spilled
+	 * register only for whole 8-byte stack slots.
+	 */
+	u64 off, size;
 };
 
 static __always_inline int stp_rec_begin(struct stp_rec *r, u32 size, u32 site)
@@ -182,15 +186,26 @@ static __always_inline void stp_rec_end(struct stp_rec *r, int force_wakeup)
 	bpf_ringbuf_submit(r->p, flags);
 }
 
+/*
+ * Every writer below takes the offset into a register, hides it from the
+ * compiler (barrier_var), then checks exactly that register: clang would
+ * otherwise check a value it derived the offset from, which the verifiers
+ * of kernels before 6.6 cannot relate to the offset used.
+ */
 static __always_inline void stp_put_u8(struct stp_rec *r, u8 v)
 {
-	if (r->off < r->size - 1 && r->off < STP_RECORD_MAX)
-		r->p[r->off++] = v;
+	u64 off = r->off;
+	barrier_var(off);
+	if (off < r->size - 1 && off < STP_RECORD_MAX) {
+		r->p[off] = v;
+		r->off = off + 1;
+	}
 }
 
 static __always_inline void stp_put_u16(struct stp_rec *r, u16 v)
 {
-	u32 off = r->off;
+	u64 off = r->off;
+	barrier_var(off);
 	if (off + 2 <= r->size && off < STP_RECORD_MAX) {
 		__builtin_memcpy(r->p + off, &v, 2);
 		r->off = off + 2;
@@ -199,7 +214,8 @@ static __always_inline void stp_put_u16(struct stp_rec *r, u16 v)
 
 static __always_inline void stp_put_s64(struct stp_rec *r, s64 v)
 {
-	u32 off = r->off;
+	u64 off = r->off;
+	barrier_var(off);
 	if (off + 8 <= r->size && off < STP_RECORD_MAX) {
 		__builtin_memcpy(r->p + off, &v, 8);
 		r->off = off + 8;
@@ -209,7 +225,8 @@ static __always_inline void stp_put_s64(struct stp_rec *r, s64 v)
 /* A string in BPF memory, as one STP_P_STR piece. */
 static __always_inline void stp_put_str(struct stp_rec *r, const char *s)
 {
-	u32 off = r->off;
+	u64 off = r->off;
+	barrier_var(off);
 	if (off + 3 + STP_MAXSTRINGLEN > r->size || off >= STP_RECORD_MAX)
 		return;
 	r->p[off] = STP_P_STR;
@@ -222,7 +239,8 @@ static __always_inline void stp_put_str(struct stp_rec *r, const char *s)
 /* A string read from user memory, as STP_P_STR; "" if unreadable. */
 static __always_inline void stp_put_user_str(struct stp_rec *r, const void *uaddr, u32 max)
 {
-	u32 off = r->off;
+	u64 off = r->off;
+	barrier_var(off);
 	if (off + 3 + STP_MAXSTRINGLEN > r->size || off >= STP_RECORD_MAX)
 		return;
 	if (max > STP_MAXSTRINGLEN)
@@ -237,7 +255,8 @@ static __always_inline void stp_put_user_str(struct stp_rec *r, const void *uadd
 /* user_string_quoted(): the bytes, or the address when they are unreadable. */
 static __always_inline void stp_put_user_quoted(struct stp_rec *r, const void *uaddr, u32 max)
 {
-	u32 off = r->off;
+	u64 off = r->off;
+	barrier_var(off);
 	if (off + 3 + STP_MAXSTRINGLEN > r->size || off >= STP_RECORD_MAX)
 		return;
 	if (max > STP_MAXSTRINGLEN)
@@ -260,7 +279,8 @@ static __always_inline void stp_put_user_quoted(struct stp_rec *r, const void *u
 /* The current task's comm, as STP_P_STR. */
 static __always_inline void stp_put_comm(struct stp_rec *r)
 {
-	u32 off = r->off;
+	u64 off = r->off;
+	barrier_var(off);
 	if (off + 3 + 16 > r->size || off >= STP_RECORD_MAX)
 		return;
 	r->p[off] = STP_P_STR;
@@ -278,7 +298,8 @@ static __always_inline void stp_put_comm(struct stp_rec *r)
 /* Copies a finished piece stream (a lazy local) into the record. */
 static __always_inline void stp_put_pieces(struct stp_rec *r, const char *buf, u32 len, u32 max)
 {
-	u32 off = r->off;
+	u64 off = r->off;
+	barrier_var(off);
 	if (len > max)
 		len = max;
 	if (off + max > r->size || off >= STP_RECORD_MAX)
@@ -296,7 +317,8 @@ static __always_inline void stp_put_pieces(struct stp_rec *r, const char *buf, u
 /* pp() or probefunc() of a uprobe site, as a piece the tool fills in. */
 static __always_inline void stp_put_usite(struct stp_rec *r, u32 site, u8 what)
 {
-	u32 off = r->off;
+	u64 off = r->off;
+	barrier_var(off);
 	if (off + 6 > r->size || off >= STP_RECORD_MAX)
 		return;
 	r->p[off] = STP_P_USITE;
@@ -308,7 +330,8 @@ static __always_inline void stp_put_usite(struct stp_rec *r, u32 site, u8 what)
 /* $$parms: the argument registers at entry; the tool names them from DWARF. */
 static __always_inline void stp_put_uparms(struct stp_rec *r, u32 site, struct pt_regs *regs)
 {
-	u32 off = r->off;
+	u64 off = r->off;
+	barrier_var(off);
 	if (off + 5 + 8 * STP_UREGS > r->size || off >= STP_RECORD_MAX)
 		return;
 	u64 v[STP_UREGS] = { PT_REGS_PARM1(regs), PT_REGS_PARM2(regs), PT_REGS_PARM3(regs),
@@ -322,7 +345,8 @@ static __always_inline void stp_put_uparms(struct stp_rec *r, u32 site, struct p
 /* $$return: the return register; the tool types it from DWARF. */
 static __always_inline void stp_put_uret(struct stp_rec *r, u32 site, struct pt_regs *regs)
 {
-	u32 off = r->off;
+	u64 off = r->off;
+	barrier_var(off);
 	if (off + 13 > r->size || off >= STP_RECORD_MAX)
 		return;
 	u64 v = PT_REGS_RC(regs);
@@ -391,7 +415,9 @@ struct {
 /* A user stack (STP_P_USTACK): each frame located for the tool to name. */
 static __always_inline void stp_put_ustack(struct stp_rec *r, void *ctx, u8 kind, s64 max)
 {
-	u32 off = r->off, zero = 0;
+	u64 off = r->off;
+	barrier_var(off);
+	u32 zero = 0;
 	u32 room = 4 + sizeof(struct stp_uloc) * STP_USTACK_MAX;
 	u64 *ips = bpf_map_lookup_elem(&stp_ustack_ips, &zero);
 	if (!ips || off + room > r->size || off >= STP_RECORD_MAX)
@@ -413,7 +439,8 @@ static __always_inline void stp_put_ustack(struct stp_rec *r, void *ctx, u8 kind
 /* usymname(), usymdata(), umodname() of an address of the current task. */
 static __always_inline void stp_put_usym(struct stp_rec *r, u8 what, s64 addr)
 {
-	u32 off = r->off;
+	u64 off = r->off;
+	barrier_var(off);
 	if (off + 2 + sizeof(struct stp_uloc) > r->size || off >= STP_RECORD_MAX)
 		return;
 	struct stp_uloc l = { .addr = (u64)addr };

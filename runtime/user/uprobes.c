@@ -372,18 +372,41 @@ static int place_params(struct stp_rt *rt)
 	return 0;
 }
 
+/*
+ * Without uprobe_multi links each site costs a perf event and a link: two
+ * file descriptors. Root may raise its own limit up to fs.nr_open.
+ */
+static void room_for_sites(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	rlim_t want = (rlim_t)nsites * 2 + 1024;
+	if (rl.rlim_cur >= want)
+		return;
+	if (rl.rlim_max < want) {
+		rlim_t cap = want;
+		FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+		unsigned long nr_open = 0;
+		if (f && fscanf(f, "%lu", &nr_open) == 1 && nr_open < cap)
+			cap = nr_open;
+		if (f)
+			fclose(f);
+		struct rlimit more = { cap, cap };
+		if (setrlimit(RLIMIT_NOFILE, &more) == 0)
+			return;
+	}
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 static int expand(struct stp_rt *rt, struct stp_session *ss)
 {
-	/* Thousands of uprobes are as many file descriptors. */
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 	udescs = calloc((size_t)rt->tool->nkprobes, sizeof(*udescs));
 	for (int i = 0; i < rt->tool->nkprobes; i++)
 		if (rt->tool->kprobes[i].ukind != STP_U_NONE && expand_one(rt, ss, i) != 0)
 			return 1;
+	room_for_sites();
 	if (place_params(rt) != 0)
 		return 1;
 	if (stp_verbosity)
