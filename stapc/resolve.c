@@ -332,6 +332,8 @@ static void resolve_expr(struct scope *sc, struct expr *x)
 			if (c->kind == COMP_INDEX)
 				resolve_expr(sc, c->index);
 		}
+		if (x->kind == E_CAST)
+			tref_cast(sc->e, x);
 		return;
 	case E_DEFINED:
 		resolve_defined(sc, x);

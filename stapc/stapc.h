@@ -530,6 +530,15 @@ struct trace_probe {
 	struct vec fields;  /* classic: struct tp_field * */
 };
 
+struct kfunc_probe {
+	const char *func;
+	const char *module;	  /* module("M"), or NULL for the kernel */
+	int proto;		  /* BTF FUNC_PROTO on the build host, 0 if unknown */
+	bool is_return, is_call;
+	bool kprobe_only;	  /* kprobe.function: no fentry form */
+	bool return_reads_params; /* a .return handler reading $params: fexit only */
+};
+
 enum uprobe_kind { UP_FUNCTION, UP_PLT, UP_MARK, UP_BEGIN, UP_END, UP_STATEMENT };
 struct uprobe_point {
 	enum uprobe_kind kind;
@@ -647,6 +656,7 @@ enum tref_base {
 	TREF_TP_ARG,   /* argument `index` of a BTF tracepoint (tp_btf) */
 	TREF_TP_FIELD, /* a field of a classic tracepoint's record */
 	TREF_VALUE,    /* the value of an expression (@cast's operand) */
+	TREF_KRETVAL,  /* a kernel function's return value; `index`: its argument count */
 	TREF_UPARAM,   /* a user function's parameter: named slot `index`, placed by the tool */
 	TREF_URETVAL,  /* a user function's return value */
 	TREF_USDT_ARG, /* argument `index` of a USDT mark */
@@ -684,6 +694,8 @@ int kbtf_tracepoint_proto(const struct btf *btf, const char *event);
 int kbtf_parse_c_type(const struct btf *btf, const char *c_type);
 /* Resolves ->field steps of `comps` from type `type`; reports and returns false if bad. */
 bool tref_resolve(struct elab *e, struct target_ref *r, struct expr *x);
+/* Types @cast(ptr, "TYPE")->... from BTF; reports and returns false if bad. */
+bool tref_cast(struct elab *e, struct expr *x);
 
 /* ---------------------------------------------------------------- tracefs.c */
 

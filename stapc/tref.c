@@ -134,3 +134,45 @@ bool tref_resolve(struct elab *e, struct target_ref *r, struct expr *x)
 	x->type = r->pretty ? VT_STRING : VT_LONG;
 	return true;
 }
+
+/*
+ * @cast(ptr, "TYPE"[, "MODULE"])->...: ptr read as a pointer to the kernel
+ * type TYPE ("task_struct", "struct task_struct", "union u", a typedef),
+ * its fields checked against BTF here and read with CO-RE on the target.
+ */
+bool tref_cast(struct elab *e, struct expr *x)
+{
+	if (x->module && strcmp(x->module, "kernel") && x->module[0] != '<') {
+		diag_error(&x->loc, "@cast into module \"%s\": only kernel types (from BTF) are "
+				    "supported yet",
+			   x->module);
+		return false;
+	}
+	const struct btf *btf = kbtf_get(e);
+	if (!btf)
+		return false;
+	const char *name = x->str;
+	while (*name == ' ')
+		name++;
+	int id = 0;
+	if (!strncmp(name, "struct ", 7) || !strncmp(name, "union ", 6))
+		id = kbtf_parse_c_type(btf, arena_printf("%s *", name));
+	else if (!strchr(name, ' ') && !strchr(name, '*')) {
+		/* stap's habit: the bare tag; a struct, else a union, else a typedef. */
+		id = kbtf_parse_c_type(btf, arena_printf("struct %s *", name));
+		if (!id)
+			id = kbtf_parse_c_type(btf, arena_printf("union %s *", name));
+		if (!id)
+			id = kbtf_parse_c_type(btf, arena_printf("%s *", name));
+	} else {
+		id = kbtf_parse_c_type(btf, arena_printf("%s *", name));
+	}
+	if (!id) {
+		diag_error(&x->loc, "@cast to \"%s\": the kernel's BTF has no such type", x->str);
+		return false;
+	}
+	struct target_ref *r = arena_alloc(sizeof(*r));
+	r->base = TREF_VALUE;
+	r->type = id;
+	return tref_resolve(e, r, x);
+}

@@ -62,6 +62,11 @@ static const char *tref_base(struct kgen *k, const struct target_ref *r)
 					       : (r->is_signed ? "signed char" : "u8");
 		return arena_printf("(s64)*(const %s *)((const char *)ctx + %d)", t, r->offset);
 	}
+	case TREF_KRETVAL:
+		/* fexit: after the arguments in the context; kretprobe: the register. */
+		if (k->variant && k->variant->args == ARGS_PT_REGS)
+			return arena_printf("(%s)PT_REGS_RC((struct pt_regs *)ctx)", r->c_type);
+		return arena_printf("(%s)((u64 *)ctx)[%d]", r->c_type, r->index);
 	case TREF_VALUE:
 	case TREF_UPARAM: /* kgen_target reads these itself */
 	case TREF_URETVAL:
@@ -103,7 +108,10 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 		cw_line(k->w, "/* %s: not available here */", x->name ? x->name : "?");
 		return "0";
 	}
-	const char *base = tref_base(k, r);
+	/* @cast: the operand's value, as a pointer of the cast's type. */
+	const char *base = r->base == TREF_VALUE && x->left
+				   ? arena_printf("((%s)(unsigned long)%s)", r->c_type, kgen_long(k, x->left))
+				   : tref_base(k, r);
 	if (!r->steps.len)
 		return arena_printf("(s64)%s", base);
 	/*
@@ -627,6 +635,24 @@ static const char *stat_extract(struct kgen *k, struct expr *x)
 	return "0";
 }
 
+/* Whether x reads only the arguments themselves (not what they point to) and numbers. */
+static bool same_at_entry(const struct expr *x)
+{
+	if (!x)
+		return true;
+	switch (x->kind) {
+	case E_NUMBER:
+		return true;
+	case E_TARGET:
+		return x->target && x->target->base == TREF_TP_ARG && !x->target->steps.len;
+	case E_BINARY:
+	case E_UNARY:
+		return same_at_entry(x->left) && same_at_entry(x->right);
+	default:
+		return false;
+	}
+}
+
 const char *kgen_long(struct kgen *k, struct expr *x)
 {
 	switch (x->kind) {
@@ -637,6 +663,7 @@ const char *kgen_long(struct kgen *k, struct expr *x)
 			return "0";
 		return scalar_lvalue(k, x);
 	case E_TARGET:
+	case E_CAST:
 		return kgen_target(k, x);
 	case E_INDEX:
 		return array_read_long(k, x);
@@ -666,6 +693,18 @@ const char *kgen_long(struct kgen *k, struct expr *x)
 	case E_PRINT:
 		kgen_out(k, x, NULL);
 		return "0";
+	case E_ENTRY:
+		/*
+		 * An fexit program sees the arguments as they were at entry: @entry
+		 * of them (and arithmetic on them) is read at the return. Anything
+		 * else would need an entry probe to keep it.
+		 */
+		if (!same_at_entry(x->left)) {
+			diag_error(&x->loc, "@entry() of anything but the function's parameters is not "
+					    "supported yet");
+			return "0";
+		}
+		return kgen_long(k, x->left);
 	default:
 		diag_error(&x->loc, "this expression is not supported in a kernel probe handler yet");
 		return "0";

@@ -7,6 +7,7 @@ extern const struct provider provider_timer;
 extern const struct provider provider_tracepoint;
 extern const struct provider provider_process;
 extern const struct provider provider_perf;
+extern const struct provider provider_kfunc;
 
 const struct provider *const providers[] = {
 	&provider_begin_end,
@@ -14,5 +15,6 @@ const struct provider *const providers[] = {
 	&provider_tracepoint,
 	&provider_process,
 	&provider_perf,
+	&provider_kfunc,
 	NULL,
 };

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kfunc.c - kernel function probes.
+ *
+ *   kernel.function("PATTERN")[.call|.return]
+ *   module("M").function("PATTERN")[.call|.return]
+ *   kprobe.function("NAME")[.return]
+ *
+ * Each function compiles to every way it can be probed: fentry (fexit for
+ * .return), then a kprobe (kretprobe). The tool keeps the first that loads
+ * and attaches on the kernel it runs on; a tapset alias adds a tracepoint
+ * after them with `!`. Parameters and $return are typed from the kernel's
+ * BTF function prototype and read with CO-RE, so one binary follows field
+ * moves between kernels. Wildcards are expanded here from the build host's
+ * BTF; a function the running kernel lacks is skipped there, and said with -v.
+ */
+#include "../stapc.h"
+
+#include <bpf/btf.h>
+#include <fnmatch.h>
+#include <string.h>
+
+static bool is_pattern(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* The function name a point names, NULL if the point is not ours. */
+static const char *func_of(const struct probe_point *p, const char **module, bool *kprobe)
+{
+	int n = pp_ncomps(p);
+	*module = NULL;
+	*kprobe = false;
+	if (n < 2 || !pp_is(p, 1, "function"))
+		return NULL;
+	const struct expr *f = pp_arg(p, 1);
+	if (!f || f->kind != E_STRING)
+		return NULL;
+	if (pp_is(p, 0, "kernel") && !pp_arg(p, 0)) {
+		/* ok */
+	} else if (pp_is(p, 0, "kprobe") && !pp_arg(p, 0)) {
+		*kprobe = true;
+	} else if (pp_is(p, 0, "module") && pp_arg(p, 0) && pp_arg(p, 0)->kind == E_STRING) {
+		*module = pp_arg(p, 0)->str;
+	} else {
+		return NULL;
+	}
+	/* "vfs_read@fs/read_write.c": the file part needs DWARF; the name is enough. */
+	const char *at = strchr(f->str, '@');
+	return at ? intern_n(f->str, (size_t)(at - f->str)) : f->str;
+}
+
+static int func_proto(const struct btf *btf, const char *name)
+{
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	if (id <= 0)
+		return 0;
+	return (int)btf__type_by_id(btf, (__u32)id)->type;
+}
+
+static bool match(struct elab *e, struct dprobe *d)
+{
+	const struct probe_point *p = d->point;
+	const char *module;
+	bool kprobe;
+	const char *func = func_of(p, &module, &kprobe);
+	if (!func)
+		return false;
+	struct kfunc_probe *kf = arena_alloc(sizeof(*kf));
+	kf->func = func;
+	kf->module = module;
+	kf->kprobe_only = kprobe;
+	for (int i = 2; i < pp_ncomps(p); i++) {
+		const char *s = pp_name(p, i);
+		if (!strcmp(s, "return") && i == pp_ncomps(p) - 1)
+			kf->is_return = true;
+		else if (!strcmp(s, "call") && !kprobe && i == pp_ncomps(p) - 1)
+			kf->is_call = true;
+		else if (!strcmp(s, "inline")) {
+			diag_error(&p->loc, ".inline probes need the kernel's DWARF, which a tool does "
+					    "not carry: probe a function that is not inlined");
+			return false;
+		} else {
+			diag_error(&p->loc, "%s.function() has no .%s", pp_name(p, 0), s);
+			return false;
+		}
+	}
+	if (is_pattern(func))
+		return false; /* expand() made the concrete points; none matched */
+	if (!module) {
+		struct btf *btf = kbtf_get(e);
+		if (!btf)
+			return false;
+		kf->proto = func_proto(btf, func);
+		if (!kf->proto && !kprobe) {
+			if (d->optional)
+				return false;
+			diag_error(&p->loc, "no function '%s' in the kernel's BTF: it is not there, or "
+					    "static and inlined (see stapc -l 'kernel.function(\"%s*\")')",
+				   func, func);
+			return false;
+		}
+	}
+	d->data = kf;
+	return true;
+}
+
+/* kernel.function("vfs_*"): the functions of the build host's BTF. */
+static void expand(struct elab *e, const struct probe_point *p, struct vec *out)
+{
+	const char *module;
+	bool kprobe;
+	const char *func = func_of(p, &module, &kprobe);
+	if (!func || !is_pattern(func) || module)
+		return;
+	struct btf *btf = kbtf_get(e);
+	if (!btf)
+		return;
+	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!btf_is_func(t))
+			continue;
+		const char *n = btf__name_by_offset(btf, t->name_off);
+		if (!n || fnmatch(func, n, 0))
+			continue;
+		struct probe_point *np = arena_alloc(sizeof(*np));
+		*np = *p;
+		np->comps = (struct vec){ 0 };
+		for (int i = 0; i < pp_ncomps(p); i++) {
+			struct pp_component *c = arena_alloc(sizeof(*c));
+			*c = *(struct pp_component *)vec_at(&p->comps, i);
+			if (i == 1) {
+				c->arg = expr_new(E_STRING, c->loc);
+				c->arg->str = intern(n);
+			}
+			vec_push(&np->comps, c);
+		}
+		vec_push(out, np);
+	}
+}
+
+static const struct btf_param *params(const struct btf *btf, int proto, int *n)
+{
+	const struct btf_type *t = btf__type_by_id(btf, (__u32)proto);
+	*n = btf_vlen(t);
+	return btf_params(t);
+}
+
+static bool target(struct elab *e, struct dprobe *d, struct expr *x)
+{
+	struct kfunc_probe *kf = d->data;
+	if (x->name[1] == '$') {
+		diag_error(&x->loc, "%s of a kernel function is not supported yet: name the "
+				    "parameters you want",
+			   x->name);
+		return true;
+	}
+	struct btf *btf = kbtf_get(e);
+	if (!btf || !kf->proto)
+		return false;
+	const char *name = x->name + 1;
+	struct target_ref *r = arena_alloc(sizeof(*r));
+	if (!strcmp(name, "return")) {
+		if (!kf->is_return)
+			return false;
+		const struct btf_type *t = btf__type_by_id(btf, (__u32)kf->proto);
+		if (!t->type) {
+			diag_error(&x->loc, "%s returns nothing: it has no $return", kf->func);
+			return true;
+		}
+		int n;
+		params(btf, kf->proto, &n);
+		r->base = TREF_KRETVAL;
+		r->index = n;
+		r->type = (int)t->type;
+		tref_resolve(e, r, x);
+		return true;
+	}
+	int n;
+	const struct btf_param *pa = params(btf, kf->proto, &n);
+	for (int i = 0; i < n; i++) {
+		const char *pn = btf__name_by_offset(btf, pa[i].name_off);
+		if (!pn || strcmp(pn, name))
+			continue;
+		if (i >= 6) {
+			diag_error(&x->loc, "%s is argument %d of %s: only the first six, passed in "
+					    "registers, can be read",
+				   x->name, i + 1, kf->func);
+			return true;
+		}
+		if (kf->is_return)
+			kf->return_reads_params = true;
+		r->base = TREF_TP_ARG;
+		r->index = i;
+		r->type = (int)pa[i].type;
+		tref_resolve(e, r, x);
+		return true;
+	}
+	return false;
+}
+
+static void vars(struct elab *e, const struct dprobe *d, struct vec *out)
+{
+	const struct kfunc_probe *kf = d->data;
+	struct btf *btf = kbtf_get(e);
+	if (!btf || !kf->proto)
+		return;
+	int n;
+	const struct btf_param *pa = params(btf, kf->proto, &n);
+	for (int i = 0; i < n; i++) {
+		const char *pn = btf__name_by_offset(btf, pa[i].name_off);
+		vec_push(out, (void *)arena_printf("$%s:%s", pn && *pn ? pn : "?",
+						   kbtf_type_name(btf, (int)pa[i].type)));
+	}
+	const struct btf_type *t = btf__type_by_id(btf, (__u32)kf->proto);
+	if (kf->is_return && t->type)
+		vec_push(out, (void *)arena_printf("$return:%s", kbtf_type_name(btf, (int)t->type)));
+}
+
+static int variants(const struct dprobe *d, struct variant *out, int max)
+{
+	const struct kfunc_probe *kf = d->data;
+	int n = 0;
+	/* fentry/fexit: BTF-typed, the cheapest; module functions need their BTF too. */
+	if (!kf->kprobe_only && !kf->module && n < max)
+		out[n++] = (struct variant){
+			.section = arena_printf("%s/%s", kf->is_return ? "fexit" : "fentry", kf->func),
+			.attach = kf->is_return ? "STP_ATTACH_FEXIT" : "STP_ATTACH_FENTRY",
+			.target = kf->func,
+			.args = ARGS_CTX_ARRAY,
+			.is_return = kf->is_return,
+		};
+	/*
+	 * A kretprobe sees the return value, not the arguments: a return probe
+	 * that reads them has only its fexit form.
+	 */
+	if (n < max && !(kf->is_return && kf->return_reads_params))
+		out[n++] = (struct variant){
+			.section = arena_printf("%s/%s", kf->is_return ? "kretprobe" : "kprobe", kf->func),
+			.attach = kf->is_return ? "STP_ATTACH_KRETPROBE" : "STP_ATTACH_KPROBE",
+			.target = kf->func,
+			.args = ARGS_PT_REGS,
+			.is_return = kf->is_return,
+		};
+	return n;
+}
+
+static void print(struct strbuf *out, const struct dprobe *d)
+{
+	const struct kfunc_probe *kf = d->data;
+	if (kf->kprobe_only)
+		sb_printf(out, "kprobe.function(\"%s\")", kf->func);
+	else if (kf->module)
+		sb_printf(out, "module(\"%s\").function(\"%s\")", kf->module, kf->func);
+	else
+		sb_printf(out, "kernel.function(\"%s\")", kf->func);
+	sb_puts(out, kf->is_return ? ".return" : kf->is_call ? ".call" : "");
+}
+
+static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
+{
+	if (pp_ncomps(pattern) < 2 || !pp_match(pp_name(pattern, 0), "kernel") ||
+	    !pp_match(pp_name(pattern, 1), "function"))
+		return;
+	const struct expr *arg = pp_arg(pattern, 1);
+	const char *pat = arg && arg->kind == E_STRING ? arg->str : "*";
+	struct btf *btf = kbtf_get(e);
+	if (!btf)
+		return;
+	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!btf_is_func(t))
+			continue;
+		const char *n = btf__name_by_offset(btf, t->name_off);
+		if (n && !fnmatch(pat, n, 0))
+			vec_push(out, (void *)arena_printf("kernel.function(\"%s\")", n));
+	}
+}
+
+const struct provider provider_kfunc = {
+	.name = "kernel.function",
+	.match = match,
+	.expand = expand,
+	.target = target,
+	.vars = vars,
+	.variants = variants,
+	.print = print,
+	.list = list,
+};
