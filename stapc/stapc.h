@@ -744,6 +744,7 @@ struct plan {
 	struct session *s;
 	int64_t maxstringlen, maxmapentries, maxactions, maxerrors, maxnesting;
 	const char *name;	/* the tool's name, a C identifier prefix */
+	const char *tool_name;	/* the tool's name as its users see it: kfmseal-alt */
 	struct vec kprobes;	/* struct dprobe * placed in K */
 	struct vec uprobes;	/* struct dprobe * placed in U */
 	struct vec literals;	/* const char *: strings BPF refers to by index */

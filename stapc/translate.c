@@ -258,7 +258,7 @@ static const char *manifest(struct plan *pl, const struct source_file *script, c
 	sb_puts(&sb, "{\n  \"stapc\": ");
 	json_str(&sb, STAPC_VERSION);
 	sb_puts(&sb, ",\n  \"tool\": ");
-	json_str(&sb, pl->name);
+	json_str(&sb, pl->tool_name ? pl->tool_name : pl->name);
 	sb_puts(&sb, ",\n");
 	manifest_build(&sb, pl, script, bpf_c && *bpf_c);
 	manifest_features(&sb, pl, bpf_c);
@@ -294,6 +294,7 @@ struct translation *translate(struct session *s, struct program *prog, const cha
 	struct translation *t = arena_alloc(sizeof(*t));
 	struct plan *pl = place_program(s, prog, tool_c_name(name));
 	pl->nargs_max = s->runtime_args_max;
+	pl->tool_name = name;
 	if (diag_error_count())
 		return NULL;
 	t->name = pl->name;

@@ -414,7 +414,7 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 	cw_blank(w);
 	/* Not const: the BPF object's size is only known at link time. */
 	cw_open(w, "static struct stp_tool tool =");
-	cw_line(w, ".name = %s,", c_string(pl->name));
+	cw_line(w, ".name = %s,", c_string(pl->tool_name ? pl->tool_name : pl->name));
 	cw_line(w, ".stapc_version = %s,", c_string(STAPC_VERSION));
 	cw_line(w, ".description = %s,", c_string(description));
 	cw_line(w, ".script = %s,", c_string(script));
