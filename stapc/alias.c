@@ -22,7 +22,6 @@ struct step;
 
 struct derivation {
 	struct probe *user;
-	int group;
 	int found; /* concrete probes made from the user's point */
 	struct step *failed; /* the first expansion nothing took, reported once per point */
 };
@@ -104,7 +103,17 @@ struct step {
 	struct vec chain;
 	bool optional, sufficient;
 	int depth;
+	struct alt_scope scopes[MAX_ALT_SCOPES];
+	int nscopes;
 };
+
+/* The step goes on through point `index` of a new point list. */
+static void enter_list(struct step *st, int list, int index, bool sufficient)
+{
+	if (st->nscopes == MAX_ALT_SCOPES)
+		return; /* deeper than any tapset goes: the inner choice is dropped */
+	st->scopes[st->nscopes++] = (struct alt_scope){ list, index, sufficient };
+}
 
 static bool try_providers(struct elab *e, struct derivation *dv, struct step *st);
 
@@ -140,7 +149,8 @@ static bool try_providers(struct elab *e, struct derivation *dv, struct step *st
 		d->cond = expr_clone(st->cond);
 		d->optional = st->optional;
 		d->sufficient = st->sufficient;
-		d->group = dv->group;
+		memcpy(d->scopes, st->scopes, sizeof(d->scopes));
+		d->nscopes = st->nscopes;
 		d->prov = providers[i];
 		int errors = diag_error_count();
 		if (providers[i]->match(e, d)) {
@@ -177,6 +187,7 @@ static void expand(struct elab *e, struct derivation *dv, struct step *st)
 			struct probe_point *name = vec_at(&a->alias_names, 0);
 			if (alias_match(name, st->point) != best)
 				continue;
+			int list = e->next_group++;
 			for (int j = 0; j < a->points.len; j++) {
 				struct probe_point *target = vec_at(&a->points, j);
 				struct step next = *st;
@@ -187,6 +198,7 @@ static void expand(struct elab *e, struct derivation *dv, struct step *st)
 				next.optional = st->optional || target->optional || target->sufficient;
 				next.sufficient = target->sufficient;
 				next.depth = st->depth + 1;
+				enter_list(&next, list, j, target->sufficient);
 				next.chain = (struct vec){ 0 };
 				for (int k = 0; k < st->chain.len; k++)
 					vec_push(&next.chain, vec_at(&st->chain, k));
@@ -512,7 +524,8 @@ static void report_unmatched(struct elab *e, const struct probe_point *pt, const
 
 void derive_probes(struct elab *e, struct probe *user)
 {
-	struct derivation dv = { .user = user, .group = e->next_group++ };
+	struct derivation dv = { .user = user };
+	int list = e->next_group++;
 	for (int i = 0; i < user->points.len; i++) {
 		struct probe_point *pt = vec_at(&user->points, i);
 		struct step st = {
@@ -522,6 +535,7 @@ void derive_probes(struct elab *e, struct probe *user)
 			.optional = pt->optional || pt->sufficient,
 			.sufficient = pt->sufficient,
 		};
+		enter_list(&st, list, i, pt->sufficient);
 		/* The chain starts with what the user wrote, for -p2's comment. */
 		vec_push(&st.chain, (void *)point_text(pt));
 		dv.found = 0;

@@ -582,6 +582,13 @@ struct variant {
 	bool perf_freq;
 };
 
+#define MAX_ALT_SCOPES 8
+struct alt_scope {
+	int list;	 /* a point list: the user's probe, or one alias expansion */
+	int index;	 /* the point's place in it */
+	bool sufficient; /* that point ends with '!' */
+};
+
 /* A probe after alias expansion: one concrete point and its whole body. */
 struct dprobe {
 	int id;
@@ -594,7 +601,14 @@ struct dprobe {
 	struct vec locals;	    /* struct symbol * */
 	struct expr *cond;	    /* all if() conditions, and-ed */
 	bool optional, sufficient;
-	int group;		    /* points of one probe that choose among themselves */
+	/*
+	 * The point lists it was derived through, outermost (the user's) first:
+	 * in each, which point it came from and whether that one ends with '!'.
+	 * A probe from a '!' point that attaches leaves the later points of
+	 * that list unattached (stap's "sufficient").
+	 */
+	struct alt_scope scopes[MAX_ALT_SCOPES];
+	int nscopes;
 	bool in_tool;		    /* its handler runs in the tool (U), not in BPF */
 };
 

@@ -151,6 +151,28 @@ make_reader() {
 	assert_nothing_attached
 }
 
+@test "e2e: a '!' point that attaches, even through aliases, leaves the points after it unattached" {
+	# vfs.read is written this way: vfs_read where it can be probed, else
+	# the syscall tracepoints; both at once would count every read twice.
+	cat > "$BATS_TEST_TMPDIR/first.stp" <<'EOF'
+global seen
+probe a_ppid = kernel.trace("syscalls:sys_enter_getppid") { which = "getppid" }
+probe a_pid = kernel.trace("syscalls:sys_enter_getpid") { which = "getpid" }
+probe a_uid = kernel.trace("syscalls:sys_enter_getuid") { which = "getuid" }
+probe a_gid = kernel.trace("syscalls:sys_enter_getgid") { which = "getgid" }
+probe first = a_ppid !, a_pid { }
+probe all = a_uid, a_gid { }
+probe first, all { if (pid() == target()) seen[which]++ }
+probe end { foreach (w+ in seen) printf("%s\n", w) }
+EOF
+	"$STAPC" -o "$BATS_TEST_TMPDIR/first" "$BATS_TEST_TMPDIR/first.stp"
+	run -0 --separate-stderr timeout 20 "$BATS_TEST_TMPDIR/first" -v \
+		-c '/usr/bin/python3 -c "import os; os.getpid(); os.getppid(); os.getuid(); os.getgid()"'
+	[ "$output" = $'getgid\ngetppid\ngetuid' ]
+	[[ "$stderr" == *'probe kernel.trace("syscalls:sys_enter_getpid"): not needed, an alternative before it attached'* ]]
+	assert_nothing_attached
+}
+
 @test "e2e: -c runs the command, traces it, and stops when it exits" {
 	"$STAPC" -o "$BATS_TEST_TMPDIR/t" -e 'probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) printf("target %s\n", execname()) }'
 	run timeout 20 "$BATS_TEST_TMPDIR/t" -c '/usr/bin/python3 -c "import os; os.getppid(); os.getppid()"'

@@ -98,6 +98,11 @@ static bool viable(const struct stp_kprobe_desc *k)
 	case STP_ATTACH_FENTRY:
 	case STP_ATTACH_FEXIT:
 		return fentry_can_attach(k->target, k->attach == STP_ATTACH_FEXIT);
+	case STP_ATTACH_KPROBE:
+	case STP_ATTACH_KRETPROBE:
+		/* A kernel built without kprobes has neither way to make one. */
+		snprintf(path, sizeof(path), "%s/kprobe_events", tracefs());
+		return exists("/sys/bus/event_source/devices/kprobe") || exists(path);
 	case STP_ATTACH_TP_BTF:
 		/* Any tracepoint the kernel has also has its btf_trace_ type. */
 		snprintf(path, sizeof(path), "%s/events", tracefs());
@@ -254,6 +259,36 @@ static void explain_load_failure(const char *name, int err)
 		fprintf(stderr, "%s: run with -v for the verifier's log\n", name);
 }
 
+/* Point lists where a '!' point's probe attached: list, and that point's index. */
+struct closed_lists {
+	struct stp_alt_scope *at;
+	int n;
+};
+
+/* Whether a '!' alternative before k, in a list k comes through, attached. */
+static bool superseded(const struct closed_lists *c, const struct stp_kprobe_desc *k)
+{
+	for (int l = 0; l < k->nscopes; l++)
+		for (int j = 0; j < c->n; j++)
+			if (c->at[j].list == k->scopes[l].list && c->at[j].index < k->scopes[l].index)
+				return true;
+	return false;
+}
+
+/* k attached: each '!' point it comes from ends its list. */
+static void close_lists(struct closed_lists *c, const struct stp_kprobe_desc *k)
+{
+	for (int l = 0; l < k->nscopes; l++) {
+		if (!k->scopes[l].sufficient)
+			continue;
+		struct stp_alt_scope *a = realloc(c->at, sizeof(*a) * (size_t)(c->n + 1));
+		if (!a)
+			return;
+		c->at = a;
+		c->at[c->n++] = k->scopes[l];
+	}
+}
+
 int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 {
 	const struct stp_tool *t = rt->tool;
@@ -318,16 +353,18 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 	stp_apply_global_options(rt, ss);
 	/*
 	 * Attach probe by probe (a subgroup of variants: the first that
-	 * attaches is the probe's), group by group (a sufficient probe that
-	 * attached ends its group).
+	 * attaches is the probe's), skipping those that a sufficient probe
+	 * before them made unnecessary.
 	 */
-	int done_group = -1;
+	struct closed_lists closed = { 0 };
 	for (int i = 0; i < t->nkprobes;) {
 		const struct stp_kprobe_desc *k = &t->kprobes[i];
 		int end = i + 1;
 		while (end < t->nkprobes && t->kprobes[end].subgroup == k->subgroup)
 			end++;
-		if (k->group == done_group) {
+		if (superseded(&closed, k)) {
+			if (stp_verbosity)
+				stp_say("probe %s: not needed, an alternative before it attached", k->pp);
 			i = end;
 			continue;
 		}
@@ -353,6 +390,7 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 			}
 		}
 		if (!attached && !k->optional) {
+			free(closed.at);
 			struct utsname u;
 			uname(&u);
 			if (is_kernel_function(k) && !exists("/sys/bus/event_source/devices/kprobe") &&
@@ -369,10 +407,11 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 			free(use);
 			return 1;
 		}
-		if (attached && k->sufficient)
-			done_group = k->group;
+		if (attached)
+			close_lists(&closed, k);
 		i = end;
 	}
+	free(closed.at);
 	free(use);
 	return 0;
 }

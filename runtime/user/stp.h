@@ -49,9 +49,21 @@ enum stp_ukind {
 };
 
 /*
- * One BPF program: a probe, or one variant of a probe. Probes of one group
- * with `sufficient` are alternatives: the first that attaches wins and the
- * rest of the group stays unattached. `optional` ones may fail to attach.
+ * A point list a probe was derived through (the user's probe, an alias's
+ * body): which point of it, and whether that point ends with '!'.
+ */
+#define STP_MAX_ALT_SCOPES 8
+struct stp_alt_scope {
+	int list, index;
+	bool sufficient;
+};
+
+/*
+ * One BPF program: a probe, or one variant of a probe. A probe that came
+ * from a '!' point and attaches leaves the later points of that point's
+ * list unattached: `vfs.read = kernel !, syscall` uses the syscall
+ * tracepoints only where vfs_read cannot be probed. `optional` ones may
+ * fail to attach.
  */
 struct stp_kprobe_desc {
 	const char *prog;      /* the program's name in the BPF object */
@@ -61,7 +73,8 @@ struct stp_kprobe_desc {
 	uint32_t perf_type;
 	uint64_t perf_config, perf_period;
 	bool perf_freq;
-	int group;
+	struct stp_alt_scope scopes[STP_MAX_ALT_SCOPES]; /* outermost first */
+	int nscopes;
 	bool sufficient, optional;
 	/*
 	 * The variants of one probe (fentry, kprobe, a tracepoint ...) share a

@@ -321,6 +321,20 @@ static uint64_t uparams_used(const struct dprobe *d)
 	return strcmp(d->prov->name, "process") ? 0 : ((const struct uprobe_point *)d->data)->params_used;
 }
 
+/* ".nscopes = N, .scopes = { ... }, ": the point lists a probe came through. */
+static const char *scopes_init(const struct dprobe *d)
+{
+	struct strbuf sb = { 0 };
+	sb_printf(&sb, ".nscopes = %d, .scopes = { ", d->nscopes);
+	for (int i = 0; i < d->nscopes; i++)
+		sb_printf(&sb, "%s{ %d, %d, %d }", i ? ", " : "", d->scopes[i].list, d->scopes[i].index,
+			  d->scopes[i].sufficient);
+	sb_puts(&sb, " }, ");
+	const char *r = arena_strdup(sb.buf);
+	sb_free(&sb);
+	return r;
+}
+
 static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 			      const char *description)
 {
@@ -338,14 +352,14 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 				const struct variant *var = &vars[v];
 				cw_line(w, "{ .prog = \"%s\", .pp = %s, .attach = %s, .target = %s, "
 					   ".func = %s, .perf_type = %u, .perf_config = %lluULL, "
-					   ".perf_period = %lluULL, .perf_freq = %d, .group = %d, "
+					   ".perf_period = %lluULL, .perf_freq = %d, %s"
 					   ".subgroup = %d, .sufficient = %d, .optional = %d, "
 					   ".ukind = %s, .usuffix = %s, .uparams_used = 0x%llxULL },",
 					prog_name(d, v), c_string(pp.buf), var->attach,
 					c_string(var->target ? var->target : ""),
 					c_string(var->func ? var->func : ""), var->perf_type,
 					(unsigned long long)var->perf_config,
-					(unsigned long long)var->perf_period, var->perf_freq, d->group, d->id,
+					(unsigned long long)var->perf_period, var->perf_freq, scopes_init(d), d->id,
 					d->sufficient, d->optional || d->sufficient,
 					var->ukind ? var->ukind : "STP_U_NONE", c_string(usuffix(d)),
 					(unsigned long long)uparams_used(d));
