@@ -304,7 +304,11 @@ static __always_inline void stp_put_pieces(struct stp_rec *r, const char *buf, u
 		len = max;
 	if (off + max > r->size || off >= STP_RECORD_MAX)
 		return;
-	bpf_probe_read_kernel(r->p + off, len & (STP_LAZY_MAX - 1 | STP_LAZY_MAX), buf);
+	/*
+	 * All `max` bytes are copied, a size the verifier sees as a constant:
+	 * 6.1's loses the bound of a clamped length. Only len of them count.
+	 */
+	bpf_probe_read_kernel(r->p + off, max & (STP_LAZY_MAX - 1 | STP_LAZY_MAX), buf);
 	r->off = off + len;
 }
 
