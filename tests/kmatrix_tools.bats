@@ -1,0 +1,315 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The promise: a tool built once on this host runs unchanged on other
+# kernels. Every example tool and the kernel-function tools of
+# tests/kmatrix/tools/ are built here once, then run by the same case list
+# (tests/kmatrix/tools/run-all) on the host and in one boot of each guest
+# kernel (tests/kmatrix/, Debian's 6.1 and 6.12 cloud kernels). The host has
+# no kprobes and no fentry: there, kernel.function tools must fail with one
+# sentence, and the examples fall back to tracepoints. The last test prints
+# the table tool x kernel -> variant used, pass/fail.
+
+bats_require_minimum_version 1.5.0
+load lib/common
+
+KM=$BATS_TEST_DIRNAME/kmatrix
+KERNELS=${STAPC_KMATRIX_KERNELS:-6.1 6.12}
+
+setup_file() {
+	source "$KM/lib.sh"
+	local state=$BATS_FILE_TMPDIR/state k f tool
+	mkdir -p "$state"
+	# The tools, built once, with what the cases read beside them.
+	local t=$BATS_FILE_TMPDIR/t
+	mkdir -p "$t"
+	for f in "$TOP"/examples/*.stp "$KM"/tools/*.stp; do
+		tool=$(sed -n 's/^# tool: //p' "$f")
+		"$STAPC" -o "$t/$tool" "$f" 2>>"$state/build.err" || echo "$f: stapc failed" >>"$state/build.err"
+	done
+	cp "$KM/tools/run-all" "$TOP/tests/uprobes/flow.py" "$t/"
+	# The programs the uprobe tools trace, at their host paths, with their
+	# libraries: ls, bash, python3.11.
+	local root=$BATS_FILE_TMPDIR/root
+	km_copy_with_libs /usr/bin/ls "$root"
+	km_copy_with_libs /usr/bin/bash "$root"
+	if [ -x /usr/bin/python3.11 ]; then
+		km_copy_with_libs /usr/bin/python3.11 "$root"
+		mkdir -p "$root/usr/lib/python3.11"
+		cp -a /usr/lib/python3.11/encodings "$root/usr/lib/python3.11/"
+	fi
+	# The host runs the same cases, in the tools' folder as the guest does.
+	mkdir -p "$BATS_FILE_TMPDIR/out/host"
+	(cd "$t" && PATH=$t:$KM/guest:$PATH KM_OUT=$BATS_FILE_TMPDIR/out/host ./run-all \
+		>"$BATS_FILE_TMPDIR/out/host.log" 2>&1)
+	if ! km_install_host_tools 2>"$state/tools.err"; then
+		echo "host tools missing: $(tail -1 "$state/tools.err")" >"$state/skip-tools"
+		return 0
+	fi
+	for k in $KERNELS; do
+		if ! km_fetch_or_update "$k" 2>"$state/fetch-$k.err"; then
+			echo "kernel $k cannot be downloaded: $(grep -v '^ *$' "$state/fetch-$k.err" | tail -1)" \
+				>"$state/skip-$k"
+			continue
+		fi
+		mkdir -p "$BATS_FILE_TMPDIR/out/$k"
+		local rc=0
+		"$KM/run-guest" --kernel "$k" --memory 1024 --timeout 1500 --files "$t" --root "$root" \
+			--out "$BATS_FILE_TMPDIR/out/$k" --log "$BATS_FILE_TMPDIR/out/$k.console" -- run-all \
+			>"$BATS_FILE_TMPDIR/out/$k.log" 2>&1 || rc=$?
+		echo "$rc" >"$BATS_FILE_TMPDIR/out/$k.rc"
+	done
+}
+
+setup() {
+	source "$KM/lib.sh"
+	STATE=$BATS_FILE_TMPDIR/state
+	OUT=$BATS_FILE_TMPDIR/out
+}
+
+need_guest() {
+	local f
+	for f in "$STATE/skip-tools" "$STATE/skip-$1"; do
+		[ ! -e "$f" ] || skip "$(cat "$f")"
+	done
+}
+
+# The guest's boot: it must have come back with its cases run.
+guest_ran() {
+	local k=$1
+	if [ "$(cat "$OUT/$k.rc")" != 0 ]; then
+		echo "the $k guest failed (exit $(cat "$OUT/$k.rc")):"
+		cat "$OUT/$k.log"
+		tail -40 "$OUT/$k.console"
+		return 1
+	fi
+}
+
+# Where a case's results are: host or a kernel.
+case_dir() {
+	echo "$OUT/$1/$2"
+}
+
+rc_of() { cat "$(case_dir "$1" "$2")/rc" 2>/dev/null || echo none; }
+out_of() { cat "$(case_dir "$1" "$2")/stdout" 2>/dev/null; }
+err_of() { cat "$(case_dir "$1" "$2")/stderr" 2>/dev/null; }
+
+# What a case shows when it fails.
+show_case() {
+	echo "--- $2 on $1: exit $(rc_of "$1" "$2")"
+	echo "--- stdout:"
+	out_of "$1" "$2" | head -30
+	echo "--- stderr:"
+	err_of "$1" "$2" | head -30
+}
+
+# The variants a case's tool attached, from its -v lines: "fentry",
+# "tracepoint,uprobe_multi" ...
+variants_of() {
+	local v
+	v=$(err_of "$1" "$2" | sed -nE 's/.*: attached as [^ ]+ \((.*)\)$/\1/p' | sort -u | paste -sd, -)
+	# Sites attached in one uprobe_multi link are not one uprobe each.
+	if err_of "$1" "$2" | grep -q ' sites attached in one uprobe_multi link$'; then
+		v=$(tr , '\n' <<<"$v" | sed -E 's/^uprobe$|^uretprobe$/uprobe_multi/' | sort -u | paste -sd, -)
+	fi
+	echo "$v"
+}
+
+# check_example WHERE CASE - whether an example tool's output is right.
+check_example() {
+	local w=$1 c=$2 out err
+	out=$(out_of "$w" "$c")
+	err=$(err_of "$w" "$c")
+	[ "$(rc_of "$w" "$c")" = 0 ] || return 1
+	case $c in
+	hello)
+		[ "$out" = "hello world" ] ;;
+	killwatch)
+		local victim
+		victim=$(sed -n 's/^victim //p' <<<"$out")
+		[ -n "$victim" ] && grep -qx "SIGKILL was sent to sleep (pid:$victim) by sh uid:0" <<<"$out" ;;
+	openwatch)
+		grep -qx 'dd: "data"' <<<"$out" ;;
+	iotop)
+		local kb
+		head -1 <<<"$out" | grep -qE '^ +Process\s+KB Read\s+KB Written$' || return 1
+		kb=$(awk '$1 == "dd" { print $2 }' <<<"$out")
+		# 2 MiB from /dev/zero, and what the loader reads of the libraries.
+		[ -n "$kb" ] && [ "$kb" -ge 2048 ] && [ "$kb" -lt 2100 ] ;;
+	iotop2)
+		[[ "$(grep '^reads\["dd"\] ' <<<"$out")" =~ @count=([0-9]+)\ @min=[0-9]+\ @max=[0-9]+\ @sum=([0-9]+) ]] &&
+			[ "${BASH_REMATCH[1]}" -ge 7 ] && [ "${BASH_REMATCH[2]}" -ge 7000 ] ;;
+	ls-callgraph)
+		grep -q '^WARNING: /usr/bin/ls is stripped' <<<"$err" &&
+			grep -qE '^ +[0-9]+ ls\([0-9]+\):=> _obstack_begin $' <<<"$out" &&
+			grep -qE '^ +[0-9]+ ls\([0-9]+\):<= _obstack_begin $' <<<"$out" ;;
+	ls-libcalls)
+		local calls
+		calls=$(sed 's/^ *[0-9]* [^:]*://' <<<"$out")
+		grep -qx '=> opendir' <<<"$calls" && grep -qx '<= closedir' <<<"$calls" && grep -qx a <<<"$out" ;;
+	bash-callgraph)
+		grep -qE '^ +[0-9]+ bash\([0-9]+\): *=> xmalloc$' <<<"$out" &&
+			grep -qE 'function\("\*"\)\.call: [0-9]+ (of [0-9]+ )?sites attached' <<<"$err" ;;
+	pyflow)
+		# Python makes the script's path absolute.
+		grep -qE '<= inner in /[^ ]*/flow\.py:2$' <<<"$out" &&
+			grep -qE '<= outer in /[^ ]*/flow\.py:4$' <<<"$out" ;;
+	*)
+		return 1 ;;
+	esac
+}
+
+EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls bash-callgraph pyflow"
+
+# Cases that ran, host and guests; a guest that could not boot is left out.
+places() {
+	local k
+	echo host
+	for k in $KERNELS; do
+		[ -e "$STATE/skip-tools" ] || [ -e "$STATE/skip-$k" ] || echo "$k"
+	done
+}
+
+@test "kmatrix tools: every tool was built once, on this host" {
+	[ ! -s "$BATS_FILE_TMPDIR/state/build.err" ] || { cat "$BATS_FILE_TMPDIR/state/build.err"; false; }
+	run -0 readelf -d "$BATS_FILE_TMPDIR/t/kfcount"
+	[[ "$output" != *NEEDED* ]]
+}
+
+@test "kmatrix tools: every example tool runs on the host, with tracepoints where kernel functions cannot be probed" {
+	local c bad=0
+	for c in $EXAMPLE_CASES; do
+		check_example host "$c" || { show_case host "$c"; bad=1; }
+	done
+	[ "$bad" = 0 ]
+	# vfs.read falls back from vfs_read to the syscall tracepoints here.
+	[[ "$(variants_of host iotop)" == *tracepoint* ]]
+	[[ "$(variants_of host iotop)" != *fentry* ]]
+}
+
+@test "kmatrix tools: every example tool runs unchanged in the 6.1 guest" {
+	need_guest 6.1
+	guest_ran 6.1
+	local c bad=0
+	for c in $EXAMPLE_CASES; do
+		check_example 6.1 "$c" || { show_case 6.1 "$c"; bad=1; }
+	done
+	[ "$bad" = 0 ]
+	# iotop uses fentry on vfs_read and vfs_write there.
+	[ "$(variants_of 6.1 iotop)" = fentry ]
+}
+
+@test "kmatrix tools: every example tool runs unchanged in the 6.12 guest" {
+	need_guest 6.12
+	guest_ran 6.12
+	local c bad=0
+	for c in $EXAMPLE_CASES; do
+		check_example 6.12 "$c" || { show_case 6.12 "$c"; bad=1; }
+	done
+	[ "$bad" = 0 ]
+	[ "$(variants_of 6.12 iotop)" = fentry ]
+}
+
+@test "kmatrix tools: kernel.function counts the same calls with fentry and with the forced kprobe" {
+	local k n=0
+	for k in $KERNELS; do
+		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+		guest_ran "$k"
+		n=$((n + 1))
+		show_case "$k" kf-count
+		[ "$(rc_of "$k" kf-count)" = 0 ]
+		[ "$(out_of "$k" kf-count)" = "vfs_read calls 100" ]
+		[ "$(variants_of "$k" kf-count)" = fentry ]
+		show_case "$k" kf-count-kprobe
+		[ "$(rc_of "$k" kf-count-kprobe)" = 0 ]
+		[ "$(out_of "$k" kf-count-kprobe)" = "vfs_read calls 100" ]
+		[ "$(variants_of "$k" kf-count-kprobe)" = kprobe ]
+		err_of "$k" kf-count-kprobe | grep -q 'probe_0 (fentry) is not possible on this kernel'
+	done
+	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+}
+
+@test "kmatrix tools: \$return and @entry() in a return probe, with fexit and with the forced kretprobe" {
+	local k n=0
+	for k in $KERNELS; do
+		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+		guest_ran "$k"
+		n=$((n + 1))
+		show_case "$k" kf-ret
+		[ "$(out_of "$k" kf-ret)" = $'returned 1 x50\nasked 1 x50' ]
+		[ "$(variants_of "$k" kf-ret)" = fexit ]
+		show_case "$k" kf-retval-kprobe
+		[ "$(out_of "$k" kf-retval-kprobe)" = 'returned 1 x50' ]
+		[ "$(variants_of "$k" kf-retval-kprobe)" = kretprobe ]
+	done
+	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+}
+
+@test "kmatrix tools: \$file->f_inode->i_ino is the inode ls -i shows; task_*() and @cast name the caller" {
+	local k n=0
+	for k in $KERNELS; do
+		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+		guest_ran "$k"
+		n=$((n + 1))
+		show_case "$k" kf-inode
+		local ino
+		ino=$(out_of "$k" kf-inode-ls | awk '{ print $1 }')
+		[ -n "$ino" ]
+		[ "$(out_of "$k" kf-inode)" = "inode $ino size 13" ]
+		show_case "$k" kf-task
+		local out
+		out=$(out_of "$k" kf-task)
+		[ "$(sed -n 1p <<<"$out")" = "execname dd task_execname dd" ]
+		[[ "$(sed -n 2p <<<"$out")" =~ ^pid\ ([0-9]+)\ task_pid\ ([0-9]+)\ task_tid\ ([0-9]+)$ ]]
+		local pid=${BASH_REMATCH[1]}
+		[ "${BASH_REMATCH[2]}" = "$pid" ] && [ "${BASH_REMATCH[3]}" = "$pid" ]
+		[[ "$(sed -n 3p <<<"$out")" =~ ^ppid\ ([0-9]+)\ task_ppid\ ([0-9]+)$ ]]
+		[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] && [ "${BASH_REMATCH[1]}" -gt 0 ]
+		[ "$(sed -n 4p <<<"$out")" = "cast pid $pid tgid $pid" ]
+	done
+	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+}
+
+@test "kmatrix tools: a kernel function the kernel lacks stops the tool naming it and the kernel; '!' falls back" {
+	# 6.1 has no mseal(2); 6.12 has.
+	need_guest 6.1
+	guest_ran 6.1
+	show_case 6.1 kf-mseal
+	[ "$(rc_of 6.1 kf-mseal)" = 1 ]
+	[ -z "$(out_of 6.1 kf-mseal)" ]
+	[[ "$(err_of 6.1 kf-mseal)" =~ ^kfmseal:\ cannot\ probe\ kernel\.function\(\"__x64_sys_mseal\"\):\ kernel\ 6\.1\.[^\ ]+\ has\ no\ function\ __x64_sys_mseal\ that\ can\ be\ probed$ ]]
+	[ "$(out_of 6.1 kf-mseal-alt)" = started ]
+	[ "$(variants_of 6.1 kf-mseal-alt)" = tracepoint ]
+	# The host can probe no kernel function at all, and says that instead.
+	[ "$(rc_of host kf-mseal)" = 1 ]
+	[[ "$(err_of host kf-mseal)" == *"can probe no kernel function (it has no kprobes and no BPF trampolines)" ]]
+	[ "$(out_of host kf-mseal-alt)" = started ]
+	if [ ! -e "$STATE/skip-6.12" ]; then
+		guest_ran 6.12
+		show_case 6.12 kf-mseal
+		[ "$(rc_of 6.12 kf-mseal)" = 0 ]
+		[ "$(out_of 6.12 kf-mseal)" = started ]
+		[ "$(variants_of 6.12 kf-mseal-alt)" = fentry ]
+	fi
+}
+
+@test "kmatrix tools: the table, tool x kernel -> variant used, pass/fail" {
+	local table=$BATS_FILE_TMPDIR/table w c line cell bad=0
+	{
+		printf '%-16s' tool
+		for w in $(places); do printf ' | %-28s' "$w"; done
+		echo
+		for c in $EXAMPLE_CASES; do
+			printf '%-16s' "$c"
+			for w in $(places); do
+				if check_example "$w" "$c"; then cell="pass"; else cell="FAIL"; bad=1; fi
+				cell="$cell ($(variants_of "$w" "$c" | sed "s/^$/-/"))"
+				printf ' | %-28s' "$cell"
+			done
+			echo
+		done
+	} >"$table"
+	# The table goes to the TAP stream, where the suite's reader sees it.
+	sed 's/^/# /' "$table" >&3
+	cat "$table"
+	[ "$bad" = 0 ]
+}
