@@ -391,7 +391,8 @@ void stp_iter__init(struct stp_iter *it, struct stp_map *m, int column, int dir,
 		bool reversed = sort_dir < 0 && limit >= 0;
 		if (reversed)
 			sort_dir = 1;
-		qsort(it->data, (size_t)it->n, it->rec, cmp_records);
+		if (it->n > 1)
+			qsort(it->data, (size_t)it->n, it->rec, cmp_records);
 		if (reversed)
 			reverse(it->data, (size_t)it->n, it->rec);
 	}

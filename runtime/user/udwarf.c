@@ -86,7 +86,8 @@ struct udw_file *udw_open(const char *path)
 		udw_close(f);
 		return NULL;
 	}
-	qsort(f->funcs, (size_t)f->nfuncs, sizeof(*f->funcs), by_addr);
+	if (f->nfuncs > 1)
+		qsort(f->funcs, (size_t)f->nfuncs, sizeof(*f->funcs), by_addr);
 	return f;
 }
 

@@ -199,7 +199,8 @@ static int by_addr_rank(const void *a, const void *b)
  */
 static void sort_aliases(struct usym_list *l)
 {
-	qsort(l->v, (size_t)l->n, sizeof(*l->v), by_addr_rank);
+	if (l->n > 1)
+		qsort(l->v, (size_t)l->n, sizeof(*l->v), by_addr_rank);
 	for (int i = 0; i < l->n; i++)
 		l->v[i].provider = NULL;
 }
@@ -249,7 +250,8 @@ int usym_read(const char *path, enum usym_kind kind, struct usym_list *out, char
 		read_plt(elf, out);
 		for (int i = 0; i < out->n; i++)
 			out->v[i].provider = NULL;
-		qsort(out->v, (size_t)out->n, sizeof(*out->v), by_addr);
+		if (out->n > 1)
+			qsort(out->v, (size_t)out->n, sizeof(*out->v), by_addr);
 	} else {
 		read_marks(elf, out);
 	}
