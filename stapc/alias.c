@@ -124,7 +124,10 @@ static bool try_expansion(struct elab *e, struct derivation *dv, struct step *st
 		if (!providers[i]->expand)
 			continue;
 		struct vec points = { 0 };
+		int errors = diag_error_count();
 		providers[i]->expand(e, st->point, &points);
+		if (diag_error_count() > errors)
+			return true; /* recognised, but wrong: the provider said why */
 		if (!points.len)
 			continue;
 		for (int j = 0; j < points.len; j++) {

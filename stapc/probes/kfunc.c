@@ -105,6 +105,8 @@ static bool match(struct elab *e, struct dprobe *d)
 	return true;
 }
 
+#define MAX_EXPANDED 1000
+
 /* kernel.function("vfs_*"): the functions of the build host's BTF. */
 static void expand(struct elab *e, const struct probe_point *p, struct vec *out)
 {
@@ -113,9 +115,18 @@ static void expand(struct elab *e, const struct probe_point *p, struct vec *out)
 	const char *func = func_of(p, &module, &kprobe);
 	if (!func || !is_pattern(func) || module)
 		return;
+	const struct expr *arg = pp_arg(p, 1);
+	const char *at = strchr(arg->str, '@');
+	if (at && strcmp(at, "@*")) {
+		diag_error(&arg->loc, "which kernel functions are in '%s' is known from the kernel's "
+				      "DWARF, which a tool does not carry: match on the function's name alone",
+			   at + 1);
+		return;
+	}
 	struct btf *btf = kbtf_get(e);
 	if (!btf)
 		return;
+	int first = out->len;
 	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		if (!btf_is_func(t))
@@ -136,6 +147,12 @@ static void expand(struct elab *e, const struct probe_point *p, struct vec *out)
 			vec_push(&np->comps, c);
 		}
 		vec_push(out, np);
+	}
+	/* Each is a BPF program of its own, compiled and loaded: keep it sane. */
+	if (out->len - first > MAX_EXPANDED) {
+		diag_error(&arg->loc, "'%s' matches %d kernel functions; a tool probes at most %d "
+				      "from one pattern: narrow it", func, out->len - first, MAX_EXPANDED);
+		out->len = first;
 	}
 }
 
