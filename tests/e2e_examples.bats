@@ -246,3 +246,13 @@ STP
 	run -0 timeout 20 "$BATS_TEST_TMPDIR/f" -c '/usr/bin/python3 -c "import os; os.getppid(); os.getppid(); os.getppid()"'
 	[ "$output" = "show 6" ]
 }
+
+@test "e2e: the seed's keyhack, which changes a kernel variable, is refused at compile time saying why" {
+	printf 'probe kernel.function("kbd_event") {\n  # Changes m to b.\n  if ($event_code == 50) $event_code = 48\n}\n' > "$BATS_TEST_TMPDIR/keyhack.stp"
+	run -1 "$STAPC" -p2 "$BATS_TEST_TMPDIR/keyhack.stp"
+	[ "${lines[0]}" = "$BATS_TEST_TMPDIR/keyhack.stp:3:26: error: writing to target variable '\$event_code' needs guru mode: compile with -g" ]
+	run -1 "$STAPC" -g -o "$BATS_TEST_TMPDIR/keyhack" "$BATS_TEST_TMPDIR/keyhack.stp"
+	[ "${lines[0]}" = "$BATS_TEST_TMPDIR/keyhack.stp:3:26: error: BPF can read the kernel's variables but not change them: writing '\$event_code' needs a kernel module, which stapc does not build yet" ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ ! -e "$BATS_TEST_TMPDIR/keyhack" ]
+}

@@ -557,6 +557,26 @@ static const char *scalar_lvalue(struct kgen *k, struct expr *x)
 	return gen_local(x->sym);
 }
 
+/*
+ * An assignment BPF cannot make. Said once per place, though each
+ * variant of the probe (fentry, kprobe ...) is generated on its own.
+ */
+static void bad_assignment(const struct expr *x)
+{
+	static struct vec said; /* const struct expr *: assignments reported */
+	for (int i = 0; i < said.len; i++)
+		if (vec_at(&said, i) == x)
+			return;
+	vec_push(&said, (void *)x);
+	const struct expr *l = x->left;
+	if (l->kind == E_TARGET || l->kind == E_CAST || l->kind == E_ATVAR)
+		diag_error(&l->loc, "BPF can read the kernel's variables but not change them: writing "
+				    "'%s' needs a kernel module, which stapc does not build yet",
+			   l->kind == E_TARGET && l->name ? l->name : "@cast(...)");
+	else
+		diag_error(&x->loc, "cannot assign to this in a kernel probe handler");
+}
+
 static const char *assign_long(struct kgen *k, struct expr *x)
 {
 	struct expr *l = x->left;
@@ -583,7 +603,7 @@ static const char *assign_long(struct kgen *k, struct expr *x)
 		return t;
 	}
 	if (l->kind != E_SYMBOL || !l->sym) {
-		diag_error(&x->loc, "cannot assign to this in a kernel probe handler");
+		bad_assignment(x);
 		return "0";
 	}
 	const char *lv = scalar_lvalue(k, l);
@@ -832,7 +852,7 @@ const char *kgen_str(struct kgen *k, struct expr *x)
 				cw_line(k->w, "stp_strcpy(%s, %s);", lv, v);
 			return lv;
 		}
-		diag_error(&x->loc, "cannot assign to this in a kernel probe handler");
+		bad_assignment(x);
 		return "\"\"";
 	}
 	default:
