@@ -170,6 +170,10 @@ EOF
 		-c '/usr/bin/python3 -c "import os; os.getpid(); os.getppid(); os.getuid(); os.getgid()"'
 	[ "$output" = $'getgid\ngetppid\ngetuid' ]
 	[[ "$stderr" == *'probe kernel.trace("syscalls:sys_enter_getpid"): not needed, an alternative before it attached'* ]]
+	# -v is the tool's own words; libbpf's come with -vv.
+	[[ "$stderr" != *libbpf:* ]]
+	run -0 --separate-stderr timeout 20 "$BATS_TEST_TMPDIR/first" -vv -c true
+	[[ "$stderr" == *libbpf:* ]]
 	assert_nothing_attached
 }
 
