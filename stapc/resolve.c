@@ -208,6 +208,8 @@ static bool resolve_target(struct scope *sc, struct expr *x, bool quiet)
 }
 
 /* @defined(x) is decided here: it becomes the number 1 or 0. */
+static bool core_checkable(const struct expr *op);
+
 static void resolve_defined(struct scope *sc, struct expr *x)
 {
 	struct expr *op = x->left;
@@ -219,8 +221,83 @@ static void resolve_defined(struct scope *sc, struct expr *x)
 	diag_quiet(false);
 	x->kind = E_NUMBER;
 	x->num = defined;
-	x->left = NULL;
 	x->op = intern("@defined"); /* a decided condition, see fold_condition() */
+	if (defined && core_checkable(op)) {
+		/*
+		 * A field this host's kernel has: whether the target's has it is
+		 * asked there (CO-RE), so one tool serves both. The expression
+		 * stays as x->left for the BPF code to ask about.
+		 */
+		x->op = intern("@defined-core");
+		return;
+	}
+	x->left = NULL;
+}
+
+/* A kernel field chain ($p->a->b, @cast(p, "T")->f) CO-RE can look for on the target. */
+static bool core_checkable(const struct expr *op)
+{
+	if ((op->kind != E_TARGET && op->kind != E_CAST) || !op->target)
+		return false;
+	const struct target_ref *r = op->target;
+	if (r->user || (r->base != TREF_TP_ARG && r->base != TREF_VALUE && r->base != TREF_KRETVAL))
+		return false;
+	for (int i = 0; i < r->steps.len; i++)
+		if (((const struct tref_step *)vec_at(&r->steps, i))->field)
+			return true;
+	return false;
+}
+
+static bool is_core_check(const struct expr *x)
+{
+	return x->kind == E_NUMBER && x->op == intern("@defined-core");
+}
+
+static bool has_core_check(const struct expr *x)
+{
+	if (!x)
+		return false;
+	if (is_core_check(x))
+		return true;
+	return has_core_check(x->left) || has_core_check(x->right);
+}
+
+/* Decides the target's @defined() checks here after all: they become 1. */
+static void demote_core_checks(struct expr *x)
+{
+	if (!x)
+		return;
+	if (is_core_check(x)) {
+		x->op = intern("@defined");
+		x->left = NULL;
+		return;
+	}
+	demote_core_checks(x->left);
+	demote_core_checks(x->right);
+}
+
+/*
+ * A condition the target decides keeps both branches, if both make sense
+ * on this host; if one does not (it names what only another kernel has),
+ * the host decides, as for any other @defined().
+ */
+static void settle_core_condition(struct scope *sc, struct expr *cond, const void *a, const void *b,
+				  bool stmts)
+{
+	if (!has_core_check(cond))
+		return;
+	diag_quiet(true);
+	if (stmts) {
+		resolve_stmt(sc, stmt_clone(a));
+		resolve_stmt(sc, stmt_clone(b));
+	} else {
+		resolve_expr(sc, expr_clone(a));
+		resolve_expr(sc, expr_clone(b));
+	}
+	bool bad = diag_quiet_errors();
+	diag_quiet(false);
+	if (bad)
+		demote_core_checks(cond);
 }
 
 static bool from_defined(const struct expr *x)
@@ -236,6 +313,8 @@ static bool from_defined(const struct expr *x)
 
 static bool fold_constant(struct expr *x)
 {
+	if (is_core_check(x))
+		return false; /* the target decides */
 	if (x->kind == E_NUMBER)
 		return true;
 	if (x->kind == E_UNARY && !strcmp(x->op, "!") && fold_constant(x->left)) {
@@ -271,6 +350,7 @@ static bool fold_condition(struct expr *x)
 static bool resolve_chosen(struct scope *sc, struct expr *x)
 {
 	resolve_expr(sc, x->cond);
+	settle_core_condition(sc, x->cond, x->left, x->right, false);
 	if (!fold_condition(x->cond))
 		return false;
 	struct expr *pick = x->cond->num ? x->left : x->right;
@@ -445,6 +525,7 @@ static void resolve_stmt(struct scope *sc, struct stmt *s)
 		return;
 	case S_IF:
 		resolve_expr(sc, s->expr);
+		settle_core_condition(sc, s->expr, s->body, s->els, true);
 		if (fold_condition(s->expr)) {
 			/* A decided condition: the other branch is never compiled. */
 			struct stmt *pick = s->expr->num ? s->body : s->els;

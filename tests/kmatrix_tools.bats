@@ -292,6 +292,24 @@ places() {
 	fi
 }
 
+@test "kmatrix tools: @defined(\$file->f_pipe) is asked on the target: 6.1 has no f_pipe, 6.12 has" {
+	local k n=0
+	for k in $KERNELS; do
+		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+		guest_ran "$k"
+		n=$((n + 1))
+		show_case "$k" kf-defined
+		[ "$(rc_of "$k" kf-defined)" = 0 ]
+		local want
+		case $k in
+		6.1) want=$'f_inode 1 f_nosuch 0\nno f_pipe\n42' ;;
+		*) want=$'f_inode 1 f_nosuch 0\nf_pipe read\n42' ;;
+		esac
+		[ "$(out_of "$k" kf-defined)" = "$want" ]
+	done
+	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+}
+
 @test "kmatrix tools: the table, tool x kernel -> variant used, pass/fail" {
 	local table=$BATS_FILE_TMPDIR/table w c line cell bad=0
 	{

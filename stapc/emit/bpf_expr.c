@@ -162,6 +162,45 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 	return t;
 }
 
+/*
+ * @defined($p->a->b) asked on the target: whether its kernel has each
+ * field of the chain, a constant libbpf fills in at load (CO-RE), so the
+ * verifier drops the code that reads a field this kernel lacks.
+ */
+static const char *field_exists(struct kgen *k, struct expr *x)
+{
+	const struct target_ref *r = x->target;
+	const char *t = tmp(k);
+	cw_line(k->w, "s64 %s = 1;", t);
+	cw_block(k->w);
+	cw_line(k->w, "%s p = 0; /* only its type is used */", r->c_type);
+	const char *cur = "p";
+	struct strbuf path = { 0 };
+	int stage = 0;
+	for (int i = 0; i < r->steps.len; i++) {
+		const struct tref_step *st = vec_at(&r->steps, i);
+		if (!st->field) {
+			const char *n = arena_printf("e%d", stage++);
+			cw_line(k->w, "__typeof__(%s[0]) %s = 0;", cur, n);
+			cur = n;
+			continue;
+		}
+		sb_printf(&path, "%s%s", path.len ? "." : "", st->field);
+		cw_line(k->w, "%s = %s && bpf_core_field_exists(%s->%s);", t, t, cur, path.buf);
+		const struct tref_step *next = i + 1 < r->steps.len ? vec_at(&r->steps, i + 1) : NULL;
+		if (next && (next->deref || !next->field)) {
+			const char *n = arena_printf("e%d", stage++);
+			cw_line(k->w, "__typeof__(%s->%s) %s = 0;", cur, path.buf, n);
+			cur = n;
+			path.len = 0;
+			path.buf[0] = 0;
+		}
+	}
+	sb_free(&path);
+	cw_close(k->w, NULL);
+	return t;
+}
+
 /* ------------------------------------------------------------ arrays */
 
 /* Fills the key struct of array `sym` from the index expressions. */
@@ -677,6 +716,8 @@ const char *kgen_long(struct kgen *k, struct expr *x)
 {
 	switch (x->kind) {
 	case E_NUMBER:
+		if (x->op == intern("@defined-core") && x->left)
+			return field_exists(k, x->left);
 		return arena_printf("((s64)%lldLL)", (long long)x->num);
 	case E_SYMBOL:
 		if (!x->sym)
