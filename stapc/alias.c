@@ -133,6 +133,11 @@ static bool try_expansion(struct elab *e, struct derivation *dv, struct step *st
 		for (int j = 0; j < points.len; j++) {
 			struct step one = *st;
 			one.point = vec_at(&points, j);
+			/*
+			 * Matched on the build host: a kernel without one of them
+			 * skips it (-v says so) rather than refusing them all.
+			 */
+			one.optional = true;
 			try_providers(e, dv, &one);
 		}
 		return true;
