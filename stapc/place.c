@@ -610,6 +610,7 @@ struct plan *place_program(struct session *s, struct program *prog, const char *
 	if (pl->maxstringlen < 16 || pl->maxstringlen > 4096)
 		diag_error(NULL, "-D MAXSTRINGLEN=%lld: must be from 16 to 4096",
 			   (long long)pl->maxstringlen);
+	infer_key_widths(prog, pl->maxstringlen);
 	for (int i = 0; i < prog->probes.len; i++) {
 		struct dprobe *d = vec_at(&prog->probes, i);
 		if (d->in_tool && !strcmp(d->prov->name, "timer"))

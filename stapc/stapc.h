@@ -473,6 +473,7 @@ struct symbol {
 	bool has_type_loc;
 	struct loc arity_loc;	       /* where its arity was first inferred */
 	struct loc key_locs[MAX_ARRAY_KEYS]; /* where each key's type was */
+	int key_width[MAX_ARRAY_KEYS];	     /* string keys: bytes, see keywidth.c */
 	struct global *decl;	       /* SYM_GLOBAL: the declaration, if any */
 	bool assigned, read;
 	bool from_tapset;
@@ -782,6 +783,9 @@ struct out_site {
 };
 
 struct place_info *place_of(const void *key);
+/* keywidth.c: sets key_width of every global array's keys. */
+void infer_key_widths(struct program *prog, int64_t maxstringlen);
+
 struct plan *place_program(struct session *s, struct program *prog, const char *name);
 int plan_literal(struct plan *pl, const char *s);
 int plan_format(struct plan *pl, const char *fmt);

@@ -260,3 +260,13 @@ STP
 	[ "${#lines[@]}" -eq 3 ]
 	[ ! -e "$BATS_TEST_TMPDIR/keyhack" ]
 }
+
+@test "e2e: string keys are only as wide as what indexes them: execname() 16 bytes, a built string MAXSTRINGLEN" {
+	"$STAPC" -p3 -o "$BATS_TEST_TMPDIR/io" "$TOP/examples/iotop.stp"
+	# reads, writes and total_io (indexed by foreach keys of the first two).
+	[ "$(grep -c 'char k0\[16\];' "$BATS_TEST_TMPDIR/io/io.stp.h")" -eq 3 ]
+	"$STAPC" -p3 -o "$BATS_TEST_TMPDIR/kw" "$TOP/tests/cases/p5/ok/key_widths.stp"
+	grep -A1 'struct key_a ' "$BATS_TEST_TMPDIR/kw/kw.stp.h" | grep -q 'char k0\[40\];'
+	grep -A1 'struct key_c ' "$BATS_TEST_TMPDIR/kw/kw.stp.h" | grep -q 'char k0\[128\];'
+	grep -A1 'struct key_d ' "$BATS_TEST_TMPDIR/kw/kw.stp.h" | grep -q 'char k0\[16\];'
+}

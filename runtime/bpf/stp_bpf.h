@@ -97,6 +97,9 @@ static __always_inline void stp_strcpy(char *dst, const char *src)
 	bpf_probe_read_kernel_str(dst, STP_MAXSTRINGLEN, src);
 }
 
+/* Copies src into an n-byte array key (keywidth.c sized it for every src). */
+#define stp_strncpy(dst, src, n) bpf_probe_read_kernel_str((dst), (n), (src))
+
 /* Appends src to dst, both in BPF memory; the result is cut at MAXSTRINGLEN-1. */
 static __always_inline void stp_strcat(char *dst, const char *src)
 {

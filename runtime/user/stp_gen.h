@@ -27,6 +27,7 @@ extern size_t stp_maxstr;
 /* ------------------------------------------------------------ strings */
 
 void stp_strcpy(char *dst, const char *src);
+void stp_strncpy(char *dst, const char *src, size_t n);
 void stp_strcat(char *dst, const char *src);
 s64 stp_strcmp(const char *a, const char *b);
 s64 stp_strlen(const char *s);

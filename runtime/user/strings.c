@@ -13,6 +13,14 @@
 
 size_t stp_maxstr = 128;
 
+/* Into an n-byte array key: the compiler sized it for every string put there. */
+void stp_strncpy(char *dst, const char *src, size_t n)
+{
+	size_t len = strnlen(src, n - 1);
+	memmove(dst, src, len);
+	dst[len] = 0;
+}
+
 void stp_strcpy(char *dst, const char *src)
 {
 	if (dst == src)

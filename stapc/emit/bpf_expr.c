@@ -213,7 +213,8 @@ static const char *array_key(struct kgen *k, struct symbol *sym, struct vec *ind
 	for (int i = 0; i < indexes->len; i++) {
 		struct expr *ix = vec_at(indexes, i);
 		if (sym->keys[i] == VT_STRING)
-			cw_line(k->w, "stp_strcpy(%s->k%d, %s);", kv, i, kgen_str(k, ix));
+			cw_line(k->w, "stp_strncpy(%s->k%d, %s, sizeof(%s->k%d));", kv, i, kgen_str(k, ix),
+				kv, i);
 		else
 			cw_line(k->w, "%s->k%d = %s;", kv, i, kgen_long(k, ix));
 	}

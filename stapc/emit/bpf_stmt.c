@@ -362,7 +362,8 @@ static void delete_stmt(struct kgen *k, struct stmt *s)
 		for (int i = 0; i < args->len; i++) {
 			struct expr *ix = vec_at(args, i);
 			if (x->sym->keys[i] == VT_STRING)
-				cw_line(k->w, "stp_strcpy(%s.k%d, %s);", kv, i, kgen_str(k, ix));
+				cw_line(k->w, "stp_strncpy(%s.k%d, %s, sizeof(%s.k%d));", kv, i,
+					kgen_str(k, ix), kv, i);
 			else
 				cw_line(k->w, "%s.k%d = %s;", kv, i, kgen_long(k, ix));
 		}

@@ -25,7 +25,7 @@ void emit_header(struct plan *pl, struct strbuf *out)
 			cw_open(&w, "struct key_%s", g->name);
 			for (int k = 0; k < g->arity; k++)
 				if (g->keys[k] == VT_STRING)
-					cw_line(&w, "char k%d[%lld];", k, (long long)pl->maxstringlen);
+					cw_line(&w, "char k%d[%d];", k, g->key_width[k]);
 			for (int k = 0; k < g->arity; k++)
 				if (g->keys[k] != VT_STRING)
 					cw_line(&w, "s64 k%d;", k);

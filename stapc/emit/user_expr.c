@@ -70,7 +70,8 @@ static const char *array_key(struct ugen *u, struct symbol *sym, struct vec *ind
 		if (!ix)
 			continue;
 		if (sym->keys[i] == VT_STRING)
-			cw_line(u->w, "stp_strcpy(%s.k%d, %s);", k, i, ugen_str(u, ix));
+			cw_line(u->w, "stp_strncpy(%s.k%d, %s, sizeof(%s.k%d));", k, i, ugen_str(u, ix), k,
+				i);
 		else
 			cw_line(u->w, "%s.k%d = %s;", k, i, ugen_long(u, ix));
 	}

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * keywidth.c - how wide each string key of each array must be.
+ *
+ * A string key is MAXSTRINGLEN bytes (128) unless every string that can
+ * index it is known to be shorter: execname() (16 bytes with its NUL), a
+ * literal, or a foreach key of an array whose own key is that narrow. Then
+ * the key is that wide. `reads[execname()] += $count` hashes and copies 16
+ * bytes per event instead of 128, as a hand-written tool keyed by comm
+ * does. No lookup can be cut short by it: every string that indexes the
+ * array is among those counted.
+ */
+#include "stapc.h"
+
+#include <string.h>
+
+/* What a local variable holds, for the widths of the keys it indexes with. */
+struct local_info {
+	const struct symbol *sym;
+	struct vec from;	/* struct key_source *: the foreach loops that set it */
+	bool other;		/* assigned some other way: any width */
+};
+
+/* Key `key` of array `arr`, which a foreach loop copies into a local. */
+struct key_source {
+	struct symbol *arr;
+	int key;
+};
+
+struct widths {
+	int64_t max; /* MAXSTRINGLEN */
+	struct vec locals; /* struct local_info * */
+	bool changed;
+	bool collecting; /* first walk: learn the locals */
+};
+
+static struct local_info *local_of(struct widths *w, const struct symbol *sym)
+{
+	for (int i = 0; i < w->locals.len; i++) {
+		struct local_info *li = vec_at(&w->locals, i);
+		if (li->sym == sym)
+			return li;
+	}
+	struct local_info *li = arena_alloc(sizeof(*li));
+	li->sym = sym;
+	vec_push(&w->locals, li);
+	return li;
+}
+
+static int64_t round8(int64_t n)
+{
+	return (n + 7) & ~(int64_t)7;
+}
+
+/* The most bytes (with the NUL) the string expression x can have. */
+static int64_t width_of(struct widths *w, const struct expr *x)
+{
+	switch (x->kind) {
+	case E_STRING:
+		return (int64_t)strlen(x->str) + 1; /* the raw text: never shorter */
+	case E_CALL:
+		if (x->fn && x->fn->builtin && x->args.len == 0 &&
+		    (!strcmp(x->fn->name, "execname") || !strcmp(x->fn->name, "pexecname")))
+			return 16; /* TASK_COMM_LEN */
+		return w->max;
+	case E_SYMBOL: {
+		if (!x->sym || x->sym->kind != SYM_LOCAL)
+			return w->max;
+		struct local_info *li = local_of(w, x->sym);
+		if (li->other || !li->from.len)
+			return w->max;
+		int64_t widest = 8; /* an array's width not known yet grows, and this with it */
+		for (int i = 0; i < li->from.len; i++) {
+			const struct key_source *ks = vec_at(&li->from, i);
+			if (ks->arr->key_width[ks->key] > widest)
+				widest = ks->arr->key_width[ks->key];
+		}
+		return widest;
+	}
+	default:
+		return w->max;
+	}
+}
+
+static void walk_expr(struct widths *w, struct expr *x);
+
+/* arr[keys...]: each string key is at least as wide as what indexes it. */
+static void index_keys(struct widths *w, struct symbol *arr, struct vec *keys)
+{
+	if (!arr || arr->kind != SYM_GLOBAL || arr->arity <= 0)
+		return;
+	for (int i = 0; i < keys->len && i < MAX_ARRAY_KEYS; i++) {
+		struct expr *k = vec_at(keys, i);
+		if (!k || arr->keys[i] != VT_STRING)
+			continue;
+		int64_t kw = width_of(w, k);
+		if (kw > w->max)
+			kw = w->max;
+		kw = round8(kw) < w->max ? round8(kw) : w->max;
+		if (kw > arr->key_width[i]) {
+			arr->key_width[i] = (int)kw;
+			w->changed = true;
+		}
+	}
+}
+
+static void walk_expr(struct widths *w, struct expr *x)
+{
+	if (!x)
+		return;
+	if ((x->kind == E_INDEX || x->kind == E_IN) && x->sym)
+		index_keys(w, x->sym, &x->args);
+	if (w->collecting && (x->kind == E_ASSIGN || x->kind == E_PREINC || x->kind == E_POSTINC) &&
+	    x->left && x->left->kind == E_SYMBOL && x->left->sym && x->left->sym->kind == SYM_LOCAL)
+		local_of(w, x->left->sym)->other = true;
+	walk_expr(w, x->left);
+	walk_expr(w, x->right);
+	walk_expr(w, x->cond);
+	for (int i = 0; i < x->args.len; i++)
+		walk_expr(w, vec_at(&x->args, i));
+	for (int i = 0; i < x->comps.len; i++) {
+		struct component *c = vec_at(&x->comps, i);
+		if (c->kind == COMP_INDEX)
+			walk_expr(w, c->index);
+	}
+}
+
+static void walk_stmt(struct widths *w, struct stmt *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->stmts.len; i++)
+		walk_stmt(w, vec_at(&s->stmts, i));
+	if (s->kind == S_FOREACH && w->collecting) {
+		struct symbol *arr = s->base && s->base->sym ? s->base->sym : NULL;
+		for (int i = 0; i < s->keys.len; i++) {
+			struct expr *k = vec_at(&s->keys, i);
+			if (!k->sym || k->sym->kind != SYM_LOCAL)
+				continue;
+			struct local_info *li = local_of(w, k->sym);
+			if (!arr || arr->kind != SYM_GLOBAL || arr->keys[i] != VT_STRING) {
+				li->other = true; /* keys of a histogram, or numbers: any width */
+				continue;
+			}
+			struct key_source *ks = arena_alloc(sizeof(*ks));
+			*ks = (struct key_source){ arr, i };
+			vec_push(&li->from, ks);
+		}
+		if (s->value && s->value->sym && s->value->sym->kind == SYM_LOCAL)
+			local_of(w, s->value->sym)->other = true;
+	}
+	if (s->kind == S_TRY && s->catch_var && s->catch_var->sym && w->collecting)
+		local_of(w, s->catch_var->sym)->other = true;
+	walk_expr(w, s->expr);
+	walk_stmt(w, s->body);
+	walk_stmt(w, s->els);
+	walk_stmt(w, s->init);
+	walk_expr(w, s->step);
+	walk_expr(w, s->base);
+	walk_expr(w, s->limit);
+}
+
+static void walk_program(struct widths *w, struct program *prog)
+{
+	for (int i = 0; i < prog->probes.len; i++) {
+		struct dprobe *d = vec_at(&prog->probes, i);
+		walk_expr(w, d->cond);
+		walk_stmt(w, d->body);
+	}
+	for (int i = 0; i < prog->functions.len; i++)
+		walk_stmt(w, ((struct function *)vec_at(&prog->functions, i))->body);
+}
+
+void infer_key_widths(struct program *prog, int64_t maxstringlen)
+{
+	struct widths w = { .max = maxstringlen, .collecting = true };
+	for (int i = 0; i < prog->globals.len; i++) {
+		struct symbol *g = vec_at(&prog->globals, i);
+		memset(g->key_width, 0, sizeof(g->key_width));
+	}
+	walk_program(&w, prog);
+	w.collecting = false;
+	/* Widths only grow, and are bounded: this ends. */
+	bool unset;
+	do {
+		do {
+			w.changed = false;
+			walk_program(&w, prog);
+		} while (w.changed);
+		/* A key nothing indexes (-G, or only foreach): any width, and what its keys index too. */
+		unset = false;
+		for (int i = 0; i < prog->globals.len; i++) {
+			struct symbol *g = vec_at(&prog->globals, i);
+			for (int k = 0; k < MAX_ARRAY_KEYS; k++)
+				if (!g->key_width[k]) {
+					g->key_width[k] = (int)maxstringlen;
+					unset = true;
+				}
+		}
+	} while (unset);
+}
