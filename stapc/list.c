@@ -65,6 +65,9 @@ static const char *variables_of(struct elab *e, const char *point)
 	derive_probes(e, vec_at(&sf->probes, 0));
 	for (int i = first; i < e->prog->probes.len; i++)
 		resolve_probe(e, vec_at(&e->prog->probes, i));
+	/* The functions the handlers call type what they return. */
+	for (int i = 0; i < e->worklist.len; i++)
+		resolve_function(e, vec_at(&e->worklist, i));
 	infer_types(e);
 	diag_quiet(false);
 	struct strbuf sb = { 0 };

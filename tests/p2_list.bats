@@ -1,0 +1,59 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# stapc -l and -L list the probe points of this host, checked against what
+# the host itself says: tracefs for tracepoints and syscalls, readelf -n for
+# a binary's SDT marks, the binary's symbols for its functions.
+
+load lib/common
+bats_require_minimum_version 1.5.0
+
+EVENTS=/sys/kernel/tracing/events
+
+need_tracefs() {
+	[ -d "$EVENTS/syscalls" ] || skip "tracefs is not mounted at /sys/kernel/tracing (run as root)"
+}
+
+@test "p2 list: -l 'syscall.open*' is every syscall.open* with a syscalls:sys_enter_ tracepoint" {
+	need_tracefs
+	run -0 "$STAPC" -l 'syscall.open*'
+	diff <(printf '%s\n' "$output") \
+		<(ls "$EVENTS/syscalls" | sed -n 's/^sys_enter_\(open.*\)$/syscall.\1/p' | LC_ALL=C sort)
+}
+
+@test "p2 list: -l 'kernel.trace(\"sched:*\")' is every event tracefs has under sched" {
+	need_tracefs
+	run -0 "$STAPC" -l 'kernel.trace("sched:*")'
+	diff <(printf '%s\n' "$output") \
+		<(find "$EVENTS/sched" -mindepth 1 -maxdepth 1 -type d -printf 'kernel.trace("sched:%f")\n' | LC_ALL=C sort)
+}
+
+@test "p2 list: -l 'process(PYTHON).mark(\"*\")' is every SDT note readelf -n shows" {
+	[ -x /usr/bin/python3.11 ] || skip "Debian's python3.11 is not installed"
+	run -0 "$STAPC" -l 'process("/usr/bin/python3.11").mark("*")'
+	diff <(printf '%s\n' "$output") \
+		<(readelf -n /usr/bin/python3.11 | sed -n 's/^ *Name: \(.*\)$/process("\/usr\/bin\/python3.11").mark("\1")/p' | LC_ALL=C sort -u)
+}
+
+@test "p2 list: -L 'signal.send' has the alias's variables typed, and the tracepoint's arguments from BTF" {
+	need_tracefs
+	run -0 "$STAPC" -L 'signal.send'
+	[ "${#lines[@]}" -eq 1 ]
+	local v
+	for v in name:string sig:long sig_name:string sig_pid:long pid_name:string si_code:long \
+		'$sig:int' '$task:struct task_struct*'; do
+		[[ " ${lines[0]} " == *" $v "* ]] || { echo "missing $v in: ${lines[0]}"; false; }
+	done
+	[[ "${lines[0]}" != *unknown* ]]
+}
+
+@test "p2 list: -l 'process(PATH).function(\"*\")' is every function the binary exports, when it is stripped" {
+	run -0 "$STAPC" -l 'process("/usr/bin/ls").function("*")'
+	diff <(printf '%s\n' "$output" | sed 's/^process("\/usr\/bin\/ls").function("\(.*\)")$/\1/' | LC_ALL=C sort -u) \
+		<(readelf --dyn-syms -W /usr/bin/ls | awk '$4 == "FUNC" && $7 != "UND" { sub(/@.*/, "", $8); print $8 }' | LC_ALL=C sort -u)
+}
+
+@test "p2 list: -L 'kernel.function(\"vfs_read\")' names its parameters with their BTF types" {
+	[ -r /sys/kernel/btf/vmlinux ] || skip "this kernel has no BTF"
+	run -0 "$STAPC" -L 'kernel.function("vfs_read")'
+	[ "$output" = 'kernel.function("vfs_read") $file:struct file* $buf:char* $count:size_t $pos:loff_t*' ]
+}
