@@ -270,3 +270,11 @@ STP
 	grep -A1 'struct key_c ' "$BATS_TEST_TMPDIR/kw/kw.stp.h" | grep -q 'char k0\[128\];'
 	grep -A1 'struct key_d ' "$BATS_TEST_TMPDIR/kw/kw.stp.h" | grep -q 'char k0\[16\];'
 }
+
+@test "e2e: pp() is the probe point as resolved, pn() as written" {
+	"$STAPC" -o "$BATS_TEST_TMPDIR/pp" -e 'probe syscall.getppid { if (pid() == target()) { printf("%s|%s\n", pp(), pn()); exit() } }
+		probe begin { printf("%s|%s\n", pp(), pn()) }'
+	run -0 timeout 20 "$BATS_TEST_TMPDIR/pp" -c '/usr/bin/python3 -c "import os; os.getppid()"'
+	[ "${lines[0]}" = "begin|begin" ]
+	[ "${lines[1]}" = 'kernel.trace("syscalls:sys_enter_getppid")|syscall.getppid' ]
+}

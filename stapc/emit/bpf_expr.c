@@ -474,10 +474,24 @@ static const char *builtin_str(struct kgen *k, struct expr *x)
 		k->pl->usites_map = true;
 		return arena_printf("stp_usite_str(%s, %s)", kgen_usite(k),
 				    !strcmp(n, "pp") || !strcmp(n, "pn") ? "STP_USITE_PP" : "STP_USITE_FUNC");
-	} else if (!strcmp(n, "pp") || !strcmp(n, "pn")) {
+	} else if (!strcmp(n, "pn")) {
+		/* The probe point as written: aliases and wildcards. */
 		return lit(k, k->probe ? (const char *)vec_at(&k->probe->chain, 0) : "");
+	} else if (!strcmp(n, "pp")) {
+		/* The probe point as resolved: the function a wildcard matched. */
+		if (!k->probe)
+			return lit(k, "");
+		struct strbuf sb = { 0 };
+		dump_probe_point(&sb, k->probe->point);
+		const char *r = lit(k, arena_strdup(sb.buf));
+		sb_free(&sb);
+		return r;
 	} else if (!strcmp(n, "ppfunc") || !strcmp(n, "probefunc")) {
-		return lit(k, "");
+		const struct kfunc_probe *kf = k->probe && !strcmp(k->probe->prov->name,
+								   "kernel.function")
+						       ? k->probe->data
+						       : NULL;
+		return lit(k, kf ? kf->func : "");
 	} else {
 		diag_error(&x->loc, "'%s' is not available in a kernel probe handler", n);
 		cw_line(k->w, "%s[0] = 0;", d);

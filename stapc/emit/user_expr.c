@@ -235,9 +235,16 @@ static const char *builtin_str(struct ugen *u, struct expr *x)
 		cw_line(u->w, "stp_tz_name(%s);", d);
 	else if (!strcmp(n, "tokenize"))
 		cw_line(u->w, "stp_tokenize(%s, %s, %s);", d, ARG_S(0), ARG_S(1));
-	else if (!strcmp(n, "pp") || !strcmp(n, "pn"))
+	else if (!strcmp(n, "pn"))
 		cw_line(u->w, "stp_strcpy(%s, %s);", d,
 			c_string(u->probe ? (const char *)vec_at(&u->probe->chain, 0) : ""));
+	else if (!strcmp(n, "pp")) {
+		struct strbuf sb = { 0 };
+		if (u->probe)
+			dump_probe_point(&sb, u->probe->point);
+		cw_line(u->w, "stp_strcpy(%s, %s);", d, c_string(sb.buf ? sb.buf : ""));
+		sb_free(&sb);
+	}
 	else if (!strcmp(n, "ppfunc") || !strcmp(n, "probefunc") || !strcmp(n, "pexecname"))
 		cw_line(u->w, "%s[0] = 0;", d);
 	else
