@@ -103,6 +103,8 @@ struct step {
 	struct vec chain;
 	bool optional, sufficient;
 	int depth;
+	const char *origin; /* a wildcard's match: the point as written */
+	bool origin_optional;
 	struct alt_scope scopes[MAX_ALT_SCOPES];
 	int nscopes;
 };
@@ -138,6 +140,8 @@ static bool try_expansion(struct elab *e, struct derivation *dv, struct step *st
 			 * skips it (-v says so) rather than refusing them all.
 			 */
 			one.optional = true;
+			one.origin = point_text(st->point);
+			one.origin_optional = st->optional;
 			try_providers(e, dv, &one);
 		}
 		return true;
@@ -157,6 +161,8 @@ static bool try_providers(struct elab *e, struct derivation *dv, struct step *st
 		d->cond = expr_clone(st->cond);
 		d->optional = st->optional;
 		d->sufficient = st->sufficient;
+		d->origin = st->origin;
+		d->origin_optional = st->origin_optional;
 		memcpy(d->scopes, st->scopes, sizeof(d->scopes));
 		d->nscopes = st->nscopes;
 		d->prov = providers[i];

@@ -87,6 +87,9 @@ void dump_expr(struct strbuf *out, const struct expr *e)
 	case E_NUMBER:
 		sb_printf(out, "%" PRId64, e->num);
 		break;
+	case E_KCONFIG:
+		sb_printf(out, "%s %s \"%s\"", e->name, e->op, e->str);
+		break;
 	case E_STRING:
 		dump_string(out, e->str);
 		break;

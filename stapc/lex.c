@@ -321,6 +321,12 @@ const char *tok_describe(const struct token *t)
 		return arena_printf("keyword '%s'", t->text);
 	case TK_EMBEDDED:
 		return "embedded code '%{ ... %}'";
+	case TK_KCONFIG:
+		return "a preprocessor conditional";
+	case TK_KCONFIG_ELSE:
+		return "'%:'";
+	case TK_KCONFIG_END:
+		return "'%)'";
 	}
 	return "?";
 }

@@ -111,11 +111,45 @@ static void accept_semicolon(struct parser *p)
 	parse_accept(p, ";");
 }
 
+/* Peeks where a statement may start: a TK_KCONFIG may come. */
+static const struct token *peek_statement(struct parser *p)
+{
+	return parse_peek(p);
+}
+
+/* Statements until a token of kind `end` (not consumed), as a block. */
+static struct stmt *statements_until(struct parser *p, enum tok_kind end, struct loc loc)
+{
+	struct stmt *b = stmt_new(S_BLOCK, loc);
+	while (peek_statement(p)->kind != end) {
+		if (parse_peek(p)->kind == TK_EOF)
+			parse_fail(p, &loc, "this preprocessor conditional is never closed");
+		vec_push(&b->stmts, parse_statement(p));
+	}
+	return b;
+}
+
+/*
+ * %( CONFIG_X == "y" %? A %: B %) as a statement: if (the target's
+ * CONFIG_X is y) { A } else { B }.
+ */
+static struct stmt *parse_kconfig_statement(struct parser *p)
+{
+	struct token k = parse_next(p);
+	struct stmt *s = stmt_new(S_IF, k.loc);
+	s->expr = k.cond;
+	s->body = statements_until(p, TK_KCONFIG_ELSE, k.loc);
+	parse_next(p);
+	s->els = statements_until(p, TK_KCONFIG_END, k.loc);
+	parse_next(p);
+	return s;
+}
+
 static struct stmt *parse_block(struct parser *p)
 {
 	struct token open = parse_expect(p, "{");
 	struct stmt *b = stmt_new(S_BLOCK, open.loc);
-	while (!parse_peek_is(p, "}")) {
+	while (!tok_is(peek_statement(p), "}")) {
 		if (parse_peek(p)->kind == TK_EOF)
 			parse_fail(p, &open.loc, "this '{' is never closed: the file ends first");
 		vec_push(&b->stmts, parse_statement(p));
@@ -284,8 +318,10 @@ static struct stmt *parse_statement(struct parser *p)
 
 static struct stmt *parse_statement_at(struct parser *p)
 {
-	const struct token *t = parse_peek(p);
+	const struct token *t = peek_statement(p);
 	struct loc loc = t->loc;
+	if (t->kind == TK_KCONFIG)
+		return parse_kconfig_statement(p);
 	if (tok_is(t, ";")) {
 		parse_next(p);
 		return stmt_new(S_NULL, loc);

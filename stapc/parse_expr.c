@@ -364,6 +364,21 @@ static struct expr *parse_autocast(struct parser *p, struct expr *base)
 static struct expr *parse_primary(struct parser *p)
 {
 	const struct token *t = parse_peek(p);
+	if (t->kind == TK_KCONFIG) {
+		/* %( CONFIG_X == "y" %? A %: B %) as an operand: the target's CONFIG_X ? A : B. */
+		struct token k = parse_next(p);
+		struct expr *e = expr_new(E_TERNARY, k.loc);
+		e->cond = k.cond;
+		e->left = parse_expr(p);
+		if (parse_peek(p)->kind != TK_KCONFIG_ELSE)
+			parse_expected(p, "'%:' after the operand");
+		parse_next(p);
+		e->right = parse_expr(p);
+		if (parse_peek(p)->kind != TK_KCONFIG_END)
+			parse_expected(p, "'%)' after the operand");
+		parse_next(p);
+		return e;
+	}
 	if (t->kind == TK_NUMBER) {
 		struct token n = parse_next(p);
 		struct expr *e = expr_new(E_NUMBER, n.loc);

@@ -306,6 +306,12 @@ struct cond_parser {
 	struct pp *pp;
 	struct token tok;
 	bool failed;
+	/*
+	 * The condition as an expression for the target to evaluate, when it
+	 * is made only of CONFIG_X ==/!= "y", "m" or "n" (all_config).
+	 */
+	bool all_config;
+	struct expr *expr;
 };
 
 static struct token pp_fetch(struct pp *pp, bool conditionals);
@@ -408,12 +414,24 @@ static bool cond_atom(struct cond_parser *c)
 	struct loc op_loc = c->tok.loc;
 	cond_advance(c);
 	struct token rhs = c->tok;
+	if (!is_config)
+		c->all_config = false;
 	if (is_config || is_guru) {
 		if (rhs.kind != TK_STRING && rhs.kind != TK_NUMBER) {
 			cond_fail(c, "expected a string or a number to compare with");
 			return false;
 		}
 		cond_advance(c);
+		if (is_config && rhs.kind == TK_STRING && (!strcmp(op, "==") || !strcmp(op, "!=")) &&
+		    (!strcmp(rhs.text, "y") || !strcmp(rhs.text, "m") || !strcmp(rhs.text, "n"))) {
+			struct expr *x = expr_new(E_KCONFIG, lhs.loc);
+			x->name = name;
+			x->op = intern(op);
+			x->str = intern(rhs.text);
+			c->expr = x;
+		} else {
+			c->all_config = false;
+		}
 		const char *val = is_guru ? (t->guru ? "1" : "0") : target_config(t, name);
 		if (rhs.kind == TK_NUMBER) {
 			int64_t have = val ? strtoll(val, NULL, 0) : 0;
@@ -448,26 +466,107 @@ static bool cond_atom(struct cond_parser *c)
 	return compare_version(op, have, rhs.text);
 }
 
+/* l OP r, for the target's copy of the condition. */
+static struct expr *cond_join(const char *op, struct expr *l, struct expr *r)
+{
+	if (!l || !r)
+		return NULL;
+	struct expr *x = expr_new(E_LOGICAL, l->loc);
+	x->op = intern(op);
+	x->left = l;
+	x->right = r;
+	return x;
+}
+
 static bool cond_and(struct cond_parser *c)
 {
+	c->expr = NULL;
 	bool v = cond_atom(c);
+	struct expr *e = c->expr;
 	while (!c->failed && tok_is(&c->tok, "&&")) {
 		cond_advance(c);
+		c->expr = NULL;
 		bool r = cond_atom(c);
+		e = cond_join("&&", e, c->expr);
 		v = v && r;
 	}
+	c->expr = e;
 	return v;
 }
 
 static bool cond_or(struct cond_parser *c)
 {
 	bool v = cond_and(c);
+	struct expr *e = c->expr;
 	while (!c->failed && tok_is(&c->tok, "||")) {
 		cond_advance(c);
 		bool r = cond_and(c);
+		e = cond_join("||", e, c->expr);
 		v = v || r;
 	}
+	c->expr = e;
 	return v;
+}
+
+/* Whether tokens [from, to) close every bracket they open: a whole statement or operand. */
+static bool balanced(const struct token *t, int from, int to)
+{
+	int depth = 0;
+	for (int i = from; i < to; i++) {
+		if (tok_is(&t[i], "(") || tok_is(&t[i], "[") || tok_is(&t[i], "{"))
+			depth++;
+		else if (tok_is(&t[i], ")") || tok_is(&t[i], "]") || tok_is(&t[i], "}"))
+			if (--depth < 0)
+				return false;
+	}
+	return depth == 0;
+}
+
+/*
+ * Both branches, between markers, for the target to choose from:
+ * KCONFIG A KCONFIG_ELSE B KCONFIG_END, as one frame.
+ */
+static void push_both_branches(struct pp *pp, struct pp_frame *f, struct token open,
+			       struct expr *cond, int then_start, int then_end, int else_start, int end)
+{
+	int nthen = then_end - then_start, nelse = else_start >= 0 ? end - else_start : 0;
+	struct token *t = arena_alloc(sizeof(*t) * (size_t)(nthen + nelse + 3));
+	int n = 0;
+	t[n] = open;
+	t[n].kind = TK_KCONFIG;
+	t[n++].cond = cond;
+	memcpy(&t[n], &f->toks[then_start], sizeof(*t) * (size_t)nthen);
+	n += nthen;
+	t[n] = open;
+	t[n++].kind = TK_KCONFIG_ELSE;
+	if (nelse)
+		memcpy(&t[n], &f->toks[else_start], sizeof(*t) * (size_t)nelse);
+	n += nelse;
+	t[n] = f->toks[end];
+	t[n++].kind = TK_KCONFIG_END;
+	push_frame(pp, t, n, f->scope, f->exp);
+}
+
+/*
+ * Where a conditional sits, from the token before it: inside a body, after
+ * '{', '}', ';', 'else', 'next', 'break' or 'continue' a statement starts (1); after '=', '(', ',',
+ * '?', ':' or 'return' an operand (2); elsewhere it is not known (0) and
+ * the build host decides, as for any other condition.
+ */
+static int kconfig_context(const struct pp *pp)
+{
+	static const char *const stmt_before[] = { "{", "}", ";", "else", "next", "break", "continue" };
+	static const char *const operand_before[] = { "=", "(", ",", "?", ":", "return", "+=",
+						      "-=", "*=", "/=", "%=", ".=", "<<<" };
+	if (pp->brace_depth <= 0)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(stmt_before); i++)
+		if (tok_is(&pp->prev, stmt_before[i]))
+			return 1;
+	for (size_t i = 0; i < ARRAY_SIZE(operand_before); i++)
+		if (tok_is(&pp->prev, operand_before[i]))
+			return 2;
+	return 0;
 }
 
 /*
@@ -476,7 +575,8 @@ static bool cond_or(struct cond_parser *c)
  */
 static void conditional(struct pp *pp, struct token open)
 {
-	struct cond_parser c = { .pp = pp };
+	struct cond_parser c = { .pp = pp, .all_config = true };
+	int ctx = kconfig_context(pp);
 	cond_advance(&c);
 	bool value = cond_or(&c);
 	if (!c.failed && !tok_is(&c.tok, "%?"))
@@ -525,6 +625,17 @@ static void conditional(struct pp *pp, struct token open)
 	if (then_end < 0)
 		then_end = end;
 	f->pos = end + 1;
+	/*
+	 * Where a statement or an operand starts, a condition on CONFIG_*
+	 * alone is the target kernel's to decide: a tool carries both.
+	 */
+	bool whole = ctx == 1 || (then_end > then_start && else_start >= 0 && end > else_start);
+	if (ctx && whole && !c.failed && c.all_config && c.expr && pp->s->last_pass >= 3 &&
+	    balanced(f->toks, then_start, then_end) &&
+	    (else_start < 0 || balanced(f->toks, else_start, end))) {
+		push_both_branches(pp, f, open, c.expr, then_start, then_end, else_start, end);
+		return;
+	}
 	int from = value ? then_start : else_start;
 	int to = value ? then_end : end;
 	if (from >= 0 && to > from)
@@ -633,7 +744,26 @@ static bool expanding(struct pp_frame *from, struct macro *m)
  * The next token after substitution and expansion. With `conditionals`
  * false (inside a %( condition) a %( is an error rather than a nesting.
  */
+static struct token pp_fetch_token(struct pp *pp, bool conditionals);
+
+/*
+ * The parser's tokens go through here: the brace depth and the last token
+ * tell a conditional where it sits (see kconfig_context()).
+ */
 static struct token pp_fetch(struct pp *pp, bool conditionals)
+{
+	struct token t = pp_fetch_token(pp, conditionals);
+	if (conditionals) {
+		if (tok_is(&t, "{"))
+			pp->brace_depth++;
+		else if (tok_is(&t, "}") && pp->brace_depth > 0)
+			pp->brace_depth--;
+		pp->prev = t;
+	}
+	return t;
+}
+
+static struct token pp_fetch_token(struct pp *pp, bool conditionals)
 {
 	for (;;) {
 		struct pp_frame *from;

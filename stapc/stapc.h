@@ -122,7 +122,15 @@ enum tok_kind {
 	TK_STRING,  /* text holds the content in stap's raw form (see lex.c) */
 	TK_OP,	    /* operators and punctuation, text is the spelling */
 	TK_KEYWORD, /* probe, global, if, ... */
-	TK_EMBEDDED /* %{ ... %}: text is what is between the delimiters */
+	TK_EMBEDDED, /* %{ ... %}: text is what is between the delimiters */
+	/*
+	 * %( CONFIG_X == "y" %? A %: B %) where a statement or an operand
+	 * starts, when compiling a tool: KCONFIG (cond: the condition) A
+	 * KCONFIG_ELSE B KCONFIG_END, for the target's kernel to decide.
+	 */
+	TK_KCONFIG,
+	TK_KCONFIG_ELSE,
+	TK_KCONFIG_END,
 };
 
 struct token {
@@ -131,6 +139,7 @@ struct token {
 	int64_t num;
 	struct loc loc;
 	bool space_before; /* whitespace or a comment precedes it */
+	struct expr *cond; /* TK_KCONFIG: E_KCONFIG leaves joined by && and || */
 };
 
 struct tokvec {
@@ -191,6 +200,9 @@ struct pp {
 	struct token eof;
 	int depth; /* of nested expansions, to stop runaway recursion */
 	int errors;	/* reported by the preprocessor itself */
+	/* The last token the parser got, and the depth of braces: where a %( sits. */
+	struct token prev;
+	int brace_depth;
 	int lex_errors; /* reported by the lexer for this file */
 };
 
@@ -212,6 +224,7 @@ enum expr_kind {
 	E_AUTOCAST,   /* (expr)->member */
 	E_DEFINED,    /* @defined(operand) */
 	E_ENTRY,      /* @entry(operand) */
+	E_KCONFIG,    /* the target's CONFIG_X (name) compared (op) with "y", "m" or "n" (str) */
 	E_PERF,	      /* @perf("name") */
 	E_CONST,      /* @const("NAME"), guru only */
 	E_REGISTER,   /* @kregister(n) / @uregister(n): op names which */
@@ -610,6 +623,14 @@ struct dprobe {
 	 */
 	struct alt_scope scopes[MAX_ALT_SCOPES];
 	int nscopes;
+	/*
+	 * One of the matches of a wildcard expanded at compile time: `origin`
+	 * is the point as written, which the tool reports on as a whole (how
+	 * many attached, which not and why) and requires one of, unless the
+	 * user made it optional.
+	 */
+	const char *origin;
+	bool origin_optional;
 	bool in_tool;		    /* its handler runs in the tool (U), not in BPF */
 };
 
@@ -763,6 +784,7 @@ struct plan {
 	struct vec kprobes;	/* struct dprobe * placed in K */
 	struct vec uprobes;	/* struct dprobe * placed in U */
 	struct vec literals;	/* const char *: strings BPF refers to by index */
+	struct vec kconfigs;	/* const char *: CONFIG_ names BPF asks libbpf for */
 	struct vec formats;	/* const char *: printf/sprintf formats, decoded */
 	struct vec sites;	/* struct out_site *: K -> U records */
 	struct vec errors;	/* const char *: K error messages by index */

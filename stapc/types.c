@@ -342,6 +342,7 @@ static enum vtype infer_expr(struct infer *in, struct expr *x, enum vtype want)
 	enum vtype t = VT_UNKNOWN;
 	switch (x->kind) {
 	case E_NUMBER:
+	case E_KCONFIG:
 		t = VT_LONG;
 		break;
 	case E_STRING:

@@ -52,8 +52,14 @@ setup_file() {
 			continue
 		fi
 		mkdir -p "$BATS_FILE_TMPDIR/out/$k"
+		# The kernel's config where Debian keeps it, for %( CONFIG_X %) on the target.
+		local rel kroot=$BATS_FILE_TMPDIR/kroot-$k
+		rel=$(km_resolve_kernel "$k")
+		mkdir -p "$kroot/boot"
+		cp "$KM_CACHE/$rel/image/boot/config-$rel" "$kroot/boot/"
+		echo "$rel" >"$BATS_FILE_TMPDIR/out/$k.release"
 		local rc=0
-		"$KM/run-guest" --kernel "$k" --memory 1024 --timeout 1500 --files "$t" --root "$root" \
+		"$KM/run-guest" --kernel "$k" --memory 1024 --timeout 1500 --files "$t" --root "$root" --root "$kroot" \
 			--out "$BATS_FILE_TMPDIR/out/$k" --log "$BATS_FILE_TMPDIR/out/$k.console" -- run-all \
 			>"$BATS_FILE_TMPDIR/out/$k.log" 2>&1 || rc=$?
 		echo "$rc" >"$BATS_FILE_TMPDIR/out/$k.rc"
@@ -308,6 +314,64 @@ places() {
 		[ "$(out_of "$k" kf-defined)" = "$want" ]
 	done
 	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+}
+
+@test "kmatrix tools: a kernel.function wildcard attaches each match this kernel has; -v says how many and why not the others" {
+	local m k n=0
+	m=$("$STAPC" -p2 -e 'probe kernel.function("vfs_*") { }' | grep -c '^kernel\.function')
+	[ "$m" -gt 10 ]
+	# The host can probe none: one sentence, exit 1.
+	[ "$(rc_of host kf-wild)" = 1 ]
+	[[ "$(err_of host kf-wild)" == *"cannot probe kernel.function(\"vfs_*\"): none of the functions it matched can be probed here"* ]]
+	err_of host kf-wild | grep -qE '^kfwild: probe kernel\.function\("vfs_\*"\): skipped vfs_[a-z_]+: this kernel can probe no kernel function'
+	for k in $KERNELS; do
+		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+		guest_ran "$k"
+		n=$((n + 1))
+		show_case "$k" kf-wild
+		[ "$(rc_of "$k" kf-wild)" = 0 ]
+		# pp() is the function each match resolved to.
+		[ "$(out_of "$k" kf-wild)" = "vfs_read 3" ]
+		local line got
+		line=$(err_of "$k" kf-wild | grep -E '^kfwild: probe kernel\.function\("vfs_\*"\): [0-9]+ of [0-9]+ functions attached$')
+		[[ "$line" =~ :\ ([0-9]+)\ of\ ([0-9]+)\ functions ]]
+		got=${BASH_REMATCH[1]}
+		[ "${BASH_REMATCH[2]}" = "$m" ] && [ "$got" -gt 0 ]
+		# Some are always skipped: notrace ones, and ones this kernel lacks.
+		err_of "$k" kf-wild | grep -q 'skipped vfs_caches_init: notrace (the kernel does not let it be traced)'
+	done
+	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+}
+
+# config_of WHERE NAME - y, m or n: NAME in the config of the host or a guest's kernel.
+config_of() {
+	local v
+	if [ "$1" = host ]; then
+		v=$( (zcat /proc/config.gz 2>/dev/null || cat "/boot/config-$(uname -r)") | sed -n "s/^$2=//p")
+	else
+		local rel
+		rel=$(cat "$OUT/$1.release")
+		v=$(sed -n "s/^$2=//p" "$KM_CACHE/$rel/image/boot/config-$rel")
+	fi
+	echo "${v:-n}"
+}
+
+@test "kmatrix tools: %( CONFIG_X == \"y\" %) is decided by the kernel the tool runs on, in BPF and in the tool" {
+	local w n=0
+	for w in $(places); do
+		[ "$w" = host ] || guest_ran "$w"
+		n=$((n + 1))
+		show_case "$w" kf-config
+		local fprobe modules both
+		fprobe=$(config_of "$w" CONFIG_FPROBE)
+		modules=$(config_of "$w" CONFIG_MODULES)
+		both=n
+		[ "$fprobe" = y ] && [ "$modules" = y ] && both=y
+		[ "$(rc_of "$w" kf-config)" = 0 ]
+		[ "$(out_of "$w" kf-config)" = "begin: fprobe $fprobe"$'\n'"kernel: modules $modules, fprobe $both" ]
+	done
+	# The kernels differ, or this would prove nothing.
+	[[ "$(out_of 6.1 kf-config 2>/dev/null)" != "$(out_of 6.12 kf-config 2>/dev/null)" ]] || [ "$n" -lt 3 ]
 }
 
 @test "kmatrix tools: the table, tool x kernel -> variant used, pass/fail" {

@@ -76,6 +76,15 @@ static bool fentry_can_attach(const char *func, bool fexit)
 	return true;
 }
 
+/* Whether this kernel can probe kernel functions at all: kprobes or trampolines. */
+bool stp_kernel_functions_probeable(const char *func)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/kprobe_events", tracefs());
+	return exists("/sys/bus/event_source/devices/kprobe") || exists(path) ||
+	       fentry_can_attach(func, false);
+}
+
 static bool is_kernel_function(const struct stp_kprobe_desc *k)
 {
 	return k->attach == STP_ATTACH_FENTRY || k->attach == STP_ATTACH_FEXIT ||
@@ -319,6 +328,12 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 		t->uprobes->before_load(rt, obj);
 	stp_log_clear();
 	int err = bpf_object__load(obj);
+	if (err && bpf_object__find_map_by_name(obj, ".kconfig") && !stp_kconfig_available()) {
+		stp_say("cannot read this kernel's configuration (/boot/config-RELEASE or "
+			"/proc/config.gz), which the script's %%( CONFIG_... %%) conditions need");
+		free(use);
+		return 1;
+	}
 	if (err) {
 		explain_load_failure(t->name, err);
 		free(use);
@@ -357,12 +372,14 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 	 * before them made unnecessary.
 	 */
 	struct closed_lists closed = { 0 };
+	unsigned char *state = calloc((size_t)t->nkprobes + 1, 1);
 	for (int i = 0; i < t->nkprobes;) {
 		const struct stp_kprobe_desc *k = &t->kprobes[i];
 		int end = i + 1;
 		while (end < t->nkprobes && t->kprobes[end].subgroup == k->subgroup)
 			end++;
 		if (superseded(&closed, k)) {
+			state[i] = STP_SUB_SUPERSEDED;
 			if (stp_verbosity)
 				stp_say("probe %s: not needed, an alternative before it attached", k->pp);
 			i = end;
@@ -391,6 +408,7 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 		}
 		if (!attached && !k->optional) {
 			free(closed.at);
+			free(state);
 			struct utsname u;
 			uname(&u);
 			if (is_kernel_function(k) && !exists("/sys/bus/event_source/devices/kprobe") &&
@@ -407,13 +425,17 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 			free(use);
 			return 1;
 		}
-		if (attached)
+		if (attached) {
+			state[i] = STP_SUB_ATTACHED;
 			close_lists(&closed, k);
+		}
 		i = end;
 	}
 	free(closed.at);
 	free(use);
-	return 0;
+	int rc = stp_report_wildcards(t, state);
+	free(state);
+	return rc;
 }
 
 struct detach_slice {

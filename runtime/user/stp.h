@@ -85,6 +85,13 @@ struct stp_kprobe_desc {
 	enum stp_ukind ukind;
 	const char *usuffix; /* uprobes: ".call", ".return" or "", for pp() */
 	uint64_t uparams_used; /* bit N: the handler reads $NAME number N (stp_tool.uparams) */
+	/*
+	 * A match of a wildcard the compiler expanded: the point as written.
+	 * The tool needs one match of it to attach (unless origin_optional)
+	 * and with -v says how many did, and why the others did not.
+	 */
+	const char *origin;
+	bool origin_optional;
 };
 
 /* A handler that runs in the tool: begin, end, error, never. */

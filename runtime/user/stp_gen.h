@@ -28,6 +28,8 @@ extern size_t stp_maxstr;
 
 void stp_strcpy(char *dst, const char *src);
 void stp_strncpy(char *dst, const char *src, size_t n);
+/* kconfig.c: whether the running kernel's CONFIG_X is `want` ("y", "m", "n"). */
+int64_t stp_kconfig_is(const char *name, const char *want);
 void stp_strcat(char *dst, const char *src);
 s64 stp_strcmp(const char *a, const char *b);
 s64 stp_strlen(const char *s);

@@ -40,6 +40,15 @@ int64_t stp_now_ns(void);
 void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char **argv);
 int stp_preflight(struct stp_rt *rt);
 int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss);
+
+/* What became of each probe (by the index of its first variant) at attach. */
+enum { STP_SUB_FAILED, STP_SUB_ATTACHED, STP_SUB_SUPERSEDED };
+/* kconfig.c: whether the running kernel's configuration can be read. */
+bool stp_kconfig_available(void);
+/* attach.c: whether kprobes or BPF trampolines exist here (func: one to try). */
+bool stp_kernel_functions_probeable(const char *func);
+/* wildcards.c: reports on compile-time wildcards; 1 if one matched nothing here. */
+int stp_report_wildcards(const struct stp_tool *t, const unsigned char *state);
 void stp_detach_all(struct stp_session *ss);
 /* BPF's counters: probes skipped (their frame was busy), records lost. */
 void stp_read_counters(struct stp_session *ss, uint64_t *skipped, uint64_t *lost);

@@ -275,6 +275,12 @@ void emit_bpf(struct plan *pl, struct strbuf *out)
 		cw_line(&w, "\t%s,", c_string(vec_at(&pl->literals, i)));
 	cw_line(&w, "};");
 	cw_blank(&w);
+	/* %( CONFIG_X == "y" %) left to the target: libbpf fills these at load. */
+	for (int i = 0; i < pl->kconfigs.len; i++)
+		cw_line(&w, "extern enum libbpf_tristate %s __kconfig __weak;",
+			(const char *)vec_at(&pl->kconfigs, i));
+	if (pl->kconfigs.len)
+		cw_blank(&w);
 	emit_maps(pl, &w);
 	emit_hist_functions(pl, &w);
 	cw_raw(&w, body.sb.buf ? body.sb.buf : "");

@@ -730,6 +730,16 @@ static bool same_at_entry(const struct expr *x)
 const char *kgen_long(struct kgen *k, struct expr *x)
 {
 	switch (x->kind) {
+	case E_KCONFIG: {
+		bool seen = false;
+		for (int i = 0; i < k->pl->kconfigs.len && !seen; i++)
+			seen = vec_at(&k->pl->kconfigs, i) == (void *)x->name;
+		if (!seen)
+			vec_push(&k->pl->kconfigs, (void *)x->name);
+		const char *tri = !strcmp(x->str, "y") ? "TRI_YES" : !strcmp(x->str, "m") ? "TRI_MODULE"
+											 : "TRI_NO";
+		return arena_printf("((s64)(%s %s %s))", x->name, x->op, tri);
+	}
 	case E_NUMBER:
 		if (x->op == intern("@defined-core") && x->left)
 			return field_exists(k, x->left);

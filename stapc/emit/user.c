@@ -354,7 +354,8 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 					   ".func = %s, .perf_type = %u, .perf_config = %lluULL, "
 					   ".perf_period = %lluULL, .perf_freq = %d, %s"
 					   ".subgroup = %d, .sufficient = %d, .optional = %d, "
-					   ".ukind = %s, .usuffix = %s, .uparams_used = 0x%llxULL },",
+					   ".ukind = %s, .usuffix = %s, .uparams_used = 0x%llxULL, "
+					   ".origin = %s, .origin_optional = %d },",
 					prog_name(d, v), c_string(pp.buf), var->attach,
 					c_string(var->target ? var->target : ""),
 					c_string(var->func ? var->func : ""), var->perf_type,
@@ -362,7 +363,8 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 					(unsigned long long)var->perf_period, var->perf_freq, scopes_init(d), d->id,
 					d->sufficient, d->optional || d->sufficient,
 					var->ukind ? var->ukind : "STP_U_NONE", c_string(usuffix(d)),
-					(unsigned long long)uparams_used(d));
+					(unsigned long long)uparams_used(d),
+					d->origin ? c_string(d->origin) : "NULL", d->origin_optional);
 				if (var->ukind)
 					uses_uprobes = true;
 			}

@@ -532,6 +532,9 @@ const char *ugen_long(struct ugen *u, struct expr *x)
 	switch (x->kind) {
 	case E_NUMBER:
 		return arena_printf("((s64)%lldLL)", (long long)x->num);
+	case E_KCONFIG:
+		return arena_printf("((s64)%sstp_kconfig_is(%s, %s))", !strcmp(x->op, "!=") ? "!" : "",
+				    c_string(x->name), c_string(x->str));
 	case E_SYMBOL:
 		return x->sym ? scalar(u, x) : "0";
 	case E_INDEX: {
