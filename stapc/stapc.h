@@ -591,6 +591,11 @@ struct variant {
 	enum arg_access args;
 	bool nmi;	     /* may fire in NMI: its own frame level */
 	bool is_return;	     /* kretprobe, fexit: $return is there */
+	/*
+	 * kretprobe whose handler reads the arguments: a kprobe at the entry
+	 * (program PROG_entry) keeps them per thread for it.
+	 */
+	bool entry_stash;
 	uint32_t perf_type;
 	uint64_t perf_config, perf_period;
 	bool perf_freq;

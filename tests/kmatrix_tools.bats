@@ -246,6 +246,10 @@ places() {
 		show_case "$k" kf-retval-kprobe
 		[ "$(out_of "$k" kf-retval-kprobe)" = 'returned 1 x50' ]
 		[ "$(variants_of "$k" kf-retval-kprobe)" = kretprobe ]
+		# A kretprobe gets @entry($count) from a kprobe at the entry.
+		show_case "$k" kf-ret-kprobe
+		[ "$(out_of "$k" kf-ret-kprobe)" = $'returned 1 x50\nasked 1 x50' ]
+		[ "$(variants_of "$k" kf-ret-kprobe)" = kretprobe ]
 	done
 	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
 }

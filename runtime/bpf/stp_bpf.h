@@ -317,6 +317,11 @@ static __always_inline void stp_put_pieces(struct stp_rec *r, const char *buf, u
 
 /* ------------------------------------------------------------ user-space probes */
 
+/* A kernel function's register arguments, kept at its entry for its kretprobe. */
+struct stp_args6 {
+	u64 a[6];
+};
+
 #ifndef PT_REGS_PARM6 /* libbpf before 1.2 stops at five */
 #define PT_REGS_PARM6(x) (((struct pt_regs *)(x))->r9)
 #endif

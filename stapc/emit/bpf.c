@@ -161,14 +161,44 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 {
 	struct kgen k = { .pl = pl, .w = w, .probe = d, .variant = var, .err_label = "err",
 			  .ret_label = "out" };
+	const char *name = prog_name(d, v);
+	if (var->entry_stash) {
+		/* The arguments at entry, per thread, for the kretprobe below. */
+		cw_open(w, "struct");
+		cw_line(w, "__uint(type, BPF_MAP_TYPE_HASH);");
+		cw_line(w, "__uint(max_entries, %lld);", (long long)pl->maxmapentries * 4);
+		cw_line(w, "__type(key, u64);");
+		cw_line(w, "__type(value, struct stp_args6);");
+		cw_close(w, arena_printf(" stash_%s SEC(\".maps\");", name));
+		cw_blank(w);
+		cw_line(w, "SEC(\"kprobe/%s\")", var->target);
+		cw_line(w, "int %s_entry(struct pt_regs *ctx)", name);
+		cw_block(w);
+		cw_line(w, "u64 id = bpf_get_current_pid_tgid();");
+		cw_line(w, "struct stp_args6 a = { { PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), "
+			   "PT_REGS_PARM3(ctx), PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), "
+			   "PT_REGS_PARM6(ctx) } };");
+		cw_line(w, "bpf_map_update_elem(&stash_%s, &id, &a, BPF_ANY);", name);
+		cw_line(w, "return 0;");
+		cw_close(w, NULL);
+		cw_blank(w);
+	}
 	cw_line(w, "/* %s: %s */", (const char *)vec_at(&d->chain, 0), var->attach);
 	cw_line(w, "SEC(\"%s\")", var->section);
-	cw_line(w, "int %s(void *ctx)", prog_name(d, v));
+	cw_line(w, "int %s(void *ctx)", name);
 	cw_block(w);
 	/* perf events may fire in NMI, over a probe that holds level 0. */
 	cw_line(w, "struct stp_frame *fr = stp_frame_get(%d);", var->nmi ? 1 : 0);
 	cw_line(w, "if (!fr)");
 	cw_line(w, "\treturn 0;");
+	if (var->entry_stash) {
+		/* A return whose entry came before the tool attached has no arguments: skipped. */
+		cw_line(w, "u64 stp_eid = bpf_get_current_pid_tgid();");
+		cw_line(w, "struct stp_args6 *stp_stash = bpf_map_lookup_elem(&stash_%s, &stp_eid);",
+			name);
+		cw_line(w, "if (!stp_stash)");
+		cw_line(w, "\tgoto out;");
+	}
 	declare_locals(&k, &d->locals);
 	if (var->filter) {
 		cw_line(w, "if (!(%s))", var->filter);
@@ -186,6 +216,10 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 	cw_line(w, "if (fr->error && fr->error != 0xffff)");
 	cw_line(w, "\tstp_send_error(fr->error - 1);");
 	cw_line(w, "out:");
+	if (var->entry_stash) {
+		cw_line(w, "if (stp_stash)");
+		cw_line(w, "\tbpf_map_delete_elem(&stash_%s, &stp_eid);", name);
+	}
 	cw_line(w, "stp_frame_put(fr);");
 	cw_line(w, "return 0;");
 	cw_close(w, NULL);

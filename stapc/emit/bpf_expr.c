@@ -52,6 +52,8 @@ static const char *tref_base(struct kgen *k, const struct target_ref *r)
 	switch (r->base) {
 	case TREF_TP_ARG:
 		/* Through the argument's own C type: an int sign-extends. */
+		if (k->variant && k->variant->entry_stash)
+			return arena_printf("(%s)stp_stash->a[%d]", r->c_type, r->index);
 		if (k->variant && k->variant->args == ARGS_PT_REGS)
 			return arena_printf("(%s)PT_REGS_PARM%d((struct pt_regs *)ctx)", r->c_type,
 					    r->index + 1);

@@ -249,15 +249,17 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 		};
 	/*
 	 * A kretprobe sees the return value, not the arguments: a return probe
-	 * that reads them has only its fexit form.
+	 * that reads them gets them from a kprobe at the entry, which keeps
+	 * them per thread.
 	 */
-	if (n < max && !(kf->is_return && kf->return_reads_params))
+	if (n < max)
 		out[n++] = (struct variant){
 			.section = arena_printf("%s/%s", kf->is_return ? "kretprobe" : "kprobe", kf->func),
 			.attach = kf->is_return ? "STP_ATTACH_KRETPROBE" : "STP_ATTACH_KPROBE",
 			.target = kf->func,
 			.args = ARGS_PT_REGS,
 			.is_return = kf->is_return,
+			.entry_stash = kf->is_return && kf->return_reads_params,
 		};
 	return n;
 }
