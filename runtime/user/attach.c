@@ -112,12 +112,14 @@ static bool viable(const struct stp_kprobe_desc *k)
 		/* A kernel built without kprobes has neither way to make one. */
 		snprintf(path, sizeof(path), "%s/kprobe_events", tracefs());
 		return exists("/sys/bus/event_source/devices/kprobe") || exists(path);
-	case STP_ATTACH_TP_BTF:
+	case STP_ATTACH_TP_BTF: {
 		/* Any tracepoint the kernel has also has its btf_trace_ type. */
-		snprintf(path, sizeof(path), "%s/events", tracefs());
-		if (!exists(path))
+		struct btf *btf = kernel_btf();
+		if (!btf)
 			return true; /* cannot tell: let the load decide */
-		return true;
+		snprintf(path, sizeof(path), "btf_trace_%s", k->target);
+		return btf__find_by_name_kind(btf, path, BTF_KIND_TYPEDEF) > 0;
+	}
 	default:
 		return true;
 	}
@@ -184,9 +186,19 @@ static int attach_one(struct stp_rt *rt, struct stp_session *ss, struct bpf_prog
 		return rt->tool->uprobes->attach(rt, ss, prog, i);
 	if (k->attach == STP_ATTACH_PERF)
 		return attach_perf(ss, prog, k);
+	/* A kretprobe that reads the arguments: its entry kprobe keeps them. */
+	char entry[128];
+	snprintf(entry, sizeof(entry), "%s_entry", k->prog);
+	struct bpf_program *ep = bpf_object__find_program_by_name(rt->obj, entry);
+	if (ep) {
+		struct bpf_link *el = bpf_program__attach(ep);
+		if (!el)
+			return -errno;
+		stp_add_link(ss, el, k->pp);
+	}
 	struct bpf_link *link = bpf_program__attach(prog);
 	if (!link)
-		return -errno;
+		return -errno; /* the entry link goes with the others at detach */
 	stp_add_link(ss, link, k->pp);
 	return 0;
 }
@@ -323,6 +335,11 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 		}
 		use[i] = k->ukind != STP_U_NONE ? t->uprobes->viable(i) : viable(k);
 		bpf_program__set_autoload(prog, use[i]);
+		char entry[128];
+		snprintf(entry, sizeof(entry), "%s_entry", k->prog);
+		struct bpf_program *ep = bpf_object__find_program_by_name(obj, entry);
+		if (ep)
+			bpf_program__set_autoload(ep, use[i]);
 	}
 	if (t->uprobes)
 		t->uprobes->before_load(rt, obj);

@@ -68,7 +68,12 @@ static const char *tref_base(struct kgen *k, const struct target_ref *r)
 		/* fexit: after the arguments in the context; kretprobe: the register. */
 		if (k->variant && k->variant->args == ARGS_PT_REGS)
 			return arena_printf("(%s)PT_REGS_RC((struct pt_regs *)ctx)", r->c_type);
-		return arena_printf("(%s)((u64 *)ctx)[%d]", r->c_type, r->index);
+		/*
+		 * fexit: the kernel says where the value is; its place after the
+		 * arguments differs where the function gained or lost one.
+		 */
+		return arena_printf("({ u64 stp_ret = 0; bpf_get_func_ret(ctx, &stp_ret); (%s)stp_ret; })",
+				    r->c_type);
 	case TREF_VALUE:
 	case TREF_UPARAM: /* kgen_target reads these itself */
 	case TREF_URETVAL:
