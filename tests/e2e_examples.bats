@@ -278,3 +278,16 @@ STP
 	[ "${lines[0]}" = "begin|begin" ]
 	[ "${lines[1]}" = 'kernel.trace("syscalls:sys_enter_getppid")|syscall.getppid' ]
 }
+
+@test "e2e: an array member of a kernel struct is indexed in place: \$prev->comm[1]" {
+	"$STAPC" -o "$BATS_TEST_TMPDIR/comm" -e 'probe kernel.trace("sched:sched_switch") {
+		if ($prev->pid != pid() || pid() == 0) next
+		printf("%d %d %s\n", $prev->comm[0], $prev->comm[1], execname())
+		exit() }'
+	run -0 timeout 20 "$BATS_TEST_TMPDIR/comm"
+	local a b name
+	read -r a b name <<< "$output"
+	# The bytes of the task's name, as execname() has it.
+	[ "$a" = "$(printf '%d' "'${name:0:1}")" ]
+	[ "$b" = "$(printf '%d' "'${name:1:1}")" ]
+}

@@ -137,7 +137,16 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 		if (st->field) {
 			sb_printf(&path, "%s%s", path.len ? "." : "", st->field);
 			const struct tref_step *next = i + 1 < r->steps.len ? vec_at(&r->steps, i + 1) : NULL;
-			if (next && (next->deref || !next->field)) {
+			if (next && !next->field && !next->deref) {
+				/* An array member, indexed next: the address of its first element. */
+				const char *n = arena_printf("p%d", stage++);
+				cw_line(k->w, "__typeof__(&%s->%s[0]) %s = "
+					      "__builtin_preserve_access_index(&%s->%s[0]);",
+					cur, path.buf, n, cur, path.buf);
+				cur = n;
+				path.len = 0;
+				path.buf[0] = 0;
+			} else if (next && (next->deref || !next->field)) {
 				/* Read this pointer, then go on from it. */
 				const char *n = arena_printf("p%d", stage++);
 				cw_line(k->w, "__typeof__(%s->%s) %s = BPF_CORE_READ%s(%s, %s);", cur,
