@@ -378,6 +378,24 @@ config_of() {
 	[[ "$(out_of 6.1 kf-config 2>/dev/null)" != "$(out_of 6.12 kf-config 2>/dev/null)" ]] || [ "$n" -lt 3 ]
 }
 
+@test "kmatrix tools: \$\$parms and \$\$return of a kernel function print as stap's, with fentry and with kprobes" {
+	local k c n=0
+	for k in $KERNELS; do
+		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+		guest_ran "$k"
+		n=$((n + 1))
+		for c in kf-parms kf-parms-kprobe; do
+			show_case "$k" "$c"
+			[ "$(rc_of "$k" "$c")" = 0 ]
+			# Two one-byte reads: each entry with its parameters, each return with 1.
+			[ "$(out_of "$k" "$c" | grep -cE '^file=0x[0-9a-f]+ buf=0x[0-9a-f]+ count=0x1 pos=0x[0-9a-f]+$')" = 2 ]
+			[ "$(out_of "$k" "$c" | grep -cx 'return=0x1')" = 2 ]
+			[ "$(out_of "$k" "$c" | wc -l)" = 4 ]
+		done
+	done
+	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+}
+
 @test "kmatrix tools: the table, tool x kernel -> variant used, pass/fail" {
 	local table=$BATS_FILE_TMPDIR/table w c line cell bad=0
 	{

@@ -317,6 +317,17 @@ static __always_inline void stp_put_pieces(struct stp_rec *r, const char *buf, u
 
 /* ------------------------------------------------------------ user-space probes */
 
+/*
+ * A typed pointer (fentry's, tp_btf's arguments) as a plain number: the
+ * verifier tracks the original and would refuse byte-wise stores of it.
+ */
+static __always_inline u64 stp_scalar(u64 v)
+{
+	u64 r = 0;
+	bpf_probe_read_kernel(&r, sizeof(r), &v);
+	return r;
+}
+
 /* A kernel function's register arguments, kept at its entry for its kretprobe. */
 struct stp_args6 {
 	u64 a[6];

@@ -119,8 +119,17 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 	const char *base = r->base == TREF_VALUE && x->left
 				   ? arena_printf("((%s)(unsigned long)%s)", r->c_type, kgen_long(k, x->left))
 				   : tref_base(k, r);
-	if (!r->steps.len)
+	if (!r->steps.len) {
+		/*
+		 * A pointer fentry or tp_btf hands over is typed for the verifier,
+		 * which refuses to shift or split it: as a number, it is copied.
+		 */
+		bool typed_ctx = k->variant && k->variant->args == ARGS_CTX_ARRAY &&
+				 !k->variant->entry_stash;
+		if (typed_ctx && r->c_type && strchr(r->c_type, '*') && r->base != TREF_VALUE)
+			return arena_printf("(s64)stp_scalar((u64)%s)", base);
 		return arena_printf("(s64)%s", base);
+	}
 	/*
 	 * A chain of fields: CO-RE reads through the typed base pointer, so the
 	 * offsets are relocated for the kernel the tool runs on.

@@ -163,14 +163,73 @@ static const struct btf_param *params(const struct btf *btf, int proto, int *n)
 	return btf_params(t);
 }
 
+static bool target(struct elab *e, struct dprobe *d, struct expr *x);
+
+/*
+ * $$parms (and $$vars: a kernel function's locals are not in BTF) as stap
+ * prints them: "file=0xffff... buf=0x7ffd... count=0x1 pos=0xffff...",
+ * sprintf over the parameters, each in hex. $$locals is "", $$return
+ * "return=0x...". x becomes that sprintf.
+ */
+static bool all_vars(struct elab *e, struct dprobe *d, struct expr *x)
+{
+	struct kfunc_probe *kf = d->data;
+	struct btf *btf = kbtf_get(e);
+	if (!btf || !kf->proto)
+		return false;
+	struct strbuf fmt = { 0 };
+	struct vec names = { 0 };
+	if (!strcmp(x->name, "$$parms") || !strcmp(x->name, "$$vars")) {
+		int n;
+		const struct btf_param *pa = params(btf, kf->proto, &n);
+		for (int i = 0; i < n && i < 6; i++) {
+			const char *pn = btf__name_by_offset(btf, pa[i].name_off);
+			if (pn && *pn)
+				vec_push(&names, (void *)pn);
+		}
+	} else if (!strcmp(x->name, "$$return")) {
+		if (kf->is_return && btf__type_by_id(btf, (__u32)kf->proto)->type)
+			vec_push(&names, "return");
+	} else if (strcmp(x->name, "$$locals")) {
+		diag_error(&x->loc, "%s of a kernel function is not supported yet: write $$parms, "
+				    "or name the parameters you want",
+			   x->name);
+		return true;
+	}
+	struct vec args = { 0 };
+	for (int i = 0; i < names.len; i++) {
+		const char *pn = vec_at(&names, i);
+		sb_printf(&fmt, "%s%s=%%#x", i ? " " : "", pn);
+		struct expr *a = expr_new(E_TARGET, x->loc);
+		a->name = intern(arena_printf("$%s", pn));
+		if (!target(e, d, a))
+			return false;
+		vec_push(&args, a);
+	}
+	x->kind = E_PRINT;
+	x->name = intern("sprintf");
+	x->print_kind = PRINT_PRINTF;
+	x->print_to_string = true;
+	x->has_format = true;
+	x->str = intern(fmt.buf ? fmt.buf : "");
+	x->args = args;
+	x->comps = (struct vec){ 0 };
+	x->target = NULL;
+	sb_free(&fmt);
+	return true;
+}
+
 static bool target(struct elab *e, struct dprobe *d, struct expr *x)
 {
 	struct kfunc_probe *kf = d->data;
 	if (x->name[1] == '$') {
-		diag_error(&x->loc, "%s of a kernel function is not supported yet: name the "
-				    "parameters you want",
-			   x->name);
-		return true;
+		if (x->comps.len) {
+			diag_error(&x->loc, "%s with a suffix ($ or $$) is not supported yet for a kernel "
+					    "function: write %s",
+				   x->name, x->name);
+			return true;
+		}
+		return all_vars(e, d, x);
 	}
 	struct btf *btf = kbtf_get(e);
 	if (!btf || !kf->proto)
