@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # SystemTap's official examples (Debian's systemtap-doc) through pass 2,
 # stapc -p2 under the sanitizers: how many elaborate against our tapsets
-# and this host's kernel, and that every one that does not is refused with
-# a diagnostic, never a crash.
+# and this host's kernel, how many of those go on through pass 3 (-p3: the
+# BPF and tool C), and that every one that stops is refused with a
+# diagnostic, never a crash.
 
 load lib/common
 
@@ -12,9 +13,9 @@ load lib/common
 # with kernel functions from BTF too. A regression below it fails.
 FLOOR=88
 
-@test "p2 examples: most elaborate; the rest are refused with a diagnostic, never a crash" {
+@test "p2 examples: most elaborate, many compile; the rest are refused with a diagnostic, never a crash" {
 	[ -d "$EXAMPLES_DIR" ] || skip "systemtap-doc's examples are not installed"
-	local total=0 ok=0 bad=() e flags args d=$BATS_TEST_TMPDIR reasons=$BATS_TEST_TMPDIR/reasons rc
+	local total=0 ok=0 compiled=0 bad=() e flags args d=$BATS_TEST_TMPDIR reasons=$BATS_TEST_TMPDIR/reasons rc
 	: > "$reasons"
 	for e in $(examples_list); do
 		total=$((total + 1))
@@ -27,6 +28,18 @@ FLOOR=88
 		if [ "$rc" -eq 0 ]; then
 			ok=$((ok + 1))
 			grep -q '^# probes$' "$d/out" || bad+=("$e: -p2 printed no '# probes'")
+			# And on to the BPF and tool C (pass 3), where BPF's limits show.
+			rm -rf "$d/p3"
+			rc=0
+			(cd "$dir" && timeout 60 "$STAPC_ASAN" -p3 -o "$d/p3" ${flags[@]+"${flags[@]}"} \
+				"$EXAMPLES_DIR/$e" ${args[@]+"${args[@]}"} > /dev/null 2> "$d/err3") || rc=$?
+			if [ "$rc" -eq 0 ]; then
+				compiled=$((compiled + 1))
+			elif [ "$rc" -ne 1 ] || ! grep -q ': error: ' "$d/err3"; then
+				bad+=("$e: -p3 exit $rc without a diagnostic: $(head -1 "$d/err3")")
+			fi
+			grep -q 'Sanitizer\|runtime error' "$d/err3" &&
+				bad+=("$e: -p3 sanitizer: $(grep -m1 'Sanitizer\|runtime error' "$d/err3")")
 		elif [ "$rc" -ne 1 ] || ! grep -q ': error: ' "$d/err"; then
 			bad+=("$e: exit $rc without a diagnostic: $(head -1 "$d/err")")
 		else
@@ -37,7 +50,7 @@ FLOOR=88
 			bad+=("$e: sanitizer: $(grep -m1 'Sanitizer\|runtime error' "$d/err")")
 		fi
 	done
-	echo "# examples elaborated: $ok/$total" >&3
+	echo "# examples elaborated: $ok/$total, of which $compiled compile to BPF and tool C (-p3)" >&3
 	sort "$reasons" | uniq -c | sort -rn | head -8 | sed 's/^/#   /' >&3
 	printf '%s\n' ${bad[@]+"${bad[@]}"}
 	[ ${#bad[@]} -eq 0 ]
