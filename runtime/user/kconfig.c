@@ -7,6 +7,7 @@
  * files: /boot/config-RELEASE, else /proc/config.gz. The tool's own
  * handlers (begin, end, timers) ask here.
  */
+#include "stp_gen.h"
 #include "stp_internal.h"
 
 #include <stdio.h>
@@ -33,12 +34,43 @@ bool stp_kconfig_available(void)
 	return f != NULL;
 }
 
+/* The whole configuration, read once: NULL if there is none to read. */
+static const char *config_text(void)
+{
+	static char *text;
+	static bool tried;
+	if (tried)
+		return text;
+	tried = true;
+	gzFile f = open_config();
+	if (!f)
+		return NULL;
+	size_t len = 0, cap = 1 << 16;
+	text = malloc(cap);
+	int n;
+	while (text && (n = gzread(f, text + len, (unsigned)(cap - len - 1))) > 0) {
+		len += (size_t)n;
+		if (len + 1 == cap) {
+			char *t = realloc(text, cap *= 2);
+			if (!t) {
+				free(text);
+				text = NULL;
+			}
+			text = t;
+		}
+	}
+	gzclose(f);
+	if (text)
+		text[len] = 0;
+	return text;
+}
+
 /* CONFIG_X's value: "y", "m", a number or string, or "" when it is not set. */
 static const char *kconfig_value(const char *name, char *buf, size_t len)
 {
 	buf[0] = 0;
-	gzFile f = open_config();
-	if (!f) {
+	const char *text = config_text();
+	if (!text) {
 		static bool said;
 		if (!said)
 			stp_say("cannot tell this kernel's %s: no /boot/config-RELEASE and no "
@@ -46,16 +78,14 @@ static const char *kconfig_value(const char *name, char *buf, size_t len)
 		said = true;
 		return buf;
 	}
-	char line[512];
 	size_t n = strlen(name);
-	while (gzgets(f, line, sizeof(line))) {
-		if (strncmp(line, name, n) || line[n] != '=')
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, name, n) || p[n] != '=')
 			continue;
-		snprintf(buf, len, "%s", line + n + 1);
-		buf[strcspn(buf, "\n")] = 0;
+		size_t v = strcspn(p + n + 1, "\n");
+		snprintf(buf, len, "%.*s", (int)v, p + n + 1);
 		break;
 	}
-	gzclose(f);
 	return buf;
 }
 
