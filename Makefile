@@ -28,7 +28,7 @@ BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -ffile-prefix-map=$(CURDIR)/=
 STAPC_LIBS := -lbpf -lelf -lz -lsodium
 
 # usym.c reads binaries' symbols for the tools and, to check scripts, for stapc.
-STAPC_SRCS := $(sort $(wildcard stapc/*.c stapc/*/*.c)) runtime/user/usym.c
+STAPC_SRCS := $(sort $(wildcard stapc/*.c stapc/*/*.c)) runtime/user/usym.c runtime/user/sign_slot.c
 STAPC_OBJS := $(STAPC_SRCS:%.c=$(O)/obj/%.o)
 STAPC_HDRS := $(wildcard stapc/*.h) runtime/user/usym.h
 

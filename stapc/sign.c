@@ -30,7 +30,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <elf.h>
 
 struct sign_request sign_req;
 
@@ -298,47 +297,6 @@ static int keygen(const char *base, bool force)
 
 /* ---------------------------------------------------------------- the slot */
 
-/*
- * Where the slot is in a file: the offset of section SIGN_SECTION, found
- * through the section headers, or -1 with the reason in *why.
- */
-static long find_slot(const unsigned char *buf, size_t len, const char **why)
-{
-	Elf64_Ehdr eh;
-	*why = "it is not a 64-bit ELF file";
-	if (len < sizeof(eh))
-		return -1;
-	memcpy(&eh, buf, sizeof(eh));
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64)
-		return -1;
-	*why = "its ELF section headers are damaged";
-	if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > len ||
-	    (len - eh.e_shoff) / sizeof(Elf64_Shdr) < eh.e_shnum || eh.e_shstrndx >= eh.e_shnum)
-		return -1;
-	Elf64_Shdr strs;
-	memcpy(&strs, buf + eh.e_shoff + (size_t)eh.e_shstrndx * sizeof(Elf64_Shdr), sizeof(strs));
-	if (strs.sh_offset > len || strs.sh_size > len - strs.sh_offset)
-		return -1;
-	for (int i = 0; i < eh.e_shnum; i++) {
-		Elf64_Shdr sh;
-		memcpy(&sh, buf + eh.e_shoff + (size_t)i * sizeof(sh), sizeof(sh));
-		if (sh.sh_name >= strs.sh_size)
-			continue;
-		const char *name = (const char *)buf + strs.sh_offset + sh.sh_name;
-		size_t room = strs.sh_size - sh.sh_name;
-		if (strnlen(name, room) == room || strcmp(name, SIGN_SECTION))
-			continue;
-		*why = "its signature slot is damaged";
-		if (sh.sh_type != SHT_PROGBITS || sh.sh_size != SIGN_SLOT_SIZE ||
-		    sh.sh_offset > len - SIGN_SLOT_SIZE ||
-		    memcmp(buf + sh.sh_offset, SIGN_MAGIC, 8))
-			return -1;
-		return (long)sh.sh_offset;
-	}
-	*why = "it has no signature slot (not a tool built by stapc, or stripped of it)";
-	return -1;
-}
-
 /* BLAKE2b-512 of the file with the slot's payload zeroed. */
 static void hash_unsigned(unsigned char *buf, size_t len, long slot, unsigned char h[64])
 {
@@ -353,7 +311,7 @@ static void hash_unsigned(unsigned char *buf, size_t len, long slot, unsigned ch
 static const char *verify_buf(unsigned char *buf, size_t len, const struct pubkey *pk)
 {
 	const char *why;
-	long slot = find_slot(buf, len, &why);
+	long slot = sign_slot_find(buf, len, &why);
 	if (slot < 0)
 		return why;
 	const unsigned char *s = buf + slot;
@@ -417,7 +375,7 @@ static bool sign_with(const char *path, const char *key_path)
 		return false;
 	}
 	const char *why;
-	long slot = find_slot(buf, len, &why);
+	long slot = sign_slot_find(buf, len, &why);
 	if (slot < 0) {
 		fprintf(stderr, "stapc: cannot sign %s: %s\n", path, why);
 		return false;

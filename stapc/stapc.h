@@ -978,9 +978,7 @@ struct session {
  * so signing rewrites the slot in place and the file stays the same valid
  * ELF. The detached FILE.minisig signs the final file, slot included.
  */
-#define SIGN_SECTION ".stapc.sig"
-#define SIGN_SLOT_SIZE 128
-#define SIGN_MAGIC "STAPCSIG"
+#include "../runtime/user/sign_slot.h" /* SIGN_SECTION, SIGN_SLOT_SIZE, SIGN_MAGIC */
 
 struct sign_request {
 	const char *sign_key;	  /* --sign KEY: a minisign secret key file */

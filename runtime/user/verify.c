@@ -13,16 +13,14 @@
  * slot zeroed. The file is read through /proc/self/exe: the very inode the
  * kernel runs, even if the path was replaced since.
  */
+#include "sign_slot.h"
 #include "stp_internal.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOT_SIZE 128
-#define SLOT_NAME ".stapc.sig"
 
 /* NAME.obj.c's: the key of --trust (42 bytes: "Ed", id, key), if any. */
 extern const unsigned char stp_trust_key[] __attribute__((weak));
@@ -56,43 +54,6 @@ static unsigned char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
-/* The slot's offset, through the section headers, or -1 with the reason. */
-static long find_slot(const unsigned char *buf, size_t len, const char **why)
-{
-	Elf64_Ehdr eh;
-	*why = "it is not a 64-bit ELF file";
-	if (len < sizeof(eh))
-		return -1;
-	memcpy(&eh, buf, sizeof(eh));
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64)
-		return -1;
-	*why = "its ELF section headers are damaged";
-	if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > len ||
-	    (len - eh.e_shoff) / sizeof(Elf64_Shdr) < eh.e_shnum || eh.e_shstrndx >= eh.e_shnum)
-		return -1;
-	Elf64_Shdr strs;
-	memcpy(&strs, buf + eh.e_shoff + (size_t)eh.e_shstrndx * sizeof(strs), sizeof(strs));
-	if (strs.sh_offset > len || strs.sh_size > len - strs.sh_offset)
-		return -1;
-	for (unsigned i = 0; i < eh.e_shnum; i++) {
-		Elf64_Shdr sh;
-		memcpy(&sh, buf + eh.e_shoff + (size_t)i * sizeof(sh), sizeof(sh));
-		if (sh.sh_name >= strs.sh_size)
-			continue;
-		const char *name = (const char *)buf + strs.sh_offset + sh.sh_name;
-		size_t room = strs.sh_size - sh.sh_name;
-		if (strnlen(name, room) == room || strcmp(name, SLOT_NAME))
-			continue;
-		*why = "its signature slot is damaged";
-		if (sh.sh_type != SHT_PROGBITS || sh.sh_size != SLOT_SIZE ||
-		    sh.sh_offset > len - SLOT_SIZE || memcmp(buf + sh.sh_offset, "STAPCSIG", 8))
-			return -1;
-		return (long)sh.sh_offset;
-	}
-	*why = "it has no signature slot";
-	return -1;
-}
-
 static void key_id_text(const unsigned char id[8], char out[17])
 {
 	for (int i = 0; i < 8; i++)
@@ -115,16 +76,16 @@ static const char *verify_self(const unsigned char *key, char *why, size_t n)
 		return why;
 	}
 	const char *r = NULL, *bad_slot;
-	long slot = find_slot(buf, len, &bad_slot);
-	static const unsigned char zero[SLOT_SIZE];
+	long slot = sign_slot_find(buf, len, &bad_slot);
+	static const unsigned char zero[SIGN_SLOT_SIZE];
 	unsigned char *s = slot >= 0 ? buf + slot : NULL;
 	if (!s) {
 		r = bad_slot;
-	} else if (!memcmp(s + 8, zero, SLOT_SIZE - 8)) {
+	} else if (!memcmp(s + 8, zero, SIGN_SLOT_SIZE - 8)) {
 		r = "it is not signed";
 	} else if (s[8] != 'E' || s[9] != 'D') {
 		r = "its signature slot names an unknown algorithm";
-	} else if (memcmp(s + 82, zero, SLOT_SIZE - 82)) {
+	} else if (memcmp(s + 82, zero, SIGN_SLOT_SIZE - 82)) {
 		r = "its signature slot is damaged (bytes after the signature)";
 	} else if (memcmp(s + 10, key + 2, 8)) {
 		char signer[17], want[17];
@@ -135,7 +96,7 @@ static const char *verify_self(const unsigned char *key, char *why, size_t n)
 	} else {
 		unsigned char sig[64], h[64];
 		memcpy(sig, s + 18, sizeof(sig));
-		memset(s + 8, 0, SLOT_SIZE - 8);
+		memset(s + 8, 0, SIGN_SLOT_SIZE - 8);
 		crypto_generichash(h, sizeof(h), buf, len, NULL, 0);
 		if (crypto_sign_verify_detached(sig, h, sizeof(h), key + 10) != 0)
 			r = "the signature does not match its bytes: the file, or the signature, "
