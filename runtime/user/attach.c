@@ -178,6 +178,14 @@ static int attach_perf(struct stp_session *ss, struct bpf_program *prog,
 	return err;
 }
 
+/* PROG_entry: the kprobe that keeps a kretprobe's arguments (emit/bpf.c), if k has one. */
+static struct bpf_program *entry_program(struct bpf_object *obj, const struct stp_kprobe_desc *k)
+{
+	char entry[128];
+	snprintf(entry, sizeof(entry), "%s_entry", k->prog);
+	return bpf_object__find_program_by_name(obj, entry);
+}
+
 static int attach_one(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog,
 		      int i)
 {
@@ -187,9 +195,7 @@ static int attach_one(struct stp_rt *rt, struct stp_session *ss, struct bpf_prog
 	if (k->attach == STP_ATTACH_PERF)
 		return attach_perf(ss, prog, k);
 	/* A kretprobe that reads the arguments: its entry kprobe keeps them. */
-	char entry[128];
-	snprintf(entry, sizeof(entry), "%s_entry", k->prog);
-	struct bpf_program *ep = bpf_object__find_program_by_name(rt->obj, entry);
+	struct bpf_program *ep = entry_program(rt->obj, k);
 	if (ep) {
 		struct bpf_link *el = bpf_program__attach(ep);
 		if (!el)
@@ -335,9 +341,7 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 		}
 		use[i] = k->ukind != STP_U_NONE ? t->uprobes->viable(i) : viable(k);
 		bpf_program__set_autoload(prog, use[i]);
-		char entry[128];
-		snprintf(entry, sizeof(entry), "%s_entry", k->prog);
-		struct bpf_program *ep = bpf_object__find_program_by_name(obj, entry);
+		struct bpf_program *ep = entry_program(obj, k);
 		if (ep)
 			bpf_program__set_autoload(ep, use[i]);
 	}

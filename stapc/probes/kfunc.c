@@ -105,6 +105,19 @@ static bool match(struct elab *e, struct dprobe *d)
 	return true;
 }
 
+/* The names of the functions in btf that glob pattern pat matches, in BTF order. */
+static void matching_functions(const struct btf *btf, const char *pat, struct vec *names)
+{
+	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!btf_is_func(t))
+			continue;
+		const char *n = btf__name_by_offset(btf, t->name_off);
+		if (n && !fnmatch(pat, n, 0))
+			vec_push(names, (void *)n);
+	}
+}
+
 #define MAX_EXPANDED 1000
 
 /* kernel.function("vfs_*"): the functions of the build host's BTF. */
@@ -127,13 +140,10 @@ static void expand(struct elab *e, const struct probe_point *p, struct vec *out)
 	if (!btf)
 		return;
 	int first = out->len;
-	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		if (!btf_is_func(t))
-			continue;
-		const char *n = btf__name_by_offset(btf, t->name_off);
-		if (!n || fnmatch(func, n, 0))
-			continue;
+	struct vec names = { 0 };
+	matching_functions(btf, func, &names);
+	for (int k = 0; k < names.len; k++) {
+		const char *n = vec_at(&names, k);
 		struct probe_point *np = arena_alloc(sizeof(*np));
 		*np = *p;
 		np->comps = (struct vec){ 0 };
@@ -345,14 +355,11 @@ static void list(struct elab *e, const struct probe_point *pattern, struct vec *
 	struct btf *btf = kbtf_get(e);
 	if (!btf)
 		return;
-	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		if (!btf_is_func(t))
-			continue;
-		const char *n = btf__name_by_offset(btf, t->name_off);
-		if (n && !fnmatch(pat, n, 0))
-			vec_push(out, (void *)arena_printf("kernel.function(\"%s\")", n));
-	}
+	struct vec names = { 0 };
+	matching_functions(btf, pat, &names);
+	for (int k = 0; k < names.len; k++)
+		vec_push(out, (void *)arena_printf("kernel.function(\"%s\")",
+						   (const char *)vec_at(&names, k)));
 }
 
 const struct provider provider_kfunc = {
