@@ -58,57 +58,9 @@ setup_file() {
 
 setup() {
 	source "$KM/lib.sh"
+	source "$KM/places.bash"
 	STATE=$BATS_FILE_TMPDIR/state
 	OUT=$BATS_FILE_TMPDIR/out
-}
-
-# The places the cases ran: the host, and each guest that booted.
-places() {
-	local k
-	echo host
-	for k in $KERNELS; do
-		[ -e "$STATE/skip-tools" ] || [ -e "$STATE/skip-$k" ] || echo "$k"
-	done
-}
-
-guests() {
-	places | grep -vx host
-}
-
-need_guest() {
-	local f
-	for f in "$STATE/skip-tools" "$STATE/skip-$1"; do
-		[ ! -e "$f" ] || skip "$(cat "$f")"
-	done
-}
-
-# The guest's boot: it must have come back with its cases run.
-guest_ran() {
-	local k=$1
-	if [ "$(cat "$OUT/$k.rc")" != 0 ]; then
-		echo "the $k guest failed (exit $(cat "$OUT/$k.rc")):"
-		cat "$OUT/$k.log"
-		tail -40 "$OUT/$k.console"
-		return 1
-	fi
-}
-
-rc_of() { cat "$OUT/$1/$2/rc" 2>/dev/null || echo none; }
-out_of() { cat "$OUT/$1/$2/stdout" 2>/dev/null; }
-err_of() { cat "$OUT/$1/$2/stderr" 2>/dev/null; }
-
-show_case() {
-	echo "--- $2 on $1: exit $(rc_of "$1" "$2")"
-	echo "--- stdout:"
-	out_of "$1" "$2" | head -30
-	echo "--- stderr:"
-	err_of "$1" "$2" | head -40
-}
-
-# The variants a case's tool attached, from its -v lines, sorted:
-# "BTF tracepoint,fentry,fexit" ...
-variants_of() {
-	err_of "$1" "$2" | sed -nE 's/.*: attached as [^ ]+ \((.*)\)$/\1/p' | sort -u | paste -sd, -
 }
 
 # The number after WORD in a case's output: num WHERE CASE WORD...

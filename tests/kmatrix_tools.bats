@@ -68,56 +68,9 @@ setup_file() {
 
 setup() {
 	source "$KM/lib.sh"
+	source "$KM/places.bash"
 	STATE=$BATS_FILE_TMPDIR/state
 	OUT=$BATS_FILE_TMPDIR/out
-}
-
-need_guest() {
-	local f
-	for f in "$STATE/skip-tools" "$STATE/skip-$1"; do
-		[ ! -e "$f" ] || skip "$(cat "$f")"
-	done
-}
-
-# The guest's boot: it must have come back with its cases run.
-guest_ran() {
-	local k=$1
-	if [ "$(cat "$OUT/$k.rc")" != 0 ]; then
-		echo "the $k guest failed (exit $(cat "$OUT/$k.rc")):"
-		cat "$OUT/$k.log"
-		tail -40 "$OUT/$k.console"
-		return 1
-	fi
-}
-
-# Where a case's results are: host or a kernel.
-case_dir() {
-	echo "$OUT/$1/$2"
-}
-
-rc_of() { cat "$(case_dir "$1" "$2")/rc" 2>/dev/null || echo none; }
-out_of() { cat "$(case_dir "$1" "$2")/stdout" 2>/dev/null; }
-err_of() { cat "$(case_dir "$1" "$2")/stderr" 2>/dev/null; }
-
-# What a case shows when it fails.
-show_case() {
-	echo "--- $2 on $1: exit $(rc_of "$1" "$2")"
-	echo "--- stdout:"
-	out_of "$1" "$2" | head -30
-	echo "--- stderr:"
-	err_of "$1" "$2" | head -30
-}
-
-# The variants a case's tool attached, from its -v lines: "fentry",
-# "tracepoint,uprobe_multi" ...
-variants_of() {
-	local v
-	v=$(err_of "$1" "$2" | sed -nE 's/.*: attached as [^ ]+ \((.*)\)$/\1/p' | sort -u | paste -sd, -)
-	# Sites attached in one uprobe_multi link are not one uprobe each.
-	if err_of "$1" "$2" | grep -q ' sites attached in one uprobe_multi link$'; then
-		v=$(tr , '\n' <<<"$v" | sed -E 's/^uprobe$|^uretprobe$/uprobe_multi/' | sort -u | paste -sd, -)
-	fi
-	echo "$v"
 }
 
 # check_example WHERE CASE - whether an example tool's output is right.
@@ -165,15 +118,6 @@ check_example() {
 }
 
 EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls bash-callgraph pyflow"
-
-# Cases that ran, host and guests; a guest that could not boot is left out.
-places() {
-	local k
-	echo host
-	for k in $KERNELS; do
-		[ -e "$STATE/skip-tools" ] || [ -e "$STATE/skip-$k" ] || echo "$k"
-	done
-}
 
 @test "kmatrix tools: every tool was built once, on this host" {
 	[ ! -s "$BATS_FILE_TMPDIR/state/build.err" ] || { cat "$BATS_FILE_TMPDIR/state/build.err"; false; }
