@@ -223,7 +223,10 @@ static const char *script_dir_map(struct session *s)
 
 /*
  * What a cached tool depends on besides its generated sources: the runtime
- * library and the headers the BPF side includes (size and time suffice).
+ * library and the headers the tool and its BPF side include, by content.
+ * Size and time were not enough: a staged or rebuilt library can keep both
+ * (SOURCE_DATE_EPOCH, padding) while its code changed, and the cache then
+ * handed out tools built with the old one.
  */
 uint64_t build_fingerprint(struct session *s)
 {
@@ -234,14 +237,18 @@ uint64_t build_fingerprint(struct session *s)
 	diag_quiet(false);
 	if (!ok)
 		return 0;
-	const char *files[] = { bp.lib, arena_printf("%s/bpf/stp_bpf.h", bp.runtime),
-				arena_printf("%s/stp_record.h", bp.runtime) };
+	const char *files[] = { bp.lib,
+				arena_printf("%s/bpf/stp_bpf.h", bp.runtime),
+				arena_printf("%s/stp_record.h", bp.runtime),
+				arena_printf("%s/user/stp_gen.h", bp.runtime),
+				arena_printf("%s/user/stp.h", bp.runtime),
+				arena_printf("%s/user/format.h", bp.runtime) };
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		struct stat st;
-		if (stat(files[i], &st) != 0)
+		size_t len;
+		char *data = read_file(files[i], &len);
+		if (!data)
 			continue;
-		h = hash_bytes64(&st.st_size, sizeof(st.st_size), h);
-		h = hash_bytes64(&st.st_mtim, sizeof(st.st_mtim), h);
+		h = hash_bytes64(data, len, h);
 	}
 	return h;
 }
