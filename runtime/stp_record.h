@@ -28,6 +28,8 @@ enum stp_piece {
 	/* Symbols of the current task's user space, found by the tool in its mappings. */
 	STP_P_USTACK = 11, /* u8 kind (STP_USTACK_*), u8 max, u8 n, n stp_uloc (addr, dev, ino, off) */
 	STP_P_USYM = 12,   /* u8 what (STP_USYM_*), one stp_uloc */
+	/* A kernel function wildcard expanded by the tool: the site is the attach cookie. */
+	STP_P_KSITE = 13, /* u32 site, u8 what (STP_USITE_*): pp() or the function, of the site */
 };
 
 enum stp_ustack_kind { STP_USTACK_HEX = 0, STP_USTACK_DATA = 1, STP_USTACK_PRINT = 2, STP_USTACK_BRIEF = 3 };

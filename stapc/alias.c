@@ -127,7 +127,7 @@ static bool try_expansion(struct elab *e, struct derivation *dv, struct step *st
 			continue;
 		struct vec points = { 0 };
 		int errors = diag_error_count();
-		providers[i]->expand(e, st->point, &points);
+		providers[i]->expand(e, st->point, st->body, st->cond, &points);
 		if (diag_error_count() > errors)
 			return true; /* recognised, but wrong: the provider said why */
 		if (!points.len)

@@ -333,14 +333,47 @@ static bool fold_constant(struct expr *x)
 	return false;
 }
 
+/* Whether evaluating x may change something: dropping a pure x changes nothing. */
+static bool impure(const struct expr *x)
+{
+	static const char *const effects[] = { "exit", "error", "warn", "system", "raise", NULL };
+	if (x->kind == E_ASSIGN || x->kind == E_PREINC || x->kind == E_POSTINC || x->kind == E_PRINT ||
+	    x->kind == E_EMBEDDED)
+		return true;
+	if (x->kind != E_CALL)
+		return false;
+	if (!x->fn || !x->fn->builtin)
+		return true;
+	for (int i = 0; effects[i]; i++)
+		if (!strcmp(x->fn->name, effects[i]))
+			return true;
+	return false;
+}
+
 /*
- * Folds a condition made of @defined() results: `@defined($a) && !@defined($b)`.
- * Returns whether x is now a number. Other constant conditions (`if (0)`)
- * are left alone: their dead code is still checked, as stap does.
+ * Folds a condition made of @defined() results: `@defined($a) && !@defined($b)`,
+ * and one they decide: `pid() == target() && @defined($count)` where $count
+ * is not there is 0, when the other side has no effect to keep. Returns
+ * whether x is now a number. Other constant conditions (`if (0)`) are left
+ * alone: their dead code is still checked, as stap does.
  */
 static bool fold_condition(struct expr *x)
 {
-	return from_defined(x) && fold_constant(x);
+	if (from_defined(x) && fold_constant(x))
+		return true;
+	if (x->kind != E_LOGICAL)
+		return false;
+	bool and = !strcmp(x->op, "&&");
+	for (int side = 0; side < 2; side++) {
+		struct expr *d = side ? x->right : x->left, *other = side ? x->left : x->right;
+		if (fold_condition(d) && d->num == !and && !expr_any(other, impure)) {
+			x->kind = E_NUMBER;
+			x->num = !and;
+			x->op = intern("@defined");
+			return true;
+		}
+	}
+	return false;
 }
 
 /*

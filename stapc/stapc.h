@@ -416,6 +416,9 @@ struct stmt *stmt_new(enum stmt_kind kind, struct loc loc);
 /* Deep copies: each derived probe gets its own tree to annotate. */
 struct expr *expr_clone(const struct expr *e);
 struct stmt *stmt_clone(const struct stmt *s);
+/* Whether pred holds for an expression in e or s, nested ones included. */
+bool expr_any(const struct expr *e, bool (*pred)(const struct expr *));
+bool stmt_any(const struct stmt *s, bool (*pred)(const struct expr *));
 const char *vtype_name(enum vtype t);
 
 /* ---------------------------------------------------------------- parse.c */
@@ -506,8 +509,12 @@ struct provider {
 	const char *name;
 	/* Recognises a concrete point; fills d->data; may report errors. */
 	bool (*match)(struct elab *e, struct dprobe *d);
-	/* Wildcards resolved at compile time: the concrete points of a pattern. */
-	void (*expand)(struct elab *e, const struct probe_point *p, struct vec *out);
+	/*
+	 * Wildcards resolved at compile time: the concrete points of a pattern.
+	 * body and cond are the handler's, which may decide where it expands.
+	 */
+	void (*expand)(struct elab *e, const struct probe_point *p, const struct stmt *body,
+		       const struct expr *cond, struct vec *out);
 	/*
 	 * Resolves a $variable of this probe: false if it has none by that
 	 * name; true if it has (errors in its ->field chain are reported).
@@ -550,6 +557,12 @@ struct kfunc_probe {
 	int proto;		  /* BTF FUNC_PROTO on the build host, 0 if unknown */
 	bool is_return, is_call;
 	bool kprobe_only;	  /* kprobe.function: no fentry form */
+	/*
+	 * A wildcard matched on the target (its handler reads no $variable):
+	 * func and module are patterns; host_matches the build host's matches.
+	 */
+	bool wild;
+	struct vec host_matches;
 	bool return_reads_params; /* a .return handler reading $params: fexit only */
 };
 
@@ -596,6 +609,10 @@ struct variant {
 	 * (program PROG_entry) keeps them per thread for it.
 	 */
 	bool entry_stash;
+	/* A kernel wildcard the tool matches: module pattern, pp() of a match, the host's matches. */
+	bool kwild;
+	const char *kmod, *site_pp;
+	const struct vec *host_matches;
 	uint32_t perf_type;
 	uint64_t perf_config, perf_period;
 	bool perf_freq;
@@ -795,6 +812,7 @@ struct plan {
 	struct vec errors;	/* const char *: K error messages by index */
 	int nargs_max;		/* the highest script argument used at run time */
 	bool usites_map;	/* K reads pp()/probefunc()/$NAME of uprobe sites from a map */
+	bool ksites_map;	/* K reads pp()/probefunc() of kernel wildcard sites from a map */
 	bool has_usdt;		/* K has USDT programs: libbpf's usdt.bpf.h is needed */
 	bool uses_uparms;	/* $$parms or $$return of a uprobe */
 };
@@ -871,6 +889,12 @@ int kgen_out_size(struct kgen *k, struct expr *x);
 void kgen_stmt(struct kgen *k, struct stmt *s);
 const char *kgen_slot(struct kgen *k, int size); /* a scratch buffer for this handler */
 const char *kgen_usite(struct kgen *k); /* the uprobe site id, or NULL outside uprobes */
+/*
+ * Where pp(), pn(), probefunc() or ppfunc() call x comes from a site the
+ * tool named (a uprobe's, a kernel wildcard match's): the site id, and the
+ * record piece (STP_P_USITE or STP_P_KSITE) and what (STP_USITE_*) of it.
+ */
+const char *kgen_site_of(struct kgen *k, const struct expr *x, const char **tag, const char **what);
 
 /* The U emitter's state (emit/user*.c). */
 struct ugen {

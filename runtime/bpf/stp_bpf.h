@@ -337,14 +337,17 @@ struct stp_args6 {
 #define PT_REGS_PARM6(x) (((struct pt_regs *)(x))->r9)
 #endif
 
-/* pp() or probefunc() of a uprobe site, as a piece the tool fills in. */
-static __always_inline void stp_put_usite(struct stp_rec *r, u32 site, u8 what)
+/*
+ * pp() or probefunc() of a site (tag STP_P_USITE: a uprobe's; STP_P_KSITE:
+ * a kernel function a wildcard matched), as a piece the tool fills in.
+ */
+static __always_inline void stp_put_site(struct stp_rec *r, u8 tag, u32 site, u8 what)
 {
 	u64 off = r->off;
 	barrier_var(off);
 	if (off + 6 > r->size || off >= STP_RECORD_MAX)
 		return;
-	r->p[off] = STP_P_USITE;
+	r->p[off] = tag;
 	__builtin_memcpy(r->p + off + 1, &site, 4);
 	r->p[(off + 5) & (STP_RECORD_MAX - 1)] = what;
 	r->off = off + 6;
@@ -544,6 +547,29 @@ static __always_inline s64 stp_uret(struct pt_regs *regs, u32 site)
 	case 4: return s.is_signed ? (s64)(s32)x : (s64)(u32)x;
 	default: return (s64)x;
 	}
+}
+#endif
+
+#ifdef STP_KSITES
+/* The functions a kernel wildcard matched: what the tool wrote before attaching. */
+struct stp_ksite_val {
+	char pp[STP_MAXSTRINGLEN];
+	char func[STP_MAXSTRINGLEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* the tool sets the number of sites */
+	__type(key, u32);
+	__type(value, struct stp_ksite_val);
+} stp_ksites SEC(".maps");
+
+static __always_inline const char *stp_ksite_str(u32 site, u8 what)
+{
+	struct stp_ksite_val *v = bpf_map_lookup_elem(&stp_ksites, &site);
+	if (!v)
+		return "";
+	return what == STP_USITE_PP ? v->pp : v->func;
 }
 #endif
 

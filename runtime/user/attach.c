@@ -50,6 +50,17 @@ static struct btf *kernel_btf(void)
 	return btf;
 }
 
+int stp_load_probe_prog(int type, int attach_type, uint32_t btf_id)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .attach_btf_id = btf_id,
+		    .expected_attach_type = (enum bpf_attach_type)attach_type);
+	return bpf_prog_load((enum bpf_prog_type)type, NULL, "GPL", insns, 2, &o);
+}
+
 /*
  * Whether a BPF trampoline can be put on func here: a tiny fentry program
  * for it must load. Kernels without trampolines (or that refuse them) say
@@ -63,13 +74,8 @@ static bool fentry_can_attach(const char *func, bool fexit)
 	int id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -1;
 	if (id <= 0)
 		return false;
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .attach_btf_id = (__u32)id,
-		    .expected_attach_type = fexit ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &o);
+	int fd = stp_load_probe_prog(BPF_PROG_TYPE_TRACING, fexit ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY,
+				     (uint32_t)id);
 	if (fd < 0)
 		return false;
 	close(fd);
@@ -88,7 +94,7 @@ bool stp_kernel_functions_probeable(const char *func)
 static bool is_kernel_function(const struct stp_kprobe_desc *k)
 {
 	return k->attach == STP_ATTACH_FENTRY || k->attach == STP_ATTACH_FEXIT ||
-	       k->attach == STP_ATTACH_KPROBE || k->attach == STP_ATTACH_KRETPROBE;
+	       k->attach == STP_ATTACH_KPROBE || k->attach == STP_ATTACH_KRETPROBE || stp_is_kwild(k);
 }
 
 /* Whether the running kernel can have this variant at all. */
@@ -194,6 +200,8 @@ static int attach_one(struct stp_rt *rt, struct stp_session *ss, struct bpf_prog
 		return rt->tool->uprobes->attach(rt, ss, prog, i);
 	if (k->attach == STP_ATTACH_PERF)
 		return attach_perf(ss, prog, k);
+	if (stp_is_kwild(k))
+		return stp_kwild_attach(rt, ss, prog, i);
 	/* A kretprobe that reads the arguments: its entry kprobe keeps them. */
 	struct bpf_program *ep = entry_program(rt->obj, k);
 	if (ep) {
@@ -218,6 +226,10 @@ static const char *attach_name(enum stp_attach a)
 		[STP_ATTACH_FEXIT] = "fexit",		[STP_ATTACH_PERF] = "perf event",
 		[STP_ATTACH_UPROBE] = "uprobe",		[STP_ATTACH_URETPROBE] = "uretprobe",
 		[STP_ATTACH_USDT] = "USDT",
+		[STP_ATTACH_KPROBE_MULTI] = "kprobe_multi",
+		[STP_ATTACH_KRETPROBE_MULTI] = "kretprobe_multi",
+		[STP_ATTACH_KPROBE_EACH] = "a kprobe each",
+		[STP_ATTACH_KRETPROBE_EACH] = "a kretprobe each",
 	};
 	return a < sizeof(names) / sizeof(names[0]) && names[a] ? names[a] : "?";
 }
@@ -330,6 +342,8 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 	/* User-space probes: their wildcards, expanded on this host's binaries. */
 	if (t->uprobes && t->uprobes->expand(rt, ss) != 0)
 		return 1;
+	/* Kernel function wildcards: matched on this kernel's functions. */
+	stp_kwild_expand(rt);
 	bool *use = calloc((size_t)t->nkprobes, sizeof(bool));
 	for (int i = 0; i < t->nkprobes; i++) {
 		const struct stp_kprobe_desc *k = &t->kprobes[i];
@@ -339,7 +353,9 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 			free(use);
 			return 1;
 		}
-		use[i] = k->ukind != STP_U_NONE ? t->uprobes->viable(i) : viable(k);
+		use[i] = k->ukind != STP_U_NONE ? t->uprobes->viable(i)
+			 : stp_is_kwild(k)	? stp_kwild_viable(t, i)
+						: viable(k);
 		bpf_program__set_autoload(prog, use[i]);
 		struct bpf_program *ep = entry_program(obj, k);
 		if (ep)
@@ -347,6 +363,7 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 	}
 	if (t->uprobes)
 		t->uprobes->before_load(rt, obj);
+	stp_kwild_size_map(obj);
 	stp_log_clear();
 	int err = bpf_object__load(obj);
 	if (err && bpf_object__find_map_by_name(obj, ".kconfig") && !stp_kconfig_available()) {
@@ -381,7 +398,7 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 		free(use);
 		return 1;
 	}
-	if (t->uprobes && t->uprobes->fill_maps(rt, obj) != 0) {
+	if ((t->uprobes && t->uprobes->fill_maps(rt, obj) != 0) || stp_kwild_fill_map(rt, obj) != 0) {
 		free(use);
 		return 1;
 	}
@@ -437,6 +454,8 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 				stp_say("cannot probe %s: kernel %s can probe no kernel function (it has "
 					"no kprobes and no BPF trampolines)",
 					k->pp, u.release);
+			else if (stp_is_kwild(k))
+				stp_say("cannot probe %s: %s", k->pp, stp_kwild_failure());
 			else if (is_kernel_function(k) && (!err || err == -ENOENT))
 				stp_say("cannot probe %s: kernel %s has no function %s that can be probed",
 					k->pp, u.release, k->target);

@@ -71,6 +71,8 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 	stp_detach_all(ss);
 	if (rt->tool->uprobes)
 		rt->tool->uprobes->cleanup();
+	stp_kwild_cleanup();
+	stp_why_not_free();
 	stp_child_reap(ss);
 	if (rt->out && rt->out != stdout)
 		fclose(rt->out);

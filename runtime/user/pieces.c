@@ -124,6 +124,15 @@ void stp_read_string(struct stp_rt *rt, const char **p, const char *end, char *d
 		case STP_P_USYM:
 			stp_read_usymbol_piece(rt, tag, p, end, dst);
 			break;
+		case STP_P_KSITE: {
+			uint32_t site = 0;
+			if (*p + 5 <= end)
+				memcpy(&site, *p, 4);
+			const char *v = stp_kwild_site_str(site, *p + 5 <= end ? (uint8_t)(*p)[4] : 0);
+			*p += 5;
+			append(dst, v, strlen(v));
+			break;
+		}
 		case STP_P_USITE:
 		case STP_P_UPARMS:
 		case STP_P_URET:

@@ -37,6 +37,15 @@ enum stp_attach {
 	STP_ATTACH_UPROBE,     /* target = binary, func = function or offset */
 	STP_ATTACH_URETPROBE,
 	STP_ATTACH_USDT,
+	/*
+	 * A kernel function wildcard expanded here (kwild.c): target = the
+	 * function pattern, kmod = the module pattern (NULL: the kernel).
+	 * MULTI: one kprobe_multi link for all matches; EACH: a kprobe each.
+	 */
+	STP_ATTACH_KPROBE_MULTI,
+	STP_ATTACH_KRETPROBE_MULTI,
+	STP_ATTACH_KPROBE_EACH,
+	STP_ATTACH_KRETPROBE_EACH,
 };
 
 /* What a uprobe's func names. */
@@ -92,6 +101,15 @@ struct stp_kprobe_desc {
 	 */
 	const char *origin;
 	bool origin_optional;
+	/*
+	 * STP_ATTACH_K*_MULTI/EACH: the module pattern, what pp() of a match
+	 * is ("%F" the function, "%M" its module), and the functions the
+	 * pattern matched on the build host, to say why one is not here.
+	 */
+	const char *kmod;
+	const char *site_pp;
+	const char *const *host_matches;
+	int nhost_matches;
 };
 
 /* A handler that runs in the tool: begin, end, error, never. */

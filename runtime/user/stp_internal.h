@@ -47,8 +47,31 @@ enum { STP_SUB_FAILED, STP_SUB_ATTACHED, STP_SUB_SUPERSEDED };
 bool stp_kconfig_available(void);
 /* attach.c: whether kprobes or BPF trampolines exist here (func: one to try). */
 bool stp_kernel_functions_probeable(const char *func);
+/*
+ * A program that returns 0, loaded to ask the kernel whether it has a kind
+ * of program or link (attach.c): its fd, or -1 with errno.
+ */
+int stp_load_probe_prog(int type, int attach_type, uint32_t btf_id);
 /* wildcards.c: reports on compile-time wildcards; 1 if one matched nothing here. */
 int stp_report_wildcards(const struct stp_tool *t, const unsigned char *state);
+/* Why kernel function f cannot be probed here, in a few words; and freeing what that read. */
+const char *stp_why_not_probed(const char *f);
+void stp_why_not_free(void);
+struct bpf_program;
+/*
+ * kwild.c: kernel function wildcards matched on this kernel. Before load:
+ * the matches and whether a desc's variant can be had here; at attach:
+ * all matches of one desc, its account said with -v.
+ */
+void stp_kwild_expand(struct stp_rt *rt);
+bool stp_kwild_viable(const struct stp_tool *t, int desc);
+int stp_kwild_fill_map(struct stp_rt *rt, struct bpf_object *obj);
+int stp_kwild_attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog, int desc);
+bool stp_is_kwild(const struct stp_kprobe_desc *k);
+void stp_kwild_size_map(struct bpf_object *obj);
+const char *stp_kwild_failure(void); /* why the last attach that failed did */
+const char *stp_kwild_site_str(uint32_t site, int what); /* STP_USITE_PP or _FUNC */
+void stp_kwild_cleanup(void);
 void stp_detach_all(struct stp_session *ss);
 /* BPF's counters: probes skipped (their frame was busy), records lost. */
 void stp_read_counters(struct stp_session *ss, uint64_t *skipped, uint64_t *lost);

@@ -440,12 +440,7 @@ static bool have_uprobe_multi(void)
 	if (multi_ok >= 0)
 		return multi_ok;
 	multi_ok = 0;
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = STP_TRACE_UPROBE_MULTI);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, 2, &o);
+	int fd = stp_load_probe_prog(BPF_PROG_TYPE_KPROBE, STP_TRACE_UPROBE_MULTI, 0);
 	if (fd < 0)
 		return false;
 	unsigned long off = 0;

@@ -77,14 +77,16 @@ static void free_names(struct name_set *s)
 	free(s->names);
 }
 
-struct reasons {
+/* What the reasons are read from, each once, when first needed. */
+static struct reasons {
 	struct name_set kallsyms, traceable;
 	bool probeable_known, probeable;
-};
+} reasons;
 
 /* Why function f could not be probed here, in a few words. */
-static const char *why_not(struct reasons *r, const char *f)
+const char *stp_why_not_probed(const char *f)
 {
+	struct reasons *r = &reasons;
 	if (!r->probeable_known) {
 		r->probeable_known = true;
 		r->probeable = stp_kernel_functions_probeable(f);
@@ -108,9 +110,15 @@ static const char *why_not(struct reasons *r, const char *f)
 
 #define MAX_LISTED 10
 
+void stp_why_not_free(void)
+{
+	free_names(&reasons.kallsyms);
+	free_names(&reasons.traceable);
+	reasons = (struct reasons){ 0 };
+}
+
 int stp_report_wildcards(const struct stp_tool *t, const unsigned char *state)
 {
-	struct reasons r = { 0 };
 	int rc = 0;
 	for (int i = 0; i < t->nkprobes;) {
 		const char *origin = t->kprobes[i].origin;
@@ -144,11 +152,11 @@ int stp_report_wildcards(const struct stp_tool *t, const unsigned char *state)
 				uname(&u);
 				stp_say("cannot probe %s: none of the %d functions it matched when it was "
 					"compiled can be probed on kernel %s (%s: %s)",
-					origin, matched, u.release, k->target, why_not(&r, k->target));
+					origin, matched, u.release, k->target, stp_why_not_probed(k->target));
 				break;
 			}
 			if (stp_verbosity && skipped++ < MAX_LISTED)
-				stp_say("probe %s: skipped %s: %s", origin, k->target, why_not(&r, k->target));
+				stp_say("probe %s: skipped %s: %s", origin, k->target, stp_why_not_probed(k->target));
 		}
 		if (stp_verbosity && skipped > MAX_LISTED)
 			stp_say("probe %s: ... and %d more skipped", origin, skipped - MAX_LISTED);
@@ -160,7 +168,5 @@ int stp_report_wildcards(const struct stp_tool *t, const unsigned char *state)
 		}
 		i = end;
 	}
-	free_names(&r.kallsyms);
-	free_names(&r.traceable);
 	return rc;
 }

@@ -286,6 +286,8 @@ void emit_bpf(struct plan *pl, struct strbuf *out)
 		/* One slot per $NAME, then one for $return. */
 		cw_line(&w, "#define STP_NUPARAMS %d", pl->prog->uparams.len + 1);
 	}
+	if (pl->ksites_map)
+		cw_line(&w, "#define STP_KSITES 1");
 	cw_line(&w, "#include \"stp_bpf.h\"");
 	if (pl->has_usdt)
 		cw_line(&w, "#include <bpf/usdt.bpf.h>");

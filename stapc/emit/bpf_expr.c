@@ -93,6 +93,28 @@ const char *kgen_usite(struct kgen *k)
 	return "(u32)bpf_get_attach_cookie(ctx)";
 }
 
+const char *kgen_site_of(struct kgen *k, const struct expr *x, const char **tag, const char **what)
+{
+	if (x->kind != E_CALL || !x->fn || !x->fn->builtin)
+		return NULL;
+	const char *n = x->fn->name;
+	bool pp = !strcmp(n, "pp") || !strcmp(n, "pn");
+	bool func = !strcmp(n, "probefunc") || !strcmp(n, "ppfunc");
+	if (!pp && !func)
+		return NULL;
+	*what = pp ? "STP_USITE_PP" : "STP_USITE_FUNC";
+	if (kgen_usite(k)) {
+		*tag = "STP_P_USITE";
+		return kgen_usite(k);
+	}
+	/* A kernel wildcard's pn() is the point as written, the same for every match. */
+	if (k->variant && k->variant->kwild && strcmp(n, "pn")) {
+		*tag = "STP_P_KSITE";
+		return "(u32)bpf_get_attach_cookie(ctx)";
+	}
+	return NULL;
+}
+
 static const char *kgen_target(struct kgen *k, struct expr *x)
 {
 	const struct target_ref *r = x->target;
@@ -468,6 +490,7 @@ static const char *builtin_str(struct kgen *k, struct expr *x)
 	const char *n = x->fn->name;
 	struct vec *a = &x->args;
 	const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
+	const char *site, *tag, *what;
 	if (!strcmp(n, "execname")) {
 		cw_line(k->w, "bpf_get_current_comm(%s, 16);", d);
 	} else if (!strcmp(n, "pexecname")) {
@@ -493,12 +516,14 @@ static const char *builtin_str(struct kgen *k, struct expr *x)
 		}
 	} else if (!strcmp(n, "__script_arg_str")) {
 		return arena_printf("stp_kg.stp_args[(%s - 1) & 63]", kgen_long(k, vec_at(a, 0)));
-	} else if (kgen_usite(k) && (!strcmp(n, "pp") || !strcmp(n, "pn") || !strcmp(n, "ppfunc") ||
-				     !strcmp(n, "probefunc"))) {
+	} else if ((site = kgen_site_of(k, x, &tag, &what))) {
 		/* Per site: the tool wrote them in a map before attaching. */
-		k->pl->usites_map = true;
-		return arena_printf("stp_usite_str(%s, %s)", kgen_usite(k),
-				    !strcmp(n, "pp") || !strcmp(n, "pn") ? "STP_USITE_PP" : "STP_USITE_FUNC");
+		bool user = !strcmp(tag, "STP_P_USITE");
+		if (user)
+			k->pl->usites_map = true;
+		else
+			k->pl->ksites_map = true;
+		return arena_printf("stp_%csite_str(%s, %s)", user ? 'u' : 'k', site, what);
 	} else if (!strcmp(n, "pn")) {
 		/* The probe point as written: aliases and wildcards. */
 		return lit(k, k->probe ? (const char *)vec_at(&k->probe->chain, 0) : "");

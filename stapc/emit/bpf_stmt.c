@@ -66,6 +66,7 @@ static int out_value_size(struct kgen *k, struct expr *a)
 int kgen_out_size(struct kgen *k, struct expr *x)
 {
 	int max = (int)k->pl->maxstringlen;
+	const char *tag, *what;
 	switch (x->kind) {
 	case E_STRING:
 		return 3;
@@ -92,8 +93,7 @@ int kgen_out_size(struct kgen *k, struct expr *x)
 	case E_CALL:
 		if (is_builtin(x, "execname"))
 			return 3 + 16;
-		if (kgen_usite(k) && (is_builtin(x, "pp") || is_builtin(x, "pn") ||
-				      is_builtin(x, "probefunc") || is_builtin(x, "ppfunc")))
+		if (kgen_site_of(k, x, &tag, &what))
 			return 6;
 		if (is_builtin(x, "__ustack"))
 			return 4 + 32 * 20; /* STP_USTACK_MAX frames of struct stp_uloc */
@@ -124,12 +124,10 @@ static void out_call(struct kgen *k, struct expr *x, const char *rec)
 {
 	struct vec *a = &x->args;
 	int max = (int)k->pl->maxstringlen;
-	if (kgen_usite(k) && (is_builtin(x, "pp") || is_builtin(x, "pn") ||
-			      is_builtin(x, "probefunc") || is_builtin(x, "ppfunc"))) {
+	const char *site, *tag, *what;
+	if ((site = kgen_site_of(k, x, &tag, &what))) {
 		/* The tool knows each site's names: the record carries the site. */
-		bool pp = is_builtin(x, "pp") || is_builtin(x, "pn");
-		cw_line(k->w, "stp_put_usite(%s, %s, %s);", rec, kgen_usite(k),
-			pp ? "STP_USITE_PP" : "STP_USITE_FUNC");
+		cw_line(k->w, "stp_put_site(%s, %s, %s, %s);", rec, tag, site, what);
 	} else if (is_builtin(x, "__ustack")) {
 		const struct expr *kind = vec_at(a, 0);
 		if (kind->kind != E_NUMBER) {
@@ -140,11 +138,11 @@ static void out_call(struct kgen *k, struct expr *x, const char *rec)
 			kgen_long(k, vec_at(a, 1)));
 	} else if (is_builtin(x, "usymname") || is_builtin(x, "usymdata") ||
 		   is_builtin(x, "umodname") || is_builtin(x, "usymfileline")) {
-		const char *what = is_builtin(x, "usymname")   ? "STP_USYM_NAME"
+		const char *sym = is_builtin(x, "usymname")   ? "STP_USYM_NAME"
 				   : is_builtin(x, "usymdata") ? "STP_USYM_DATA"
 				   : is_builtin(x, "umodname") ? "STP_USYM_MOD"
 							       : "STP_USYM_FILELINE";
-		cw_line(k->w, "stp_put_usym(%s, %s, %s);", rec, what, kgen_long(k, vec_at(a, 0)));
+		cw_line(k->w, "stp_put_usym(%s, %s, %s);", rec, sym, kgen_long(k, vec_at(a, 0)));
 	} else if (is_builtin(x, "execname")) {
 		cw_line(k->w, "stp_put_comm(%s);", rec);
 	} else if (is_builtin(x, "user_string")) {

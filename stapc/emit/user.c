@@ -335,11 +335,42 @@ static const char *scopes_init(const struct dprobe *d)
 	return r;
 }
 
+/*
+ * The functions each kernel wildcard the tool expands matched on the build
+ * host (kwild_host_ID[]), for -v to say why the running kernel lacks one.
+ */
+static void emit_host_matches(struct plan *pl, struct cw *w)
+{
+	for (int i = 0; i < pl->kprobes.len; i++) {
+		struct dprobe *d = vec_at(&pl->kprobes, i);
+		struct variant vars[8];
+		int n = d->prov->variants ? d->prov->variants(d, vars, 8) : 0;
+		if (!n || !vars[0].kwild || !vars[0].host_matches->len)
+			continue;
+		cw_open(w, "static const char *const kwild_host_%d[] =", d->id);
+		for (int j = 0; j < vars[0].host_matches->len; j++)
+			cw_line(w, "%s,", c_string(vec_at(vars[0].host_matches, j)));
+		cw_close(w, ";");
+	}
+}
+
+/* ".kmod = ..., .site_pp = ..., ": what a kernel wildcard's variant adds. */
+static const char *kwild_init(const struct dprobe *d, const struct variant *var)
+{
+	if (!var->kwild)
+		return "";
+	int nhost = var->host_matches->len;
+	return arena_printf(".kmod = %s, .site_pp = %s, .host_matches = %s, .nhost_matches = %d, ",
+			    var->kmod ? c_string(var->kmod) : "NULL", c_string(var->site_pp),
+			    nhost ? arena_printf("kwild_host_%d", d->id) : "NULL", nhost);
+}
+
 static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 			      const char *description)
 {
 	int nkprobes = 0;
 	bool uses_uprobes = false;
+	emit_host_matches(pl, w);
 	if (pl->kprobes.len) {
 		cw_open(w, "static const struct stp_kprobe_desc kprobes[] =");
 		for (int i = 0; i < pl->kprobes.len; i++) {
@@ -355,7 +386,7 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 					   ".perf_period = %lluULL, .perf_freq = %d, %s"
 					   ".subgroup = %d, .sufficient = %d, .optional = %d, "
 					   ".ukind = %s, .usuffix = %s, .uparams_used = 0x%llxULL, "
-					   ".origin = %s, .origin_optional = %d },",
+					   ".origin = %s, .origin_optional = %d, %s},",
 					prog_name(d, v), c_string(pp.buf), var->attach,
 					c_string(var->target ? var->target : ""),
 					c_string(var->func ? var->func : ""), var->perf_type,
@@ -364,7 +395,8 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 					d->sufficient, d->optional || d->sufficient,
 					var->ukind ? var->ukind : "STP_U_NONE", c_string(usuffix(d)),
 					(unsigned long long)uparams_used(d),
-					d->origin ? c_string(d->origin) : "NULL", d->origin_optional);
+					d->origin ? c_string(d->origin) : "NULL", d->origin_optional,
+					kwild_init(d, var));
 				if (var->ukind)
 					uses_uprobes = true;
 			}

@@ -11,8 +11,15 @@
  * and attaches on the kernel it runs on; a tapset alias adds a tracepoint
  * after them with `!`. Parameters and $return are typed from the kernel's
  * BTF function prototype and read with CO-RE, so one binary follows field
- * moves between kernels. Wildcards are expanded here from the build host's
- * BTF; a function the running kernel lacks is skipped there, and said with -v.
+ * moves between kernels.
+ *
+ * A wildcard whose handler reads no $variable is one probe the tool
+ * expands on the kernel it runs on (runtime/user/kwild.c): every function
+ * there that matches, those the build host lacks included, in one
+ * kprobe_multi link or a kprobe each. One whose handler reads $variables
+ * needs each match's types: it is expanded here, from the build host's
+ * BTF, into a probe per function, each skipped where the running kernel
+ * lacks it, and said with -v.
  */
 #include "../stapc.h"
 
@@ -50,6 +57,57 @@ static const char *func_of(const struct probe_point *p, const char **module, boo
 	return at ? intern_n(f->str, (size_t)(at - f->str)) : f->str;
 }
 
+/* A $variable or @entry: typed per function, so only known after expansion. */
+static bool reads_target(const struct expr *x)
+{
+	return x->kind == E_TARGET || x->kind == E_ENTRY;
+}
+
+static bool handler_reads_targets(const struct stmt *body, const struct expr *cond)
+{
+	return stmt_any(body, reads_target) || expr_any(cond, reads_target);
+}
+
+/* The names of the functions in btf that glob pattern pat matches, in BTF order. */
+static void matching_functions(const struct btf *btf, const char *pat, struct vec *names)
+{
+	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!btf_is_func(t))
+			continue;
+		const char *n = btf__name_by_offset(btf, t->name_off);
+		if (n && !fnmatch(pat, n, 0))
+			vec_push(names, (void *)n);
+	}
+}
+
+/* Each is a BPF program of its own, compiled and loaded: keep it sane. */
+#define MAX_EXPANDED 1000
+
+/*
+ * A wildcard the tool expands: the build host's matches go with it, for
+ * -v to say why this kernel lacks one. A pattern that matches nothing here
+ * may match there; the user hears of it.
+ */
+static bool match_on_target(struct elab *e, struct dprobe *d, struct kfunc_probe *kf)
+{
+	kf->wild = true;
+	d->data = kf;
+	if (kf->module)
+		return true; /* modules' BTF is not read */
+	struct btf *btf = kbtf_get(e);
+	if (!btf)
+		return false;
+	matching_functions(btf, kf->func, &kf->host_matches);
+	if (!kf->host_matches.len && !d->optional)
+		diag_warning(&pp_arg(d->point, 1)->loc, "'%s' matches no function of this host's "
+							"kernel: the tool looks again on the kernel it runs on",
+			     kf->func);
+	if (kf->host_matches.len > MAX_EXPANDED)
+		kf->host_matches.len = 0; /* too many to carry, for -v's account only */
+	return true;
+}
+
 static int func_proto(const struct btf *btf, const char *name)
 {
 	int id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
@@ -85,8 +143,17 @@ static bool match(struct elab *e, struct dprobe *d)
 			return false;
 		}
 	}
-	if (is_pattern(func))
+	if (is_pattern(func) || (module && is_pattern(module))) {
+		if (!handler_reads_targets(d->body, d->cond))
+			return match_on_target(e, d, kf);
+		if (module) {
+			diag_error(&p->loc, "a module function wildcard whose handler reads $variables "
+					    "needs the module's types, which stapc does not read yet: name "
+					    "the functions, or read no $variable");
+			return false;
+		}
 		return false; /* expand() made the concrete points; none matched */
+	}
 	if (!module) {
 		struct btf *btf = kbtf_get(e);
 		if (!btf)
@@ -105,28 +172,14 @@ static bool match(struct elab *e, struct dprobe *d)
 	return true;
 }
 
-/* The names of the functions in btf that glob pattern pat matches, in BTF order. */
-static void matching_functions(const struct btf *btf, const char *pat, struct vec *names)
-{
-	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		if (!btf_is_func(t))
-			continue;
-		const char *n = btf__name_by_offset(btf, t->name_off);
-		if (n && !fnmatch(pat, n, 0))
-			vec_push(names, (void *)n);
-	}
-}
-
-#define MAX_EXPANDED 1000
-
-/* kernel.function("vfs_*"): the functions of the build host's BTF. */
-static void expand(struct elab *e, const struct probe_point *p, struct vec *out)
+/* kernel.function("vfs_*") reading $variables: the functions of the build host's BTF. */
+static void expand(struct elab *e, const struct probe_point *p, const struct stmt *body,
+		   const struct expr *cond, struct vec *out)
 {
 	const char *module;
 	bool kprobe;
 	const char *func = func_of(p, &module, &kprobe);
-	if (!func || !is_pattern(func) || module)
+	if (!func || !is_pattern(func) || module || !handler_reads_targets(body, cond))
 		return;
 	const struct expr *arg = pp_arg(p, 1);
 	const char *at = strchr(arg->str, '@');
@@ -158,7 +211,6 @@ static void expand(struct elab *e, const struct probe_point *p, struct vec *out)
 		}
 		vec_push(out, np);
 	}
-	/* Each is a BPF program of its own, compiled and loaded: keep it sane. */
 	if (out->len - first > MAX_EXPANDED) {
 		diag_error(&arg->loc, "'%s' matches %d kernel functions; a tool probes at most %d "
 				      "from one pattern: narrow it", func, out->len - first, MAX_EXPANDED);
@@ -303,9 +355,43 @@ static void vars(struct elab *e, const struct dprobe *d, struct vec *out)
 		vec_push(out, (void *)arena_printf("$return:%s", kbtf_type_name(btf, (int)t->type)));
 }
 
+/* What pp() of one of a wildcard's matches is: %F the function, %M its module. */
+static const char *site_pp(const struct kfunc_probe *kf)
+{
+	const char *suffix = kf->is_return ? ".return" : kf->is_call ? ".call" : "";
+	if (kf->kprobe_only)
+		return arena_printf("kprobe.function(\"%%F\")%s", suffix);
+	if (kf->module)
+		return arena_printf("module(\"%%M\").function(\"%%F\")%s", suffix);
+	return arena_printf("kernel.function(\"%%F\")%s", suffix);
+}
+
+/* A wildcard the tool expands: one kprobe_multi link, else a kprobe each. */
+static int wild_variants(const struct kfunc_probe *kf, struct variant *out, int max)
+{
+	const char *kind = kf->is_return ? "kretprobe" : "kprobe";
+	int n = 0;
+	for (int each = 0; each < 2 && n < max; each++)
+		out[n++] = (struct variant){
+			.section = each ? kind : arena_printf("%s.multi", kind),
+			.attach = arena_printf("STP_ATTACH_K%sPROBE_%s", kf->is_return ? "RET" : "",
+					       each ? "EACH" : "MULTI"),
+			.target = kf->func,
+			.args = ARGS_PT_REGS,
+			.is_return = kf->is_return,
+			.kwild = true,
+			.kmod = kf->module,
+			.site_pp = site_pp(kf),
+			.host_matches = &kf->host_matches,
+		};
+	return n;
+}
+
 static int variants(const struct dprobe *d, struct variant *out, int max)
 {
 	const struct kfunc_probe *kf = d->data;
+	if (kf->wild)
+		return wild_variants(kf, out, max);
 	int n = 0;
 	/* fentry/fexit: BTF-typed, the cheapest; module functions need their BTF too. */
 	if (!kf->kprobe_only && !kf->module && n < max)
@@ -343,6 +429,11 @@ static void print(struct strbuf *out, const struct dprobe *d)
 	else
 		sb_printf(out, "kernel.function(\"%s\")", kf->func);
 	sb_puts(out, kf->is_return ? ".return" : kf->is_call ? ".call" : "");
+	if (kf->wild && kf->module)
+		sb_puts(out, " /* matched where the tool runs */");
+	else if (kf->wild)
+		sb_printf(out, " /* matched where the tool runs; %d match%s on this host */",
+			  kf->host_matches.len, kf->host_matches.len == 1 ? "" : "es");
 }
 
 static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)

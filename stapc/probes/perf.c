@@ -277,8 +277,11 @@ static bool match(struct elab *e, struct dprobe *d)
 }
 
 /* perf.sw.* and the like: each named event the pattern matches, options kept. */
-static void expand(struct elab *e, const struct probe_point *p, struct vec *out)
+static void expand(struct elab *e, const struct probe_point *p, const struct stmt *body,
+		   const struct expr *cond, struct vec *out)
 {
+	(void)body;
+	(void)cond;
 	(void)e;
 	if (!pp_is(p, 0, "perf") || pp_arg(p, 0) || !has_wildcard(p))
 		return;

@@ -110,8 +110,11 @@ static bool spec_matches(const char *pattern, const char *event_line)
 	return fnmatch(pattern, colon ? colon + 1 : event_line, 0) == 0;
 }
 
-static void expand(struct elab *e, const struct probe_point *p, struct vec *out)
+static void expand(struct elab *e, const struct probe_point *p, const struct stmt *body,
+		   const struct expr *cond, struct vec *out)
 {
+	(void)body;
+	(void)cond;
 	const char *spec = spec_of(p);
 	if (!spec || !is_pattern(spec))
 		return;
