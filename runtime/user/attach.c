@@ -274,6 +274,8 @@ static const char *perf_reason(int err)
 
 static const char *why(const struct stp_kprobe_desc *k, int err)
 {
+	if (stp_is_kwild(k))
+		return stp_kwild_failure(); /* it knows which function, or how many */
 	return k->attach == STP_ATTACH_PERF ? perf_reason(err) : reason(err);
 }
 

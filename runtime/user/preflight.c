@@ -57,8 +57,10 @@ int stp_preflight(struct stp_rt *rt)
 	}
 	bool tracefs = exists("/sys/kernel/tracing/events") ||
 		       exists("/sys/kernel/debug/tracing/events");
+	/* Kernel function wildcards are matched on its list of traceable functions. */
+	bool kwild = tool_uses(t, STP_ATTACH_KPROBE_MULTI) || tool_uses(t, STP_ATTACH_KRETPROBE_MULTI);
 	if (!tracefs && (tool_uses(t, STP_ATTACH_TRACEPOINT) || tool_uses(t, STP_ATTACH_KPROBE) ||
-			 tool_uses(t, STP_ATTACH_KRETPROBE))) {
+			 tool_uses(t, STP_ATTACH_KRETPROBE) || kwild)) {
 		stp_say("tracefs is not mounted; mount it with: mount -t tracefs tracefs "
 			"/sys/kernel/tracing");
 		return 1;
