@@ -37,11 +37,10 @@ struct ksite {
 /* The sites of one desc: variants of one probe share them. */
 struct kdesc {
 	int first, n;
-	bool expanded;
 };
 
 static struct ksite *sites;
-static int nsites;
+static int nsites, cap_sites;
 static struct kdesc *kdescs;
 /* Why the last desc that attached nothing did not, for the tool's one sentence. */
 static char failure[512];
@@ -120,7 +119,6 @@ static bool matches(const struct stp_kprobe_desc *k, const char *name, const cha
 static void expand_one(const struct stp_kprobe_desc *k, struct kdesc *d, FILE *f)
 {
 	d->first = nsites;
-	d->expanded = true;
 	if (!f)
 		return;
 	rewind(f);
@@ -139,10 +137,14 @@ static void expand_one(const struct stp_kprobe_desc *k, struct kdesc *d, FILE *f
 		}
 		if (!matches(k, name, mod))
 			continue;
-		struct ksite *v = realloc(sites, sizeof(*v) * (size_t)(nsites + 1));
-		if (!v)
-			break;
-		sites = v;
+		if (nsites == cap_sites) {
+			int cap = cap_sites ? 2 * cap_sites : 256;
+			struct ksite *v = realloc(sites, sizeof(*v) * (size_t)cap);
+			if (!v)
+				break;
+			sites = v;
+			cap_sites = cap;
+		}
 		sites[nsites++] = (struct ksite){ strdup(name), mod ? strdup(mod) : NULL, NULL };
 	}
 	d->n = nsites - d->first;
@@ -411,5 +413,5 @@ void stp_kwild_cleanup(void)
 	failure[0] = 0;
 	sites = NULL;
 	kdescs = NULL;
-	nsites = 0;
+	nsites = cap_sites = 0;
 }

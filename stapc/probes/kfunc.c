@@ -57,6 +57,21 @@ static const char *func_of(const struct probe_point *p, const char **module, boo
 	return at ? intern_n(f->str, (size_t)(at - f->str)) : f->str;
 }
 
+/*
+ * "vfs_*@fs/namei.c": which functions a file has is in the kernel's DWARF, not
+ * in its BTF; a pattern cannot be narrowed by it here ("@*" narrows nothing).
+ */
+static bool file_part_ok(const struct expr *arg)
+{
+	const char *at = strchr(arg->str, '@');
+	if (!at || !strcmp(at, "@*"))
+		return true;
+	diag_error(&arg->loc, "which kernel functions are in '%s' is known from the kernel's DWARF, "
+			      "which a tool does not carry: match on the function's name alone",
+		   at + 1);
+	return false;
+}
+
 /* A $variable or @entry: typed per function, so only known after expansion. */
 static bool reads_target(const struct expr *x)
 {
@@ -144,6 +159,8 @@ static bool match(struct elab *e, struct dprobe *d)
 		}
 	}
 	if (is_pattern(func) || (module && is_pattern(module))) {
+		if (!file_part_ok(pp_arg(p, 1)))
+			return false;
 		if (!handler_reads_targets(d->body, d->cond))
 			return match_on_target(e, d, kf);
 		if (module) {
@@ -182,13 +199,8 @@ static void expand(struct elab *e, const struct probe_point *p, const struct stm
 	if (!func || !is_pattern(func) || module || !handler_reads_targets(body, cond))
 		return;
 	const struct expr *arg = pp_arg(p, 1);
-	const char *at = strchr(arg->str, '@');
-	if (at && strcmp(at, "@*")) {
-		diag_error(&arg->loc, "which kernel functions are in '%s' is known from the kernel's "
-				      "DWARF, which a tool does not carry: match on the function's name alone",
-			   at + 1);
+	if (!file_part_ok(arg))
 		return;
-	}
 	struct btf *btf = kbtf_get(e);
 	if (!btf)
 		return;
