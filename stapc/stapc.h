@@ -890,6 +890,13 @@ void kgen_stmt(struct kgen *k, struct stmt *s);
 const char *kgen_slot(struct kgen *k, int size); /* a scratch buffer for this handler */
 const char *kgen_usite(struct kgen *k); /* the uprobe site id, or NULL outside uprobes */
 /*
+ * The saved registers (struct pt_regs *) as C, NULL where the probe has
+ * none (tracepoints, fentry, timers); in a function, its regs parameter.
+ * _arg: the same, "NULL" for none, to pass to a function.
+ */
+const char *kgen_regs(struct kgen *k);
+const char *kgen_regs_arg(struct kgen *k);
+/*
  * Where pp(), pn(), probefunc() or ppfunc() call x comes from a site the
  * tool named (a uprobe's, a kernel wildcard match's): the site id, and the
  * record piece (STP_P_USITE or STP_P_KSITE) and what (STP_USITE_*) of it.

@@ -321,6 +321,23 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
 }
 
+@test "kmatrix tools: ulong_arg() and returnval() read a kprobe's registers, in a wildcard and a return probe" {
+	local k n=0
+	[ "$(rc_of host kf-regs)" = 1 ]
+	for k in $KERNELS; do
+		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+		guest_ran "$k"
+		n=$((n + 1))
+		show_case "$k" kf-regs
+		[ "$(rc_of "$k" kf-regs)" = 0 ]
+		# Three reads of two bytes, each returning 2.
+		[ "$(out_of "$k" kf-regs)" = "count 6 returned 6 never 0" ]
+		# No fexit: it has no registers.
+		err_of "$k" kf-regs | grep -q 'probe kernel.function("vfs_read").return: attached as probe_1 (kretprobe)$'
+	done
+	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+}
+
 # config_of WHERE NAME - y, m or n: NAME in the config of the host or a guest's kernel.
 config_of() {
 	local v

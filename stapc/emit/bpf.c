@@ -123,8 +123,9 @@ static const char *function_signature(struct function *fn)
 		struct symbol *p = vec_at(&fn->param_syms, i);
 		sb_printf(&params, ", %s%s", p->type == VT_STRING ? "const char *" : "s64 ", gen_local(p));
 	}
+	/* regs: the probe's saved registers, or NULL; inlined, it costs nothing. */
 	const char *sig = arena_printf("static __always_inline %s %s(struct stp_frame *fr, void *ctx, "
-				       "char *sp%s)",
+				       "struct pt_regs *regs, char *sp%s)",
 				       ret_type, gen_function(fn), params.buf ? params.buf : "");
 	sb_free(&params);
 	return sig;

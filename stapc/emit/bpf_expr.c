@@ -93,6 +93,23 @@ const char *kgen_usite(struct kgen *k)
 	return "(u32)bpf_get_attach_cookie(ctx)";
 }
 
+const char *kgen_regs(struct kgen *k)
+{
+	if (!k->variant)
+		return k->fn ? "regs" : NULL;
+	if (k->variant->args == ARGS_PT_REGS)
+		return "((struct pt_regs *)ctx)";
+	if (!strcmp(k->variant->attach, "STP_ATTACH_PERF"))
+		return "(&((struct bpf_perf_event_data *)ctx)->regs)";
+	return NULL;
+}
+
+const char *kgen_regs_arg(struct kgen *k)
+{
+	const char *r = kgen_regs(k);
+	return r ? r : "NULL";
+}
+
 const char *kgen_site_of(struct kgen *k, const struct expr *x, const char **tag, const char **what)
 {
 	if (x->kind != E_CALL || !x->fn || !x->fn->builtin)
@@ -417,11 +434,8 @@ static const char *builtin_long(struct kgen *k, struct expr *x)
 		return "(s64)bpf_get_current_task()";
 	if (!strcmp(n, "is_return"))
 		return k->variant && k->variant->is_return ? "1" : "0";
-	bool regs_ctx = k->variant && k->variant->args == ARGS_PT_REGS;
 	bool perf_ctx = k->variant && !strcmp(k->variant->attach, "STP_ATTACH_PERF");
-	const char *regs = regs_ctx   ? "((struct pt_regs *)ctx)"
-			   : perf_ctx ? "(&((struct bpf_perf_event_data *)ctx)->regs)"
-				      : NULL;
+	const char *regs = kgen_regs(k);
 	if (!strcmp(n, "uaddr"))
 		/* The user IP of the task: in a uprobe, the probe's own. */
 		return k->variant && k->variant->ukind
@@ -429,11 +443,15 @@ static const char *builtin_long(struct kgen *k, struct expr *x)
 			       : "(s64)BPF_CORE_READ((struct pt_regs *)bpf_task_pt_regs("
 				 "bpf_get_current_task_btf()), ip)";
 	if (!strcmp(n, "addr"))
-		return regs ? arena_printf("(s64)%s->ip", regs) : "0";
+		return regs && k->variant ? arena_printf("(s64)%s->ip", regs) : "0";
 	if (!strcmp(n, "user_mode")) {
 		if (k->variant && k->variant->ukind)
 			return "1";
-		return perf_ctx ? arena_printf("(s64)((%s->cs & 3) == 3)", regs) : "0";
+		/*
+		 * A perf event's context allows only 8-byte loads of its
+		 * registers, so not of cs: user addresses are the lower half.
+		 */
+		return perf_ctx ? arena_printf("(s64)((s64)%s->ip >= 0)", regs) : "0";
 	}
 	if (!strcmp(n, "register") || !strcmp(n, "u_register")) {
 		const struct expr *name = vec_at(a, 0);
@@ -442,6 +460,13 @@ static const char *builtin_long(struct kgen *k, struct expr *x)
 					    "kprobe or perf probe) and a literal name",
 				   n);
 			return "0";
+		}
+		if (!k->variant) {
+			/* A function: its caller's registers, if its probe has any. */
+			cw_open(k->w, "if (!regs)");
+			fail(k, &x->loc, "cannot read registers: this probe has none (a tracepoint, "
+					 "fentry or timer)", arena_printf("%s(\"%s\")", n, name->str));
+			cw_close(k->w, NULL);
 		}
 		return register_read(k, x, regs, name->str, n[0] == 'u');
 	}
@@ -582,13 +607,14 @@ static const char *call_long(struct kgen *k, struct expr *x)
 	const char *args = call_args(k, x);
 	if (x->fn->type == VT_UNKNOWN) {
 		/* A function without a value, called for what it does. */
-		cw_line(k->w, "%s(fr, ctx, %s%s);", gen_function(x->fn), callee_scratch(k, x->fn), args);
+		cw_line(k->w, "%s(fr, ctx, %s, %s%s);", gen_function(x->fn), kgen_regs_arg(k),
+			callee_scratch(k, x->fn), args);
 		check_error(k);
 		return "0";
 	}
 	const char *t = tmp(k);
-	cw_line(k->w, "s64 %s = %s(fr, ctx, %s%s);", t, gen_function(x->fn), callee_scratch(k, x->fn),
-		args);
+	cw_line(k->w, "s64 %s = %s(fr, ctx, %s, %s%s);", t, gen_function(x->fn), kgen_regs_arg(k),
+		callee_scratch(k, x->fn), args);
 	check_error(k);
 	return t;
 }
@@ -855,7 +881,8 @@ static const char *call_str(struct kgen *k, struct expr *x)
 		return builtin_str(k, x);
 	const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
 	const char *args = call_args(k, x);
-	cw_line(k->w, "%s(fr, ctx, %s, %s%s);", gen_function(x->fn), callee_scratch(k, x->fn), d,
+	cw_line(k->w, "%s(fr, ctx, %s, %s, %s%s);", gen_function(x->fn), kgen_regs_arg(k),
+		callee_scratch(k, x->fn), d,
 		args);
 	check_error(k);
 	return d;

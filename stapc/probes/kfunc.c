@@ -399,14 +399,38 @@ static int wild_variants(const struct kfunc_probe *kf, struct variant *out, int 
 	return n;
 }
 
+/*
+ * Whether x reads the saved registers: register(), u_register(), or a
+ * function that does (int_arg(), returnval() ...), however deep.
+ */
+static int call_depth;
+static bool reads_registers(const struct expr *x)
+{
+	if (x->kind != E_CALL || !x->fn)
+		return false;
+	if (x->fn->builtin)
+		return !strcmp(x->fn->name, "register") || !strcmp(x->fn->name, "u_register");
+	if (call_depth > 32)
+		return false; /* recursion: the first visit looks at the body */
+	call_depth++;
+	bool r = stmt_any(x->fn->body, reads_registers);
+	call_depth--;
+	return r;
+}
+
 static int variants(const struct dprobe *d, struct variant *out, int max)
 {
 	const struct kfunc_probe *kf = d->data;
 	if (kf->wild)
 		return wild_variants(kf, out, max);
 	int n = 0;
-	/* fentry/fexit: BTF-typed, the cheapest; module functions need their BTF too. */
-	if (!kf->kprobe_only && !kf->module && n < max)
+	/*
+	 * fentry/fexit: BTF-typed, the cheapest; module functions need their
+	 * BTF too. They have no saved registers: int_arg() and returnval()
+	 * need a kprobe, as in stap.
+	 */
+	bool regs = stmt_any(d->body, reads_registers) || expr_any(d->cond, reads_registers);
+	if (!kf->kprobe_only && !kf->module && !regs && n < max)
 		out[n++] = (struct variant){
 			.section = arena_printf("%s/%s", kf->is_return ? "fexit" : "fentry", kf->func),
 			.attach = kf->is_return ? "STP_ATTACH_FEXIT" : "STP_ATTACH_FENTRY",
