@@ -160,6 +160,35 @@ EOF
 	assert_nothing_attached
 }
 
+@test "perf: user_mode() and register() tell a spinning program's samples from the kernel's; a tracepoint has no registers" {
+	need_root
+	cat > "$T/um.stp" <<'EOF'
+global user, kern, ip_user
+function ip() { return u_register("rip") }
+probe perf.sw.cpu_clock.sample(1000000) {
+	if (pid() == target()) {
+		if (user_mode()) { user++; ip_user += ip() > 0 && ip() < 0x800000000000 }
+		else kern++
+	}
+}
+probe end { printf("%d %d %d\n", user, kern, ip_user) }
+EOF
+	"$STAPC" -o "$T/um" "$T/um.stp"
+	run -0 timeout 30 "$T/um" -c "$WL spin 300"
+	echo "$output"
+	local u k i
+	read -r u k i <<< "$output"
+	# The workload spins reading its CPU time, a system call: samples land
+	# on both sides, about 300 in all. Each user sample's IP, read in a
+	# function, is a user address.
+	[ "$u" -ge 10 ] && [ "$k" -ge 10 ] && [ $((u + k)) -ge 225 ]
+	[ "$i" = "$u" ]
+	# A tracepoint's handler has no saved registers: int_arg() is an error there, as in stap.
+	run -1 timeout 30 "$STAPC" -e 'probe kernel.trace("sched_process_exec") { println(int_arg(1)) }' -c true
+	[[ "$output" == *"ERROR: cannot read registers: this probe has none (a tracepoint, fentry or timer) near u_register(\"rdi\")"* ]]
+	assert_nothing_attached
+}
+
 @test "perf: perf.sw.page_faults sees each page a program touches" {
 	need_root
 	cat > "$T/pf.stp" <<'EOF'
