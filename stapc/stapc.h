@@ -871,7 +871,14 @@ struct kgen {
 	const char *break_label;  /* the innermost loop's end */
 	const struct variant *variant; /* the program being written */
 	int loop_depth;
+	bool entry_values;	  /* a return: its @entry(EXPR)s are in stp_stash->v[] */
 };
+
+/*
+ * Whether x reads the same at a function's return as at its entry: its
+ * parameters (which fexit and a kretprobe's stash keep), and arithmetic on them.
+ */
+bool kgen_same_at_entry(const struct expr *x);
 
 /* Names in generated code. */
 const char *gen_global(const struct symbol *g); /* g_NAME */

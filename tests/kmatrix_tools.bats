@@ -338,6 +338,25 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
 }
 
+@test "kmatrix tools: @entry(EXPR) of anything is kept at the entry, with fentry and with a kprobe" {
+	local k c n=0
+	[ "$(rc_of host kf-entry)" = 1 ]
+	for k in $KERNELS; do
+		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+		guest_ran "$k"
+		n=$((n + 1))
+		for c in kf-entry kf-entry-kprobe; do
+			show_case "$k" "$c"
+			[ "$(rc_of "$k" "$c")" = 0 ]
+			# Three one-byte reads: *pos is 0, 1, 2 at the entries and 1, 2, 3 at the returns.
+			[ "$(out_of "$k" "$c")" = "reads 3 entry 3 return 6 ordered 3" ]
+		done
+		[ "$(variants_of "$k" kf-entry)" = fexit ]
+		[ "$(variants_of "$k" kf-entry-kprobe)" = kretprobe ]
+	done
+	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+}
+
 # config_of WHERE NAME - y, m or n: NAME in the config of the host or a guest's kernel.
 config_of() {
 	local v

@@ -157,33 +157,149 @@ const char *prog_name(const struct dprobe *d, int v)
 	return v ? arena_printf("probe_%d_%d", d->id, v) : arena_printf("probe_%d", d->id);
 }
 
+/* The @entry(EXPR)s of a return handler that need an entry probe, numbered from 1 in x->num. */
+static struct vec *entries_found;
+static bool collect_entry(const struct expr *x)
+{
+	if (x->kind == E_ENTRY && !kgen_same_at_entry(x->left)) {
+		((struct expr *)x)->num = entries_found->len + 1;
+		vec_push(entries_found, (void *)x);
+	}
+	return false;
+}
+
+static bool reads_target_var(const struct expr *x)
+{
+	return x->kind == E_TARGET;
+}
+
+static bool reads_local(const struct expr *x)
+{
+	return x->kind == E_SYMBOL && x->sym && x->sym->kind != SYM_GLOBAL;
+}
+
+/*
+ * Where a return probe's entry is, for an entry program that keeps what
+ * its handler's @entry() needs: its section and how it sees its context.
+ * false: this kind of return has no entry program.
+ */
+static bool entry_of(const struct variant *var, struct variant *ev)
+{
+	*ev = *var;
+	ev->is_return = false;
+	ev->entry_stash = false;
+	if (!strcmp(var->attach, "STP_ATTACH_FEXIT")) {
+		ev->section = arena_printf("fentry/%s", var->target);
+		ev->attach = "STP_ATTACH_FENTRY";
+		return true;
+	}
+	if (!strcmp(var->attach, "STP_ATTACH_KRETPROBE")) {
+		ev->section = arena_printf("kprobe/%s", var->target);
+		ev->attach = "STP_ATTACH_KPROBE";
+		return true;
+	}
+	const char *exit = "syscalls:sys_exit_";
+	if (!strcmp(var->attach, "STP_ATTACH_TRACEPOINT") && !strncmp(var->target, exit, strlen(exit))) {
+		ev->section = arena_printf("tracepoint/syscalls/sys_enter_%s", var->target + strlen(exit));
+		ev->attach = "STP_ATTACH_TRACEPOINT";
+		ev->args = ARGS_NONE; /* the exit's record is not the entry's */
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A return probe's entry program, PROG_entry: per thread, the arguments
+ * (a kretprobe's handler reading them) and the values of its @entry(EXPR)s,
+ * in stash_PROG for the return to take.
+ */
+static void emit_entry_program(struct plan *pl, struct cw *w, const char *name,
+			       const struct variant *var, const struct variant *ev,
+			       const struct vec *entries, int *scratch_max)
+{
+	cw_open(w, arena_printf("struct stp_entry_%s", name));
+	cw_line(w, "u64 a[6];");
+	cw_line(w, "s64 v[%d];", entries->len ? entries->len : 1);
+	cw_close(w, ";");
+	cw_open(w, "struct");
+	cw_line(w, "__uint(type, BPF_MAP_TYPE_HASH);");
+	cw_line(w, "__uint(max_entries, %lld);", (long long)pl->maxmapentries * 4);
+	cw_line(w, "__type(key, u64);");
+	cw_line(w, "__type(value, struct stp_entry_%s);", name);
+	cw_close(w, arena_printf(" stash_%s SEC(\".maps\");", name));
+	cw_blank(w);
+	struct kgen k = { .pl = pl, .w = w, .variant = ev, .err_label = "err", .ret_label = "out" };
+	cw_line(w, "SEC(\"%s\")", ev->section);
+	cw_line(w, "int %s_entry(void *ctx)", name);
+	cw_block(w);
+	cw_line(w, "struct stp_frame *fr = stp_frame_get(0);");
+	cw_line(w, "if (!fr)");
+	cw_line(w, "\treturn 0;");
+	cw_line(w, "u64 id = bpf_get_current_pid_tgid();");
+	cw_line(w, "struct stp_entry_%s e = {};", name);
+	if (var->entry_stash)
+		for (int i = 0; i < 6; i++)
+			cw_line(w, "e.a[%d] = PT_REGS_PARM%d((struct pt_regs *)ctx);", i, i + 1);
+	for (int i = 0; i < entries->len; i++) {
+		struct expr *x = vec_at(entries, i);
+		cw_loc(w, &x->loc);
+		cw_line(w, "e.v[%d] = %s;", i, kgen_long(&k, x->left));
+	}
+	cw_line(w, "bpf_map_update_elem(&stash_%s, &id, &e, BPF_ANY);", name);
+	cw_line(w, "goto out;");
+	cw_line(w, "err:");
+	cw_line(w, "if (fr->error && fr->error != 0xffff)");
+	cw_line(w, "\tstp_send_error(fr->error - 1);");
+	cw_line(w, "out:");
+	cw_line(w, "stp_frame_put(fr);");
+	cw_line(w, "return 0;");
+	cw_close(w, NULL);
+	cw_blank(w);
+	if (k.scratch > *scratch_max)
+		*scratch_max = k.scratch;
+}
+
+/* Whether each @entry(EXPR) can be had at the entry: a long, of no local. */
+static bool entries_ok(const struct vec *entries, const struct variant *ev)
+{
+	bool ok = true;
+	for (int i = 0; i < entries->len; i++) {
+		const struct expr *x = vec_at(entries, i);
+		if (x->left->type == VT_STRING) {
+			diag_error(&x->loc, "@entry() of a string is not supported yet: keep a number");
+			ok = false;
+		} else if (expr_any(x->left, reads_local)) {
+			diag_error(&x->loc, "@entry() is computed when the function is entered, before "
+					    "the handler's locals exist: use globals or the probe's context");
+			ok = false;
+		} else if (ev->args == ARGS_NONE && expr_any(x->left, reads_target_var)) {
+			diag_error(&x->loc, "@entry() of a system call's fields is not supported: the "
+					    "return's record is not the entry's");
+			ok = false;
+		}
+	}
+	return ok;
+}
+
 static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 			 const struct variant *var, int *scratch_max)
 {
 	struct kgen k = { .pl = pl, .w = w, .probe = d, .variant = var, .err_label = "err",
 			  .ret_label = "out" };
 	const char *name = prog_name(d, v);
-	if (var->entry_stash) {
-		/* The arguments at entry, per thread, for the kretprobe below. */
-		cw_open(w, "struct");
-		cw_line(w, "__uint(type, BPF_MAP_TYPE_HASH);");
-		cw_line(w, "__uint(max_entries, %lld);", (long long)pl->maxmapentries * 4);
-		cw_line(w, "__type(key, u64);");
-		cw_line(w, "__type(value, struct stp_args6);");
-		cw_close(w, arena_printf(" stash_%s SEC(\".maps\");", name));
-		cw_blank(w);
-		cw_line(w, "SEC(\"kprobe/%s\")", var->target);
-		cw_line(w, "int %s_entry(struct pt_regs *ctx)", name);
-		cw_block(w);
-		cw_line(w, "u64 id = bpf_get_current_pid_tgid();");
-		cw_line(w, "struct stp_args6 a = { { PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), "
-			   "PT_REGS_PARM3(ctx), PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), "
-			   "PT_REGS_PARM6(ctx) } };");
-		cw_line(w, "bpf_map_update_elem(&stash_%s, &id, &a, BPF_ANY);", name);
-		cw_line(w, "return 0;");
-		cw_close(w, NULL);
-		cw_blank(w);
-	}
+	struct vec entries = { 0 };
+	entries_found = &entries;
+	stmt_any(d->body, collect_entry);
+	expr_any(d->cond, collect_entry);
+	struct variant ev;
+	bool stash = var->entry_stash;
+	if (entries.len && entry_of(var, &ev) && entries_ok(&entries, &ev))
+		stash = true;
+	else if (var->entry_stash)
+		entry_of(var, &ev);
+	k.entry_values = stash && entries.len;
+	if (stash)
+		emit_entry_program(pl, w, name, var, &ev, &entries, scratch_max);
 	cw_line(w, "/* %s: %s */", (const char *)vec_at(&d->chain, 0), var->attach);
 	cw_line(w, "SEC(\"%s\")", var->section);
 	cw_line(w, "int %s(void *ctx)", name);
@@ -192,11 +308,11 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 	cw_line(w, "struct stp_frame *fr = stp_frame_get(%d);", var->nmi ? 1 : 0);
 	cw_line(w, "if (!fr)");
 	cw_line(w, "\treturn 0;");
-	if (var->entry_stash) {
-		/* A return whose entry came before the tool attached has no arguments: skipped. */
+	if (stash) {
+		/* A return whose entry came before the tool attached has nothing kept: skipped. */
 		cw_line(w, "u64 stp_eid = bpf_get_current_pid_tgid();");
-		cw_line(w, "struct stp_args6 *stp_stash = bpf_map_lookup_elem(&stash_%s, &stp_eid);",
-			name);
+		cw_line(w, "struct stp_entry_%s *stp_stash = bpf_map_lookup_elem(&stash_%s, &stp_eid);",
+			name, name);
 		cw_line(w, "if (!stp_stash)");
 		cw_line(w, "\tgoto out;");
 	}
@@ -217,7 +333,7 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 	cw_line(w, "if (fr->error && fr->error != 0xffff)");
 	cw_line(w, "\tstp_send_error(fr->error - 1);");
 	cw_line(w, "out:");
-	if (var->entry_stash) {
+	if (stash) {
 		cw_line(w, "if (stp_stash)");
 		cw_line(w, "\tbpf_map_delete_elem(&stash_%s, &stp_eid);", name);
 	}

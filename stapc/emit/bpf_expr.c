@@ -786,7 +786,7 @@ static const char *stat_extract(struct kgen *k, struct expr *x)
 }
 
 /* Whether x reads only the arguments themselves (not what they point to) and numbers. */
-static bool same_at_entry(const struct expr *x)
+bool kgen_same_at_entry(const struct expr *x)
 {
 	if (!x)
 		return true;
@@ -797,7 +797,7 @@ static bool same_at_entry(const struct expr *x)
 		return x->target && x->target->base == TREF_TP_ARG && !x->target->steps.len;
 	case E_BINARY:
 	case E_UNARY:
-		return same_at_entry(x->left) && same_at_entry(x->right);
+		return kgen_same_at_entry(x->left) && kgen_same_at_entry(x->right);
 	default:
 		return false;
 	}
@@ -861,9 +861,12 @@ const char *kgen_long(struct kgen *k, struct expr *x)
 		 * of them (and arithmetic on them) is read at the return. Anything
 		 * else would need an entry probe to keep it.
 		 */
-		if (!same_at_entry(x->left)) {
-			diag_error(&x->loc, "@entry() of anything but the function's parameters is not "
-					    "supported yet");
+		if (x->num > 0 && k->entry_values)
+			return arena_printf("stp_stash->v[%lld]", (long long)x->num - 1);
+		if (!kgen_same_at_entry(x->left)) {
+			diag_error(&x->loc, "@entry() of anything but the function's parameters needs a "
+					    "probe at the entry: a kernel function's or a system call's return "
+					    "has one, this probe does not");
 			return "0";
 		}
 		return kgen_long(k, x->left);
