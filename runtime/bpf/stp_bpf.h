@@ -125,6 +125,24 @@ static __always_inline s64 stp_strlen(const char *s)
 	return n;
 }
 
+/* substr(): len bytes of s from start, as much of them as s has; "" if start is outside it. */
+static __always_inline void stp_substr(char *dst, const char *s, s64 start, s64 len)
+{
+	s64 n = stp_strlen(s);
+	dst[0] = 0;
+	if (start < 0 || len <= 0 || start >= n)
+		return;
+	if (len > n - start)
+		len = n - start;
+	/* The verifier wants bounds it can see: within the string's room. */
+	u32 from = (u32)start, count = (u32)len;
+	barrier_var(count);
+	if (from >= STP_MAXSTRINGLEN || count >= STP_MAXSTRINGLEN)
+		return;
+	bpf_probe_read_kernel(dst, count, s + from);
+	dst[count] = 0;
+}
+
 static __always_inline int stp_strcmp(const char *a, const char *b)
 {
 	for (u32 i = 0; i < STP_MAXSTRINGLEN; i++) {

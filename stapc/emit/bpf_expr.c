@@ -539,6 +539,10 @@ static const char *builtin_str(struct kgen *k, struct expr *x)
 		} else {
 			cw_line(k->w, "\t%s[0] = 0;", d);
 		}
+	} else if (!strcmp(n, "substr")) {
+		const char *str = kgen_str(k, vec_at(a, 0));
+		const char *start = kgen_long(k, vec_at(a, 1));
+		cw_line(k->w, "stp_substr(%s, %s, %s, %s);", d, str, start, kgen_long(k, vec_at(a, 2)));
 	} else if (!strcmp(n, "__script_arg_str")) {
 		return arena_printf("stp_kg.stp_args[(%s - 1) & 63]", kgen_long(k, vec_at(a, 0)));
 	} else if ((site = kgen_site_of(k, x, &tag, &what))) {
