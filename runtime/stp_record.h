@@ -30,12 +30,17 @@ enum stp_piece {
 	STP_P_USYM = 12,   /* u8 what (STP_USYM_*), one stp_uloc */
 	/* A kernel function wildcard expanded by the tool: the site is the attach cookie. */
 	STP_P_KSITE = 13, /* u32 site, u8 what (STP_USITE_*): pp() or the function, of the site */
+	/* Kernel addresses, named by the tool from /proc/kallsyms. */
+	STP_P_KSTACK = 14, /* u8 kind (STP_KSTACK_*), u8 n, n u64 addresses */
+	STP_P_KSYM = 15,   /* u8 what (STP_KSYM_*), u64 address */
 };
 
 enum stp_ustack_kind { STP_USTACK_HEX = 0, STP_USTACK_DATA = 1, STP_USTACK_PRINT = 2, STP_USTACK_BRIEF = 3 };
 enum stp_usym_what { STP_USYM_NAME = 0, STP_USYM_DATA = 1, STP_USYM_MOD = 2, STP_USYM_FILELINE = 3 };
 #define STP_USTACK_MAX 20 /* frames, stap's MAXBACKTRACE */
 
+enum stp_kstack_kind { STP_KSTACK_HEX = 0, STP_KSTACK_DATA = 1, STP_KSTACK_PRINT = 2 };
+enum stp_ksym_what { STP_KSYM_NAME = 0, STP_KSYM_DATA = 1, STP_KSYM_MOD = 2 };
 enum stp_usite_what { STP_USITE_PP = 0, STP_USITE_FUNC = 1 };
 #define STP_UREGS 6 /* integer arguments the x86-64 ABI passes in registers */
 

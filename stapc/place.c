@@ -218,6 +218,8 @@ static const char *const lazy_builtins[] = {
 	"kernel_string_quoted",
 	/* User-space symbols: the tool reads the task's mappings. */
 	"__ustack", "usymname", "usymdata", "umodname", "usymfileline",
+	/* Kernel symbols: the tool reads /proc/kallsyms. */
+	"__kstack", "__ksym",
 };
 
 static bool is_lazy_builtin(const struct function *fn)

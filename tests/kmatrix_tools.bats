@@ -357,6 +357,32 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
 }
 
+@test "kmatrix tools: print_backtrace() and symname() name kernel addresses from the running kernel's kallsyms, with fentry and with a kprobe" {
+	local k c n=0 out
+	[ "$(rc_of host kf-stack)" = 1 ]
+	for k in $KERNELS; do
+		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+		guest_ran "$k"
+		n=$((n + 1))
+		for c in kf-stack kf-stack-kprobe; do
+			show_case "$k" "$c"
+			[ "$(rc_of "$k" "$c")" = 0 ]
+			out=$(out_of "$k" "$c")
+			# The stack starts at the probed function, called by ksys_read;
+			# not at the BPF program, its trampoline or the kprobe's handler.
+			[[ "$(head -1 <<<"$out")" =~ ^\ 0x[0-9a-f]+\ :\ vfs_read\+0x[0-9a-f]+/0x[0-9a-f]+\ \[kernel\]$ ]]
+			grep -qE '^ 0x[0-9a-f]+ : ksys_read\+0x[0-9a-f]+/0x[0-9a-f]+ \[kernel\]$' <<<"$out"
+			# The data file is on the guest's tmpfs.
+			grep -qx 'read_iter shmem_file_read_iter' <<<"$out"
+			grep -qE '^shmem_file_read_iter\+0x0/0x[0-9a-f]+ \[kernel\]$' <<<"$out"
+			[ "$(tail -1 <<<"$out")" = kernel ]
+		done
+		[ "$(variants_of "$k" kf-stack)" = fentry ]
+		[ "$(variants_of "$k" kf-stack-kprobe)" = kprobe ]
+	done
+	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+}
+
 # config_of WHERE NAME - y, m or n: NAME in the config of the host or a guest's kernel.
 config_of() {
 	local v

@@ -480,6 +480,38 @@ static __always_inline void stp_put_ustack(struct stp_rec *r, void *ctx, u8 kind
 	r->off = off + 4 + (n & 31) * sizeof(struct stp_uloc);
 }
 
+/* The kernel stack at the probe (STP_P_KSTACK): addresses for the tool to name. */
+static __always_inline void stp_put_kstack(struct stp_rec *r, void *ctx, u8 kind)
+{
+	u64 off = r->off;
+	barrier_var(off);
+	u32 zero = 0;
+	u64 *ips = bpf_map_lookup_elem(&stp_ustack_ips, &zero);
+	if (!ips || off + 3 + 8 * STP_USTACK_MAX > r->size || off >= STP_RECORD_MAX)
+		return;
+	long got = bpf_get_stack(ctx, ips, 8 * STP_USTACK_MAX, 0);
+	u32 n = got > 0 ? (u32)got / 8 : 0;
+	r->p[off] = STP_P_KSTACK;
+	r->p[(off + 1) & (STP_RECORD_MAX - 1)] = kind;
+	r->p[(off + 2) & (STP_RECORD_MAX - 1)] = (char)n;
+	for (u32 i = 0; i < STP_USTACK_MAX && i < n; i++)
+		__builtin_memcpy(r->p + off + 3 + 8 * i, &ips[i], 8);
+	r->off = off + 3 + 8 * (n & 31);
+}
+
+/* symname(), symdata(), modname() of a kernel address. */
+static __always_inline void stp_put_ksym(struct stp_rec *r, u8 what, s64 addr)
+{
+	u64 off = r->off;
+	barrier_var(off);
+	if (off + 10 > r->size || off >= STP_RECORD_MAX)
+		return;
+	r->p[off] = STP_P_KSYM;
+	r->p[(off + 1) & (STP_RECORD_MAX - 1)] = what;
+	__builtin_memcpy(r->p + off + 2, &addr, 8);
+	r->off = off + 10;
+}
+
 /* usymname(), usymdata(), umodname() of an address of the current task. */
 static __always_inline void stp_put_usym(struct stp_rec *r, u8 what, s64 addr)
 {

@@ -73,6 +73,7 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 		rt->tool->uprobes->cleanup();
 	stp_kwild_cleanup();
 	stp_why_not_free();
+	stp_ksym_free();
 	stp_child_reap(ss);
 	if (rt->out && rt->out != stdout)
 		fclose(rt->out);

@@ -120,6 +120,10 @@ void stp_read_string(struct stp_rt *rt, const char **p, const char *end, char *d
 			append(dst, num, strlen(num));
 			break;
 		}
+		case STP_P_KSTACK:
+		case STP_P_KSYM:
+			stp_read_ksymbol_piece(rt, tag, p, end, dst);
+			break;
 		case STP_P_USTACK:
 		case STP_P_USYM:
 			stp_read_usymbol_piece(rt, tag, p, end, dst);

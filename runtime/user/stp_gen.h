@@ -44,6 +44,8 @@ void stp_text_str(char *dst, const char *s);
 void stp_text_strn(char *dst, const char *s, s64 len, s64 quoted);
 void stp_string_quoted(char *dst, const char *s);
 void stp_tokenize(char *dst, const char *input, const char *delim);
+/* symname(), symdata(), modname() (what: STP_KSYM_*) of a kernel address, from /proc/kallsyms. */
+void stp_ksym(char *dst, s64 what, s64 addr);
 /* A number as stap prints it in a concatenation: decimal. */
 void stp_long_str(char *dst, s64 v);
 /* Script argument @n, or "" (the count is checked at start-up). */

@@ -97,6 +97,10 @@ int kgen_out_size(struct kgen *k, struct expr *x)
 			return 6;
 		if (is_builtin(x, "__ustack"))
 			return 4 + 32 * 20; /* STP_USTACK_MAX frames of struct stp_uloc */
+		if (is_builtin(x, "__kstack"))
+			return 3 + 8 * 20;
+		if (is_builtin(x, "__ksym"))
+			return 10;
 		if (is_builtin(x, "usymname") || is_builtin(x, "usymdata") ||
 		    is_builtin(x, "umodname") || is_builtin(x, "usymfileline"))
 			return 2 + 32;
@@ -136,6 +140,17 @@ static void out_call(struct kgen *k, struct expr *x, const char *rec)
 		}
 		cw_line(k->w, "stp_put_ustack(%s, ctx, %lld, %s);", rec, (long long)kind->num,
 			kgen_long(k, vec_at(a, 1)));
+	} else if (is_builtin(x, "__kstack") || is_builtin(x, "__ksym")) {
+		const struct expr *kind = vec_at(a, 0);
+		if (kind->kind != E_NUMBER) {
+			diag_error(&x->loc, "%s() takes a constant kind", x->fn->name);
+			return;
+		}
+		if (is_builtin(x, "__kstack"))
+			cw_line(k->w, "stp_put_kstack(%s, ctx, %lld);", rec, (long long)kind->num);
+		else
+			cw_line(k->w, "stp_put_ksym(%s, %lld, %s);", rec, (long long)kind->num,
+				kgen_long(k, vec_at(a, 1)));
 	} else if (is_builtin(x, "usymname") || is_builtin(x, "usymdata") ||
 		   is_builtin(x, "umodname") || is_builtin(x, "usymfileline")) {
 		const char *sym = is_builtin(x, "usymname")   ? "STP_USYM_NAME"

@@ -233,6 +233,10 @@ static const char *builtin_str(struct ugen *u, struct expr *x)
 		cw_line(u->w, "stp_arg(rt, %s, (int)%s);", d, ARG_L(0));
 	else if (!strcmp(n, "tz_name"))
 		cw_line(u->w, "stp_tz_name(%s);", d);
+	else if (!strcmp(n, "__ksym"))
+		cw_line(u->w, "stp_ksym(%s, %s, %s);", d, ARG_L(0), ARG_L(1));
+	else if (!strcmp(n, "__kstack"))
+		cw_line(u->w, "%s[0] = 0; /* the tool has no kernel stack of its own */", d);
 	else if (!strcmp(n, "tokenize"))
 		cw_line(u->w, "stp_tokenize(%s, %s, %s);", d, ARG_S(0), ARG_S(1));
 	else if (!strcmp(n, "pn"))
