@@ -120,16 +120,6 @@ static bool in_probe_machinery(uint64_t addr)
 	return false;
 }
 
-static void append(char *dst, const char *s)
-{
-	size_t have = strnlen(dst, stp_maxstr - 1);
-	size_t n = strlen(s);
-	if (n > stp_maxstr - 1 - have)
-		n = stp_maxstr - 1 - have;
-	memcpy(dst + have, s, n);
-	dst[have + n] = 0;
-}
-
 /* One name of addr (what: STP_KSYM_*) into buf. */
 static void name_of(char *buf, size_t len, int what, uint64_t addr)
 {
@@ -165,7 +155,7 @@ void stp_read_ksymbol_piece(struct stp_rt *rt, int tag, const char **p, const ch
 	if (tag == STP_P_KSYM) {
 		uint64_t addr = (uint64_t)stp_read_long(p, end);
 		name_of(buf, sizeof(buf), kind, addr);
-		append(dst, buf);
+		stp_append(dst, buf);
 		return;
 	}
 	int n = *p < end ? (uint8_t) * *p : 0;
@@ -191,7 +181,7 @@ void stp_read_ksymbol_piece(struct stp_rt *rt, int tag, const char **p, const ch
 		if (kind == STP_KSTACK_PRINT)
 			stp_out_write(rt, buf, strlen(buf));
 		else
-			append(dst, buf);
+			stp_append(dst, buf);
 	}
 }
 

@@ -48,6 +48,16 @@ s64 stp_strlen(const char *s)
 	return (s64)strnlen(s, stp_maxstr - 1);
 }
 
+void stp_append(char *dst, const char *s)
+{
+	size_t have = strnlen(dst, stp_maxstr - 1);
+	size_t n = strlen(s);
+	if (n > stp_maxstr - 1 - have)
+		n = stp_maxstr - 1 - have;
+	memcpy(dst + have, s, n);
+	dst[have + n] = 0;
+}
+
 void stp_substr(char *dst, const char *s, s64 start, s64 len)
 {
 	s64 n = stp_strlen(s);

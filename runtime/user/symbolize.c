@@ -149,16 +149,6 @@ static struct where locate(const struct stp_uloc_rec *l)
 	return w;
 }
 
-static void append(char *dst, const char *s)
-{
-	size_t have = strnlen(dst, stp_maxstr - 1);
-	size_t n = strlen(s);
-	if (n > stp_maxstr - 1 - have)
-		n = stp_maxstr - 1 - have;
-	memcpy(dst + have, s, n);
-	dst[have + n] = 0;
-}
-
 static void symdata(char *out, size_t n, const struct stp_uloc_rec *l)
 {
 	struct where w = locate(l);
@@ -179,24 +169,24 @@ static void one_symbol(char *dst, uint8_t what, const struct stp_uloc_rec *l)
 	switch (what) {
 	case STP_USYM_NAME:
 		if (w.sym) {
-			append(dst, w.sym->name);
+			stp_append(dst, w.sym->name);
 			return;
 		}
 		break;
 	case STP_USYM_DATA:
 		symdata(buf, sizeof(buf), l);
-		append(dst, buf);
+		stp_append(dst, buf);
 		return;
 	case STP_USYM_MOD: {
 		const char *base = w.module ? strrchr(w.module, '/') : NULL;
-		append(dst, base ? base + 1 : "<unknown>");
+		stp_append(dst, base ? base + 1 : "<unknown>");
 		return;
 	}
 	default: /* file:line needs DWARF the tool does not read here */
 		break;
 	}
 	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)l->addr);
-	append(dst, buf);
+	stp_append(dst, buf);
 }
 
 static void frame(char *buf, size_t n, uint8_t kind, const struct stp_uloc_rec *l)
@@ -253,6 +243,6 @@ void stp_read_usymbol_piece(struct stp_rt *rt, int tag, const char **p, const ch
 		if (what == STP_USTACK_PRINT || what == STP_USTACK_BRIEF)
 			stp_out_str(rt, buf);
 		else
-			append(dst, buf);
+			stp_append(dst, buf);
 	}
 }

@@ -591,16 +591,6 @@ static void format_value(char *out, size_t n, const struct udw_value *v, uint64_
 		put_hex(out, n, udw_extend(v, raw));
 }
 
-static void append(char *dst, const char *s)
-{
-	size_t have = strnlen(dst, stp_maxstr - 1);
-	size_t n = strlen(s);
-	if (n > stp_maxstr - 1 - have)
-		n = stp_maxstr - 1 - have;
-	memcpy(dst + have, s, n);
-	dst[have + n] = 0;
-}
-
 static const struct site *site_at(uint32_t id)
 {
 	return id < (uint32_t)nsites ? &sites[id] : NULL;
@@ -620,7 +610,7 @@ static void piece(struct stp_rt *rt, int tag, const char **p, const char *end, c
 		uint8_t what = *p < end ? (uint8_t) * *p : 0;
 		*p += 1;
 		if (s)
-			append(dst, what == STP_USITE_PP ? s->pp : s->func);
+			stp_append(dst, what == STP_USITE_PP ? s->pp : s->func);
 		return;
 	}
 	if (tag == STP_P_URET) {
@@ -628,8 +618,8 @@ static void piece(struct stp_rt *rt, int tag, const char **p, const char *end, c
 		if (!s || !s->dw || s->dw->ret.kind == UDW_VOID)
 			return; /* stap: "" without DWARF, and for void */
 		format_value(buf, sizeof(buf), &s->dw->ret, rax, true);
-		append(dst, "return=");
-		append(dst, buf);
+		stp_append(dst, "return=");
+		stp_append(dst, buf);
 		return;
 	}
 	uint64_t regs[STP_UREGS];
@@ -639,10 +629,10 @@ static void piece(struct stp_rt *rt, int tag, const char **p, const char *end, c
 		const struct udw_value *v = &s->dw->params[i];
 		format_value(buf, sizeof(buf), v, v->reg >= 0 ? regs[v->reg] : 0, v->reg >= 0);
 		if (i)
-			append(dst, " ");
-		append(dst, v->name);
-		append(dst, "=");
-		append(dst, buf);
+			stp_append(dst, " ");
+		stp_append(dst, v->name);
+		stp_append(dst, "=");
+		stp_append(dst, buf);
 	}
 }
 
