@@ -818,7 +818,7 @@ struct plan {
 };
 
 /* One kind of record BPF sends the tool. */
-enum site_kind { SITE_PRINT, SITE_ERROR, SITE_WARN, SITE_EXIT, SITE_LOG };
+enum site_kind { SITE_PRINT, SITE_ERROR, SITE_WARN, SITE_EXIT, SITE_LOG, SITE_SYSTEM };
 struct out_site {
 	enum site_kind kind;
 	const struct expr *x; /* the print/call expression */

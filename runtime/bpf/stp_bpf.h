@@ -125,6 +125,30 @@ static __always_inline s64 stp_strlen(const char *s)
 	return n;
 }
 
+/* cmdline_str(): the current process's arguments, from its memory, separated by spaces. */
+static __always_inline void stp_cmdline_str(char *dst)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	unsigned long start = BPF_CORE_READ(t, mm, arg_start), end = BPF_CORE_READ(t, mm, arg_end);
+	u64 n = end > start ? end - start : 0;
+	dst[0] = 0;
+	if (n > STP_MAXSTRINGLEN - 1)
+		n = STP_MAXSTRINGLEN - 1;
+	barrier_var(n);
+	if (!n || n > STP_MAXSTRINGLEN - 1 || bpf_probe_read_user(dst, n, (const void *)start) < 0) {
+		dst[0] = 0;
+		return;
+	}
+	/* Each argument ends in a NUL: the last one ends the string, the others become spaces. */
+	for (u32 i = 0; i < STP_MAXSTRINGLEN - 1; i++) {
+		if (i + 1 >= n)
+			break;
+		if (!dst[i])
+			dst[i] = ' ';
+	}
+	dst[n] = 0;
+}
+
 /* substr(): len bytes of s from start, as much of them as s has; "" if start is outside it. */
 static __always_inline void stp_substr(char *dst, const char *s, s64 start, s64 len)
 {

@@ -74,6 +74,7 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 	stp_kwild_cleanup();
 	stp_why_not_free();
 	stp_ksym_free();
+	stp_system_wait();
 	stp_child_reap(ss);
 	if (rt->out && rt->out != stdout)
 		fclose(rt->out);

@@ -33,6 +33,8 @@ int64_t stp_kconfig_is(const char *name, const char *want);
 void stp_strcat(char *dst, const char *src);
 s64 stp_strcmp(const char *a, const char *b);
 s64 stp_strlen(const char *s);
+/* system(cmd): /bin/sh -c cmd in the background (system.c). */
+void stp_system(struct stp_rt *rt, const char *cmd);
 /* Appends s to the string dst, cut at MAXSTRINGLEN as stap cuts. */
 void stp_append(char *dst, const char *s);
 void stp_substr(char *dst, const char *s, s64 start, s64 len);

@@ -112,6 +112,8 @@ struct stp_uprobe_ops {
 /* An STP_P_KSTACK or STP_P_KSYM piece, named from /proc/kallsyms (ksym.c). */
 void stp_read_ksymbol_piece(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst);
 void stp_ksym_free(void);
+/* Waits for the system() commands still running (system.c). */
+void stp_system_wait(void);
 /* An STP_P_USTACK or STP_P_USYM piece, named from the task's mappings (symbolize.c). */
 void stp_read_usymbol_piece(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst);
 

@@ -539,6 +539,8 @@ static const char *builtin_str(struct kgen *k, struct expr *x)
 		} else {
 			cw_line(k->w, "\t%s[0] = 0;", d);
 		}
+	} else if (!strcmp(n, "cmdline_str")) {
+		cw_line(k->w, "stp_cmdline_str(%s);", d);
 	} else if (!strcmp(n, "substr")) {
 		const char *str = kgen_str(k, vec_at(a, 0));
 		const char *start = kgen_long(k, vec_at(a, 1));

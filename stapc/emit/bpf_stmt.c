@@ -304,6 +304,10 @@ static bool control_call(struct kgen *k, struct expr *x)
 		send(k, new_site(k, SITE_WARN, x), &x->args, false);
 		return true;
 	}
+	if (is_builtin(x, "system")) {
+		send(k, new_site(k, SITE_SYSTEM, x), &x->args, false);
+		return true;
+	}
 	if (is_builtin(x, "error")) {
 		send(k, new_site(k, SITE_ERROR, x), &x->args, true);
 		/* Reported already; what is left is to unwind. */

@@ -126,6 +126,9 @@ static void emit_on_event(struct plan *pl, struct cw *w)
 		case SITE_WARN:
 			cw_line(w, "stp_warn(rt, a0);");
 			break;
+		case SITE_SYSTEM:
+			cw_line(w, "stp_system(rt, a0);");
+			break;
 		case SITE_ERROR:
 			cw_line(w, "stp_kernel_error(rt, a0);");
 			break;

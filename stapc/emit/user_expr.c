@@ -275,6 +275,10 @@ static bool builtin_void(struct ugen *u, struct expr *x)
 		cw_line(u->w, "stp_log(rt, %s);", ugen_str(u, vec_at(a, 0)));
 		return true;
 	}
+	if (!strcmp(n, "system")) {
+		cw_line(u->w, "stp_system(rt, %s);", ugen_str(u, vec_at(a, 0)));
+		return true;
+	}
 	if (!strcmp(n, "warn")) {
 		cw_line(u->w, "stp_warn(rt, %s);", ugen_str(u, vec_at(a, 0)));
 		return true;
