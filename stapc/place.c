@@ -390,7 +390,7 @@ static void lazy_expr(struct lazy_scan *ls, struct expr *x, bool out_ok)
 	case E_CALL: {
 		bool output_fn = x->fn && x->fn->builtin &&
 				 (!strcmp(x->fn->name, "log") || !strcmp(x->fn->name, "warn") ||
-				  !strcmp(x->fn->name, "error"));
+				  !strcmp(x->fn->name, "error") || !strcmp(x->fn->name, "system"));
 		lazy_args(ls, x, output_fn || is_lazy_builtin(x->fn));
 		plain_needed(ls, x, out_ok);
 		return;
