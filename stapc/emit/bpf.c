@@ -217,7 +217,7 @@ static void emit_entry_program(struct plan *pl, struct cw *w, const char *name,
 			       const struct variant *var, const struct variant *ev,
 			       const struct vec *entries, int *scratch_max)
 {
-	cw_open(w, arena_printf("struct stp_entry_%s", name));
+	cw_open(w, "struct stp_entry_%s", name);
 	cw_line(w, "u64 a[6];");
 	cw_line(w, "s64 v[%d];", entries->len ? entries->len : 1);
 	cw_close(w, ";");
