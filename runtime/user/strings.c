@@ -95,7 +95,13 @@ s64 stp_strtol(const char *s, s64 base)
 {
 	if (base != 0 && (base < 2 || base > 36))
 		return 0;
-	return strtoll(s, NULL, (int)base);
+	/*
+	 * As the kernel's simple_strtol, which stap calls: digits past 63 bits
+	 * wrap rather than saturate, so a kernel address in hex comes back whole.
+	 */
+	bool neg = *s == '-';
+	unsigned long long v = strtoull(neg ? s + 1 : s, NULL, (int)base);
+	return neg ? -(s64)v : (s64)v;
 }
 
 s64 stp_isdigit(const char *s)
