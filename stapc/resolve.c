@@ -452,6 +452,10 @@ static void resolve_expr(struct scope *sc, struct expr *x)
 		resolve_defined(sc, x);
 		return;
 	case E_ENTRY:
+		sc->e->in_entry++;
+		resolve_expr(sc, x->left);
+		sc->e->in_entry--;
+		return;
 	case E_REGISTER:
 		resolve_expr(sc, x->left);
 		return;

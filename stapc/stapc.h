@@ -677,6 +677,7 @@ struct elab {
 	struct btf *btf;	 /* the build host's kernel BTF, when needed */
 	bool btf_tried;
 	int next_group;
+	int in_entry;		 /* resolving the operand of @entry(): the values at entry */
 };
 
 struct program *elab_program(struct session *s);

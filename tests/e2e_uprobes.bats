@@ -79,6 +79,25 @@ EOF
 	assert_nothing_attached
 }
 
+@test "uprobes: @entry() in a return probe: parameters and any expression, kept at the entry of each site" {
+	cat > "$BATS_TEST_TMPDIR/ent.stp" <<EOF
+probe process("$CALLEE").function("t_leaf").return {
+	printf("t_leaf x %d y %d returned %d\n", @entry(\$x), @entry(\$y), \$return)
+}
+probe process("$CALLEE").function("t_middle").return {
+	printf("t_middle n %d ordered %d\n", @entry(\$n), @entry(gettimeofday_ns()) <= gettimeofday_ns())
+}
+EOF
+	"$STAPC" -o "$BATS_TEST_TMPDIR/ent" "$BATS_TEST_TMPDIR/ent.stp"
+	run -0 "$BATS_TEST_TMPDIR/ent" -c "$CALLEE"
+	# t_middle(tag, 3, -2, &p) calls t_leaf(3, -2).
+	[ "$output" = $'t_leaf x 3 y -2 returned -6\nt_middle n 3 ordered 1' ]
+	# A parameter without @entry() in a return probe says what to write.
+	run -1 "$STAPC" -p2 -e "probe process(\"$CALLEE\").function(\"t_leaf\").return { println(\$x) }"
+	[[ "$output" == *'$x in a return probe is its value at entry: write @entry($x)'* ]]
+	assert_nothing_attached
+}
+
 @test "uprobes: pp() names the declaration from DWARF; probefunc() and ppfunc() the function" {
 	local line
 	line=$(grep -n '^PROBED long t_leaf' "$TOP/tests/uprobes/callee.c" | cut -d: -f1)

@@ -196,8 +196,15 @@ static int attach_one(struct stp_rt *rt, struct stp_session *ss, struct bpf_prog
 		      int i)
 {
 	const struct stp_kprobe_desc *k = &rt->tool->kprobes[i];
-	if (k->ukind != STP_U_NONE)
+	if (k->ukind != STP_U_NONE) {
+		struct bpf_program *ep = entry_program(rt->obj, k);
+		if (ep) {
+			int err = rt->tool->uprobes->attach_entry(rt, ss, ep, i);
+			if (err)
+				return err;
+		}
 		return rt->tool->uprobes->attach(rt, ss, prog, i);
+	}
 	if (k->attach == STP_ATTACH_PERF)
 		return attach_perf(ss, prog, k);
 	if (stp_is_kwild(k))

@@ -104,6 +104,9 @@ struct stp_uprobe_ops {
 	int (*fill_maps)(struct stp_rt *rt, struct bpf_object *obj);
 	/* 0, or a negative errno when no site attached */
 	int (*attach)(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog, int desc);
+	/* The same sites, at their entries: a return's entry program (@entry). */
+	int (*attach_entry)(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog,
+			    int desc);
 	/* Reads one STP_P_U* piece of a record into dst. */
 	void (*piece)(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst);
 	void (*cleanup)(void); /* detaches what attach() linked by itself, frees the rest */

@@ -473,12 +473,18 @@ static void before_load(struct stp_rt *rt, struct bpf_object *obj)
 		struct bpf_program *prog = bpf_object__find_program_by_name(obj, k->prog);
 		if (prog)
 			bpf_program__set_expected_attach_type(prog, STP_TRACE_UPROBE_MULTI);
+		/* A return's entry program (@entry) goes to the same sites. */
+		char entry[128];
+		snprintf(entry, sizeof(entry), "%s_entry", k->prog);
+		prog = bpf_object__find_program_by_name(obj, entry);
+		if (prog)
+			bpf_program__set_expected_attach_type(prog, STP_TRACE_UPROBE_MULTI);
 	}
 }
 
 /* Every site of a uprobe program in one uprobe_multi link. */
 static int attach_multi(struct stp_session *ss, struct bpf_program *prog,
-			const struct stp_kprobe_desc *k, const struct udesc *u)
+			const struct stp_kprobe_desc *k, const struct udesc *u, bool ret)
 {
 	(void)ss;
 	unsigned long *offsets = calloc((size_t)u->n, sizeof(*offsets));
@@ -488,7 +494,7 @@ static int attach_multi(struct stp_session *ss, struct bpf_program *prog,
 		cookies[j] = (__u64)(u->first + j);
 	}
 	int fd = link_create_multi(bpf_program__fd(prog), u->bin->path, offsets, cookies,
-				   (__u32)u->n, k->attach == STP_ATTACH_URETPROBE, u->pid);
+				   (__u32)u->n, ret, u->pid);
 	int err = -errno;
 	free(offsets);
 	free(cookies);
@@ -538,12 +544,14 @@ static int fill_maps(struct stp_rt *rt, struct bpf_object *obj)
 	return 0;
 }
 
-static int attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog, int desc)
+/* prog on every site of desc; ret: at their returns. */
+static int attach_as(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog, int desc,
+		     bool ret)
 {
 	const struct stp_kprobe_desc *k = &rt->tool->kprobes[desc];
 	const struct udesc *u = &udescs[desc];
 	if (k->ukind != STP_U_MARK && have_uprobe_multi())
-		return attach_multi(ss, prog, k, u);
+		return attach_multi(ss, prog, k, u, ret);
 	int attached = 0, err = 0;
 	for (int s = u->first; s < u->first + u->n; s++) {
 		struct bpf_link *link;
@@ -552,8 +560,7 @@ static int attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_program 
 			link = bpf_program__attach_usdt(prog, u->pid, u->bin->path, sites[s].provider,
 							sites[s].mark, &o);
 		} else {
-			LIBBPF_OPTS(bpf_uprobe_opts, o, .bpf_cookie = (uint64_t)s,
-				    .retprobe = k->attach == STP_ATTACH_URETPROBE);
+			LIBBPF_OPTS(bpf_uprobe_opts, o, .bpf_cookie = (uint64_t)s, .retprobe = ret);
 			link = bpf_program__attach_uprobe_opts(prog, u->pid, u->bin->path,
 							       (size_t)sites[s].offset, &o);
 		}
@@ -572,6 +579,18 @@ static int attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_program 
 		fprintf(stderr, "WARNING: %s: %d of its %d places could not be probed\n", k->pp,
 			u->n - attached, u->n);
 	return attached ? 0 : (err ? err : -ENOENT);
+}
+
+static int attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog, int desc)
+{
+	return attach_as(rt, ss, prog, desc, rt->tool->kprobes[desc].attach == STP_ATTACH_URETPROBE);
+}
+
+/* A return probe's entry program (@entry): at the entry of each of its sites. */
+static int attach_entry(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog,
+			int desc)
+{
+	return attach_as(rt, ss, prog, desc, false);
 }
 
 static void put_hex(char *out, size_t n, uint64_t v)
@@ -671,6 +690,7 @@ const struct stp_uprobe_ops stp_uprobe_ops = {
 	.before_load = before_load,
 	.fill_maps = fill_maps,
 	.attach = attach,
+	.attach_entry = attach_entry,
 	.piece = piece,
 	.cleanup = cleanup,
 };

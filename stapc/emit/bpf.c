@@ -181,7 +181,8 @@ static bool reads_local(const struct expr *x)
 /*
  * Where a return probe's entry is, for an entry program that keeps what
  * its handler's @entry() needs: its section and how it sees its context.
- * false: this kind of return has no entry program.
+ * false: this kind of return has no entry program. A uretprobe's is a
+ * uprobe the tool attaches to the same sites.
  */
 static bool entry_of(const struct variant *var, struct variant *ev)
 {
@@ -196,6 +197,12 @@ static bool entry_of(const struct variant *var, struct variant *ev)
 	if (!strcmp(var->attach, "STP_ATTACH_KRETPROBE")) {
 		ev->section = arena_printf("kprobe/%s", var->target);
 		ev->attach = "STP_ATTACH_KPROBE";
+		return true;
+	}
+	if (!strcmp(var->attach, "STP_ATTACH_URETPROBE")) {
+		/* The tool attaches it to the same sites, with the same cookies. */
+		ev->section = "uprobe";
+		ev->attach = "STP_ATTACH_UPROBE";
 		return true;
 	}
 	const char *exit = "syscalls:sys_exit_";

@@ -246,10 +246,9 @@ static bool target(struct elab *e, struct dprobe *d, struct expr *x)
 		x->type = VT_LONG;
 		return true;
 	}
-	if (up->is_return) {
-		diag_error(&x->loc, "%s in a return probe would need its value at entry, which stapc "
-				    "does not keep yet: use it in the .call probe",
-			   name);
+	if (up->is_return && !e->in_entry) {
+		diag_error(&x->loc, "%s in a return probe is its value at entry: write @entry(%s)",
+			   name, name);
 		return true;
 	}
 	/* A named parameter: which register holds it is decided by the tool, per site. */
