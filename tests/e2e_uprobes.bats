@@ -79,7 +79,7 @@ EOF
 	assert_nothing_attached
 }
 
-@test "uprobes: @entry() in a return probe: parameters and any expression, kept at the entry of each site" {
+@test "uprobes: @entry() and \$\$parms in a return probe: the values at the entry of each site" {
 	cat > "$BATS_TEST_TMPDIR/ent.stp" <<EOF
 probe process("$CALLEE").function("t_leaf").return {
 	printf("t_leaf x %d y %d returned %d\n", @entry(\$x), @entry(\$y), \$return)
@@ -87,11 +87,16 @@ probe process("$CALLEE").function("t_leaf").return {
 probe process("$CALLEE").function("t_middle").return {
 	printf("t_middle n %d ordered %d\n", @entry(\$n), @entry(gettimeofday_ns()) <= gettimeofday_ns())
 }
+probe process("$CALLEE").function("t_leaf").call { printf("call %s\n", \$\$parms) }
+probe process("$CALLEE").function("t_leaf").return { printf("return %s\n", \$\$parms) }
 EOF
 	"$STAPC" -o "$BATS_TEST_TMPDIR/ent" "$BATS_TEST_TMPDIR/ent.stp"
 	run -0 "$BATS_TEST_TMPDIR/ent" -c "$CALLEE"
-	# t_middle(tag, 3, -2, &p) calls t_leaf(3, -2).
-	[ "$output" = $'t_leaf x 3 y -2 returned -6\nt_middle n 3 ordered 1' ]
+	# t_middle(tag, 3, -2, &p) calls t_leaf(3, -2); \$\$parms in the return
+	# is what it was at the call.
+	[ "$(grep -v '^call \|^return ' <<<"$output")" = $'t_leaf x 3 y -2 returned -6\nt_middle n 3 ordered 1' ]
+	[[ "$(grep '^call ' <<<"$output")" == "call x=0x3 y="* ]]
+	[ "$(sed -n 's/^return //p' <<<"$output")" = "$(sed -n 's/^call //p' <<<"$output")" ]
 	# A parameter without @entry() in a return probe says what to write.
 	run -1 "$STAPC" -p2 -e "probe process(\"$CALLEE\").function(\"t_leaf\").return { println(\$x) }"
 	[[ "$output" == *'$x in a return probe is its value at entry: write @entry($x)'* ]]

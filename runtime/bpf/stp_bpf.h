@@ -396,18 +396,23 @@ static __always_inline void stp_put_site(struct stp_rec *r, u8 tag, u32 site, u8
 }
 
 /* $$parms: the argument registers at entry; the tool names them from DWARF. */
-static __always_inline void stp_put_uparms(struct stp_rec *r, u32 site, struct pt_regs *regs)
+static __always_inline void stp_put_uparms_vals(struct stp_rec *r, u32 site, const u64 *v)
 {
 	u64 off = r->off;
 	barrier_var(off);
 	if (off + 5 + 8 * STP_UREGS > r->size || off >= STP_RECORD_MAX)
 		return;
-	u64 v[STP_UREGS] = { PT_REGS_PARM1(regs), PT_REGS_PARM2(regs), PT_REGS_PARM3(regs),
-			     PT_REGS_PARM4(regs), PT_REGS_PARM5(regs), PT_REGS_PARM6(regs) };
 	r->p[off] = STP_P_UPARMS;
 	__builtin_memcpy(r->p + off + 1, &site, 4);
-	__builtin_memcpy(r->p + off + 5, v, sizeof(v));
+	__builtin_memcpy(r->p + off + 5, v, 8 * STP_UREGS);
 	r->off = off + 5 + 8 * STP_UREGS;
+}
+
+static __always_inline void stp_put_uparms(struct stp_rec *r, u32 site, struct pt_regs *regs)
+{
+	u64 v[STP_UREGS] = { PT_REGS_PARM1(regs), PT_REGS_PARM2(regs), PT_REGS_PARM3(regs),
+			     PT_REGS_PARM4(regs), PT_REGS_PARM5(regs), PT_REGS_PARM6(regs) };
+	stp_put_uparms_vals(r, site, v);
 }
 
 /* $$return: the return register; the tool types it from DWARF. */

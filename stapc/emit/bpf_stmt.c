@@ -233,8 +233,12 @@ void kgen_out(struct kgen *k, struct expr *x, const char *rec)
 				return;
 			}
 			k->pl->uses_uparms = true;
-			cw_line(k->w, "stp_put_%s(%s, %s, (struct pt_regs *)ctx);",
-				strcmp(x->name, "$$return") ? "uparms" : "uret", rec, kgen_usite(k));
+			if (strcmp(x->name, "$$return") && k->variant->entry_stash)
+				/* A return: the registers its entry program kept. */
+				cw_line(k->w, "stp_put_uparms_vals(%s, %s, stp_stash->a);", rec, kgen_usite(k));
+			else
+				cw_line(k->w, "stp_put_%s(%s, %s, (struct pt_regs *)ctx);",
+					strcmp(x->name, "$$return") ? "uparms" : "uret", rec, kgen_usite(k));
 			return;
 		}
 		cw_line(k->w, "stp_put_str(%s, %s);", rec, kgen_str(k, x));

@@ -228,11 +228,9 @@ static bool target(struct elab *e, struct dprobe *d, struct expr *x)
 	}
 	if (!strcmp(name, "$$parms") || !strcmp(name, "$$vars") || !strcmp(name, "$$return") ||
 	    !strcmp(name, "$$locals")) {
-		if (up->is_return && strcmp(name, "$$return")) {
-			diag_error(&x->loc, "%s in a return probe would need the values at entry, which "
-					    "stapc does not keep yet: use it in the .call probe", name);
-			return true;
-		}
+		/* In a return, the values they had at the entry, as stap prints them. */
+		if (up->is_return && strcmp(name, "$$return"))
+			up->return_reads_parms = true;
 		if (!up->is_return && !strcmp(name, "$$return"))
 			return false;
 		x->type = VT_STRING;
@@ -320,6 +318,7 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 		.ukind = ukind[up->kind],
 		.args = ARGS_PT_REGS,
 		.is_return = up->is_return,
+		.entry_stash = up->is_return && up->return_reads_parms,
 	};
 	return 1;
 }
