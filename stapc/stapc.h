@@ -574,7 +574,7 @@ struct uprobe_point {
 	bool is_return, is_call;
 	int exe_slot;	     /* begin/end: its entry in stp_kg.stp_exe, the binary's identity */
 	uint64_t params_used; /* bit N: its handler reads $NAME number N of program->uparams */
-	bool return_reads_parms; /* a return reading $$parms: an entry program keeps the registers */
+	bool return_reads_parms; /* a return reading $$parms or $NAME: its entry program keeps the registers */
 };
 
 struct timer_probe {

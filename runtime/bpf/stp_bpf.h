@@ -587,8 +587,11 @@ static __always_inline const char *stp_usite_str(u32 site, u8 what)
 	return what == STP_USITE_PP ? v->pp : v->func;
 }
 
-/* $NAME: its register, cut to its type's size and extended by its sign. */
-static __always_inline s64 stp_uparam(struct pt_regs *regs, u32 site, u32 slot)
+/*
+ * $NAME from the argument registers `all` (as at the entry): its register,
+ * cut to its type's size and extended by its sign.
+ */
+static __always_inline s64 stp_uparam_of(const u64 *all, u32 site, u32 slot)
 {
 	struct stp_usite_val *v = bpf_map_lookup_elem(&stp_usites, &site);
 	if (!v || slot >= STP_NUPARAMS - 1)
@@ -596,12 +599,6 @@ static __always_inline s64 stp_uparam(struct pt_regs *regs, u32 site, u32 slot)
 	struct stp_uslot s = v->slot[slot];
 	if (s.reg >= STP_UREGS)
 		return 0;
-	/*
-	 * Not a switch on the register: clang turns it into an offset into
-	 * the context, which the verifier refuses. A copy, read at an index.
-	 */
-	u64 all[STP_UREGS] = { PT_REGS_PARM1(regs), PT_REGS_PARM2(regs), PT_REGS_PARM3(regs),
-			       PT_REGS_PARM4(regs), PT_REGS_PARM5(regs), PT_REGS_PARM6(regs) };
 	u64 x = 0;
 	bpf_probe_read_kernel(&x, sizeof(x), &all[s.reg]);
 	switch (s.size) {
@@ -610,6 +607,18 @@ static __always_inline s64 stp_uparam(struct pt_regs *regs, u32 site, u32 slot)
 	case 4: return s.is_signed ? (s64)(s32)x : (s64)(u32)x;
 	default: return (s64)x;
 	}
+}
+
+/* $NAME now, from the probe's registers. */
+static __always_inline s64 stp_uparam(struct pt_regs *regs, u32 site, u32 slot)
+{
+	/*
+	 * Not a switch on the register: clang turns it into an offset into
+	 * the context, which the verifier refuses. A copy, read at an index.
+	 */
+	u64 all[STP_UREGS] = { PT_REGS_PARM1(regs), PT_REGS_PARM2(regs), PT_REGS_PARM3(regs),
+			       PT_REGS_PARM4(regs), PT_REGS_PARM5(regs), PT_REGS_PARM6(regs) };
+	return stp_uparam_of(all, site, slot);
 }
 
 /* $return: the return register, cut and extended as the function's type says. */

@@ -137,6 +137,9 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 	const struct target_ref *r = x->target;
 	if (r && r->base == TREF_UPARAM) {
 		k->pl->usites_map = true;
+		/* In a return: the registers its entry program kept, as stap's snapshot. */
+		if (k->variant->entry_stash)
+			return arena_printf("stp_uparam_of(stp_stash->a, %s, %d)", kgen_usite(k), r->index);
 		return arena_printf("stp_uparam((struct pt_regs *)ctx, %s, %d)", kgen_usite(k), r->index);
 	}
 	if (r && r->base == TREF_URETVAL) {

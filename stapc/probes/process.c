@@ -244,11 +244,9 @@ static bool target(struct elab *e, struct dprobe *d, struct expr *x)
 		x->type = VT_LONG;
 		return true;
 	}
-	if (up->is_return && !e->in_entry) {
-		diag_error(&x->loc, "%s in a return probe is its value at entry: write @entry(%s)",
-			   name, name);
-		return true;
-	}
+	/* In a return, a parameter is its value at the entry (stap's snapshot). */
+	if (up->is_return && !e->in_entry)
+		up->return_reads_parms = true;
 	/* A named parameter: which register holds it is decided by the tool, per site. */
 	r->base = TREF_UPARAM;
 	r->index = -1;
