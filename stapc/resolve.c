@@ -333,21 +333,19 @@ static bool fold_constant(struct expr *x)
 	return false;
 }
 
-/* Whether evaluating x may change something: dropping a pure x changes nothing. */
+/*
+ * Whether evaluating x may change something: dropping a pure x changes
+ * nothing. A builtin says it is pure in its pragma, as elide.c reads it; a
+ * script function, not resolved yet here, may do anything.
+ */
 static bool impure(const struct expr *x)
 {
-	static const char *const effects[] = { "exit", "error", "warn", "system", "raise", NULL };
-	if (x->kind == E_ASSIGN || x->kind == E_PREINC || x->kind == E_POSTINC || x->kind == E_PRINT ||
-	    x->kind == E_EMBEDDED)
+	if (x->kind == E_ASSIGN || x->kind == E_PREINC || x->kind == E_POSTINC ||
+	    (x->kind == E_PRINT && !x->print_to_string) || x->kind == E_EMBEDDED)
 		return true;
 	if (x->kind != E_CALL)
 		return false;
-	if (!x->fn || !x->fn->builtin)
-		return true;
-	for (int i = 0; effects[i]; i++)
-		if (!strcmp(x->fn->name, effects[i]))
-			return true;
-	return false;
+	return !x->fn || !x->fn->builtin || !strstr(x->fn->body->code, "/* pure */");
 }
 
 /*

@@ -370,11 +370,6 @@ static __always_inline u64 stp_scalar(u64 v)
 	return r;
 }
 
-/* A kernel function's register arguments, kept at its entry for its kretprobe. */
-struct stp_args6 {
-	u64 a[6];
-};
-
 #ifndef PT_REGS_PARM6 /* libbpf before 1.2 stops at five */
 #define PT_REGS_PARM6(x) (((struct pt_regs *)(x))->r9)
 #endif

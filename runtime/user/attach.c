@@ -31,9 +31,17 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-static const char *tracefs(void)
+const char *stp_tracefs(void)
 {
 	return exists("/sys/kernel/tracing/events") ? "/sys/kernel/tracing" : "/sys/kernel/debug/tracing";
+}
+
+bool stp_have_kprobes(void)
+{
+	/* The perf kprobe PMU libbpf prefers, or the legacy tracefs interface. */
+	char path[512];
+	snprintf(path, sizeof(path), "%s/kprobe_events", stp_tracefs());
+	return exists("/sys/bus/event_source/devices/kprobe") || exists(path);
 }
 
 /* The running kernel's BTF, read once, only for fentry/fexit variants. */
@@ -85,10 +93,7 @@ static bool fentry_can_attach(const char *func, bool fexit)
 /* Whether this kernel can probe kernel functions at all: kprobes or trampolines. */
 bool stp_kernel_functions_probeable(const char *func)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/kprobe_events", tracefs());
-	return exists("/sys/bus/event_source/devices/kprobe") || exists(path) ||
-	       fentry_can_attach(func, false);
+	return stp_have_kprobes() || fentry_can_attach(func, false);
 }
 
 static bool is_kernel_function(const struct stp_kprobe_desc *k)
@@ -106,7 +111,7 @@ static bool viable(const struct stp_kprobe_desc *k)
 		const char *colon = strchr(k->target, ':');
 		if (!colon)
 			return false;
-		snprintf(path, sizeof(path), "%s/events/%.*s/%s", tracefs(), (int)(colon - k->target),
+		snprintf(path, sizeof(path), "%s/events/%.*s/%s", stp_tracefs(), (int)(colon - k->target),
 			 k->target, colon + 1);
 		return exists(path);
 	}
@@ -115,9 +120,7 @@ static bool viable(const struct stp_kprobe_desc *k)
 		return fentry_can_attach(k->target, k->attach == STP_ATTACH_FEXIT);
 	case STP_ATTACH_KPROBE:
 	case STP_ATTACH_KRETPROBE:
-		/* A kernel built without kprobes has neither way to make one. */
-		snprintf(path, sizeof(path), "%s/kprobe_events", tracefs());
-		return exists("/sys/bus/event_source/devices/kprobe") || exists(path);
+		return stp_have_kprobes();
 	case STP_ATTACH_TP_BTF: {
 		/* Any tracepoint the kernel has also has its btf_trace_ type. */
 		struct btf *btf = kernel_btf();
@@ -184,8 +187,7 @@ static int attach_perf(struct stp_session *ss, struct bpf_program *prog,
 	return err;
 }
 
-/* PROG_entry: the kprobe that keeps a kretprobe's arguments (emit/bpf.c), if k has one. */
-static struct bpf_program *entry_program(struct bpf_object *obj, const struct stp_kprobe_desc *k)
+struct bpf_program *stp_entry_program(struct bpf_object *obj, const struct stp_kprobe_desc *k)
 {
 	char entry[128];
 	snprintf(entry, sizeof(entry), "%s_entry", k->prog);
@@ -196,21 +198,16 @@ static int attach_one(struct stp_rt *rt, struct stp_session *ss, struct bpf_prog
 		      int i)
 {
 	const struct stp_kprobe_desc *k = &rt->tool->kprobes[i];
+	/* A return's entry program attaches first: the return finds what it kept. */
+	struct bpf_program *ep = stp_entry_program(rt->obj, k);
 	if (k->ukind != STP_U_NONE) {
-		struct bpf_program *ep = entry_program(rt->obj, k);
-		if (ep) {
-			int err = rt->tool->uprobes->attach_entry(rt, ss, ep, i);
-			if (err)
-				return err;
-		}
-		return rt->tool->uprobes->attach(rt, ss, prog, i);
+		int err = ep ? rt->tool->uprobes->attach_entry(rt, ss, ep, i) : 0;
+		return err ? err : rt->tool->uprobes->attach(rt, ss, prog, i);
 	}
 	if (k->attach == STP_ATTACH_PERF)
 		return attach_perf(ss, prog, k);
 	if (stp_is_kwild(k))
 		return stp_kwild_attach(rt, ss, prog, i);
-	/* A kretprobe that reads the arguments: its entry kprobe keeps them. */
-	struct bpf_program *ep = entry_program(rt->obj, k);
 	if (ep) {
 		struct bpf_link *el = bpf_program__attach(ep);
 		if (!el)
@@ -366,7 +363,7 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 			 : stp_is_kwild(k)	? stp_kwild_viable(t, i)
 						: viable(k);
 		bpf_program__set_autoload(prog, use[i]);
-		struct bpf_program *ep = entry_program(obj, k);
+		struct bpf_program *ep = stp_entry_program(obj, k);
 		if (ep)
 			bpf_program__set_autoload(ep, use[i]);
 	}
@@ -458,8 +455,7 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 			free(state);
 			struct utsname u;
 			uname(&u);
-			if (is_kernel_function(k) && !exists("/sys/bus/event_source/devices/kprobe") &&
-			    !fentry_can_attach(k->target, false))
+			if (is_kernel_function(k) && !stp_kernel_functions_probeable(k->target))
 				stp_say("cannot probe %s: kernel %s can probe no kernel function (it has "
 					"no kprobes and no BPF trampolines)",
 					k->pp, u.release);

@@ -93,8 +93,9 @@ static int cmp_site(const void *a, const void *b)
 
 static FILE *open_traceable(void)
 {
-	FILE *f = fopen("/sys/kernel/tracing/available_filter_functions", "re");
-	return f ? f : fopen("/sys/kernel/debug/tracing/available_filter_functions", "re");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/available_filter_functions", stp_tracefs());
+	return fopen(path, "re");
 }
 
 /*
@@ -225,7 +226,7 @@ bool stp_kwild_viable(const struct stp_tool *t, int desc)
 	if (is_multi(k))
 		return have_kprobe_multi();
 	/* One kprobe each: a kernel built without kprobes has no way to make them. */
-	return access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
+	return stp_have_kprobes();
 }
 
 /* After load: each site's pp() and function, for handlers that use them as strings. */

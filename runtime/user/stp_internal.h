@@ -47,6 +47,15 @@ enum { STP_SUB_FAILED, STP_SUB_ATTACHED, STP_SUB_SUPERSEDED };
 bool stp_kconfig_available(void);
 /* attach.c: whether kprobes or BPF trampolines exist here (func: one to try). */
 bool stp_kernel_functions_probeable(const char *func);
+/* attach.c: whether kprobes can be made here; where tracefs is mounted. */
+bool stp_have_kprobes(void);
+const char *stp_tracefs(void);
+struct bpf_program;
+/*
+ * attach.c: PROG_entry, the entry program of a return probe (emit/bpf.c):
+ * it keeps the arguments and @entry() values for the return; NULL if none.
+ */
+struct bpf_program *stp_entry_program(struct bpf_object *obj, const struct stp_kprobe_desc *k);
 /*
  * A program that returns 0, loaded to ask the kernel whether it has a kind
  * of program or link (attach.c): its fd, or -1 with errno.
@@ -57,7 +66,6 @@ int stp_report_wildcards(const struct stp_tool *t, const unsigned char *state);
 /* Why kernel function f cannot be probed here, in a few words; and freeing what that read. */
 const char *stp_why_not_probed(const char *f);
 void stp_why_not_free(void);
-struct bpf_program;
 /*
  * kwild.c: kernel function wildcards matched on this kernel. Before load:
  * the matches and whether a desc's variant can be had here; at attach:

@@ -474,9 +474,7 @@ static void before_load(struct stp_rt *rt, struct bpf_object *obj)
 		if (prog)
 			bpf_program__set_expected_attach_type(prog, STP_TRACE_UPROBE_MULTI);
 		/* A return's entry program (@entry) goes to the same sites. */
-		char entry[128];
-		snprintf(entry, sizeof(entry), "%s_entry", k->prog);
-		prog = bpf_object__find_program_by_name(obj, entry);
+		prog = stp_entry_program(obj, k);
 		if (prog)
 			bpf_program__set_expected_attach_type(prog, STP_TRACE_UPROBE_MULTI);
 	}

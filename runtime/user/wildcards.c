@@ -99,9 +99,9 @@ const char *stp_why_not_probed(const char *f)
 	if (r->kallsyms.readable && !has_name(&r->kallsyms, f))
 		return "not in this kernel (removed, renamed or inlined into its callers)";
 	if (!r->traceable.loaded) {
-		load_names(&r->traceable, "/sys/kernel/tracing/available_filter_functions", 0);
-		if (!r->traceable.readable)
-			load_names(&r->traceable, "/sys/kernel/debug/tracing/available_filter_functions", 0);
+		char path[512];
+		snprintf(path, sizeof(path), "%s/available_filter_functions", stp_tracefs());
+		load_names(&r->traceable, path, 0);
 	}
 	if (r->traceable.readable && !has_name(&r->traceable, f))
 		return "notrace (the kernel does not let it be traced)";

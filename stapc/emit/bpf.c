@@ -298,13 +298,11 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 	entries_found = &entries;
 	stmt_any(d->body, collect_entry);
 	expr_any(d->cond, collect_entry);
+	/* An entry program keeps the arguments a kretprobe reads, and the @entry() values. */
 	struct variant ev;
-	bool stash = var->entry_stash;
-	if (entries.len && entry_of(var, &ev) && entries_ok(&entries, &ev))
-		stash = true;
-	else if (var->entry_stash)
-		entry_of(var, &ev);
-	k.entry_values = stash && entries.len;
+	bool has_entry = entry_of(var, &ev);
+	k.entry_values = entries.len && has_entry && entries_ok(&entries, &ev);
+	bool stash = var->entry_stash || k.entry_values;
 	if (stash)
 		emit_entry_program(pl, w, name, var, &ev, &entries, scratch_max);
 	cw_line(w, "/* %s: %s */", (const char *)vec_at(&d->chain, 0), var->attach);
