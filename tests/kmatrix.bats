@@ -32,16 +32,9 @@ setup_file() {
 
 setup() {
 	source "$KM/lib.sh"
+	source "$KM/places.bash" # need_guest
 	STATE=$BATS_FILE_TMPDIR/state
 	FEAT=$BATS_FILE_TMPDIR/feat
-}
-
-# need_guest KERNEL - skips the test, with the reason, when KERNEL cannot boot.
-need_guest() {
-	local f
-	for f in "$STATE/skip-tools" "$STATE/skip-$1"; do
-		[ ! -e "$f" ] || skip "$(cat "$f")"
-	done
 }
 
 need_features() {

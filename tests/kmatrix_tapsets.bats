@@ -19,40 +19,26 @@ KERNELS=${STAPC_KMATRIX_KERNELS:-6.1 6.12}
 
 setup_file() {
 	source "$KM/lib.sh"
-	local state=$BATS_FILE_TMPDIR/state k rel f tool
-	mkdir -p "$state"
-	local t=$BATS_FILE_TMPDIR/t
-	mkdir -p "$t"
-	for f in "$KM"/tapsets/*.stp; do
-		tool=$(sed -n 's/^# tool: //p' "$f")
-		"$STAPC" -o "$t/$tool" "$f" 2>>"$state/build.err" || echo "$f: stapc failed" >>"$state/build.err"
-	done
-	${CC:-gcc} -O2 -Wall -static -o "$t/tkload" "$KM/tapsets/tkload.c" 2>>"$state/build.err" ||
-		echo "tkload.c: gcc -static failed" >>"$state/build.err"
+	source "$KM/places.bash"
+	STATE=$BATS_FILE_TMPDIR/state OUT=$BATS_FILE_TMPDIR/out
+	mkdir -p "$STATE"
+	local t=$BATS_FILE_TMPDIR/t k rel
+	km_build_tools "$t" "$KM"/tapsets/*.stp
+	${CC:-gcc} -O2 -Wall -static -o "$t/tkload" "$KM/tapsets/tkload.c" 2>>"$STATE/build.err" ||
+		echo "tkload.c: gcc -static failed" >>"$STATE/build.err"
 	cp "$KM/tapsets/run-all" "$t/"
-	mkdir -p "$BATS_FILE_TMPDIR/out/host"
-	(cd "$t" && PATH=$t:$KM/guest:$PATH KM_OUT=$BATS_FILE_TMPDIR/out/host ./run-all \
-		>"$BATS_FILE_TMPDIR/out/host.log" 2>&1)
-	if ! km_install_host_tools 2>"$state/tools.err"; then
-		echo "host tools missing: $(tail -1 "$state/tools.err")" >"$state/skip-tools"
+	km_run_host "$t"
+	if ! km_install_host_tools 2>"$STATE/tools.err"; then
+		echo "host tools missing: $(tail -1 "$STATE/tools.err")" >"$STATE/skip-tools"
 		return 0
 	fi
 	for k in $KERNELS; do
-		if ! km_fetch_or_update "$k" 2>"$state/fetch-$k.err"; then
-			echo "kernel $k cannot be downloaded: $(grep -v '^ *$' "$state/fetch-$k.err" | tail -1)" \
-				>"$state/skip-$k"
-			continue
-		fi
+		km_fetch "$k" || continue
 		# Debian builds the loop driver as a module: the guest loads it.
 		rel=$(km_resolve_kernel "$k")
 		mkdir -p "$t/mod/$rel"
-		km_image_module "$rel" loop "$t/mod/$rel/loop.ko" 2>>"$state/fetch-$k.err" || true
-		mkdir -p "$BATS_FILE_TMPDIR/out/$k"
-		local rc=0
-		"$KM/run-guest" --kernel "$k" --memory 1024 --timeout 600 --files "$t" \
-			--out "$BATS_FILE_TMPDIR/out/$k" --log "$BATS_FILE_TMPDIR/out/$k.console" -- run-all \
-			>"$BATS_FILE_TMPDIR/out/$k.log" 2>&1 || rc=$?
-		echo "$rc" >"$BATS_FILE_TMPDIR/out/$k.rc"
+		km_image_module "$rel" loop "$t/mod/$rel/loop.ko" 2>>"$STATE/fetch-$k.err" || true
+		km_run_guest "$k" "$t" 600
 	done
 }
 

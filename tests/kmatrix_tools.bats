@@ -17,15 +17,12 @@ KERNELS=${STAPC_KMATRIX_KERNELS:-6.1 6.12}
 
 setup_file() {
 	source "$KM/lib.sh"
-	local state=$BATS_FILE_TMPDIR/state k f tool
-	mkdir -p "$state"
+	source "$KM/places.bash"
+	STATE=$BATS_FILE_TMPDIR/state OUT=$BATS_FILE_TMPDIR/out
+	mkdir -p "$STATE"
 	# The tools, built once, with what the cases read beside them.
-	local t=$BATS_FILE_TMPDIR/t
-	mkdir -p "$t"
-	for f in "$TOP"/examples/*.stp "$KM"/tools/*.stp; do
-		tool=$(sed -n 's/^# tool: //p' "$f")
-		"$STAPC" -o "$t/$tool" "$f" 2>>"$state/build.err" || echo "$f: stapc failed" >>"$state/build.err"
-	done
+	local t=$BATS_FILE_TMPDIR/t k
+	km_build_tools "$t" "$TOP"/examples/*.stp "$KM"/tools/*.stp
 	cp "$KM/tools/run-all" "$TOP/tests/uprobes/flow.py" "$t/"
 	# The programs the uprobe tools trace, at their host paths, with their
 	# libraries: ls, bash, python3.11.
@@ -38,31 +35,20 @@ setup_file() {
 		cp -a /usr/lib/python3.11/encodings "$root/usr/lib/python3.11/"
 	fi
 	# The host runs the same cases, in the tools' folder as the guest does.
-	mkdir -p "$BATS_FILE_TMPDIR/out/host"
-	(cd "$t" && PATH=$t:$KM/guest:$PATH KM_OUT=$BATS_FILE_TMPDIR/out/host ./run-all \
-		>"$BATS_FILE_TMPDIR/out/host.log" 2>&1)
-	if ! km_install_host_tools 2>"$state/tools.err"; then
-		echo "host tools missing: $(tail -1 "$state/tools.err")" >"$state/skip-tools"
+	km_run_host "$t"
+	if ! km_install_host_tools 2>"$STATE/tools.err"; then
+		echo "host tools missing: $(tail -1 "$STATE/tools.err")" >"$STATE/skip-tools"
 		return 0
 	fi
 	for k in $KERNELS; do
-		if ! km_fetch_or_update "$k" 2>"$state/fetch-$k.err"; then
-			echo "kernel $k cannot be downloaded: $(grep -v '^ *$' "$state/fetch-$k.err" | tail -1)" \
-				>"$state/skip-$k"
-			continue
-		fi
-		mkdir -p "$BATS_FILE_TMPDIR/out/$k"
+		km_fetch "$k" || continue
 		# The kernel's config where Debian keeps it, for %( CONFIG_X %) on the target.
 		local rel kroot=$BATS_FILE_TMPDIR/kroot-$k
 		rel=$(km_resolve_kernel "$k")
 		mkdir -p "$kroot/boot"
 		cp "$KM_CACHE/$rel/image/boot/config-$rel" "$kroot/boot/"
-		echo "$rel" >"$BATS_FILE_TMPDIR/out/$k.release"
-		local rc=0
-		"$KM/run-guest" --kernel "$k" --memory 1024 --timeout 1500 --files "$t" --root "$root" --root "$kroot" \
-			--out "$BATS_FILE_TMPDIR/out/$k" --log "$BATS_FILE_TMPDIR/out/$k.console" -- run-all \
-			>"$BATS_FILE_TMPDIR/out/$k.log" 2>&1 || rc=$?
-		echo "$rc" >"$BATS_FILE_TMPDIR/out/$k.rc"
+		echo "$rel" >"$OUT/$k.release"
+		km_run_guest "$k" "$t" 1500 --root "$root" --root "$kroot"
 	done
 }
 
@@ -160,11 +146,9 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 }
 
 @test "kmatrix tools: kernel.function counts the same calls with fentry and with the forced kprobe" {
-	local k n=0
-	for k in $KERNELS; do
-		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+	local k
+	for k in $(guests); do
 		guest_ran "$k"
-		n=$((n + 1))
 		show_case "$k" kf-count
 		[ "$(rc_of "$k" kf-count)" = 0 ]
 		[ "$(out_of "$k" kf-count)" = "vfs_read calls 100" ]
@@ -175,15 +159,13 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 		[ "$(variants_of "$k" kf-count-kprobe)" = kprobe ]
 		err_of "$k" kf-count-kprobe | grep -q 'probe_0 (fentry) is not possible on this kernel'
 	done
-	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+	need_a_guest
 }
 
 @test "kmatrix tools: \$return and @entry() in a return probe, with fexit and with the forced kretprobe" {
-	local k n=0
-	for k in $KERNELS; do
-		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+	local k
+	for k in $(guests); do
 		guest_ran "$k"
-		n=$((n + 1))
 		show_case "$k" kf-ret
 		[ "$(out_of "$k" kf-ret)" = $'returned 1 x50\nasked 1 x50' ]
 		[ "$(variants_of "$k" kf-ret)" = fexit ]
@@ -195,15 +177,13 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 		[ "$(out_of "$k" kf-ret-kprobe)" = $'returned 1 x50\nasked 1 x50' ]
 		[ "$(variants_of "$k" kf-ret-kprobe)" = kretprobe ]
 	done
-	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+	need_a_guest
 }
 
 @test "kmatrix tools: \$file->f_inode->i_ino is the inode ls -i shows; task_*() and @cast name the caller" {
-	local k n=0
-	for k in $KERNELS; do
-		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+	local k
+	for k in $(guests); do
 		guest_ran "$k"
-		n=$((n + 1))
 		show_case "$k" kf-inode
 		local ino
 		ino=$(out_of "$k" kf-inode-ls | awk '{ print $1 }')
@@ -220,7 +200,7 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 		[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] && [ "${BASH_REMATCH[1]}" -gt 0 ]
 		[ "$(sed -n 4p <<<"$out")" = "cast pid $pid tgid $pid" ]
 	done
-	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+	need_a_guest
 }
 
 @test "kmatrix tools: a kernel function the kernel lacks stops the tool naming it and the kernel; '!' falls back" {
@@ -247,11 +227,9 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 }
 
 @test "kmatrix tools: @defined(\$file->f_pipe) is asked on the target: 6.1 has no f_pipe, 6.12 has" {
-	local k n=0
-	for k in $KERNELS; do
-		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+	local k
+	for k in $(guests); do
 		guest_ran "$k"
-		n=$((n + 1))
 		show_case "$k" kf-defined
 		[ "$(rc_of "$k" kf-defined)" = 0 ]
 		local want
@@ -261,21 +239,19 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 		esac
 		[ "$(out_of "$k" kf-defined)" = "$want" ]
 	done
-	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+	need_a_guest
 }
 
 @test "kmatrix tools: a kernel.function wildcard is matched on the kernel the tool runs on; -v says how many attached and why not the others" {
-	local k n=0 host here line
+	local k host here line
 	# The build host's matches, which the tool carries for -v's account.
 	host=$("$STAPC" -l 'kernel.function("vfs_*")' | sed -E 's/^kernel\.function\("(.*)"\)$/\1/' | LC_ALL=C sort -u)
 	[ "$(wc -l <<<"$host")" -gt 10 ]
 	# The host can probe none: one sentence, exit 1.
 	[ "$(rc_of host kf-wild)" = 1 ]
 	[[ "$(err_of host kf-wild)" == *"cannot probe kernel.function(\"vfs_*\"): kernel "*" can probe no kernel function (it has no kprobes and no BPF trampolines)"* ]]
-	for k in $KERNELS; do
-		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+	for k in $(guests); do
 		guest_ran "$k"
-		n=$((n + 1))
 		show_case "$k" kf-wild
 		[ "$(rc_of "$k" kf-wild)" = 0 ]
 		# pp() and probefunc() name the function each match is.
@@ -299,18 +275,16 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 			[ "$(variants_of "$k" kf-wild)" = "kprobe_multi,kretprobe_multi" ]
 		fi
 	done
-	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+	need_a_guest
 }
 
 @test "kmatrix tools: a wildcard whose handler reads \$variables is a probe per function of the build host, typed from its BTF" {
-	local k n=0 m
+	local k m
 	m=$("$STAPC" -p2 "$KM/tools/kfwildvar.stp" | grep -c '^kernel\.function("vfs_read')
 	[ "$m" -ge 2 ]
 	[ "$(rc_of host kf-wildvar)" = 1 ]
-	for k in $KERNELS; do
-		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+	for k in $(guests); do
 		guest_ran "$k"
-		n=$((n + 1))
 		show_case "$k" kf-wildvar
 		[ "$(rc_of "$k" kf-wildvar)" = 0 ]
 		# Three reads of two bytes; the matches without $count add nothing.
@@ -318,16 +292,14 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 		err_of "$k" kf-wildvar | grep -qE "^kfwildvar: probe kernel\.function\(\"vfs_read\*\"\): [1-9][0-9]* of $m functions attached\$"
 		[ "$(variants_of "$k" kf-wildvar)" = fentry ]
 	done
-	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+	need_a_guest
 }
 
 @test "kmatrix tools: ulong_arg() and returnval() read a kprobe's registers, in a wildcard and a return probe" {
-	local k n=0
+	local k
 	[ "$(rc_of host kf-regs)" = 1 ]
-	for k in $KERNELS; do
-		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+	for k in $(guests); do
 		guest_ran "$k"
-		n=$((n + 1))
 		show_case "$k" kf-regs
 		[ "$(rc_of "$k" kf-regs)" = 0 ]
 		# Three reads of two bytes, each returning 2.
@@ -335,16 +307,14 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 		# No fexit: it has no registers.
 		err_of "$k" kf-regs | grep -q 'probe kernel.function("vfs_read").return: attached as probe_1 (kretprobe)$'
 	done
-	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+	need_a_guest
 }
 
 @test "kmatrix tools: @entry(EXPR) of anything is kept at the entry, with fentry and with a kprobe" {
-	local k c n=0
+	local k c
 	[ "$(rc_of host kf-entry)" = 1 ]
-	for k in $KERNELS; do
-		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+	for k in $(guests); do
 		guest_ran "$k"
-		n=$((n + 1))
 		for c in kf-entry kf-entry-kprobe; do
 			show_case "$k" "$c"
 			[ "$(rc_of "$k" "$c")" = 0 ]
@@ -354,16 +324,14 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 		[ "$(variants_of "$k" kf-entry)" = fexit ]
 		[ "$(variants_of "$k" kf-entry-kprobe)" = kretprobe ]
 	done
-	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+	need_a_guest
 }
 
 @test "kmatrix tools: print_backtrace() and symname() name kernel addresses from the running kernel's kallsyms, with fentry and with a kprobe" {
-	local k c n=0 out
+	local k c out
 	[ "$(rc_of host kf-stack)" = 1 ]
-	for k in $KERNELS; do
-		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+	for k in $(guests); do
 		guest_ran "$k"
-		n=$((n + 1))
 		for c in kf-stack kf-stack-kprobe; do
 			show_case "$k" "$c"
 			[ "$(rc_of "$k" "$c")" = 0 ]
@@ -380,7 +348,7 @@ EXAMPLE_CASES="hello killwatch openwatch iotop iotop2 ls-callgraph ls-libcalls b
 		[ "$(variants_of "$k" kf-stack)" = fentry ]
 		[ "$(variants_of "$k" kf-stack-kprobe)" = kprobe ]
 	done
-	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+	need_a_guest
 }
 
 # config_of WHERE NAME - y, m or n: NAME in the config of the host or a guest's kernel.
@@ -415,11 +383,9 @@ config_of() {
 }
 
 @test "kmatrix tools: \$\$parms and \$\$return of a kernel function print as stap's, with fentry and with kprobes" {
-	local k c n=0
-	for k in $KERNELS; do
-		[ -e "$STATE/skip-$k" ] || [ -e "$STATE/skip-tools" ] && continue
+	local k c
+	for k in $(guests); do
 		guest_ran "$k"
-		n=$((n + 1))
 		for c in kf-parms kf-parms-kprobe; do
 			show_case "$k" "$c"
 			[ "$(rc_of "$k" "$c")" = 0 ]
@@ -429,7 +395,7 @@ config_of() {
 			[ "$(out_of "$k" "$c" | wc -l)" = 4 ]
 		done
 	done
-	[ "$n" -gt 0 ] || skip "no guest kernel could be booted"
+	need_a_guest
 }
 
 @test "kmatrix tools: the table, tool x kernel -> variant used, pass/fail" {

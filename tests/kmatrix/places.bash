@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# places.bash - reading the results of a kmatrix case list (run-all) that
-# ran on the host and in each guest, for tests/kmatrix_tools.bats and
+# places.bash - running a kmatrix case list (run-all) on the host and in
+# each guest, and reading its results, for tests/kmatrix_tools.bats and
 # tests/kmatrix_tapsets.bats. A place is "host" or a kernel of $KERNELS;
 # $OUT/PLACE/CASE/{rc,stdout,stderr} are what km-case left there, and
 # $OUT/KERNEL.{rc,log,console} the guest's boot. $STATE/skip-* say why a
@@ -61,4 +61,51 @@ variants_of() {
 		v=$(tr , '\n' <<<"$v" | sed -E 's/^uprobe$|^uretprobe$/uprobe_multi/' | sort -u | paste -sd, -)
 	fi
 	echo "$v"
+}
+
+# ------------------------------------------------------------ running the cases
+
+# km_build_tools DIR FILE.stp... - each script built once into DIR, under
+# its "# tool: NAME" line; what failed goes to $STATE/build.err.
+km_build_tools() {
+	local dir=$1 f tool
+	shift
+	mkdir -p "$dir"
+	for f in "$@"; do
+		tool=$(sed -n 's/^# tool: //p' "$f")
+		"$STAPC" -o "$dir/$tool" "$f" 2>>"$STATE/build.err" || echo "$f: stapc failed" >>"$STATE/build.err"
+	done
+}
+
+# km_run_host DIR - DIR/run-all on the host, in DIR as a guest runs it:
+# the cases land in $OUT/host.
+km_run_host() {
+	mkdir -p "$OUT/host"
+	(cd "$1" && PATH=$1:$KM/guest:$PATH KM_OUT=$OUT/host ./run-all >"$OUT/host.log" 2>&1)
+}
+
+# km_fetch KERNEL - whether KERNEL is here to boot; if not, why in $STATE/skip-KERNEL.
+km_fetch() {
+	local k=$1
+	km_fetch_or_update "$k" 2>"$STATE/fetch-$k.err" && return 0
+	echo "kernel $k cannot be downloaded: $(grep -v '^ *$' "$STATE/fetch-$k.err" | tail -1)" \
+		>"$STATE/skip-$k"
+	return 1
+}
+
+# km_run_guest KERNEL DIR TIMEOUT [run-guest options] - DIR/run-all in one
+# boot of KERNEL: the cases land in $OUT/KERNEL, the boot's exit code,
+# output and console in $OUT/KERNEL.{rc,log,console}.
+km_run_guest() {
+	local k=$1 dir=$2 timeout=$3 rc=0
+	shift 3
+	mkdir -p "$OUT/$k"
+	"$KM/run-guest" --kernel "$k" --memory 1024 --timeout "$timeout" --files "$dir" "$@" \
+		--out "$OUT/$k" --log "$OUT/$k.console" -- run-all >"$OUT/$k.log" 2>&1 || rc=$?
+	echo "$rc" >"$OUT/$k.rc"
+}
+
+# need_a_guest - skips the test, saying why, when no guest kernel booted.
+need_a_guest() {
+	[ -n "$(guests)" ] || skip "no guest kernel could be booted"
 }
