@@ -25,38 +25,6 @@ static bool exists(const char *p)
 	return stat(p, &st) == 0;
 }
 
-int mkdir_p(const char *path)
-{
-	char buf[4096];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-bool write_file(const char *path, const char *data, size_t len)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)getpid());
-	FILE *f = fopen(tmp, "wb");
-	if (!f)
-		return false;
-	bool ok = fwrite(data, 1, len, f) == len;
-	ok = fclose(f) == 0 && ok;
-	/* Renamed into place: a reader never sees half a file. */
-	if (!ok || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return false;
-	}
-	return true;
-}
-
 /* Runs argv; its output goes to stderr when it fails (or with -v). */
 static bool run(struct session *s, const char *const *argv, const char *out_path)
 {
@@ -70,7 +38,7 @@ static bool run(struct session *s, const char *const *argv, const char *out_path
 		return false;
 	if (pid == 0) {
 		if (out_path) {
-			int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
 			if (fd < 0)
 				_exit(126);
 			dup2(fd, 1);
@@ -84,18 +52,6 @@ static bool run(struct session *s, const char *const *argv, const char *out_path
 	if (waitpid(pid, &status, 0) < 0)
 		return false;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-/* A cache folder for what does not depend on the script. */
-const char *cache_dir(void)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
-	const char *dir = xdg && *xdg ? arena_printf("%s/stapc", xdg)
-			  : home && *home ? arena_printf("%s/.cache/stapc", home)
-					  : "/tmp/stapc-cache";
-	mkdir_p(dir);
-	return dir;
 }
 
 uint64_t hash_bytes64(const void *data, size_t n, uint64_t h)
@@ -118,11 +74,16 @@ static const char *vmlinux_header(struct session *s)
 		diag_error(NULL, "cannot read kernel types from %s: %s", btf, strerror(errno));
 		return NULL;
 	}
-	const char *dir = arena_printf("%s/vmlinux-%016llx", cache_dir(),
+	const char *cache = cache_dir();
+	if (!cache)
+		return NULL;
+	const char *dir = arena_printf("%s/vmlinux-%016llx", cache,
 				       (unsigned long long)hash_bytes64(data, len, 0));
 	const char *header = arena_printf("%s/vmlinux.h", dir);
-	if (exists(header))
+	if (exists(header)) {
+		cache_touch(dir);
 		return dir;
+	}
 	mkdir_p(dir);
 	const char *tmp = arena_printf("%s.%d", header, (int)getpid());
 	const char *argv[] = { "bpftool", "btf", "dump", "file", btf, "format", "c", NULL };

@@ -134,7 +134,8 @@ static const char *build_dir(struct session *s, const struct translation *t)
 	h = hash_bytes64(t->header, strlen(t->header), h);
 	h = hash_bytes64(t->user_c, strlen(t->user_c), h);
 	h = hash_bytes64(t->manifest, strlen(t->manifest), h);
-	return arena_printf("%s/build/%016llx", cache_dir(), (unsigned long long)h);
+	const char *cache = cache_dir();
+	return cache ? arena_printf("%s/build/%016llx", cache, (unsigned long long)h) : NULL;
 }
 
 /* Pass 5: the tool replaces stapc, with the run-time options passed on. */
@@ -187,20 +188,29 @@ static int translate_build_run(struct session *s, struct options *o, struct prog
 	}
 	/* Pass 4: build, or find it built already. */
 	const char *dir = build_dir(s, t);
+	if (!dir) {
+		end_of_pass();
+		return 1;
+	}
 	const char *cached = arena_printf("%s/%s", dir, t->name);
-	if (access(cached, X_OK) != 0) {
+	if (cache_file_trusted(cached)) {
+		cache_touch(dir);
+	} else {
+		/* Missing, or not ours alone: built anew, never run as found. */
+		unlink(cached);
 		if (!write_sources(dir, t)) {
 			fprintf(stderr, "stapc: cannot write into %s: %s\n", dir, strerror(errno));
 			return 1;
 		}
 		if (!build_tool(s, dir, t->name, cached, t->manifest, t->has_bpf) || end_of_pass())
 			return 1;
+		cache_trim(dir);
 	}
 	if (o->output) {
 		/* A copy, not a link: the tool leaves this machine. */
 		size_t len;
 		char *bin = read_file(cached, &len);
-		if (!bin || !write_file(o->output, bin, len) || chmod(o->output, 0755) != 0) {
+		if (!bin || !write_file_mode(o->output, bin, len, 0755)) {
 			fprintf(stderr, "stapc: cannot write the tool to %s: %s\n", o->output,
 				strerror(errno));
 			return 1;
@@ -222,6 +232,11 @@ static int run_pipeline(struct session *s, struct options *o)
 {
 	if (o->list_pattern)
 		return list_probes(s, o->list_pattern, o->list_vars);
+	if (o->output && o->script_file && same_file(o->output, o->script_file)) {
+		fprintf(stderr, "stapc: -o %s names the script itself: the tool would replace it\n",
+			o->output);
+		return 1;
+	}
 	struct source_file *script = load_script(o);
 	if (!script)
 		return 1;

@@ -52,6 +52,13 @@ static const char usage_text[] =
 void options_usage(FILE *out)
 {
 	fputs(usage_text, out);
+	const char *cache = cache_path();
+	fprintf(out,
+		"\nBuilt tools are cached in $XDG_CACHE_HOME/stapc, else ~/.cache/stapc, else\n"
+		"(root without HOME) /var/cache/stapc; here: %s.\n"
+		"The cache is private (0700, yours alone) and kept under STAPC_CACHE_MB\n"
+		"(default 256) MiB by removing the least recently used tools.\n",
+		cache ? cache : "none (set HOME)");
 }
 
 static void bad_usage(const char *fmt, const char *arg)

@@ -242,7 +242,14 @@ static bool read_seckey(const char *path, struct seckey *sk)
 
 static bool write_text(const char *path, const char *text, mode_t mode, bool force)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | (force ? 0 : O_EXCL), mode);
+	/* -f replaces the file (a new one, with this mode), never writes through it. */
+	if (force) {
+		bool ok = write_file_mode(path, text, strlen(text), mode);
+		if (!ok)
+			fprintf(stderr, "stapc: cannot write %s: %s\n", path, strerror(errno));
+		return ok;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
 	if (fd < 0) {
 		fprintf(stderr, "stapc: cannot write %s: %s%s\n", path, strerror(errno),
 			errno == EEXIST ? " (use -f to replace it)" : "");
@@ -356,7 +363,7 @@ static bool sign_detached(const char *path, const unsigned char *buf, size_t len
 					key_id_text(sk->id), base64(sig, sizeof(sig)), comment,
 					base64(global, sizeof(global)));
 	const char *out = arena_printf("%s.minisig", path);
-	if (!write_file(out, text, strlen(text)) || chmod(out, 0644) != 0) {
+	if (!write_file_mode(out, text, strlen(text), 0644)) {
 		fprintf(stderr, "stapc: cannot write %s: %s\n", out, strerror(errno));
 		return false;
 	}
@@ -389,7 +396,7 @@ static bool sign_with(const char *path, const char *key_path)
 	crypto_sign_detached(buf + slot + 18, NULL, h, sizeof(h), sk.sk);
 	struct stat st;
 	mode_t mode = stat(path, &st) == 0 ? st.st_mode & 07777 : 0755;
-	bool ok = write_file(path, (const char *)buf, len) && chmod(path, mode) == 0;
+	bool ok = write_file_mode(path, (const char *)buf, len, mode);
 	if (!ok)
 		fprintf(stderr, "stapc: cannot write %s: %s\n", path, strerror(errno));
 	ok = ok && sign_detached(path, buf, len, &sk);

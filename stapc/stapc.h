@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define STAPC_VERSION "0.1.0"
 /* The SystemTap language level we implement, as `systemtap_v` sees it. */
@@ -950,9 +951,18 @@ const char *tool_c_name(const char *name);
 const char *script_description(const char *text);
 bool build_tool(struct session *s, const char *dir, const char *name, const char *out,
 		const char *manifest, bool has_bpf);
-const char *cache_dir(void);
+/* files.c: every file stapc writes (made with mkstemp beside it, then renamed). */
 int mkdir_p(const char *path);
+int mkdir_p_mode(const char *path, mode_t mode);
 bool write_file(const char *path, const char *data, size_t len);
+bool write_file_mode(const char *path, const char *data, size_t len, mode_t mode);
+bool same_file(const char *a, const char *b);
+/* cache.c: a private, bounded cache of built tools. */
+const char *cache_path(void);
+const char *cache_dir(void);
+bool cache_file_trusted(const char *path);
+void cache_touch(const char *entry);
+void cache_trim(const char *keep);
 uint64_t hash_bytes64(const void *data, size_t n, uint64_t h);
 uint64_t build_fingerprint(struct session *s);
 
