@@ -450,13 +450,14 @@ void sign_obj_c(struct strbuf *sb)
 	sb_printf(sb, "__attribute__((section(\"%s\"), used, aligned(8)))\n", SIGN_SECTION);
 	sb_printf(sb, "const unsigned char stp_signature[%d] = \"%s\";\n", SIGN_SLOT_SIZE,
 		  SIGN_MAGIC);
-	sb_puts(sb, "/* The key the tool must be signed with to run (--trust), if any. */\n");
-	size_t n = sign_req.trust_pub ? sizeof(sign_req.trust) : 0;
-	sb_printf(sb, "const unsigned long stp_trust_key_len = %zu;\n", n);
-	sb_printf(sb, "const unsigned char stp_trust_key[%zu] = {", n ? n : 1);
-	for (size_t i = 0; i < n; i++)
-		sb_printf(sb, "%s%u,", i % 16 ? "" : "\n", sign_req.trust[i]);
-	sb_puts(sb, n ? "\n};\n" : "0 };\n");
+	sb_puts(sb, "/* The key the tool must be signed with to run (--trust), fail-closed\n"
+		    "   (runtime/user/sign_slot.h): all zeros and their complement for none. */\n");
+	unsigned char rec[TRUST_RECORD_SIZE];
+	trust_record_make(rec, sign_req.trust_pub ? sign_req.trust : NULL);
+	sb_printf(sb, "const unsigned char stp_trust_record[%d] = {", TRUST_RECORD_SIZE);
+	for (size_t i = 0; i < sizeof(rec); i++)
+		sb_printf(sb, "%s%u,", i % 16 ? "" : "\n", rec[i]);
+	sb_puts(sb, "\n};\n");
 }
 
 /* ---------------------------------------------------------------- commands */

@@ -28,7 +28,7 @@ ensure_pkgs() {
 }
 
 setup_file() {
-	make -C "$TOP" -s all >&2
+	make -C "$TOP" -s O="$O" all >&2
 	export W=$BATS_FILE_TMPDIR
 	ensure_pkgs minisign lintian strace dpkg-dev || true
 	"$STAPC" keygen -o "$W/k" >/dev/null
@@ -268,6 +268,28 @@ region_offsets() {
 	[[ "$output" == *"is not the public half of --sign"* ]]
 }
 
+@test "dist: no one-byte change to the trust record turns the --trust check off" {
+	local off i
+	# The record: the magic, then a key ("Ed...") or none (42 zeros).
+	off=$(offset_of "$W/trusting" 'STPTRUSTEd')
+	[ -n "$off" ]
+	# Any byte of the key or of its complement, in a tool that trusts a key.
+	for i in 8 9 10 49 50 91; do
+		cp "$W/trusting" "$W/trusting-rec"
+		flip "$W/trusting-rec" $((off + i))
+		run "$W/trusting-rec" -T 1
+		[ "$status" -eq 1 ]
+		[ "$output" = "trusting: refusing to run: its trust record (which key must have signed it) is damaged: the file was changed after it was built" ]
+	done
+	# A tool that trusts no key cannot be made to run with a damaged record either.
+	cp "$W/hello" "$W/hello-rec"
+	off=$(offset_of "$W/hello-rec" 'STPTRUST\x00{42}')
+	flip "$W/hello-rec" $((off + 8))
+	run "$W/hello-rec"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"its trust record (which key must have signed it) is damaged"* ]]
+}
+
 @test "dist: an intact --trust tool runs and sees a SIGKILL" {
 	need_root "the tool loads BPF programs"
 	"$W/trusting" -T 12 > "$W/trusting.out" 2>&1 &
@@ -392,7 +414,7 @@ EOF
 build_dist() {
 	[ -f "$W/dist-built" ] && return 0
 	need_cmd dpkg-shlibdeps dpkg-dev
-	make -C "$TOP" -s dist >&2
+	make -C "$TOP" -s O="$O" dist >&2
 	touch "$W/dist-built"
 }
 

@@ -10,7 +10,7 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	[ "$(id -u)" = 0 ] || return 0
-	make -C "$TOP" -s examples >&2
+	make -C "$TOP" -s O="$O" examples >&2
 	export CALLEE_DIR=$BATS_FILE_TMPDIR/callee
 	mkdir -p "$CALLEE_DIR"
 	gcc -g -O1 -o "$CALLEE_DIR/callee" "$TOP/tests/uprobes/callee.c"

@@ -41,3 +41,28 @@ long sign_slot_find(const unsigned char *buf, size_t len, const char **why)
 	*why = "it has no signature slot (not a tool built by stapc, or stripped of it)";
 	return -1;
 }
+
+void trust_record_make(unsigned char rec[TRUST_RECORD_SIZE], const unsigned char *key)
+{
+	memcpy(rec, TRUST_MAGIC, 8);
+	for (int i = 0; i < TRUST_KEY_LEN; i++) {
+		rec[8 + i] = key ? key[i] : 0;
+		rec[8 + TRUST_KEY_LEN + i] = (unsigned char)~rec[8 + i];
+	}
+}
+
+int trust_record_read(const unsigned char rec[TRUST_RECORD_SIZE], unsigned char key[TRUST_KEY_LEN])
+{
+	if (memcmp(rec, TRUST_MAGIC, 8))
+		return -1;
+	unsigned char any = 0;
+	for (int i = 0; i < TRUST_KEY_LEN; i++) {
+		if ((unsigned char)~rec[8 + i] != rec[8 + TRUST_KEY_LEN + i])
+			return -1;
+		key[i] = rec[8 + i];
+		any |= key[i];
+	}
+	if (!any)
+		return 0;
+	return key[0] == 'E' && key[1] == 'd' ? 1 : -1;
+}

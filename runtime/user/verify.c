@@ -22,9 +22,11 @@
 #include <string.h>
 
 
-/* NAME.obj.c's: the key of --trust (42 bytes: "Ed", id, key), if any. */
-extern const unsigned char stp_trust_key[] __attribute__((weak));
-extern const unsigned long stp_trust_key_len __attribute__((weak));
+/*
+ * NAME.obj.c's trust record (sign_slot.h). Not weak: a tool without one
+ * does not link, rather than run unchecked.
+ */
+extern const unsigned char stp_trust_record[TRUST_RECORD_SIZE];
 
 static unsigned char *read_all(const char *path, size_t *len)
 {
@@ -157,14 +159,21 @@ int stp_verify_cmd(const struct stp_tool *t, const char *pub)
 int stp_trust_check(const struct stp_tool *t)
 {
 	(void)t;
-	if (!stp_trust_key || !&stp_trust_key_len || stp_trust_key_len != 42)
+	unsigned char key[TRUST_KEY_LEN];
+	int has = trust_record_read(stp_trust_record, key);
+	if (has == 0)
 		return 0;
+	if (has < 0) {
+		stp_say("refusing to run: its trust record (which key must have signed it) is "
+			"damaged: the file was changed after it was built");
+		return 1;
+	}
 	char why[256];
-	const char *r = verify_self(stp_trust_key, why, sizeof(why));
+	const char *r = verify_self(key, why, sizeof(why));
 	if (!r)
 		return 0;
 	char id[17];
-	key_id_text(stp_trust_key + 2, id);
+	key_id_text(key + 2, id);
 	stp_say("refusing to run: built to trust only key ID %s, but %s", id, r);
 	return 1;
 }
