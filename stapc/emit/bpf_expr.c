@@ -780,9 +780,10 @@ static const char *incdec(struct kgen *k, struct expr *x)
 	if (l->sym->kind == SYM_GLOBAL)
 		cw_line(k->w, "s64 %s = __sync_fetch_and_add(&%s, %d)%s;", t, lv, d,
 			post ? "" : arena_printf(" + %d", d));
+	else if (post)
+		cw_line(k->w, "s64 %s = %s; %s += %d;", t, lv, lv, d);
 	else
-		cw_line(k->w, "s64 %s = %s%s;", t, post ? lv : arena_printf("(%s += %d)", lv, d),
-			post ? arena_printf(", %s += %d", lv, d) : "");
+		cw_line(k->w, "s64 %s = (%s += %d);", t, lv, d);
 	return t;
 }
 
