@@ -136,10 +136,11 @@ static bool try_expansion(struct elab *e, struct derivation *dv, struct step *st
 			struct step one = *st;
 			one.point = vec_at(&points, j);
 			/*
-			 * Matched on the build host: a kernel without one of them
-			 * skips it (-v says so) rather than refusing them all.
+			 * Kernel functions matched on the build host: a kernel
+			 * without one of them skips it (-v says so) rather than
+			 * refusing them all. Others keep the point's own '?'.
 			 */
-			one.optional = true;
+			one.optional = providers[i]->expansions_optional || st->optional;
 			one.origin = point_text(st->point);
 			one.origin_optional = st->optional;
 			try_providers(e, dv, &one);

@@ -533,6 +533,8 @@ struct provider {
 	/* Lists what `stapc -l PATTERN` should show for this family. */
 	void (*list)(struct elab *e, const struct probe_point *pattern, struct vec *out);
 	bool user_space; /* its handler runs in the tool, not in BPF */
+	/* expand()'s matches may be missing where the tool runs: each is optional. */
+	bool expansions_optional;
 };
 
 extern const struct provider *const providers[];
@@ -859,6 +861,7 @@ void cw_block(struct cw *w);
 void cw_loc(struct cw *w, const struct loc *l);
 void cw_raw(struct cw *w, const char *s);
 const char *c_string(const char *s); /* a C string literal for s */
+const char *c_comment(const char *s); /* s, safe inside a C comment */
 
 /* The K emitter's state while it writes one handler or function. */
 struct kgen {

@@ -301,3 +301,31 @@ EOF
 	[ "${lines[2]}" = "[t_leaf+0x0/0x$(printf %x "$size") [$CALLEE]" ]
 	[ "${lines[4]}" = "[0x$addr ]" ]
 }
+
+@test "uprobes: a process path with wildcards is globbed on the build host; Fedora's library paths find Debian's multiarch copies" {
+	# Two spellings of libc: a glob in its real folder, and the example
+	# scripts' /lib*/libc.so.6, which on Debian only its multiarch folder holds.
+	cat > "$BATS_TEST_TMPDIR/libc.stp" <<'EOS'
+probe process("/usr/lib/x86_64-linux-gnu/libc.so*").function("getpid") {
+	if (pid() == target()) printf("glob %s\n", pp())
+}
+probe process("/lib*/libc.so.6").function("getpid") {
+	if (pid() == target()) printf("fedora %s\n", probefunc())
+}
+EOS
+	run "$STAPC" -p2 "$BATS_TEST_TMPDIR/libc.stp"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'process("/usr/lib/x86_64-linux-gnu/libc.so.6").function("getpid")'* ]]
+	[ "$(grep -c "matches nothing here; using Debian's multiarch folder instead (/usr/lib/x86_64-linux-gnu/libc.so.6)" <<< "$output")" -eq 1 ]
+	"$STAPC" -w -o "$BATS_TEST_TMPDIR/libc" "$BATS_TEST_TMPDIR/libc.stp"
+	run -0 --separate-stderr "$BATS_TEST_TMPDIR/libc" -c "/usr/bin/python3.11 -c 'import os; os.getpid()'"
+	[[ "$output" == *'glob process("/usr/lib/x86_64-linux-gnu/libc.so.6").function("getpid")'* ]]
+	[[ "$output" == *"fedora getpid"* ]]
+	# A glob that matches no binary, or whose binaries lack the function, is an error.
+	run "$STAPC" -p2 -e 'probe process("/usr/lib/x86_64-linux-gnu/libc.so*").function("no_such_fn") { }'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'no function matches "no_such_fn" in /usr/lib/x86_64-linux-gnu/libc.so.6'* ]]
+	run "$STAPC" -p2 -e 'probe process("/nonexistent*/x").function("f") { }'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'cannot find executable "/nonexistent*/x"'* ]]
+}

@@ -305,7 +305,7 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 	bool stash = var->entry_stash || k.entry_values;
 	if (stash)
 		emit_entry_program(pl, w, name, var, &ev, &entries, scratch_max);
-	cw_line(w, "/* %s: %s */", (const char *)vec_at(&d->chain, 0), var->attach);
+	cw_line(w, "/* %s: %s */", c_comment(vec_at(&d->chain, 0)), var->attach);
 	cw_line(w, "SEC(\"%s\")", var->section);
 	cw_line(w, "int %s(void *ctx)", name);
 	cw_block(w);

@@ -87,6 +87,25 @@ void cw_loc(struct cw *w, const struct loc *l)
 	sb_printf(&w->sb, "#line %d %s\n", l->line, c_string(l->file->name));
 }
 
+/*
+ * Text of the script inside a generated comment: a probe point such as
+ * process("/lib*\/libc.so.6") must not end the comment.
+ */
+const char *c_comment(const char *s)
+{
+	if (!strstr(s, "*/"))
+		return s;
+	struct strbuf sb = { 0 };
+	for (; *s; s++) {
+		sb_putc(&sb, *s);
+		if (s[0] == '*' && s[1] == '/')
+			sb_putc(&sb, ' ');
+	}
+	const char *r = arena_strdup(sb.buf);
+	sb_free(&sb);
+	return r;
+}
+
 const char *c_string(const char *s)
 {
 	struct strbuf sb = { 0 };

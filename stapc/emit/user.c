@@ -72,7 +72,7 @@ static void emit_function(struct plan *pl, struct cw *w, struct function *fn)
 static void emit_probe(struct plan *pl, struct cw *w, struct dprobe *d)
 {
 	struct ugen u = { .pl = pl, .w = w, .probe = d, .err_label = "err" };
-	cw_line(w, "/* %s */", (const char *)vec_at(&d->chain, 0));
+	cw_line(w, "/* %s */", c_comment(vec_at(&d->chain, 0)));
 	cw_open(w, "static void probe_%d(struct stp_rt *rt)", d->id);
 	declare_locals(&u, &d->locals);
 	if (d->cond)
@@ -110,7 +110,7 @@ static void emit_on_event(struct plan *pl, struct cw *w)
 	for (int i = 0; i < pl->sites.len; i++) {
 		struct out_site *s = vec_at(&pl->sites, i);
 		const struct expr *x = s->x;
-		cw_line(w, "case %d: /* %s:%d */", s->id, x->loc.file->name, x->loc.line);
+		cw_line(w, "case %d: /* %s:%d */", s->id, c_comment(x->loc.file->name), x->loc.line);
 		cw_block(w);
 		struct strbuf args = { 0 };
 		for (int j = 0; j < x->args.len; j++)

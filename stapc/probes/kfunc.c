@@ -493,6 +493,7 @@ const struct provider provider_kfunc = {
 	.name = "kernel.function",
 	.match = match,
 	.expand = expand,
+	.expansions_optional = true,
 	.target = target,
 	.vars = vars,
 	.variants = variants,

@@ -17,9 +17,13 @@
 #include "../stapc.h"
 #include "../../runtime/user/usym.h"
 
+#include <elf.h>
+#include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *kind_word[] = { [UP_FUNCTION] = "function", [UP_PLT] = "plt", [UP_MARK] = "mark",
 				   [UP_BEGIN] = "begin", [UP_END] = "end", [UP_STATEMENT] = "statement" };
@@ -371,9 +375,144 @@ static void list(struct elab *e, const struct probe_point *pattern, struct vec *
 	free(path);
 }
 
+/* ------------------------------------------------ paths with wildcards */
+
+#if defined(__x86_64__)
+#define HOST_MACHINE EM_X86_64
+#define MULTIARCH "x86_64-linux-gnu"
+#elif defined(__aarch64__)
+#define HOST_MACHINE EM_AARCH64
+#define MULTIARCH "aarch64-linux-gnu"
+#endif
+
+/* A 64-bit ELF file of this machine's kind: /lib32's libc is not a match. */
+static bool native_elf(const char *path)
+{
+	Elf64_Ehdr eh;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool ok = read(fd, &eh, sizeof(eh)) == (ssize_t)sizeof(eh) &&
+		  !memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_ident[EI_CLASS] == ELFCLASS64;
+#ifdef HOST_MACHINE
+	ok = ok && eh.e_machine == HOST_MACHINE;
+#endif
+	close(fd);
+	return ok;
+}
+
+/* Adds the real paths of the native ELF files pattern matches, once each. */
+static void glob_binaries(const char *pattern, struct vec *paths)
+{
+	glob_t g;
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char *real = usym_find_binary(g.gl_pathv[i]);
+		if (!real)
+			continue;
+		bool seen = false;
+		for (int j = 0; j < paths->len && !seen; j++)
+			seen = !strcmp(vec_at(paths, j), real);
+		if (!seen && native_elf(real))
+			vec_push(paths, (void *)arena_strdup(real));
+		free(real);
+	}
+	globfree(&g);
+}
+
+/*
+ * The example scripts name libraries where Fedora keeps them
+ * (/lib*\/libc.so.6, /lib64/libc.so.6); Debian keeps them in its multiarch
+ * folders. A library folder that holds no match is looked up there too.
+ */
+static const char *multiarch_variant(const char *pattern, struct vec *paths)
+{
+#ifdef MULTIARCH
+	const char *slash = strrchr(pattern, '/');
+	/* A file name of its own is wanted: a name that starts with * would take the whole folder. */
+	if (!slash || slash[1] == '*')
+		return NULL;
+	const char *lib = !strncmp(pattern, "/usr/lib", 8) ? pattern + 8
+			  : !strncmp(pattern, "/lib", 4)   ? pattern + 4
+							   : NULL;
+	/* Only a top library folder: /lib, /lib64, /usr/lib*, not /usr/lib/foo/. */
+	if (!lib || memchr(lib, '/', (size_t)(slash - lib)))
+		return NULL;
+	const char *dirs[] = { "/usr/lib/" MULTIARCH, "/lib/" MULTIARCH };
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		glob_binaries(arena_printf("%s%s", dirs[i], slash), paths);
+	return paths->len ? "/usr/lib/" MULTIARCH : NULL;
+#else
+	(void)pattern, (void)paths;
+	return NULL;
+#endif
+}
+
+static bool has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/*
+ * process("/usr/lib*\/libssl.so.*"): as stap, the path is a glob, matched on
+ * the build host; each matching binary is a probe of its own. A library
+ * path that matches nothing is looked for in the multiarch folders.
+ */
+static void expand(struct elab *e, const struct probe_point *p, const struct stmt *body,
+		   const struct expr *cond, struct vec *out)
+{
+	(void)e, (void)body, (void)cond;
+	const struct expr *where = pp_ncomps(p) >= 2 && pp_is(p, 0, "process") ? pp_arg(p, 0) : NULL;
+	if (!where || where->kind != E_STRING || !strchr(where->str, '/'))
+		return;
+	struct vec paths = { 0 };
+	bool glob_pattern = has_glob(where->str);
+	if (glob_pattern)
+		glob_binaries(where->str, &paths);
+	else if (access(where->str, F_OK) == 0)
+		return; /* a plain path that is there: match() takes it */
+	if (!paths.len) {
+		const char *dir = multiarch_variant(where->str, &paths);
+		if (!dir)
+			return; /* match() says that nothing is there */
+		/*
+		 * Once per pattern: a script names its library in many probes.
+		 * Heap copies, not arena strings: the fuzzer resets the arena.
+		 */
+		static char *warned[16];
+		size_t i = 0;
+		while (i < ARRAY_SIZE(warned) && warned[i] && strcmp(warned[i], where->str))
+			i++;
+		if (i == ARRAY_SIZE(warned) || !warned[i]) {
+			if (i < ARRAY_SIZE(warned))
+				warned[i] = strdup(where->str);
+			diag_warning(&where->loc, "\"%s\" matches nothing here; using Debian's "
+						  "multiarch folder instead (%s)",
+				     where->str, (const char *)vec_at(&paths, 0));
+		}
+	}
+	for (int k = 0; k < paths.len; k++) {
+		struct probe_point *np = arena_alloc(sizeof(*np));
+		*np = *p;
+		np->comps = (struct vec){ 0 };
+		for (int i = 0; i < pp_ncomps(p); i++) {
+			struct pp_component *c = arena_alloc(sizeof(*c));
+			*c = *(struct pp_component *)vec_at(&p->comps, i);
+			if (i == 0) {
+				c->arg = expr_new(E_STRING, c->loc);
+				c->arg->str = intern(vec_at(&paths, k));
+			}
+			vec_push(&np->comps, c);
+		}
+		vec_push(out, np);
+	}
+}
+
 const struct provider provider_process = {
 	.name = "process",
 	.match = match,
+	.expand = expand,
 	.target = target,
 	.vars = vars,
 	.variants = variants,
