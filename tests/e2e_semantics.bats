@@ -78,10 +78,16 @@ place() {
 # in_every_place NAME RC EXPECTED DECLS BODY: builds BODY in each
 # placement, runs it with the workload, and checks it prints EXPECTED
 # (stdout and stderr) and exits with RC. Reports every placement that
-# differs, not only the first.
+# differs, not only the first. With TOOL_GAP set (a known difference of
+# the tool's own C, begin and timer), only the kernel-side placements
+# run, and the test then shows as skipped, with TOOL_GAP as the reason:
+# remove it when the tool agrees.
 in_every_place() {
 	local name=$1 rc=$2 expected=$3 decls=$4 body=$5 p bad=0
 	for p in "${PLACES[@]}"; do
+		if [ -n "${TOOL_GAP:-}" ] && { [ "$p" = begin ] || [ "$p" = timer ]; }; then
+			continue
+		fi
 		mkdir -p "$T/$p"
 		place "$p" "$decls" "$body" > "$T/$p/$name.stp"
 		if ! (cd "$T/$p" && "$STAPC" -o "$name" "$name.stp") > "$T/$p/build.log" 2>&1; then
@@ -101,6 +107,11 @@ in_every_place() {
 	return "$bad"
 }
 
+# The end of a test with a TOOL_GAP: the kernel side agreed with stap.
+tool_gap_skip() {
+	[ -z "${TOOL_GAP:-}" ] || skip "kernel-side placements agree; begin/timer not yet: $TOOL_GAP"
+}
+
 @test "semantics: ++ and -- before and after, on locals, globals and array elements, and in a for loop" {
 	need_root
 	in_every_place incdec 0 "$(printf '%s\n' '0 0 2 2 0' '5 5 7 7 5' '5 5 7 7 5' '1 -1' '3 3')" \
@@ -114,4 +125,59 @@ printf("%d %d %d %d %d\n", a["k"], x, y, z, w)
 a["n"]++; --a["m"]; printf("%d %d\n", a["n"], a["m"])
 s = 0; for (j = 0; j < 3; j++) s += j; for (k = 3; k > 0; k--) n++
 printf("%d %d\n", s, n)'
+}
+
+@test "semantics: compound assignments on locals, globals and array elements" {
+	need_root
+	TOOL_GAP="the tool divides x /= y and x %= y unsigned (-7 / 2 gives 9223372036854775804): emit/user_expr.c"
+	in_every_place compound 0 "$(printf '%s\n' '214 214 214' '-3 -1 -3 -1' 'abcd abcd abcd')" \
+		'global g, a, gs, as' '
+x = 7; g = 7; a[1] = 7
+x += 3; x -= 1; x *= 4; x /= 3; x %= 7; x <<= 4; x >>= 1; x &= 0x3c; x |= 1; x ^= 0xff
+g += 3; g -= 1; g *= 4; g /= 3; g %= 7; g <<= 4; g >>= 1; g &= 0x3c; g |= 1; g ^= 0xff
+a[1] += 3; a[1] -= 1; a[1] *= 4; a[1] /= 3; a[1] %= 7; a[1] <<= 4; a[1] >>= 1
+a[1] &= 0x3c; a[1] |= 1; a[1] ^= 0xff
+println(x, " ", g, " ", a[1])
+n = -7; n /= 2; m = -7; m %= 3; g = -7; g /= 2; a[2] = -7; a[2] %= 3
+println(n, " ", m, " ", g, " ", a[2])
+s = "ab"; s .= "cd"; gs = "ab"; gs .= "cd"; as[1] = "ab"; as[1] .= "cd"
+println(s, " ", gs, " ", as[1])'
+	tool_gap_skip
+}
+
+@test "semantics: delete of locals, globals, elements and whole arrays" {
+	need_root
+	in_every_place delete 0 "$(printf '%s\n' '0 1' '0 0 0' '0[] 0[]')" \
+		'global a, st, g, gs' '
+a[1] = 1; a[2] = 2; st[1] <<< 5
+delete a[1]; println(1 in a, " ", 2 in a)
+delete a; delete st; println(1 in a, " ", 2 in a, " ", 1 in st)
+x = 5; delete x; s = "q"; delete s; g = 5; delete g; gs = "q"; delete gs
+println(x, "[", s, "] ", g, "[", gs, "]")'
+}
+
+@test "semantics: a wrap array loses its oldest element" {
+	need_root
+	in_every_place arrays 0 "$(printf '%s\n' '0 0 1 1 1 40' '0 1 1 1' '0 yy z' \
+		'3')" \
+		'global w%[3], ws%[2], sz[3]' '
+for (i = 0; i < 5; i++) w[i] = i * 10
+println(0 in w, " ", 1 in w, " ", 2 in w, " ", 3 in w, " ", 4 in w, " ", w[4])
+w[2]++; w[7] = 7
+println(2 in w, " ", 3 in w, " ", 4 in w, " ", 7 in w)
+ws["a"] = "x"; ws["b"] = "y"; ws["c"] = "z"; ws["b"] = "yy"
+println("a" in ws, " ", ws["b"], " ", ws["c"])
+for (i = 0; i < 3; i++) sz[i] = i
+println(sz[1] + sz[2])'
+}
+
+@test "semantics: numbers to strings and back: sprintf, sprint, strtol, concatenation" {
+	need_root
+	in_every_place conv 0 "$(printf '%s\n' '42 -7 ff 0x1f [  42] x=42' '42 255 -17 8 0' 'n=42!')" \
+		'' '
+n = 42; s = sprintf("%d", n); t = sprintf("%d", -7); h = sprintf("%x", 255); p = sprintf("%#x", 31)
+w = sprintf("[%4d]", n); c = sprintf("x=%s", s)
+println(s, " ", t, " ", h, " ", p, " ", w, " ", c)
+println(strtol(s, 10), " ", strtol("ff", 16), " ", strtol("-17", 10), " ", strtol("010", 8), " ", strtol("zz", 10))
+u = "n=" . s . "!"; println(u)'
 }

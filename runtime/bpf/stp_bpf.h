@@ -89,6 +89,17 @@ static __always_inline void stp_frame_put(struct stp_frame *f)
 	f->busy = 0;
 }
 
+/* `delete a` of a whole array: each element, as the map is walked. */
+static long stp_clear_elem(void *map, const void *key, void *val, void *ctx)
+{
+	bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/* What map updates fail with: the array is full, the element is there. */
+#define STP_E2BIG 7
+#define STP_EEXIST 17
+
 /* ------------------------------------------------------------ strings */
 
 /* Copies a NUL-terminated kernel string (the frame, .rodata) into dst. */
@@ -165,6 +176,58 @@ static __always_inline void stp_substr(char *dst, const char *s, s64 start, s64 
 		return;
 	bpf_probe_read_kernel(dst, count, s + from);
 	dst[count] = 0;
+}
+
+static __always_inline u32 stp_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (u32)(c - '0');
+	c |= 32;
+	if (c >= 'a' && c <= 'z')
+		return (u32)(c - 'a' + 10);
+	return 99;
+}
+
+/*
+ * strtol(): the tool's reading (runtime/user/strings.c), so both sides
+ * agree: a leading '-', then strtoull's: blanks, a sign, 0x or 0 for the
+ * base, digits; digits past 64 bits wrap. A base outside 2..36 (but 0): 0.
+ */
+static __always_inline s64 stp_strtol(const char *s, s64 base)
+{
+	if (base != 0 && (base < 2 || base > 36))
+		return 0;
+	int neg = s[0] == '-', neg2 = 0;
+	u32 i = neg;
+	for (; i < STP_MAXSTRINGLEN - 3; i++)
+		if (s[i] != ' ' && (s[i] < '\t' || s[i] > '\r'))
+			break;
+	if (i < STP_MAXSTRINGLEN - 3 && (s[i] == '+' || s[i] == '-')) {
+		neg2 = s[i] == '-';
+		i++;
+	}
+	if (i < STP_MAXSTRINGLEN - 3 && (base == 0 || base == 16) && s[i] == '0' &&
+	    (s[i + 1] | 32) == 'x' && stp_digit(s[i + 2]) < 16) {
+		i += 2;
+		base = 16;
+	} else if (base == 0) {
+		base = i < STP_MAXSTRINGLEN && s[i] == '0' ? 8 : 10;
+	}
+	u64 v = 0;
+	for (; i < STP_MAXSTRINGLEN; i++) {
+		u32 d = stp_digit(s[i]);
+		if (d >= base)
+			break;
+		v = v * (u64)base + d;
+	}
+	if (neg2)
+		v = 0 - v;
+	return neg ? -(s64)v : (s64)v;
+}
+
+static __always_inline s64 stp_isdigit(const char *s)
+{
+	return s[0] >= '0' && s[0] <= '9';
 }
 
 static __always_inline int stp_strcmp(const char *a, const char *b)

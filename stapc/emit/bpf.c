@@ -29,6 +29,81 @@ static const char *c_value_type(const struct symbol *g, struct plan *pl)
 	return "s64";
 }
 
+/*
+ * A wrap array (global a%[N]) in BPF: when full, its oldest element makes
+ * room for a new one, as in the tool and in stap. wseq_a holds the order
+ * each element came in (the tool's own inserts have none: older than any);
+ * the eviction scans the array for the lowest. Only BPF keeps wseq_a, so
+ * it may hold keys the tool deleted: those are dropped when it fills.
+ */
+static void emit_wrap(struct plan *pl, struct cw *w, const struct symbol *g)
+{
+	const char *n = g->name;
+	int64_t entries = g->decl->max_entries ? g->decl->max_entries : pl->maxmapentries;
+	cw_open(w, "struct");
+	cw_line(w, "__uint(type, BPF_MAP_TYPE_HASH);");
+	cw_line(w, "__uint(max_entries, %lld);", (long long)entries * 2);
+	cw_line(w, "__type(key, struct key_%s);", n);
+	cw_line(w, "__type(value, u64);");
+	cw_close(w, arena_printf(" wseq_%s SEC(\".maps\");", n));
+	cw_line(w, "u64 stp_wseq_next_%s SEC(\".bss\");", n);
+	cw_blank(w);
+	/* The oldest so far, in a per-CPU slot: a key may be too big for the stack. */
+	cw_open(w, "struct stp_wrap_%s", n);
+	cw_line(w, "u64 seq;");
+	cw_line(w, "u32 found;");
+	cw_line(w, "struct key_%s key;", n);
+	cw_close(w, ";");
+	cw_open(w, "struct");
+	cw_line(w, "__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);");
+	cw_line(w, "__uint(max_entries, 1);");
+	cw_line(w, "__type(key, u32);");
+	cw_line(w, "__type(value, struct stp_wrap_%s);", n);
+	cw_close(w, arena_printf(" wtmp_%s SEC(\".maps\");", n));
+	cw_blank(w);
+	cw_open(w, "static long stp_wrap_scan_%s(void *map, struct key_%s *key, void *val, "
+		   "struct stp_wrap_%s **o)", n, n, n);
+	cw_line(w, "u64 *s = bpf_map_lookup_elem(&wseq_%s, key);", n);
+	cw_line(w, "u64 seq = s ? *s : 0;");
+	cw_open(w, "if (!(*o)->found || seq < (*o)->seq)");
+	cw_line(w, "(*o)->seq = seq;");
+	cw_line(w, "(*o)->found = 1;");
+	cw_line(w, "__builtin_memcpy(&(*o)->key, key, sizeof(*key));");
+	cw_close(w, NULL);
+	cw_line(w, "return seq == 0; /* none is older: stop */");
+	cw_close(w, NULL);
+	cw_blank(w);
+	cw_open(w, "static __noinline void stp_wrap_evict_%s(void)", n);
+	cw_line(w, "u32 zero = 0;");
+	cw_line(w, "struct stp_wrap_%s *o = bpf_map_lookup_elem(&wtmp_%s, &zero);", n, n);
+	cw_line(w, "if (!o)");
+	cw_line(w, "	return;");
+	cw_line(w, "o->found = 0;");
+	cw_line(w, "bpf_for_each_map_elem(&m_%s, stp_wrap_scan_%s, &o, 0);", n, n);
+	cw_open(w, "if (o->found)");
+	cw_line(w, "bpf_map_delete_elem(&m_%s, &o->key);", n);
+	cw_line(w, "bpf_map_delete_elem(&wseq_%s, &o->key);", n);
+	cw_close(w, NULL);
+	cw_close(w, NULL);
+	cw_blank(w);
+	/* Keys of wseq the array lost (the tool deleted them), dropped. */
+	cw_open(w, "static long stp_wrap_stale_%s(void *map, struct key_%s *key, u64 *seq, void *ctx)",
+		n, n);
+	cw_line(w, "if (!bpf_map_lookup_elem(&m_%s, key))", n);
+	cw_line(w, "	bpf_map_delete_elem(&wseq_%s, key);", n);
+	cw_line(w, "return 0;");
+	cw_close(w, NULL);
+	cw_blank(w);
+	cw_open(w, "static __always_inline void stp_wrap_note_%s(struct key_%s *key)", n, n);
+	cw_line(w, "u64 seq = __sync_fetch_and_add(&stp_wseq_next_%s, 1) + 1;", n);
+	cw_open(w, "if (bpf_map_update_elem(&wseq_%s, key, &seq, BPF_ANY))", n);
+	cw_line(w, "bpf_for_each_map_elem(&wseq_%s, stp_wrap_stale_%s, 0, 0);", n, n);
+	cw_line(w, "bpf_map_update_elem(&wseq_%s, key, &seq, BPF_ANY);", n);
+	cw_close(w, NULL);
+	cw_close(w, NULL);
+	cw_blank(w);
+}
+
 /* Arrays and statistics K touches: BPF maps, per-CPU for statistics. */
 static void emit_maps(struct plan *pl, struct cw *w)
 {
@@ -52,6 +127,8 @@ static void emit_maps(struct plan *pl, struct cw *w)
 		cw_line(w, "__type(value, %s);", c_value_type(g, pl));
 		cw_close(w, arena_printf(" m_%s SEC(\".maps\");", g->name));
 		cw_blank(w);
+		if (g->arity && g->decl && g->decl->wrap)
+			emit_wrap(pl, w, g);
 	}
 }
 

@@ -293,6 +293,40 @@ static const char *map_name(const struct symbol *sym)
 	return arena_printf("m_%s", sym->name);
 }
 
+/* stap's words for a full array: its declared size, else the global limit. */
+static const char *overflow_msg(const struct symbol *sym)
+{
+	if (sym->decl && sym->decl->max_entries)
+		return arena_printf("Array overflow, check size limit (%lld)",
+				    (long long)sym->decl->max_entries);
+	return "Array overflow, check MAXMAPENTRIES";
+}
+
+static bool wraps(const struct symbol *sym)
+{
+	return sym->decl && sym->decl->wrap;
+}
+
+/*
+ * Inserts a new element: rc = bpf_map_update_elem(..., BPF_NOEXIST). A
+ * full wrap array (global a%[N]) first loses its oldest element, and
+ * each element it gains is noted with its order (stp_wrap_* of bpf.c).
+ */
+static void insert_new(struct kgen *k, struct symbol *sym, const char *key, const char *val,
+		       const char *rc)
+{
+	const char *m = map_name(sym);
+	cw_line(k->w, "long %s = bpf_map_update_elem(&%s, %s, %s, BPF_NOEXIST);", rc, m, key, val);
+	if (!wraps(sym))
+		return;
+	cw_open(k->w, "if (%s == -STP_E2BIG)", rc);
+	cw_line(k->w, "stp_wrap_evict_%s();", sym->name);
+	cw_line(k->w, "%s = bpf_map_update_elem(&%s, %s, %s, BPF_NOEXIST);", rc, m, key, val);
+	cw_close(k->w, NULL);
+	cw_line(k->w, "if (!%s)", rc);
+	cw_line(k->w, "\tstp_wrap_note_%s(%s);", sym->name, key);
+}
+
 static const char *array_read_long(struct kgen *k, struct expr *x)
 {
 	const char *key = array_key(k, x->sym, &x->args);
@@ -321,7 +355,9 @@ static void array_write_long(struct kgen *k, struct expr *x, const char *v, bool
 	cw_open(k->w, "else");
 	cw_line(k->w, "s64 init = %s;", v);
 	cw_line(k->w, "%s = init;", result);
-	cw_open(k->w, "if (bpf_map_update_elem(&%s, %s, &init, BPF_NOEXIST))", m, key);
+	const char *rc = tmp(k);
+	insert_new(k, x->sym, key, "&init", rc);
+	cw_open(k->w, "if (%s)", rc);
 	/* Another CPU made it first, or the array is full. */
 	cw_line(k->w, "%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
 	cw_open(k->w, "if (%s)", p);
@@ -331,8 +367,7 @@ static void array_write_long(struct kgen *k, struct expr *x, const char *v, bool
 		cw_line(k->w, "*%s = %s;", p, v);
 	cw_close(k->w, NULL);
 	cw_open(k->w, "else");
-	fail(k, &x->left->loc, "Array overflow, check MAXMAPENTRIES",
-	     arena_printf("identifier '%s'", x->sym->name));
+	fail(k, &x->left->loc, overflow_msg(x->sym), arena_printf("identifier '%s'", x->sym->name));
 	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
@@ -342,10 +377,21 @@ static void array_write_str(struct kgen *k, struct expr *x, const char *src)
 {
 	const char *key = array_key(k, x->sym, &x->args);
 	const char *val = kgen_slot(k, (int)k->pl->maxstringlen);
+	const char *m = map_name(x->sym);
 	cw_line(k->w, "stp_strcpy(%s, %s);", val, src);
-	cw_open(k->w, "if (bpf_map_update_elem(&%s, %s, %s, BPF_ANY))", map_name(x->sym), key, val);
-	fail(k, &x->left->loc, "Array overflow, check MAXMAPENTRIES",
-	     arena_printf("identifier '%s'", x->sym->name));
+	const char *p = tmp(k), *rc = tmp(k);
+	cw_line(k->w, "char *%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
+	cw_open(k->w, "if (%s)", p);
+	cw_line(k->w, "stp_strcpy(%s, %s);", p, val);
+	cw_close(k->w, NULL);
+	cw_open(k->w, "else");
+	insert_new(k, x->sym, key, val, rc);
+	/* Another CPU made it first: it is there to be set. */
+	cw_line(k->w, "if (%s == -STP_EEXIST)", rc);
+	cw_line(k->w, "\t%s = bpf_map_update_elem(&%s, %s, %s, BPF_EXIST);", rc, m, key, val);
+	cw_open(k->w, "if (%s)", rc);
+	fail(k, &x->left->loc, overflow_msg(x->sym), arena_printf("identifier '%s'", x->sym->name));
+	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
 }
 
@@ -365,11 +411,14 @@ static void stats_add(struct kgen *k, struct expr *target, const char *v)
 	cw_line(k->w, "struct stat_%s *%s = bpf_map_lookup_elem(&%s, %s);", sym->name, p, m, key);
 	cw_open(k->w, "if (!%s)", p);
 	cw_line(k->w, "struct stat_%s zero = {};", sym->name);
-	cw_line(k->w, "bpf_map_update_elem(&%s, %s, &zero, BPF_NOEXIST);", m, key);
+	if (sym->arity > 0) {
+		insert_new(k, sym, key, "&zero", tmp(k));
+	} else {
+		cw_line(k->w, "bpf_map_update_elem(&%s, %s, &zero, BPF_NOEXIST);", m, key);
+	}
 	cw_line(k->w, "%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
 	cw_open(k->w, "if (!%s)", p);
-	fail(k, &target->loc, "Array overflow, check MAXMAPENTRIES",
-	     arena_printf("identifier '%s'", sym->name));
+	fail(k, &target->loc, overflow_msg(sym), arena_printf("identifier '%s'", sym->name));
 	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
 	cw_line(k->w, "stp_stat_add(&%s->s, %s, %d);", p, v, place_of(sym)->shift);
@@ -489,6 +538,12 @@ static const char *builtin_long(struct kgen *k, struct expr *x)
 		return "(s64)bpf_jiffies64()";
 	if (!strcmp(n, "strlen"))
 		return arena_printf("stp_strlen(%s)", kgen_str(k, vec_at(a, 0)));
+	if (!strcmp(n, "strtol")) {
+		const char *str = kgen_str(k, vec_at(a, 0));
+		return arena_printf("stp_strtol(%s, %s)", str, kgen_long(k, vec_at(a, 1)));
+	}
+	if (!strcmp(n, "isdigit"))
+		return arena_printf("stp_isdigit(%s)", kgen_str(k, vec_at(a, 0)));
 	if (!strcmp(n, "__script_arg_long"))
 		/* The tool put its arguments in BPF's globals before attaching. */
 		return arena_printf("stp_kg.stp_argl[(%s - 1) & 63]", kgen_long(k, vec_at(a, 0)));
@@ -630,11 +685,14 @@ static const char *call_long(struct kgen *k, struct expr *x)
 
 /* ------------------------------------------------------------ long expressions */
 
-static const char *binary_long(struct kgen *k, struct expr *x)
+/*
+ * l OP r on longs as stap means it, for binary operators and compound
+ * assignments alike: / and % check for 0 and divide signed; shifts take
+ * the count's low 6 bits, as the tool's.
+ */
+static const char *long_op(struct kgen *k, const struct expr *x, const char *op, const char *l,
+			   const char *r)
 {
-	const char *l = kgen_long(k, x->left);
-	const char *r = kgen_long(k, x->right);
-	const char *op = x->op;
 	if (!strcmp(op, "/") || !strcmp(op, "%")) {
 		const char *t = tmp(k);
 		cw_line(k->w, "s64 %s = %s;", t, r);
@@ -644,9 +702,24 @@ static const char *binary_long(struct kgen *k, struct expr *x)
 		/* BPF before cpu v4 divides unsigned only. */
 		return arena_printf("stp_%s64(%s, %s)", op[0] == '/' ? "sdiv" : "smod", l, t);
 	}
-	if (!strcmp(op, "<<") || !strcmp(op, ">>"))
-		return arena_printf("(s64)(%s %s (%s & 63))", l, op, r);
+	if (!strcmp(op, "<<"))
+		return arena_printf("(s64)((u64)%s << (%s & 63))", l, r);
+	if (!strcmp(op, ">>"))
+		return arena_printf("(s64)(%s >> (%s & 63))", l, r);
 	return arena_printf("(%s %s %s)", l, op, r);
+}
+
+static const char *binary_long(struct kgen *k, struct expr *x)
+{
+	const char *l = kgen_long(k, x->left);
+	const char *r = kgen_long(k, x->right);
+	return long_op(k, x, x->op, l, r);
+}
+
+/* The operator of a compound assignment: "/" of "/=", "<<" of "<<=". */
+static const char *compound_op(const char *op)
+{
+	return arena_strndup(op, strlen(op) - 1);
 }
 
 static const char *compare(struct kgen *k, struct expr *x)
@@ -736,8 +809,9 @@ static const char *assign_long(struct kgen *k, struct expr *x)
 		} else {
 			/* Other compound assignments: read, compute, write. */
 			const char *old = array_read_long(k, l);
-			char bop[3] = { op[0], op[1] == '=' ? 0 : op[1], 0 };
-			array_write_long(k, l, arena_printf("(%s %s %s)", old, bop, v), false, t);
+			const char *nv = tmp(k);
+			cw_line(k->w, "s64 %s = %s;", nv, long_op(k, x, compound_op(op), old, v));
+			array_write_long(k, l, nv, false, t);
 		}
 		return t;
 	}
@@ -750,13 +824,8 @@ static const char *assign_long(struct kgen *k, struct expr *x)
 		cw_line(k->w, "%s = %s;", lv, v);
 	else if (l->sym->kind == SYM_GLOBAL && (!strcmp(op, "+=") || !strcmp(op, "-=")))
 		cw_line(k->w, "__sync_fetch_and_add(&%s, %s%s);", lv, op[0] == '-' ? "-" : "", v);
-	else if (!strcmp(op, "/=") || !strcmp(op, "%=")) {
-		cw_open(k->w, "if (!(%s))", v);
-		fail(k, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
-		cw_close(k->w, NULL);
-		cw_line(k->w, "%s = stp_%s64(%s, %s);", lv, op[0] == '/' ? "sdiv" : "smod", lv, v);
-	} else
-		cw_line(k->w, "%s %s %s;", lv, op, v);
+	else
+		cw_line(k->w, "%s = %s;", lv, long_op(k, x, compound_op(op), lv, v));
 	return lv;
 }
 
@@ -996,6 +1065,13 @@ const char *kgen_str(struct kgen *k, struct expr *x)
 	case E_ASSIGN: {
 		struct expr *l = x->left;
 		const char *v = kgen_str(k, x->right);
+		if (l->kind == E_INDEX && !strcmp(x->op, ".=")) {
+			/* a[k] .= s: the element, then s, written back. */
+			const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
+			cw_line(k->w, "stp_strcpy(%s, %s);", d, kgen_str(k, l));
+			cw_line(k->w, "stp_strcat(%s, %s);", d, v);
+			v = d;
+		}
 		if (l->kind == E_INDEX) {
 			array_write_str(k, l, v);
 			return v;

@@ -389,6 +389,15 @@ static void delete_stmt(struct kgen *k, struct stmt *s)
 				cw_line(k->w, "%s.k%d = %s;", kv, i, kgen_long(k, ix));
 		}
 		cw_line(k->w, "bpf_map_delete_elem(&m_%s, &%s);", x->sym->name, kv);
+		if (x->sym->decl && x->sym->decl->wrap)
+			cw_line(k->w, "bpf_map_delete_elem(&wseq_%s, &%s);", x->sym->name, kv);
+		return;
+	}
+	if (x->kind == E_SYMBOL && x->sym && x->sym->arity > 0) {
+		cw_line(k->w, "bpf_for_each_map_elem(&m_%s, stp_clear_elem, 0, 0);", x->sym->name);
+		if (x->sym->decl && x->sym->decl->wrap)
+			cw_line(k->w, "bpf_for_each_map_elem(&wseq_%s, stp_clear_elem, 0, 0);",
+				x->sym->name);
 		return;
 	}
 	if (x->kind == E_SYMBOL && x->sym && x->sym->arity == 0) {
