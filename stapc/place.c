@@ -17,6 +17,7 @@
  */
 #include "stapc.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,7 +235,9 @@ static bool is_lazy_builtin(const struct function *fn)
 
 /*
  * Whether BPF's bpf_snprintf() can format this: conversions d i u x X s c
- * with a flag, width and precision but no '*' (kernels 5.13 and later).
+ * with a flag, width and precision but no '*' (kernels 5.13 and later). The
+ * kernel refuses a %s followed by a letter or a digit ("%s0x%x"), which it
+ * would take for one of its %p-style extensions.
  */
 bool bpf_can_format(const char *fmt)
 {
@@ -247,6 +250,8 @@ bool bpf_can_format(const char *fmt)
 		while (*c && strchr("-+ #0123456789.l", *c))
 			c++;
 		if (!*c || !strchr("diuxXsc", *c))
+			return false;
+		if (*c == 's' && c[1] && !isspace((unsigned char)c[1]) && !ispunct((unsigned char)c[1]))
 			return false;
 	}
 	return true;
