@@ -55,8 +55,10 @@ EOF
 	local want='0x0|IRQF_SHARED|IRQF_SHARED|IRQF_ONESHOT|IRQF_TIMER|IRQF_TIMER|IRQF_PERCPU|0x400000|IRQF_ONESHOT|0x400000'
 	run -0 "$STAPC" -e "probe begin { printf(\"%s|%s|%s|%s|%s|%s|%s\\n\", $calls); exit() }"
 	[ "$output" = "$want" ]
-	run -0 "$STAPC" -e "probe softirq.entry { printf(\"%s|%s|%s|%s|%s|%s|%s\\n\", $calls); exit() }" -T 20
-	[ "$output" = "$want" ]
+	# Softirqs on both CPUs may each print before exit() stops the rest.
+	run -0 --separate-stderr "$STAPC" -e "probe softirq.entry { printf(\"%s|%s|%s|%s|%s|%s|%s\\n\", $calls); exit() }" -T 20
+	[ -n "$output" ]
+	[ -z "$(grep -vxF -- "$want" <<< "$output")" ]
 }
 
 @test "tapsets: softirq.entry and .exit give the softirq's number" {
@@ -66,10 +68,72 @@ EOF
 }
 
 @test "tapsets: a kernel probe's sprintf(\"%s0x%x\") is assembled by the tool, which the kernel's bpf_snprintf refuses" {
-	run -0 "$STAPC" -e 'probe softirq.entry { printf("%s\n", sprintf("%s0x%x", "v", 255)); exit() }' -T 20
-	[ "$output" = "v0xff" ]
+	run -0 --separate-stderr "$STAPC" -e 'probe softirq.entry { printf("%s\n", sprintf("%s0x%x", "v", vec_nr + 0xf0)); exit() }' -T 20
+	[ -n "$output" ]
+	[ -z "$(grep -vE '^v0xf[0-9]$' <<< "$output")" ]
 	# Stored or compared, it cannot be: an error at the place, not a verifier log.
 	run "$STAPC" -p4 -e 'probe softirq.entry { s = sprintf("%s0x%x", "v", vec_nr); if (s == "v") exit() }'
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"this string is assembled by the tool, not in the kernel"* ]]
+}
+
+@test "tapsets: vm.kmalloc, vm.kfree, vm.kmem_cache_alloc/free name the call site and sizes; the _node forms match nothing where the kernel folded them" {
+	cat > "$BATS_TEST_TMPDIR/kmem.stp" <<'EOF2'
+global n, bad
+probe vm.kmem_cache_alloc {
+	n[name]++
+	if (bytes_alloc < bytes_req || bytes_req <= 0 || !ptr) bad++
+}
+probe vm.kmalloc { n[name]++; if (bytes_alloc < bytes_req) bad++ }
+probe vm.kfree, vm.kmem_cache_free { n[name]++ }
+probe vm.kmalloc_node ?, vm.kmem_cache_alloc_node ? { n[name]++ }
+probe timer.ms(300) { if (n["kmem_cache_alloc"] && n["kmem_cache_free"] && n["kmalloc"] && n["kfree"]) exit() }
+probe end { foreach (k+ in n) printf("%s ", k); printf("bad=%d\n", bad) }
+EOF2
+	# (A probe that fires inside another on the same CPU is skipped and counted on stderr.)
+	run -0 --separate-stderr "$STAPC" -T 20 "$BATS_TEST_TMPDIR/kmem.stp"
+	echo "$output"
+	# This kernel (6.1 and later) has no kmalloc_node event of its own.
+	if [ -d /sys/kernel/tracing/events/kmem/kmalloc_node ]; then
+		skip "this kernel still has kmem:kmalloc_node"
+	fi
+	[ "$output" = "kfree kmalloc kmem_cache_alloc kmem_cache_free bad=0" ]
+	# The caller, by its name in the kernel's symbols.
+	run -0 --separate-stderr "$STAPC" -T 20 -e 'probe vm.kmem_cache_alloc { printf("%s %d\n", caller_function, call_site != 0); exit() }'
+	[[ "$output" =~ ^([a-z_][a-z0-9_.]*)\ 1$ ]]
+	grep -q " ${BASH_REMATCH[1]}\$" /proc/kallsyms
+}
+
+@test "tapsets: ioblock_trace.request sees a direct read, with its disk and queue" {
+	local f dev
+	# A file on a disk, read past the page cache: the bios are the reader's.
+	f=$(mktemp /var/tmp/stapc-ioblock.XXXXXX)
+	head -c 65536 /dev/urandom > "$f"
+	sync "$f"
+	dev=$(df --output=source "$f" | tail -1)
+	[[ "$dev" == /dev/* ]] || { rm -f "$f"; skip "/var/tmp is not on a disk ($dev)"; }
+	cat > "$BATS_TEST_TMPDIR/iot.stp" <<'EOF2'
+probe ioblock_trace.request {
+	if (pid() == target())
+		printf("%s %s rw=%d q=%d size=%d\n", name, devname, rw, q != 0, size)
+}
+EOF2
+	run -0 --separate-stderr "$STAPC" "$BATS_TEST_TMPDIR/iot.stp" -c "dd if=$f of=/dev/null iflag=direct bs=4096 count=2 status=none"
+	rm -f "$f"
+	echo "$output"
+	[[ "${lines[0]}" =~ ^ioblock_trace\.request\ ([a-z0-9]+)\ rw=0\ q=1\ size=4096$ ]]
+	# The disk is the file system's (vda for /dev/vda1 too).
+	[[ "$dev" == /dev/"${BASH_REMATCH[1]}"* ]]
+}
+
+@test "tapsets: syscall.send and syscall.recv exist and, where the kernel has no such call (x86-64), match nothing, as in stap" {
+	cat > "$BATS_TEST_TMPDIR/send.stp" <<'EOF2'
+probe syscall.send, syscall.sendto { if (pid() == target()) printf("%s %d %d\n", name, s, len) }
+probe syscall.recv, syscall.recvfrom { if (pid() == target()) printf("%s %d\n", name, len) }
+EOF2
+	run -0 --separate-stderr "$STAPC" "$BATS_TEST_TMPDIR/send.stp" -c "/usr/bin/python3.11 -c 'import socket; a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM); a.send(b\"hi\"); b.recv(7)'"
+	echo "$output"
+	[ -d /sys/kernel/tracing/events/syscalls/sys_enter_send ] && skip "this kernel has a send system call"
+	[[ "${lines[0]}" =~ ^sendto\ [0-9]+\ 2$ ]]
+	[ "${lines[1]}" = "recvfrom 7" ]
 }
