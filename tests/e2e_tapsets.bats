@@ -137,3 +137,32 @@ EOF2
 	[[ "${lines[0]}" =~ ^sendto\ [0-9]+\ 2$ ]]
 	[ "${lines[1]}" = "recvfrom 7" ]
 }
+
+@test "tapsets: d_name names a dentry (the task's working folder)" {
+	mkdir -p "$BATS_TEST_TMPDIR/where-am-i"
+	cd "$BATS_TEST_TMPDIR/where-am-i"
+	run -0 --separate-stderr "$STAPC" -e 'probe syscall.openat { if (pid() == target()) {
+		printf("%s\n", d_name(@cast(task_current(), "task_struct")->fs->pwd->dentry)); exit() } }' -c "cat /etc/hostname"
+	[ "${lines[0]}" = "where-am-i" ]
+}
+
+@test "tapsets: inet_get_local_port and inet_get_ip_source name a TCP socket's local port and peer" {
+	cat > "$BATS_TEST_TMPDIR/net.stp" <<'EOF2'
+probe kernel.trace("sock:inet_sock_set_state") {
+	if (pid() == target() && $newstate == 10)
+		printf("listen %d\n", inet_get_local_port($sk))
+	if (pid() == target() && $newstate == 1)
+		printf("established %d from %s\n", inet_get_local_port($sk), inet_get_ip_source($sk))
+}
+EOF2
+	run -0 --separate-stderr "$STAPC" "$BATS_TEST_TMPDIR/net.stp" -c "/usr/bin/python3.11 -c '
+import socket
+s = socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen()
+c = socket.create_connection(s.getsockname())
+open(\"$BATS_TEST_TMPDIR/ports\", \"w\").write(\"%d %d\\n\" % (s.getsockname()[1], c.getsockname()[1]))'"
+	echo "$output"
+	local listen client
+	read -r listen client < "$BATS_TEST_TMPDIR/ports"
+	grep -qx "listen $listen" <<< "$output"
+	grep -qx "established $client from 127.0.0.1" <<< "$output"
+}
