@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,6 +90,7 @@ int stp_child_prepare(struct stp_rt *rt, struct stp_session *ss)
 		stp_say("cannot start the command: %s", strerror(errno));
 		return 1;
 	}
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		stp_say("cannot start the command: %s", strerror(errno));
@@ -96,6 +98,13 @@ int stp_child_prepare(struct stp_rt *rt, struct stp_session *ss)
 	}
 	if (pid == 0) {
 		char c;
+		/*
+		 * A tool killed with SIGKILL cannot stop its command: the kernel
+		 * does. If the tool died before this prctl, the parent is
+		 * already someone else, and the command never runs.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+			_exit(127);
 		close(ss->child_gate[1]);
 		/* Wait for the go; EOF (the tool died) means do not run at all. */
 		if (read(ss->child_gate[0], &c, 1) != 1)

@@ -74,8 +74,12 @@ void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char
 	};
 	int c;
 	opterr = 0;
-	/* '+': the script's own arguments may start with '-' after the first. */
-	while ((c = getopt_long(argc, argv, "+:hVo:T:c:x:G:v", longopts, NULL)) != -1) {
+	/*
+	 * Options may come after the script's arguments, as stap takes them
+	 * (getopt permutes): `TOOL SIGKILL -T 1`. An argument that starts with
+	 * '-' goes after "--".
+	 */
+	while ((c = getopt_long(argc, argv, ":hVo:T:c:x:G:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(t, stdout);

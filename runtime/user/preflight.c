@@ -5,6 +5,7 @@
  */
 #include "stp_internal.h"
 
+#include <errno.h>
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,29 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
+/*
+ * Whether tracefs can be used: 0, ENOENT where it is not mounted, or
+ * EACCES (and where) when it is but this user may not look inside it, as
+ * with CAP_BPF and CAP_PERFMON but not root: they do not open tracefs.
+ */
+static int tracefs_state(const char **denied)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	int state = ENOENT;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char path[64];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/events", dirs[i]);
+		if (stat(path, &st) == 0)
+			return 0;
+		if ((errno == EACCES || errno == EPERM) && state == ENOENT) {
+			state = EACCES;
+			*denied = dirs[i];
+		}
+	}
+	return state;
+}
+
 static bool tool_uses(const struct stp_tool *t, enum stp_attach a)
 {
 	for (int i = 0; i < t->nkprobes; i++)
@@ -55,12 +79,18 @@ int stp_preflight(struct stp_rt *rt)
 			"be built with CONFIG_DEBUG_INFO_BTF=y");
 		return 1;
 	}
-	bool tracefs = exists("/sys/kernel/tracing/events") ||
-		       exists("/sys/kernel/debug/tracing/events");
+	const char *denied = NULL;
+	int tracefs = tracefs_state(&denied);
 	/* Kernel function wildcards are matched on its list of traceable functions. */
 	bool kwild = tool_uses(t, STP_ATTACH_KPROBE_MULTI) || tool_uses(t, STP_ATTACH_KRETPROBE_MULTI);
-	if (!tracefs && (tool_uses(t, STP_ATTACH_TRACEPOINT) || tool_uses(t, STP_ATTACH_KPROBE) ||
-			 tool_uses(t, STP_ATTACH_KRETPROBE) || kwild)) {
+	bool needs_tracefs = tool_uses(t, STP_ATTACH_TRACEPOINT) || tool_uses(t, STP_ATTACH_KPROBE) ||
+			     tool_uses(t, STP_ATTACH_KRETPROBE) || kwild;
+	if (needs_tracefs && tracefs == EACCES) {
+		stp_say("cannot read tracefs: permission denied on %s; run it as root, or let this "
+			"user read tracefs (mount it with -o gid=GROUP,mode=0750)", denied);
+		return 1;
+	}
+	if (needs_tracefs && tracefs) {
 		stp_say("tracefs is not mounted; mount it with: mount -t tracefs tracefs "
 			"/sys/kernel/tracing");
 		return 1;
