@@ -39,6 +39,118 @@ wait_gone() {
 	return 1
 }
 
+@test "control: an error in begin runs the error probes, not the end ones, and the tool exits 1" {
+	run --separate-stderr -1 timeout -k 10 120 "$STAPC" -e \
+		'probe begin { error("x") } probe error { println("ran") } probe end { println("end") }'
+	[ "$output" = ran ]
+	[ "${stderr_lines[0]}" = "ERROR: x" ]
+}
+
+@test "control: an error in an end probe skips the later end probes and runs the error probes" {
+	run --separate-stderr -1 timeout -k 10 120 "$STAPC" -e '
+probe begin { exit() }
+probe end(1) { println("end1"); error("in end") }
+probe end(2) { println("end2") }
+probe error { println("gasp") }'
+	[ "$output" = $'end1\ngasp' ]
+	[ "${stderr_lines[0]}" = "ERROR: in end" ]
+}
+
+@test "control: with no error, the error probes do not run" {
+	run -0 timeout -k 10 120 "$STAPC" -e 'probe begin { exit() } probe end { println("end") } probe error { println("gasp") }'
+	[ "$output" = end ]
+}
+
+@test "control: a begin probe that loops ends with MAXACTION exceeded, which no catch takes" {
+	run --separate-stderr -1 timeout -k 10 120 "$STAPC" -e \
+		'probe begin { while (1) {} } probe end { println("end") } probe error { println("gasp") }'
+	[ "$output" = gasp ]
+	[ "${stderr_lines[0]}" = "ERROR: MAXACTION exceeded near keyword at <input>:1:15" ]
+	run --separate-stderr -1 timeout -k 10 120 "$STAPC" -e \
+		'probe begin { try { while (1) {} } catch { println("caught") } println("after") }'
+	[ "$output" = "" ]
+	[ "${stderr_lines[0]}" = "ERROR: MAXACTION exceeded near keyword at <input>:1:21" ]
+}
+
+@test "control: -DMAXACTION sets the limit, ten times it for begin probes as stap's MAXACTION_INTERRUPTIBLE" {
+	# begin: 10 x 10 = 100 actions, one per iteration here.
+	run -0 timeout -k 10 120 "$STAPC" -DMAXACTION=10 -e \
+		'probe begin { for (i = 0; i < 50; i++) {} println(i); exit() }'
+	[ "$output" = 50 ]
+	run --separate-stderr -1 timeout -k 10 120 "$STAPC" -DMAXACTION=10 -e \
+		'probe begin { for (i = 0; i < 150; i++) {} println(i); exit() }'
+	[ "${stderr_lines[0]}" = "ERROR: MAXACTION exceeded near keyword at <input>:1:15" ]
+	# A timer probe has MAXACTION itself.
+	run --separate-stderr -1 timeout -k 10 120 "$STAPC" -DMAXACTION=10 -e \
+		'probe timer.ms(1) { for (i = 0; i < 50; i++) {} println(i); exit() }'
+	[ "$output" = "" ]
+	[ "${stderr_lines[0]}" = "ERROR: MAXACTION exceeded near keyword at <input>:1:21" ]
+	run -0 timeout -k 10 120 "$STAPC" -DMAXACTION=100 -e \
+		'probe timer.ms(1) { for (i = 0; i < 50; i++) {} println(i); exit() }'
+	[ "$output" = 50 ]
+}
+
+@test "control: unbounded recursion is MAXNESTING exceeded, and a shallow one that calls without end is MAXACTION" {
+	run --separate-stderr -1 timeout -k 10 120 "$STAPC" -e \
+		'function f:long(n:long) { return f(n + 1) } probe begin { println(f(1)) }'
+	[ "${stderr_lines[0]}" = "ERROR: MAXNESTING exceeded near identifier 'f' at <input>:1:10" ]
+	# fib(40) calls itself 330 million times, never deeper than 40.
+	run --separate-stderr -1 timeout -k 10 120 "$STAPC" -DMAXNESTING=50 -e '
+function fib(n) { if (n < 2) return n; return fib(n - 1) + fib(n - 2) }
+probe begin { println(fib(40)) }'
+	[ "$output" = "" ]
+	[ "${stderr_lines[0]}" = "ERROR: MAXACTION exceeded near identifier 'fib' at <input>:2:10" ]
+}
+
+@test "control: SIGTERM ends a tool whose begin probe loops; its end probes run" {
+	# Its output waits for the handler's end; system() tells that it started.
+	"$STAPC" -o "$T/spin" -DMAXACTION=1000000000000 -e '
+probe begin { println("looping"); system("echo in > " . @1 . "/in"); while (1) {} }
+probe end { println("end") }'
+	"$T/spin" "$T" > "$T/out" 2> "$T/err" 3>&- &
+	local pid=$!
+	wait_for_line "$T/in" in
+	kill -TERM "$pid"
+	wait_gone "$pid" || { kill -KILL "$pid"; false; }
+	local rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" = 0 ]
+	[ "$(cat "$T/out")" = $'looping\nend' ]
+	[ ! -s "$T/err" ]
+}
+
+@test "control: -T ends a tool whose begin probe loops" {
+	"$STAPC" -o "$T/spin" -DMAXACTION=1000000000000 -e \
+		'probe begin { while (1) {} } probe end { println("end") }'
+	run -0 timeout -k 10 120 "$T/spin" -T 1
+	[ "$output" = end ]
+}
+
+@test "control: the first run-time error ends the run, though the tool's own writes trigger more" {
+	# Each "ERROR" line the tool writes fires the probe again.
+	"$STAPC" -o "$T/werr" -e '
+probe kernel.trace("syscalls:sys_enter_write") { if (execname() == "werr") error("write") }
+probe begin { println("go") }
+probe error { println("gasp") }'
+	run --separate-stderr -1 timeout -k 10 120 "$T/werr"
+	[ "$output" = $'go\ngasp' ]
+	[ "${stderr_lines[0]}" = "ERROR: write" ]
+	[ "$(grep -c '^ERROR' <<< "$stderr")" = 1 ]
+}
+
+@test "control: SIGTERM stops a tool whose output keeps triggering its probe" {
+	"$STAPC" -o "$T/wloop" -e '
+probe kernel.trace("syscalls:sys_enter_write") { if (execname() == "wloop") warn("w") }
+probe begin { warn("start") }
+probe end { println("end") }'
+	"$T/wloop" > "$T/out" 2> "$T/err" 3>&- &
+	local pid=$!
+	wait_for_line "$T/err" "WARNING: w"
+	kill -TERM "$pid"
+	wait_gone "$pid" || { kill -KILL "$pid"; false; }
+	[ "$(cat "$T/out")" = end ]
+}
+
 @test "control: a tool killed with SIGKILL takes its -c command with it" {
 	"$STAPC" -o "$T/kc" -e 'probe begin { printf("%d\n", target()) }'
 	"$T/kc" -c "sleep 1000" > "$T/out" 3>&- &
@@ -77,4 +189,22 @@ wait_gone() {
 	[ "$(cat "$T/o.txt")" = "[a][b]" ]
 	run -0 timeout -k 10 120 "$T/args" x -- -T
 	[ "$output" = "[x][-T]" ]
+}
+
+@test "control: memory faults in the tool's own probes are stap's run-time errors, which catch takes" {
+	run --separate-stderr -1 timeout -k 10 120 "$STAPC" -e \
+		'probe begin { println(user_string(0)) } probe error { println("gasp") }'
+	[ "$output" = gasp ]
+	[ "${stderr_lines[0]}" = "ERROR: user string copy fault -14 at 0x0 [man error::fault] near identifier 'user_string' at <input>:1:23" ]
+	run --separate-stderr -1 timeout -k 10 120 "$STAPC" -e 'probe begin { println(kernel_string(0)) }'
+	[ "${stderr_lines[0]}" = "ERROR: kernel string copy fault at 0x0 [man error::fault] near identifier 'kernel_string' at <input>:1:23" ]
+	run --separate-stderr -1 timeout -k 10 120 "$STAPC" -e 'probe end { println(kernel_long(0)) } probe begin { exit() }'
+	[ "${stderr_lines[0]}" = "ERROR: kernel long copy fault at 0x0 [man error::fault] near identifier 'kernel_long' at <input>:1:21" ]
+	# A catch takes the message alone; the forms with a default do not fail.
+	run -0 timeout -k 10 120 "$STAPC" -e 'probe begin {
+	try { println(kernel_long(0)) } catch (e) { println(e) }
+	println(user_string(0, "dflt"), " ", kernel_string(0, "k"), " ", user_long(0))
+	exit()
+}'
+	[ "$output" = $'kernel long copy fault at 0x0 [man error::fault]\ndflt k 0' ]
 }

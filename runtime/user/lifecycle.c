@@ -9,7 +9,7 @@
  * Nothing stays attached on any way out: every link is destroyed before
  * the process exits, whatever the reason it stops.
  */
-#include "stp.h"
+#include "stp_gen.h"
 #include "stp_internal.h"
 
 #include <bpf/libbpf.h>
@@ -23,10 +23,16 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_signal;
+volatile sig_atomic_t stp_interrupt;
 
+/*
+ * A stop: the event loop ends, and a handler that is running (a loop in a
+ * begin probe) unwinds at its next iteration, so the tool always answers.
+ */
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	stp_interrupt = 1;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -52,12 +58,20 @@ int64_t stp_now_ns(void)
 /* The end of a run: end probes, then everything detached, then the status. */
 static int finish(struct stp_rt *rt, struct stp_session *ss)
 {
-	/* An error beyond MAXERRORS ends the run at once, as in stap. */
-	if (!ss->ended && !rt->aborted) {
+	/*
+	 * The end probes run after a stop, anew interruptible by the next
+	 * signal. An error beyond MAXERRORS (before or in them) skips the
+	 * rest, and the error probes run instead, as in stap.
+	 */
+	if (!ss->ended) {
 		ss->ended = true;
-		stp_run_ends(rt);
-		if (rt->tool->autoprint)
+		stp_interrupt = 0;
+		if (!rt->aborted)
+			stp_run_ends(rt);
+		if (!rt->aborted && rt->tool->autoprint)
 			rt->tool->autoprint(rt);
+		if (rt->aborted)
+			stp_run_errors(rt);
 	}
 	stp_out_flush(rt);
 	uint64_t skipped = 0, lost = 0;
@@ -94,10 +108,12 @@ int stp_main(const struct stp_tool *tool, int argc, char **argv)
 		return 1;
 	libbpf_set_print(libbpf_print);
 
-	struct sigaction sa = { .sa_handler = on_signal };
+	/* SA_RESTART: a stop must not cut the output's writes; polls still wake. */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (tool->nkprobes && stp_preflight(&rt) != 0)
@@ -115,14 +131,14 @@ int stp_main(const struct stp_tool *tool, int argc, char **argv)
 	if (ss.command)
 		stp_child_start(&ss);
 
+	/* -T: a signal, so that it also stops a begin probe that loops. */
+	if (ss.timeout_s)
+		alarm((unsigned)ss.timeout_s);
 	stp_run_begins(&rt);
-	int64_t deadline = ss.timeout_s ? stp_now_ns() + ss.timeout_s * 1000000000LL : 0;
 	while (!rt.exiting && !stop_signal) {
-		if (deadline && stp_now_ns() >= deadline)
-			break;
 		if (ss.command && stp_child_done(&ss))
 			break;
-		stp_poll(&rt, &ss, deadline);
+		stp_poll(&rt, &ss, 0);
 	}
 	/* What BPF wrote before the stop is still output, in order. */
 	stp_drain(&rt, &ss);

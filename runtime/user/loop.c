@@ -6,6 +6,7 @@
  * the ring on a short period, and sooner when BPF forces a wake-up (the
  * ring half full, or exit()).
  */
+#include "stp_gen.h"
 #include "stp_internal.h"
 
 #include <bpf/libbpf.h>
@@ -17,9 +18,23 @@
 /* How long BPF's records may wait before the tool reads them. */
 #define DRAIN_PERIOD_NS (20 * 1000000LL)
 
+/* Records the last drain may still read (-1: reading as usual). */
+static int64_t drain_budget = -1;
+
+/*
+ * A negative return stops libbpf's reading where it is. After an error
+ * that ends the run nothing more is read, as stap's probes stop firing;
+ * after a stop signal, the loop reads no further, and the last drain reads
+ * at most what the ring held: records that the tool's own output keeps
+ * triggering (a probe on write()) must not keep it from stopping.
+ */
 static int on_record(void *ctx, void *data, size_t len)
 {
 	struct stp_rt *rt = ctx;
+	if (rt->aborted)
+		return -1;
+	if (drain_budget >= 0 ? drain_budget-- == 0 : stp_interrupt)
+		return -1;
 	rt->tool->on_event(rt, data, len);
 	return 0;
 }
@@ -49,7 +64,7 @@ static void run_timers(struct stp_rt *rt, struct stp_session *ss)
 {
 	const struct stp_tool *t = rt->tool;
 	int64_t now = stp_now_ns();
-	for (int i = 0; i < t->ntimers && !rt->exiting; i++) {
+	for (int i = 0; i < t->ntimers && !rt->exiting && !stp_interrupt; i++) {
 		struct stp_timer_state *ts = &ss->timers[i];
 		if (now < ts->next_ns)
 			continue;
@@ -65,8 +80,13 @@ static void run_timers(struct stp_rt *rt, struct stp_session *ss)
 void stp_drain(struct stp_rt *rt, struct stp_session *ss)
 {
 	setup(rt, ss);
-	if (ss->rb)
+	struct bpf_map *m = ss->obj ? bpf_object__find_map_by_name(ss->obj, "stp_events") : NULL;
+	if (ss->rb && m) {
+		/* A record takes at least 16 bytes: its 8-byte header, and data 8-aligned. */
+		drain_budget = bpf_map__max_entries(m) / 16;
 		ring_buffer__consume(ss->rb);
+		drain_budget = -1;
+	}
 	stp_out_flush(rt);
 }
 
@@ -116,8 +136,14 @@ static void run_all(struct stp_rt *rt, const struct stp_uprobe_desc *list, int n
 	for (int i = 0; i < n; i++) {
 		sorted[i].fn(rt);
 		stp_out_flush(rt);
-		/* exit() in a begin probe: the later ones do not run. */
-		if (rt->exiting && list == rt->tool->begins)
+		/* exit() or a stop in a begin probe: the later ones do not run. */
+		if ((rt->exiting || stp_interrupt) && list == rt->tool->begins)
+			break;
+		/*
+		 * An error that ends the run: no more begin or end probes (the
+		 * error probes run); every error probe is still tried.
+		 */
+		if (rt->aborted && list != rt->tool->errors)
 			break;
 	}
 	free(sorted);
@@ -131,4 +157,9 @@ void stp_run_begins(struct stp_rt *rt)
 void stp_run_ends(struct stp_rt *rt)
 {
 	run_all(rt, rt->tool->ends, rt->tool->nends);
+}
+
+void stp_run_errors(struct stp_rt *rt)
+{
+	run_all(rt, rt->tool->errors, rt->tool->nerrors);
 }

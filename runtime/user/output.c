@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
 /* output.c - the script's output, and the tool's own messages. */
+#include "stp_gen.h"
 #include "stp_internal.h"
 
 #include <stdarg.h>
@@ -44,7 +45,7 @@ void stp_warn(struct stp_rt *rt, const char *msg)
 
 /*
  * stap's rule: an error not caught by try/catch ends the run, unless
- * MAXERRORS allows more; the end probes still run.
+ * MAXERRORS allows more; then the error probes run instead of the end ones.
  */
 static void count_error(struct stp_rt *rt)
 {
@@ -56,16 +57,40 @@ static void count_error(struct stp_rt *rt)
 	}
 }
 
-void stp_error(struct stp_rt *rt, const char *msg)
+void stp_error_at(struct stp_rt *rt, const char *msg, const char *where)
 {
 	snprintf(rt->error_msg, sizeof(rt->error_msg), "%s", msg);
+	rt->error_where = where;
 	rt->in_error = true;
+}
+
+void stp_error(struct stp_rt *rt, const char *msg)
+{
+	stp_error_at(rt, msg, NULL);
+}
+
+bool stp_act_stop(struct stp_rt *rt, const char *where)
+{
+	if (stp_interrupt) {
+		/* Not an error: nothing is printed. */
+		rt->error_msg[0] = 0;
+		rt->in_error = true;
+	} else {
+		stp_error_at(rt, "MAXACTION exceeded", where);
+	}
+	rt->unwinding = true;
+	return true;
 }
 
 void stp_report_error(struct stp_rt *rt)
 {
+	rt->unwinding = false;
+	if (!rt->error_msg[0]) {
+		rt->in_error = false;
+		return;
+	}
 	stp_out_flush(rt);
-	fprintf(stderr, "ERROR: %s\n", rt->error_msg);
+	fprintf(stderr, "ERROR: %s%s\n", rt->error_msg, rt->error_where ? rt->error_where : "");
 	rt->in_error = false;
 	count_error(rt);
 }

@@ -187,11 +187,21 @@ struct stp_rt {
 	int64_t errors; /* reported so far */
 	bool exiting;	/* exit() was called */
 	int exit_status;
-	/* A handler's error, for try/catch in the generated code. */
+	/*
+	 * A handler's error, for try/catch in the generated code: the message
+	 * (what a catch takes), and where, " near ... at FILE:LINE:COL", which
+	 * only the report prints, as stap's last_error and last_stmt.
+	 */
 	char error_msg[256];
+	const char *error_where;
 	bool in_error;
-	bool aborted;	/* errors beyond MAXERRORS: no end probes */
-	int64_t actions;
+	bool aborted;	/* errors beyond MAXERRORS: error probes, not end ones */
+	int64_t actions; /* what the handler may still do, for MAXACTION */
+	/*
+	 * The handler unwinds past every catch, as stap's: MAXACTION, or a
+	 * stop signal (no message then).
+	 */
+	bool unwinding;
 	int nesting;	/* function calls in progress, for MAXNESTING */
 };
 
@@ -206,6 +216,7 @@ void stp_warn(struct stp_rt *rt, const char *msg);
 /* Records an error; the handler's generated code then unwinds, to a catch
  * or out of the handler, where stp_report_error() prints and counts it. */
 void stp_error(struct stp_rt *rt, const char *msg);
+void stp_error_at(struct stp_rt *rt, const char *msg, const char *where);
 void stp_report_error(struct stp_rt *rt);
 /* Reports an error that happened in BPF (the record names it). */
 void stp_kernel_error(struct stp_rt *rt, const char *msg);

@@ -8,6 +8,7 @@
 #ifndef STP_GEN_H
 #define STP_GEN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -23,6 +24,33 @@ typedef uint8_t u8;
 #include "stp.h"
 
 extern size_t stp_maxstr;
+
+/* ------------------------------------------------------------ control */
+
+/* Set by a signal that stops the tool (SIGINT, SIGTERM, SIGHUP, -T). */
+extern volatile sig_atomic_t stp_interrupt;
+bool stp_act_stop(struct stp_rt *rt, const char *where);
+
+/*
+ * Memory in the tool's own handlers (memory.c): user memory is the tool's;
+ * a string that cannot be read is err_msg, or (NULL) stap's error; kernel
+ * memory is never readable from here: stap's fault error for `what`.
+ */
+void stp_user_string(struct stp_rt *rt, char *dst, s64 addr, s64 n, const char *err_msg);
+s64 stp_user_number(s64 addr, int size);
+void stp_kernel_fault(struct stp_rt *rt, const char *what, s64 addr);
+
+/*
+ * Charges n actions (statements) to the handler that runs, as stap's
+ * MAXACTION counts them, at each loop iteration and function call: true
+ * when the handler must unwind, for the limit (the error `where`) or for
+ * a signal, which a looping handler must not keep waiting.
+ */
+static inline bool stp_act(struct stp_rt *rt, s64 n, const char *where /* " near ..." */)
+{
+	rt->actions -= n;
+	return (rt->actions <= 0 || stp_interrupt) && stp_act_stop(rt, where);
+}
 
 /* ------------------------------------------------------------ strings */
 

@@ -86,6 +86,7 @@ void stp_read_counters(struct stp_session *ss, uint64_t *skipped, uint64_t *lost
 void stp_apply_global_options(struct stp_rt *rt, struct stp_session *ss);
 void stp_run_begins(struct stp_rt *rt);
 void stp_run_ends(struct stp_rt *rt);
+void stp_run_errors(struct stp_rt *rt);
 void stp_poll(struct stp_rt *rt, struct stp_session *ss, int64_t deadline);
 void stp_drain(struct stp_rt *rt, struct stp_session *ss);
 int stp_child_prepare(struct stp_rt *rt, struct stp_session *ss);

@@ -4,8 +4,10 @@
  * the decoding of what BPF sends, the arrays, and the description the
  * runtime's stp_main() runs: probes to attach, begin/end/timers, globals.
  */
-#include "../stapc.h"
+#include "user.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool in_k(const void *obj)
@@ -55,11 +57,12 @@ static void emit_function(struct plan *pl, struct cw *w, struct function *fn)
 		cw_line(w, "s64 rv = 0;");
 	/* stap's MAXNESTING: how deep calls may go (recursion). */
 	cw_open(w, "if (++rt->nesting > %lld)", (long long)pl->maxnesting);
-	cw_line(w, "stp_error(rt, %s);",
-		c_string(runtime_error_text("MAXNESTING exceeded",
-					    arena_printf("identifier '%s'", fn->name), &fn->loc)));
+	const char *where = ugen_where(arena_printf("identifier '%s'", fn->name), &fn->loc);
+	cw_line(w, "stp_error_at(rt, \"MAXNESTING exceeded\", %s);", where);
 	cw_line(w, "goto out;");
 	cw_close(w, NULL);
+	/* A call charges its body: recursion that stays shallow still ends. */
+	cw_line(w, "if (stp_act(rt, %d, %s)) goto out;", 1 + ugen_actions(fn->body), where);
 	declare_locals(&u, &fn->locals);
 	ugen_stmt(&u, fn->body);
 	cw_line(w, "out:");
@@ -69,11 +72,39 @@ static void emit_function(struct plan *pl, struct cw *w, struct function *fn)
 	cw_blank(w);
 }
 
+static const char *define_of(struct plan *pl, const char *name)
+{
+	size_t n = strlen(name);
+	for (int i = 0; i < pl->s->defines.len; i++) {
+		const char *d = vec_at(&pl->s->defines, i);
+		if (!strncmp(d, name, n) && (d[n] == '=' || !d[n]))
+			return d[n] ? d + n + 1 : "";
+	}
+	return NULL;
+}
+
+/*
+ * What one hit of probe d may do, as stap counts: MAXACTION, and ten times
+ * that (MAXACTION_INTERRUPTIBLE) for begin, end and error probes, which
+ * stap runs with interrupts enabled; no limit with
+ * STAP_SUPPRESS_TIME_LIMITS_ENABLE.
+ */
+static long long action_limit(struct plan *pl, struct dprobe *d)
+{
+	if (define_of(pl, "STAP_SUPPRESS_TIME_LIMITS_ENABLE"))
+		return INT64_MAX;
+	if (strcmp(d->prov->name, "begin/end"))
+		return (long long)pl->maxactions;
+	const char *v = define_of(pl, "MAXACTION_INTERRUPTIBLE");
+	return v ? strtoll(v, NULL, 0) : (long long)pl->maxactions * 10;
+}
+
 static void emit_probe(struct plan *pl, struct cw *w, struct dprobe *d)
 {
 	struct ugen u = { .pl = pl, .w = w, .probe = d, .err_label = "err" };
 	cw_line(w, "/* %s */", c_comment(vec_at(&d->chain, 0)));
 	cw_open(w, "static void probe_%d(struct stp_rt *rt)", d->id);
+	cw_line(w, "rt->actions = %lldLL; /* MAXACTION */", action_limit(pl, d));
 	declare_locals(&u, &d->locals);
 	if (d->cond)
 		cw_line(w, "if (!(%s)) goto out;", ugen_long(&u, d->cond));

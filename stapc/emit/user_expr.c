@@ -5,7 +5,7 @@
  * runtime (runtime/user/stp_gen.h). Strings are MAXSTRINGLEN buffers on
  * the stack; arrays are struct stp_map, in the tool or in BPF alike.
  */
-#include "../stapc.h"
+#include "user.h"
 
 #include <string.h>
 
@@ -31,10 +31,42 @@ static void check_error(struct ugen *u)
 	cw_line(u->w, "if (rt->in_error) goto %s;", u->err_label);
 }
 
+/* After a call of builtin x that may fault: stap names the call. */
+static void check_fault(struct ugen *u, struct expr *x)
+{
+	cw_open(u->w, "if (rt->in_error)");
+	cw_line(u->w, "rt->error_where = %s;",
+		ugen_where(arena_printf("identifier '%s'", x->fn->name), &x->loc));
+	cw_line(u->w, "goto %s;", u->err_label);
+	cw_close(u->w, NULL);
+}
+
+/* kernel_long() and kin: the size read, or 0 if x calls none of them. */
+static int number_reader(const char *n, const char *prefix)
+{
+	static const struct {
+		const char *suffix;
+		int size;
+	} sizes[] = { { "long", 8 }, { "int", 4 }, { "short", 2 }, { "char", 1 } };
+	size_t len = strlen(prefix);
+	if (strncmp(n, prefix, len))
+		return 0;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (!strcmp(n + len, sizes[i].suffix))
+			return sizes[i].size;
+	return 0;
+}
+
 static void fail(struct ugen *u, const struct loc *loc, const char *msg, const char *near)
 {
-	cw_line(u->w, "stp_error(rt, %s);", c_string(runtime_error_text(msg, near, loc)));
+	cw_line(u->w, "stp_error_at(rt, %s, %s);", c_string(msg), ugen_where(near, loc));
 	cw_line(u->w, "goto %s;", u->err_label);
+}
+
+/* Where an error happened, as C: " near NEAR at FILE:LINE:COL". */
+const char *ugen_where(const char *near, const struct loc *loc)
+{
+	return c_string(runtime_error_text("", near, loc));
 }
 
 static bool in_k(const struct symbol *g)
@@ -196,6 +228,14 @@ static const char *builtin_long(struct ugen *u, struct expr *x)
 		return arena_printf("stp_isdigit(%s)", ARG_S(0));
 	if (!strcmp(n, "__script_arg_long"))
 		return arena_printf("stp_arg_long(rt, %s)", ARG_L(0));
+	if (number_reader(n, "user_"))
+		return arena_printf("stp_user_number(%s, %d)", ARG_L(0), number_reader(n, "user_"));
+	if (number_reader(n, "kernel_")) {
+		cw_line(u->w, "stp_kernel_fault(rt, %s, %s);", c_string(n + strlen("kernel_")),
+			ARG_L(0));
+		check_fault(u, x);
+		return "0";
+	}
 	if (!strcmp(n, "stringat")) {
 		const char *t = tmp(u);
 		cw_line(u->w, "s64 %s = stp_stringat(rt, %s, %s);", t, ARG_S(0), ARG_L(1));
@@ -239,7 +279,28 @@ static const char *builtin_str(struct ugen *u, struct expr *x)
 		cw_line(u->w, "%s[0] = 0; /* the tool has no kernel stack of its own */", d);
 	else if (!strcmp(n, "tokenize"))
 		cw_line(u->w, "stp_tokenize(%s, %s, %s);", d, ARG_S(0), ARG_S(1));
-	else if (!strcmp(n, "pn"))
+	else if (!strcmp(n, "user_string") || !strcmp(n, "user_string_n")) {
+		/* user_string(addr, err_msg) does not fail; the others may. */
+		bool with_n = n[strlen(n) - 1] == 'n';
+		bool with_msg = !with_n && a->len > 1;
+		cw_line(u->w, "stp_user_string(rt, %s, %s, %s, %s);", d, ARG_L(0),
+			with_n ? ARG_L(1) : "-1", with_msg ? ARG_S(1) : "NULL");
+		if (!with_msg)
+			check_fault(u, x);
+	} else if (!strcmp(n, "kernel_string") || !strcmp(n, "kernel_string_n")) {
+		/* The tool cannot read kernel memory: always the fault. */
+		bool with_msg = !strcmp(n, "kernel_string") && a->len > 1;
+		const char *addr = ARG_L(0);
+		if (with_msg) {
+			cw_line(u->w, "stp_strcpy(%s, %s);", d, ARG_S(1));
+		} else {
+			if (a->len > 1)
+				cw_line(u->w, "(void)%s;", ARG_L(1));
+			cw_line(u->w, "%s[0] = 0;", d);
+			cw_line(u->w, "stp_kernel_fault(rt, \"string\", %s);", addr);
+			check_fault(u, x);
+		}
+	} else if (!strcmp(n, "pn"))
 		cw_line(u->w, "stp_strcpy(%s, %s);", d,
 			c_string(u->probe ? (const char *)vec_at(&u->probe->chain, 0) : ""));
 	else if (!strcmp(n, "pp")) {
@@ -630,6 +691,39 @@ const char *ugen_str(struct ugen *u, struct expr *x)
 
 /* ------------------------------------------------------------ statements */
 
+/*
+ * The statements one pass through s executes at most, as stap's MAXACTION
+ * counts them; a loop in it counts one, its body is charged per iteration.
+ */
+int ugen_actions(const struct stmt *s)
+{
+	if (!s)
+		return 0;
+	switch (s->kind) {
+	case S_BLOCK: {
+		int n = 0;
+		for (int i = 0; i < s->stmts.len; i++)
+			n += ugen_actions(vec_at(&s->stmts, i));
+		return n;
+	}
+	case S_NULL:
+		return 0;
+	case S_IF:
+		return 1 + ugen_actions(s->body) + ugen_actions(s->els);
+	case S_TRY:
+		return ugen_actions(s->body) + ugen_actions(s->els);
+	default:
+		return 1;
+	}
+}
+
+/* One iteration of the loop s: charged to MAXACTION, or a stop signal. */
+static void loop_charge(struct ugen *u, struct stmt *s)
+{
+	cw_line(u->w, "if (stp_act(rt, %d, %s)) goto %s;", 1 + ugen_actions(s->body),
+		ugen_where("keyword", &s->loc), u->err_label);
+}
+
 static void foreach_stmt(struct ugen *u, struct stmt *s)
 {
 	struct expr *base = s->base;
@@ -690,6 +784,7 @@ static void foreach_stmt(struct ugen *u, struct stmt *s)
 	u->err_label = err;
 	u->break_label = brk;
 	u->continue_label = cont;
+	loop_charge(u, s);
 	ugen_stmt(u, s->body);
 	cw_line(u->w, "%s:;", cont);
 	cw_close(u->w, NULL);
@@ -742,6 +837,8 @@ static void try_stmt(struct ugen *u, struct stmt *s)
 	u->err_label = outer;
 	cw_line(u->w, "goto %s;", done);
 	cw_line(u->w, "%s:", catch);
+	/* MAXACTION, or a stop signal: no catch keeps the handler running. */
+	cw_line(u->w, "if (rt->unwinding) goto %s;", outer);
 	cw_line(u->w, "rt->in_error = false;");
 	if (s->catch_var && s->catch_var->sym)
 		cw_line(u->w, "stp_strcpy(%s, rt->error_msg);", gen_local(s->catch_var->sym));
@@ -790,6 +887,7 @@ void ugen_stmt(struct ugen *u, struct stmt *s)
 		if (s->init)
 			ugen_stmt(u, s->init);
 		cw_open(u->w, "for (;;)");
+		loop_charge(u, s);
 		cw_line(u->w, "if (!(%s)) break;", ugen_long(u, s->expr));
 		ugen_stmt(u, s->body);
 		cw_line(u->w, "%s:;", u->continue_label);
