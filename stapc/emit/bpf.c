@@ -127,6 +127,11 @@ static void emit_maps(struct plan *pl, struct cw *w)
 		cw_line(w, "__type(value, %s);", c_value_type(g, pl));
 		cw_close(w, arena_printf(" m_%s SEC(\".maps\");", g->name));
 		cw_blank(w);
+		/* A new element starts from these zeros (with a histogram, too big for the stack). */
+		if (stats) {
+			cw_line(w, "static const struct stat_%s stp_zero_%s;", g->name, g->name);
+			cw_blank(w);
+		}
 		if (g->arity && g->decl && g->decl->wrap)
 			emit_wrap(pl, w, g);
 	}
@@ -159,9 +164,13 @@ static void emit_hist_functions(struct plan *pl, struct cw *w)
 		cw_open(w, "static __always_inline void stp_stat_hist_%s(s64 *h, s64 v)", g->name);
 		if (pi->hist == HIST_LOG)
 				cw_line(w, "h[stp_log_bucket(v) & 127]++;");
-		else
-			cw_line(w, "h[stp_linear_bucket(v, %lldLL, %lldLL, %lldLL) %% %d]++;",
-				(long long)pi->lo, (long long)pi->hi, (long long)pi->step, pi->buckets);
+		else {
+			/* A compared index: the verifier bounds no '%' (clang makes it div, mul, sub). */
+			cw_line(w, "u32 b = stp_linear_bucket(v, %lldLL, %lldLL, %lldLL);",
+				(long long)pi->lo, (long long)pi->hi, (long long)pi->step);
+			cw_line(w, "if (b < %d)", pi->buckets);
+			cw_line(w, "\th[b]++;");
+		}
 		cw_close(w, NULL);
 		cw_blank(w);
 	}

@@ -410,12 +410,11 @@ static void stats_add(struct kgen *k, struct expr *target, const char *v)
 	const char *p = tmp(k);
 	cw_line(k->w, "struct stat_%s *%s = bpf_map_lookup_elem(&%s, %s);", sym->name, p, m, key);
 	cw_open(k->w, "if (!%s)", p);
-	cw_line(k->w, "struct stat_%s zero = {};", sym->name);
-	if (sym->arity > 0) {
-		insert_new(k, sym, key, "&zero", tmp(k));
-	} else {
-		cw_line(k->w, "bpf_map_update_elem(&%s, %s, &zero, BPF_NOEXIST);", m, key);
-	}
+	const char *zero = arena_printf("(void *)&stp_zero_%s", sym->name);
+	if (sym->arity > 0)
+		insert_new(k, sym, key, zero, tmp(k));
+	else
+		cw_line(k->w, "bpf_map_update_elem(&%s, %s, %s, BPF_NOEXIST);", m, key, zero);
 	cw_line(k->w, "%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
 	cw_open(k->w, "if (!%s)", p);
 	fail(k, &target->loc, overflow_msg(sym), arena_printf("identifier '%s'", sym->name));
