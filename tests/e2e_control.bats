@@ -15,6 +15,15 @@ setup() {
 	[ "$(id -u)" = 0 ] || skip "the tools load BPF programs: run the tests as root"
 	T=$BATS_TEST_TMPDIR
 	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing || true
+	BG_PIDS=
+}
+
+# What a test started in the background never outlives it, pass or fail.
+teardown() {
+	local p
+	for p in $BG_PIDS; do
+		kill -KILL "$p" 2>/dev/null || true
+	done
 }
 
 # Waits (at most a minute, under any load) until file $1 has a line $2.
@@ -44,6 +53,10 @@ wait_gone() {
 		'probe begin { error("x") } probe error { println("ran") } probe end { println("end") }'
 	[ "$output" = ran ]
 	[ "${stderr_lines[0]}" = "ERROR: x" ]
+	# With no error, they do not run.
+	run -0 timeout -k 10 120 "$STAPC" -e \
+		'probe begin { exit() } probe end { println("end") } probe error { println("gasp") }'
+	[ "$output" = end ]
 }
 
 @test "control: an error in an end probe skips the later end probes and runs the error probes" {
@@ -54,11 +67,6 @@ probe end(2) { println("end2") }
 probe error { println("gasp") }'
 	[ "$output" = $'end1\ngasp' ]
 	[ "${stderr_lines[0]}" = "ERROR: in end" ]
-}
-
-@test "control: with no error, the error probes do not run" {
-	run -0 timeout -k 10 120 "$STAPC" -e 'probe begin { exit() } probe end { println("end") } probe error { println("gasp") }'
-	[ "$output" = end ]
 }
 
 @test "control: a begin probe that loops ends with MAXACTION exceeded, which no catch takes" {
@@ -109,6 +117,7 @@ probe begin { println("looping"); system("echo in > " . @1 . "/in"); while (1) {
 probe end { println("end") }'
 	"$T/spin" "$T" > "$T/out" 2> "$T/err" 3>&- &
 	local pid=$!
+	BG_PIDS=$pid
 	wait_for_line "$T/in" in
 	kill -TERM "$pid"
 	wait_gone "$pid" || { kill -KILL "$pid"; false; }
@@ -145,6 +154,7 @@ probe begin { warn("start") }
 probe end { println("end") }'
 	"$T/wloop" > "$T/out" 2> "$T/err" 3>&- &
 	local pid=$!
+	BG_PIDS=$pid
 	wait_for_line "$T/err" "WARNING: w"
 	kill -TERM "$pid"
 	wait_gone "$pid" || { kill -KILL "$pid"; false; }
@@ -155,12 +165,14 @@ probe end { println("end") }'
 	"$STAPC" -o "$T/kc" -e 'probe begin { printf("%d\n", target()) }'
 	"$T/kc" -c "sleep 1000" > "$T/out" 3>&- &
 	local pid=$! i child
+	BG_PIDS=$pid
 	for ((i = 0; i < 600; i++)); do
 		child=$(head -1 "$T/out")
 		[ -n "$child" ] && break
 		sleep 0.1
 	done
 	[ -n "$child" ]
+	BG_PIDS="$pid $child"
 	kill -0 "$child"
 	kill -KILL "$pid"
 	wait "$pid" || true
