@@ -65,6 +65,7 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 	 */
 	if (!ss->ended) {
 		ss->ended = true;
+		alarm(0); /* -T's time is up, or no longer matters: not a stop of the end probes */
 		stp_interrupt = 0;
 		if (!rt->aborted)
 			stp_run_ends(rt);
