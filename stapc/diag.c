@@ -18,6 +18,12 @@
 #define SNIPPET_MAX 160
 /* Beyond this many, a long chain of expansions is summarised. */
 #define MAX_EXPANSION_NOTES 6
+/*
+ * Errors shown per pass, the earliest first (clang's -ferror-limit): past
+ * the first few, errors are mostly echoes of an earlier one, and garbage
+ * input would otherwise print thousands.
+ */
+#define MAX_ERRORS_SHOWN 20
 
 struct diag {
 	enum diag_level level;
@@ -252,16 +258,51 @@ static void print_one(FILE *out, const struct diag *d)
 	}
 }
 
+static bool same_place(const struct diag *a, const struct diag *b)
+{
+	return a->has_loc == b->has_loc &&
+	       (!a->has_loc || (a->loc.file == b->loc.file && a->loc.line == b->loc.line &&
+				a->loc.col == b->loc.col));
+}
+
+/*
+ * The same message at the same place, said before in this run of equal
+ * places (each probe an alias expands to is checked on its own, and says
+ * the same of the alias body): stap's "similar messages suppressed".
+ */
+static bool said_before(int i)
+{
+	const struct diag *d = vec_at(&diags, i);
+	for (int j = i - 1; j >= 0 && i - j <= 64; j--) {
+		const struct diag *prev = vec_at(&diags, j);
+		if (!same_place(prev, d))
+			return false;
+		if (prev->level == d->level && !strcmp(prev->msg, d->msg))
+			return true;
+	}
+	return false;
+}
+
 void diag_flush(FILE *out)
 {
 	if (diags.len)
 		qsort(diags.data, (size_t)diags.len, sizeof(void *), cmp_diag);
+	int shown = 0, hidden = 0;
 	for (int i = 0; i < diags.len; i++) {
 		struct diag *d = vec_at(&diags, i);
+		if (said_before(i))
+			continue;
+		if (shown == MAX_ERRORS_SHOWN) {
+			hidden += d->level == DIAG_ERROR;
+			continue;
+		}
+		shown += d->level == DIAG_ERROR;
 		print_one(out, d);
 		for (int j = 0; j < d->notes.len; j++)
 			print_one(out, vec_at(&d->notes, j));
 	}
+	if (hidden)
+		fprintf(out, "stapc: %d more error%s not shown\n", hidden, hidden == 1 ? "" : "s");
 	diags = (struct vec){ 0 };
 	last_main = NULL;
 	fflush(out);

@@ -37,6 +37,10 @@ struct lexer {
 	struct tokvec *out;
 };
 
+/* As the parser's limit: past it, the input is not a script at all. */
+#define MAX_LEX_ERRORS 50
+/* Some 8 MB of dense script: past what the parser accepts of one file. */
+#define MAX_TOKENS 2000000
 #define lex_error(lx, ...) ((lx)->errors++, diag_error(__VA_ARGS__))
 
 static struct loc here(const struct lexer *lx, const char *at)
@@ -238,6 +242,17 @@ int lex_file(struct source_file *f, struct tokvec *out)
 			break;
 		const char *start = lx.p;
 		struct loc loc = here(&lx, start);
+		if (lx.errors == MAX_LEX_ERRORS) {
+			/* Not a script: stop here rather than list every byte of it. */
+			diag_error(&loc, "too many errors in this file; giving up on it");
+			break;
+		}
+		if (lx.out->len == MAX_TOKENS) {
+			/* The parser would refuse it anyway (MAX_FILE_NODES): keep memory bounded. */
+			diag_error(&loc, "this file is too large: more than %d tokens; giving up on it",
+				   MAX_TOKENS);
+			break;
+		}
 		char c = *start;
 		if (is_ident_start(c)) {
 			const char *p = start + 1;
