@@ -46,6 +46,12 @@ struct place_info *place_of(const void *key)
 	return &e->info;
 }
 
+/* Forgets every entry: they live in the arena, which is about to be reset. */
+void place_reset(void)
+{
+	memset(info_tab, 0, sizeof(info_tab));
+}
+
 /* ------------------------------------------------------------ tables */
 
 static int intern_index(struct vec *v, const char *s)
@@ -209,6 +215,97 @@ static void mark_function(struct plan *pl, struct function *fn, enum side side)
 	pi->sides |= side;
 	if (!fn->builtin)
 		mark_stmt(pl, fn->body, side);
+}
+
+/* ------------------------------------------------------------ recursion */
+
+/*
+ * BPF has no recursion: the verifier refuses a program that calls itself,
+ * and an inlined function cannot contain itself. A cycle among the
+ * functions kernel-side handlers call is refused here, at the call that
+ * closes it, naming the cycle. (Recursion in the tool is checked when it
+ * runs, against MAXNESTING, as stap does.)
+ */
+struct call_walk {
+	struct vec path; /* struct function *: the calls being walked, outermost first */
+};
+
+static void walk_calls_expr(struct call_walk *cw, struct expr *x);
+
+static void walk_calls_stmt(struct call_walk *cw, struct stmt *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->stmts.len; i++)
+		walk_calls_stmt(cw, vec_at(&s->stmts, i));
+	walk_calls_expr(cw, s->expr);
+	walk_calls_stmt(cw, s->body);
+	walk_calls_stmt(cw, s->els);
+	walk_calls_stmt(cw, s->init);
+	walk_calls_expr(cw, s->step);
+	walk_calls_expr(cw, s->limit);
+	walk_calls_expr(cw, s->base);
+}
+
+static void report_cycle(struct call_walk *cw, const struct expr *call)
+{
+	struct strbuf cycle = { 0 };
+	int from = cw->path.len - 1;
+	while (from > 0 && vec_at(&cw->path, from) != call->fn)
+		from--;
+	for (int i = from; i < cw->path.len; i++)
+		sb_printf(&cycle, "%s -> ", ((struct function *)vec_at(&cw->path, i))->name);
+	sb_puts(&cycle, call->fn->name);
+	diag_error(&call->loc, "recursion cannot run in BPF: %s is called from a kernel probe; "
+			       "rewrite it as a loop",
+		   cycle.buf);
+	sb_free(&cycle);
+}
+
+static void walk_call(struct call_walk *cw, struct expr *call)
+{
+	struct function *fn = call->fn;
+	struct place_info *pi = place_of(fn);
+	if (fn->builtin || pi->calls == 2)
+		return;
+	if (pi->calls == 1) {
+		report_cycle(cw, call);
+		return;
+	}
+	pi->calls = 1;
+	vec_push(&cw->path, fn);
+	walk_calls_stmt(cw, fn->body);
+	cw->path.len--;
+	pi->calls = 2;
+}
+
+static void walk_calls_expr(struct call_walk *cw, struct expr *x)
+{
+	if (!x)
+		return;
+	if (x->kind == E_CALL && x->fn)
+		walk_call(cw, x);
+	for (int i = 0; i < x->comps.len; i++) {
+		struct component *c = vec_at(&x->comps, i);
+		if (c->kind == COMP_INDEX)
+			walk_calls_expr(cw, c->index);
+	}
+	walk_calls_expr(cw, x->left);
+	walk_calls_expr(cw, x->right);
+	walk_calls_expr(cw, x->cond);
+	for (int i = 0; i < x->args.len; i++)
+		walk_calls_expr(cw, vec_at(&x->args, i));
+}
+
+/* Depth first: each call that closes a cycle is reported once. */
+static void check_k_recursion(struct plan *pl)
+{
+	struct call_walk cw = { 0 };
+	for (int i = 0; i < pl->kprobes.len; i++) {
+		struct dprobe *d = vec_at(&pl->kprobes, i);
+		walk_calls_expr(&cw, d->cond);
+		walk_calls_stmt(&cw, d->body);
+	}
 }
 
 /* ------------------------------------------------------------ lazy strings */
@@ -633,6 +730,9 @@ struct plan *place_program(struct session *s, struct program *prog, const char *
 		if (!place_of(g)->sides)
 			place_of(g)->sides = SIDE_U;
 	}
+	check_k_recursion(pl);
+	if (diag_error_count())
+		return pl;
 	decide_lazy(pl);
 	return pl;
 }

@@ -384,6 +384,8 @@ struct function {
 	bool builtin;	       /* the body is the pragma 'builtin': the compiler provides it */
 	bool reachable;
 	struct loc type_loc;   /* where the return type was first inferred */
+	struct function *next_same_name; /* the other arities, in the elab's by-name map */
+	int purity;	       /* elide.c's, 0 until it asks */
 };
 
 struct global {
@@ -394,6 +396,8 @@ struct global {
 	struct expr *init;   /* E_NUMBER or E_STRING */
 	bool is_private;
 	struct source_file *file;
+	struct global *next_same_name; /* private ones of other files, by-name map */
+	struct symbol *sym;	       /* made on its first use (resolve.c) */
 };
 
 struct embed {
@@ -414,6 +418,7 @@ struct stapfile {
 
 struct expr *expr_new(enum expr_kind kind, struct loc loc);
 struct stmt *stmt_new(enum stmt_kind kind, struct loc loc);
+long ast_nodes(void); /* made or cloned so far: what the size limits count */
 /* Deep copies: each derived probe gets its own tree to annotate. */
 struct expr *expr_clone(const struct expr *e);
 struct stmt *stmt_clone(const struct stmt *s);
@@ -442,6 +447,8 @@ struct parser {
 	int errors_seen; /* diag's error count when the parser last looked */
 	int loop_depth;	 /* for break/continue */
 	int depth;	 /* of nested expressions and statements */
+	long file_start, decl_start; /* ast_nodes() when the file, the declaration began */
+	bool too_large;	 /* the file is past its size limit: no more of it is parsed */
 };
 
 const struct token *parse_peek(struct parser *p);
@@ -458,6 +465,8 @@ _Noreturn void parse_fail(struct parser *p, const struct loc *l, const char *fmt
 _Noreturn void parse_expected(struct parser *p, const char *what);
 /* An error after which parsing goes on where it is. */
 void parse_report(struct parser *p, const struct loc *l, const char *msg);
+/* Fails once a declaration or the file grows past its size limit. */
+void parse_check_size(struct parser *p, const struct loc *at);
 
 struct expr *parse_expr(struct parser *p);
 struct expr *parse_string(struct parser *p);
@@ -670,6 +679,19 @@ struct program {
 	struct vec exe_paths; /* const char *: binaries process("PATH").begin/.end filter on */
 };
 
+/*
+ * Interned name (or any pointer) -> pointer, open addressing: pass 2 looks
+ * names up once per use, and a script may have thousands of globals and
+ * functions.
+ */
+struct name_map {
+	const char **keys;
+	void **vals;
+	int cap, len;
+};
+void *name_map_get(const struct name_map *m, const char *name); /* NULL if none */
+void name_map_put(struct name_map *m, const char *name, void *val);
+
 /* The state of pass 2; providers see it too. */
 struct elab {
 	struct session *s;
@@ -682,6 +704,11 @@ struct elab {
 	bool btf_tried;
 	int next_group;
 	int in_entry;		 /* resolving the operand of @entry(): the values at entry */
+	struct name_map globals_by_name;   /* struct global *, chained by next_same_name */
+	struct name_map functions_by_name; /* struct function *, chained likewise */
+	struct name_map undeclared;	   /* struct symbol *: arrays used undeclared */
+	long nodes_start;	 /* ast_nodes() before the probes were derived */
+	bool too_large;		 /* derived probes past MAX_PROGRAM_NODES: said once */
 };
 
 struct program *elab_program(struct session *s);
@@ -800,6 +827,7 @@ struct place_info {
 	int buckets;
 	int shift; /* @variance(x, shift) */
 	void *facts; /* place.c's notes while it decides `rep` */
+	int calls;   /* K functions: 1 while its calls are walked, 2 after (recursion check) */
 };
 
 struct plan {
@@ -833,6 +861,7 @@ struct out_site {
 };
 
 struct place_info *place_of(const void *key);
+void place_reset(void); /* before arena_reset(): the fuzzer compiles many scripts */
 /* keywidth.c: sets key_width of every global array's keys. */
 void infer_key_widths(struct program *prog, int64_t maxstringlen);
 

@@ -35,3 +35,20 @@ chain() {
 	[ "$status" -eq 1 ]
 	[ "$(grep -c ': error: ' <<< "$stderr")" -eq 1 ]
 }
+
+@test "p2 robust: recursion in code that runs in BPF is refused at the call, naming the cycle" {
+	run --separate-stderr "$STAPC_ASAN" -p3 -e 'function f(n) { return g(n + 1) }
+function g(n) { return f(n) }
+probe kernel.trace("sched:sched_switch") { println(f(1)) }'
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "<input>:2:24: error: recursion cannot run in BPF: f -> g -> f is called from a kernel probe; rewrite it as a loop" ]
+	[ "$(grep -c ': error: ' <<< "$stderr")" -eq 1 ]
+	run --separate-stderr "$STAPC_ASAN" -p3 -e 'function f(n) { return f(n + 1) } probe kernel.trace("sched:sched_switch") { println(f(1)) }'
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "<input>:1:24: error: recursion cannot run in BPF: f -> f is called from a kernel probe; rewrite it as a loop" ]
+}
+
+@test "p2 robust: recursion that runs only in the tool is not refused" {
+	run --separate-stderr "$STAPC_ASAN" -p3 -e 'function f(n) { return n > 0 ? f(n - 1) : 0 } probe begin { println(f(3)) } probe kernel.trace("sched:sched_switch") { exit() }'
+	[ "$status" -eq 0 ]
+}
