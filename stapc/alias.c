@@ -17,6 +17,12 @@
 #include <string.h>
 
 #define MAX_ALIAS_DEPTH 32
+/*
+ * Statements and expressions of all derived probes together: each derived
+ * probe has its own copy of its handler, so `probe a, b, c ... { big }`
+ * multiplies. `syscall.*` with a handler of a thousand makes some 400,000.
+ */
+#define MAX_PROGRAM_NODES 2000000
 
 struct step;
 
@@ -150,8 +156,22 @@ static bool try_expansion(struct elab *e, struct derivation *dv, struct step *st
 	return false;
 }
 
+/* Whether the derived probes have grown past their limit (said once). */
+static bool too_large(struct elab *e, struct derivation *dv)
+{
+	if (!e->too_large && ast_nodes() - e->nodes_start > MAX_PROGRAM_NODES) {
+		e->too_large = true;
+		diag_error(&dv->user->loc, "this probe expands to too much code: more than %d "
+					   "statements and expressions in its derived probes; give it "
+					   "fewer points or a smaller handler", MAX_PROGRAM_NODES);
+	}
+	return e->too_large;
+}
+
 static bool try_providers(struct elab *e, struct derivation *dv, struct step *st)
 {
+	if (too_large(e, dv))
+		return true;
 	for (int i = 0; providers[i]; i++) {
 		struct dprobe *d = arena_alloc(sizeof(*d));
 		d->user = dv->user;

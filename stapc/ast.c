@@ -2,8 +2,16 @@
 /* ast.c - constructors for syntax tree nodes. */
 #include "stapc.h"
 
+static long nodes_made;
+
+long ast_nodes(void)
+{
+	return nodes_made;
+}
+
 struct expr *expr_new(enum expr_kind kind, struct loc loc)
 {
+	nodes_made++;
 	struct expr *e = arena_alloc(sizeof(*e));
 	e->kind = kind;
 	e->loc = loc;
@@ -12,6 +20,7 @@ struct expr *expr_new(enum expr_kind kind, struct loc loc)
 
 struct stmt *stmt_new(enum stmt_kind kind, struct loc loc)
 {
+	nodes_made++;
 	struct stmt *s = arena_alloc(sizeof(*s));
 	s->kind = kind;
 	s->loc = loc;
@@ -46,6 +55,7 @@ struct expr *expr_clone(const struct expr *e)
 {
 	if (!e)
 		return NULL;
+	nodes_made++;
 	struct expr *n = arena_alloc(sizeof(*n));
 	*n = *e;
 	n->left = expr_clone(e->left);
@@ -60,6 +70,7 @@ struct stmt *stmt_clone(const struct stmt *s)
 {
 	if (!s)
 		return NULL;
+	nodes_made++;
 	struct stmt *n = arena_alloc(sizeof(*n));
 	*n = *s;
 	n->stmts = (struct vec){ 0 };

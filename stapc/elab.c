@@ -12,6 +12,7 @@
 #include "stapc.h"
 
 #include <dirent.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,51 +69,92 @@ static void load_tapsets(struct elab *e)
 	}
 }
 
-static bool old_from_tapset(struct elab *e, const struct function *fn)
+/* ------------------------------------------------------------ name maps */
+
+static size_t name_slot(const struct name_map *m, const char *name)
 {
-	for (int i = 0; i < e->prog->files.len; i++) {
-		struct stapfile *f = vec_at(&e->prog->files, i);
-		for (int j = 0; j < f->functions.len; j++)
-			if (vec_at(&f->functions, j) == fn)
-				return f->is_tapset;
+	size_t h = ((uintptr_t)name >> 3) * 0x9e3779b97f4a7c15ull;
+	size_t i = h & (size_t)(m->cap - 1);
+	while (m->keys[i] && m->keys[i] != name)
+		i = (i + 1) & (size_t)(m->cap - 1);
+	return i;
+}
+
+void *name_map_get(const struct name_map *m, const char *name)
+{
+	if (!m->cap)
+		return NULL;
+	size_t i = name_slot(m, name);
+	return m->keys[i] ? m->vals[i] : NULL;
+}
+
+void name_map_put(struct name_map *m, const char *name, void *val)
+{
+	if (2 * (m->len + 1) > m->cap) {
+		struct name_map bigger = { .cap = m->cap ? 2 * m->cap : 64 };
+		bigger.keys = arena_alloc(sizeof(*bigger.keys) * (size_t)bigger.cap);
+		bigger.vals = arena_alloc(sizeof(*bigger.vals) * (size_t)bigger.cap);
+		for (int i = 0; i < m->cap; i++)
+			if (m->keys[i])
+				name_map_put(&bigger, m->keys[i], m->vals[i]);
+		*m = bigger;
 	}
-	return true;
+	size_t i = name_slot(m, name);
+	if (!m->keys[i]) {
+		m->keys[i] = name;
+		m->len++;
+	}
+	m->vals[i] = val;
+}
+
+/* ------------------------------------------------------------ collecting */
+
+/*
+ * Globals of one name: one per file that declares it private, and one
+ * public (the script's, or a tapset's); a second public one is an error.
+ */
+static void collect_global(struct elab *e, struct global *g)
+{
+	struct global *first = name_map_get(&e->globals_by_name, g->name);
+	for (struct global *old = first; old; old = old->next_same_name) {
+		if (old->is_private != g->is_private || (g->is_private && old->file != g->file))
+			continue;
+		diag_error(&g->loc, "global '%s' is declared twice", g->name);
+		diag_note(&old->loc, "the first declaration is here");
+		return;
+	}
+	g->next_same_name = first;
+	name_map_put(&e->globals_by_name, g->name, g);
+	vec_push(&e->global_decls, g);
+}
+
+static void collect_function(struct elab *e, struct function *fn)
+{
+	struct function *first = name_map_get(&e->functions_by_name, fn->name);
+	for (struct function *old = first; old; old = old->next_same_name) {
+		/* Functions may share a name when they differ in arity. */
+		if (old->params.len != fn->params.len)
+			continue;
+		/* The script's own function wins over the library's, as in stap. */
+		if (fn->file->is_tapset && !old->file->is_tapset)
+			return;
+		diag_error(&fn->loc, "function '%s' with %d parameter%s is defined twice", fn->name,
+			   fn->params.len, fn->params.len == 1 ? "" : "s");
+		diag_note(&old->loc, "the first definition is here");
+		return;
+	}
+	fn->builtin = fn->body->kind == S_EMBEDDED && strstr(fn->body->code, "/* builtin */");
+	fn->next_same_name = first;
+	name_map_put(&e->functions_by_name, fn->name, fn);
+	vec_push(&e->functions, fn);
 }
 
 static void collect(struct elab *e, struct stapfile *f)
 {
-	for (int i = 0; i < f->globals.len; i++) {
-		struct global *g = vec_at(&f->globals, i);
-		for (int j = 0; j < e->global_decls.len; j++) {
-			struct global *old = vec_at(&e->global_decls, j);
-			if (old->name == g->name) {
-				diag_error(&g->loc, "global '%s' is declared twice", g->name);
-				diag_note(&old->loc, "the first declaration is here");
-				goto next_global;
-			}
-		}
-		vec_push(&e->global_decls, g);
-	next_global:;
-	}
-	for (int i = 0; i < f->functions.len; i++) {
-		struct function *fn = vec_at(&f->functions, i);
-		for (int j = 0; j < e->functions.len; j++) {
-			struct function *old = vec_at(&e->functions, j);
-			/* Functions may share a name when they differ in arity. */
-			if (old->name == fn->name && old->params.len == fn->params.len) {
-				/* The script's own function wins over the library's, as in stap. */
-				if (f->is_tapset && !old_from_tapset(e, old))
-					goto next_function;
-				diag_error(&fn->loc, "function '%s' with %d parameter%s is defined twice",
-					   fn->name, fn->params.len, fn->params.len == 1 ? "" : "s");
-				diag_note(&old->loc, "the first definition is here");
-				goto next_function;
-			}
-		}
-		fn->builtin = fn->body->kind == S_EMBEDDED && strstr(fn->body->code, "/* builtin */");
-		vec_push(&e->functions, fn);
-	next_function:;
-	}
+	for (int i = 0; i < f->globals.len; i++)
+		collect_global(e, vec_at(&f->globals, i));
+	for (int i = 0; i < f->functions.len; i++)
+		collect_function(e, vec_at(&f->functions, i));
 	for (int i = 0; i < f->aliases.len; i++)
 		vec_push(&e->aliases, vec_at(&f->aliases, i));
 }
@@ -123,12 +165,7 @@ static void keep_user_globals(struct elab *e)
 	struct program *prog = e->prog;
 	for (int i = 0; i < e->global_decls.len; i++) {
 		struct global *g = vec_at(&e->global_decls, i);
-		if (g->file->is_tapset)
-			continue;
-		bool have = false;
-		for (int j = 0; j < prog->globals.len && !have; j++)
-			have = ((struct symbol *)vec_at(&prog->globals, j))->decl == g;
-		if (have)
+		if (g->file->is_tapset || g->sym)
 			continue;
 		struct symbol *sym = arena_alloc(sizeof(*sym));
 		sym->name = g->name;
@@ -137,6 +174,7 @@ static void keep_user_globals(struct elab *e)
 		sym->loc = g->loc;
 		sym->decl = g;
 		sym->index = prog->globals.len;
+		g->sym = sym;
 		vec_push(&prog->globals, sym);
 	}
 }
@@ -162,6 +200,7 @@ struct program *elab_program(struct session *s)
 	struct elab *e = elab_library(s);
 	if (!e)
 		return NULL;
+	e->nodes_start = ast_nodes();
 
 	for (int i = 0; i < s->files.len; i++) {
 		struct stapfile *f = vec_at(&s->files, i);

@@ -23,31 +23,16 @@ enum purity { PURITY_UNKNOWN, PURITY_VISITING, PURITY_PURE, PURITY_IMPURE };
 static bool stmt_pure(struct stmt *s, struct function *fn);
 static bool expr_pure(struct expr *x, struct function *fn);
 
-static enum purity *purity_of(struct function *fn)
+/* Kept in the function: a new one's is 0, PURITY_UNKNOWN. */
+static int *purity_of(struct function *fn)
 {
-	static struct {
-		struct function *fn;
-		enum purity p;
-	} *tab;
-	static int n, cap;
-	for (int i = 0; i < n; i++)
-		if (tab[i].fn == fn)
-			return &tab[i].p;
-	if (n == cap) {
-		cap = cap ? cap * 2 : 64;
-		void *t = arena_alloc(sizeof(*tab) * (size_t)cap);
-		if (n)
-			memcpy(t, tab, sizeof(*tab) * (size_t)n);
-		tab = t;
-	}
-	tab[n].fn = fn;
-	tab[n].p = PURITY_UNKNOWN;
-	return &tab[n++].p;
+	_Static_assert(PURITY_UNKNOWN == 0, "a new function's purity is unknown");
+	return &fn->purity;
 }
 
 static bool function_pure(struct function *fn)
 {
-	enum purity *p = purity_of(fn);
+	int *p = purity_of(fn);
 	if (*p == PURITY_UNKNOWN) {
 		*p = PURITY_VISITING;
 		bool pure;
@@ -269,11 +254,14 @@ static void prune_locals(struct vec *locals)
 
 static void reach_expr(struct program *prog, struct expr *x);
 
+/* The functions reached so far, by address: a script may have thousands. */
+static struct name_map reached;
+
 static void reach_function(struct program *prog, struct function *fn)
 {
-	for (int i = 0; i < prog->functions.len; i++)
-		if (vec_at(&prog->functions, i) == fn)
-			return;
+	if (name_map_get(&reached, (const char *)fn))
+		return;
+	name_map_put(&reached, (const char *)fn, fn);
 	vec_push(&prog->functions, fn);
 }
 
@@ -368,6 +356,7 @@ void elide_unused(struct elab *e)
 	}
 	/* What is reachable now: from the probes, through function bodies. */
 	prog->functions = (struct vec){ 0 };
+	reached = (struct name_map){ 0 };
 	for (int i = 0; i < prog->probes.len; i++) {
 		struct dprobe *d = vec_at(&prog->probes, i);
 		reach_stmt(prog, d->body);

@@ -16,6 +16,16 @@
 #include <string.h>
 
 #define MAX_ERRORS_PER_FILE 50
+/*
+ * Statements and expressions in one probe or function, and in one file.
+ * Each handler becomes one C function (and a BPF program): far past these,
+ * gcc, clang and the verifier take minutes and gigabytes, and no script or
+ * tapset comes near them (the largest tapset file has ~60,000).
+ */
+#define MAX_DECL_NODES 50000
+#define MAX_FILE_NODES 500000
+/* Far more than anyone writes; and each call's arguments are checked against them. */
+#define MAX_PARAMS 1000
 
 
 /* ------------------------------------------------------------ tokens */
@@ -303,9 +313,25 @@ static struct stmt *parse_try(struct parser *p)
 
 static struct stmt *parse_statement_at(struct parser *p);
 
+void parse_check_size(struct parser *p, const struct loc *at)
+{
+	long n = ast_nodes();
+	if (n - p->file_start > MAX_FILE_NODES) {
+		p->too_large = true;
+		parse_fail(p, at, "this file is too large: more than %d statements and expressions; "
+				  "giving up on it", MAX_FILE_NODES);
+	}
+	if (n - p->decl_start > MAX_DECL_NODES) {
+		p->decl_start = n; /* one error per declaration */
+		parse_fail(p, at, "this probe or function is too large: more than %d statements and "
+				  "expressions; split it into functions", MAX_DECL_NODES);
+	}
+}
+
 /* Statements nest through blocks and loops: bounded like expressions. */
 static struct stmt *parse_statement(struct parser *p)
 {
+	parse_check_size(p, &parse_peek(p)->loc);
 	if (++p->depth > 200) {
 		const struct token *t = parse_peek(p);
 		p->depth = 0;
@@ -630,6 +656,9 @@ static void parse_function(struct parser *p, bool is_private)
 			pa->name = pn.text;
 			pa->loc = pn.loc;
 			pa->type_decl = parse_type_decl(p);
+			if (fn->params.len == MAX_PARAMS)
+				parse_fail(p, &pn.loc, "a function takes at most %d parameters",
+					   MAX_PARAMS);
 			vec_push(&fn->params, pa);
 		} while (parse_accept(p, ","));
 	}
@@ -664,6 +693,7 @@ static void parse_declaration(struct parser *p)
 {
 	const struct token *t = parse_peek(p);
 	bool is_private = false;
+	p->decl_start = ast_nodes();
 	if (tok_is(t, "private")) {
 		parse_next(p);
 		is_private = true;
@@ -699,11 +729,14 @@ struct stapfile *parse_file(struct session *s, struct source_file *f)
 	p->out->is_tapset = f->is_tapset;
 	pp_init(&p->pp, s, f);
 	p->errors_seen = diag_error_count();
+	p->file_start = ast_nodes();
 	for (;;) {
 		if (setjmp(p->recover)) {
 			p->in_function = 0;
 			p->depth = 0;
 			p->loop_depth = 0;
+			if (p->too_large)
+				break;
 			if (++p->errors >= MAX_ERRORS_PER_FILE) {
 				const struct token *t = parse_peek(p);
 				diag_error(&t->loc, "too many errors in this file; giving up on it");

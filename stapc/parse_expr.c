@@ -52,6 +52,25 @@ struct expr *parse_literal(struct parser *p, const char *what)
 
 /* ------------------------------------------------------------ expressions */
 
+
+/*
+ * Deeper than this, an expression is more likely an attack than a script,
+ * and clang would refuse the C made of it (-fbracket-depth is 256). Every
+ * later pass walks expressions recursively: this bound keeps them in stack.
+ * Parentheses, unary operators and each operator of a chain (1+1+...+1 is
+ * as deep as it is long) count one level.
+ */
+#define MAX_NESTING 200
+
+static void nest(struct parser *p, const struct loc *at)
+{
+	parse_check_size(p, at);
+	if (++p->depth > MAX_NESTING) {
+		p->depth = 0;
+		parse_fail(p, at, "expression nested more than %d deep: split it with temporary "
+				  "variables", MAX_NESTING);
+	}
+}
 static struct expr *parse_unary(struct parser *p);
 
 static struct expr *binary(enum expr_kind kind, struct token op, struct expr *l, struct expr *r)
@@ -506,21 +525,27 @@ static struct expr *parse_unary(struct parser *p)
 		}
 		struct expr *e = expr_new(E_UNARY, amp.loc);
 		e->op = amp.text;
+		nest(p, &e->loc);
 		e->left = parse_unary(p);
+		p->depth--;
 		return e;
 	}
 	if (tok_is(t, "-") || tok_is(t, "+") || tok_is(t, "!") || tok_is(t, "~")) {
 		struct token op = parse_next(p);
 		struct expr *e = expr_new(E_UNARY, op.loc);
 		e->op = op.text;
+		nest(p, &e->loc);
 		e->left = parse_unary(p);
+		p->depth--;
 		return e;
 	}
 	if (tok_is(t, "++") || tok_is(t, "--")) {
 		struct token op = parse_next(p);
 		struct expr *e = expr_new(E_PREINC, op.loc);
 		e->op = op.text;
+		nest(p, &e->loc);
 		e->left = parse_unary(p);
+		p->depth--;
 		return e;
 	}
 	return parse_postfix(p);
@@ -529,40 +554,56 @@ static struct expr *parse_unary(struct parser *p)
 static struct expr *parse_multiplicative(struct parser *p)
 {
 	struct expr *e = parse_unary(p);
+	int chain = 0;
 	while (parse_peek_is(p, "*") || parse_peek_is(p, "/") || parse_peek_is(p, "%")) {
 		struct token op = parse_next(p);
+		nest(p, &op.loc);
+		chain++;
 		e = binary(E_BINARY, op, e, parse_unary(p));
 	}
+	p->depth -= chain;
 	return e;
 }
 
 static struct expr *parse_additive(struct parser *p)
 {
 	struct expr *e = parse_multiplicative(p);
+	int chain = 0;
 	while (parse_peek_is(p, "+") || parse_peek_is(p, "-")) {
 		struct token op = parse_next(p);
+		nest(p, &op.loc);
+		chain++;
 		e = binary(E_BINARY, op, e, parse_multiplicative(p));
 	}
+	p->depth -= chain;
 	return e;
 }
 
 static struct expr *parse_concat(struct parser *p)
 {
 	struct expr *e = parse_additive(p);
+	int chain = 0;
 	while (parse_peek_is(p, ".")) {
 		struct token op = parse_next(p);
+		nest(p, &op.loc);
+		chain++;
 		e = binary(E_CONCAT, op, e, parse_additive(p));
 	}
+	p->depth -= chain;
 	return e;
 }
 
 static struct expr *parse_shift(struct parser *p)
 {
 	struct expr *e = parse_concat(p);
+	int chain = 0;
 	while (parse_peek_is(p, "<<") || parse_peek_is(p, ">>")) {
 		struct token op = parse_next(p);
+		nest(p, &op.loc);
+		chain++;
 		e = binary(E_BINARY, op, e, parse_concat(p));
 	}
+	p->depth -= chain;
 	return e;
 }
 
@@ -582,10 +623,14 @@ static struct expr *parse_comparison(struct parser *p)
 						 op.text));
 		return binary(E_REGEX, op, e, parse_string(p));
 	}
+	int chain = 0;
 	while (peek_comparison(p)) {
 		struct token op = parse_next(p);
+		nest(p, &op.loc);
+		chain++;
 		e = binary(E_COMPARE, op, e, parse_shift(p));
 	}
+	p->depth -= chain;
 	return e;
 }
 
@@ -634,10 +679,14 @@ static struct expr *parse_bitwise(struct parser *p, int level)
 	if (level == 3)
 		return parse_array_in(p);
 	struct expr *e = parse_bitwise(p, level + 1);
+	int chain = 0;
 	while (parse_peek_is(p, ops[level])) {
 		struct token op = parse_next(p);
+		nest(p, &op.loc);
+		chain++;
 		e = binary(E_BINARY, op, e, parse_bitwise(p, level + 1));
 	}
+	p->depth -= chain;
 	return e;
 }
 
@@ -648,10 +697,14 @@ static struct expr *parse_left_assoc(struct parser *p, int level)
 		return parse_bitwise(p, 0);
 	const char *op = level == 0 ? "||" : "&&";
 	struct expr *e = parse_left_assoc(p, level + 1);
+	int chain = 0;
 	while (parse_peek_is(p, op)) {
 		struct token t = parse_next(p);
+		nest(p, &t.loc);
+		chain++;
 		e = binary(E_LOGICAL, t, e, parse_left_assoc(p, level + 1));
 	}
+	p->depth -= chain;
 	return e;
 }
 
@@ -679,16 +732,9 @@ static bool peek_assign(struct parser *p)
 	return false;
 }
 
-/* Deeper than this, an expression is more likely an attack than a script. */
-#define MAX_NESTING 200
-
 struct expr *parse_expr(struct parser *p)
 {
-	if (++p->depth > MAX_NESTING) {
-		const struct token *t = parse_peek(p);
-		p->depth = 0;
-		parse_fail(p, &t->loc, "expressions nested more than %d deep", MAX_NESTING);
-	}
+	nest(p, &parse_peek(p)->loc);
 	struct expr *e = parse_ternary(p);
 	if (peek_assign(p)) {
 		struct token op = parse_next(p);

@@ -39,36 +39,56 @@ static struct symbol *find_in(struct vec *v, const char *name)
 	return NULL;
 }
 
-/* The global `name`, declared in any file; its symbol made on first use. */
-static struct symbol *find_global(struct elab *e, const char *name)
+/*
+ * Whether code in file `from` sees the global `g`. The script sees every
+ * global, its own and the tapsets' (a tapset global is how a script talks
+ * to the library); tapset code sees only tapset globals, so a handler's
+ * local `s` stays a local whatever globals the script declares; a private
+ * global is seen only in its own file.
+ */
+static bool global_visible(const struct global *g, const struct source_file *from)
 {
-	struct symbol *sym = find_in(&e->prog->globals, name);
-	if (sym)
-		return sym;
-	for (int i = 0; i < e->global_decls.len; i++) {
-		struct global *g = vec_at(&e->global_decls, i);
-		if (g->name != name)
-			continue;
-		sym = new_symbol(name, SYM_GLOBAL, g->loc);
+	if (g->is_private)
+		return g->file == from;
+	return !from || !from->is_tapset || g->file->is_tapset;
+}
+
+/* The global `name` that code in `from` sees; its symbol made on first use. */
+static struct symbol *find_global(struct elab *e, const char *name, const struct source_file *from)
+{
+	struct global *g = name_map_get(&e->globals_by_name, name);
+	while (g && !global_visible(g, from))
+		g = g->next_same_name;
+	if (!g)
+		return name_map_get(&e->undeclared, name);
+	if (!g->sym) {
+		struct symbol *sym = new_symbol(name, SYM_GLOBAL, g->loc);
 		sym->decl = g;
 		sym->from_tapset = g->file->is_tapset;
 		sym->index = e->prog->globals.len;
 		vec_push(&e->prog->globals, sym);
-		return sym;
+		g->sym = sym;
 	}
-	return NULL;
+	return g->sym;
 }
 
 /*
- * A variable reference. Locals and parameters shadow globals; a name that
- * is none of them becomes a new local, unless it is used as an array
- * (arrays are always global).
+ * A variable reference, seen from the file its token comes from (an alias
+ * body's from the tapset, the handler's from the script). Parameters
+ * shadow globals; a global that file sees comes next; else it is a local,
+ * shared by the alias bodies and the handler of one probe (so the handler
+ * reads the `name` an alias set), unless it is used as an array (arrays
+ * are always global).
  */
 static struct symbol *lookup_var(struct scope *sc, const char *name, struct loc loc, bool array)
 {
-	struct symbol *sym = find_in(sc->locals, name);
-	if (!sym && sc->fn)
-		sym = find_in(&sc->fn->param_syms, name);
+	struct symbol *sym = sc->fn ? find_in(&sc->fn->param_syms, name) : NULL;
+	if (!sym) {
+		struct symbol *g = find_global(sc->e, name, loc.file);
+		if (g)
+			return g;
+		sym = find_in(sc->locals, name);
+	}
 	if (sym) {
 		if (array) {
 			diag_error(&loc, "'%s' is used as an array, but it is a %s: arrays must be "
@@ -78,9 +98,6 @@ static struct symbol *lookup_var(struct scope *sc, const char *name, struct loc 
 		}
 		return sym;
 	}
-	sym = find_global(sc->e, name);
-	if (sym)
-		return sym;
 	if (array) {
 		diag_error(&loc, "'%s' is used as an array but never declared: add 'global %s' at the "
 				 "top of the script",
@@ -89,6 +106,7 @@ static struct symbol *lookup_var(struct scope *sc, const char *name, struct loc 
 		sym = new_symbol(name, SYM_GLOBAL, loc);
 		sym->index = sc->e->prog->globals.len;
 		vec_push(&sc->e->prog->globals, sym);
+		name_map_put(&sc->e->undeclared, name, sym);
 		return sym;
 	}
 	sym = new_symbol(name, SYM_LOCAL, loc);
@@ -101,10 +119,8 @@ static struct symbol *lookup_var(struct scope *sc, const char *name, struct loc 
 static struct function *find_function(struct elab *e, const char *name, int nargs)
 {
 	struct function *any = NULL;
-	for (int i = 0; i < e->functions.len; i++) {
-		struct function *fn = vec_at(&e->functions, i);
-		if (fn->name != name)
-			continue;
+	for (struct function *fn = name_map_get(&e->functions_by_name, name); fn;
+	     fn = fn->next_same_name) {
 		if (fn->params.len == nargs)
 			return fn;
 		any = fn;
@@ -396,6 +412,49 @@ static bool writes_target(const struct expr *x)
 		     x->kind == E_AUTOCAST);
 }
 
+/* What can be written: a variable, an array element, a target variable. */
+static bool is_lvalue(const struct expr *x)
+{
+	return x->kind == E_SYMBOL || (x->kind == E_INDEX && x->left->kind == E_SYMBOL) ||
+	       writes_target(x);
+}
+
+static const char *describe_rvalue(const struct expr *x)
+{
+	switch (x->kind) {
+	case E_NUMBER:
+		return "a number";
+	case E_STRING:
+		return "a string";
+	case E_CALL:
+		return "a function's result";
+	case E_PRINT:
+		return "a print's result";
+	case E_INDEX:
+		return "a histogram bucket";
+	case E_STAT:
+	case E_HIST:
+		return "a statistics extractor";
+	default:
+		return "the value of an expression";
+	}
+}
+
+/*
+ * `1 = 2`, `f()++`: stap's "Expecting lvalue" (pass 2 for assignments,
+ * pass 3 for ++ and --); both are pass 2 here, before any code is made.
+ */
+static bool check_lvalue(const struct expr *x)
+{
+	if (is_lvalue(x->left))
+		return true;
+	const char *what = x->kind == E_ASSIGN ? "assigned to" :
+			   !strcmp(x->op, "++") ? "incremented" : "decremented";
+	diag_error(&x->left->loc, "expecting an lvalue for '%s': %s cannot be %s", x->op,
+		   describe_rvalue(x->left), what);
+	return false;
+}
+
 /*
  * `$var = ...`, `$p->field++`: changing the traced program's memory is
  * guru mode's, as in stap. Our tapsets may; a script needs -g.
@@ -406,6 +465,8 @@ static void resolve_write(struct scope *sc, struct expr *x)
 	int errors = diag_error_count();
 	resolve_expr(sc, l);
 	resolve_expr(sc, x->right);
+	if (!check_lvalue(x))
+		return;
 	if (!writes_target(l) || sc->e->s->guru || l->loc.file->is_tapset)
 		return;
 	if (diag_error_count() > errors)
