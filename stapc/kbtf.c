@@ -9,14 +9,18 @@
 
 #include <bpf/btf.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct btf *loaded; /* freed by kbtf_release() */
+static char *loaded_path;
 
 void kbtf_release(void)
 {
 	btf__free(loaded);
 	loaded = NULL;
+	free(loaded_path);
+	loaded_path = NULL;
 }
 
 struct btf *kbtf_get(struct elab *e)
@@ -25,6 +29,11 @@ struct btf *kbtf_get(struct elab *e)
 		return e->btf;
 	e->btf_tried = true;
 	const char *path = e->s->btf_path ? e->s->btf_path : "/sys/kernel/btf/vmlinux";
+	/* Read once per process: the fuzzer elaborates many scripts. */
+	if (loaded && !strcmp(loaded_path, path)) {
+		e->btf = loaded;
+		return loaded;
+	}
 	struct btf *btf = btf__parse(path, NULL);
 	if (!btf) {
 		diag_error(NULL, "cannot read kernel types from %s (%s): build on a kernel with "
@@ -35,6 +44,7 @@ struct btf *kbtf_get(struct elab *e)
 	e->btf = btf;
 	kbtf_release();
 	loaded = btf;
+	loaded_path = strdup(path);
 	return btf;
 }
 

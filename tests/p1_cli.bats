@@ -141,8 +141,9 @@ bats_require_minimum_version 1.5.0
 	shopt -s nullglob
 	local n=0
 	for f in "$TOP"/tests/fuzz/regressions/*; do
-		run timeout 20 "$STAPC_ASAN" -p1 -g "$f"
-		# A clean diagnosis (1) or a parse (0); never a crash or a hang.
+		# As far as the fuzzer goes: elaboration and translation to C.
+		run timeout 120 "$STAPC_ASAN" -p3 -g "$f"
+		# A clean diagnosis (1) or C code (0); never a crash or a hang.
 		[ "$status" -eq 0 ] || [ "$status" -eq 1 ] || { echo "$f: status $status"; echo "$output"; return 1; }
 		n=$((n + 1))
 	done

@@ -76,6 +76,18 @@ static const char *const cache_ops[] = { "read", "write", "prefetch" };
 static const char *const cache_results[] = { "access", "miss" };
 
 /* Every named event, "sw.cpu_clock" ..., with its type and config. */
+static const char *heap_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *heap_printf(const char *fmt, ...)
+{
+	char *r = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&r, fmt, ap) < 0)
+		r = NULL;
+	va_end(ap);
+	return r ? r : "?";
+}
+
 static const struct named_event *all_named(int *n)
 {
 	static struct named_event all[ARRAY_SIZE(named) + ARRAY_SIZE(caches) * 6];
@@ -86,8 +98,9 @@ static const struct named_event *all_named(int *n)
 		for (size_t c = 0; c < ARRAY_SIZE(caches); c++)
 			for (unsigned op = 0; op < 3; op++)
 				for (unsigned r = 0; r < 2 && (caches[c].ops & (1u << op)); r++)
+					/* Kept for the process: not in the arena, which the fuzzer resets. */
 					all[len++] = (struct named_event){
-						arena_printf("hw_cache.%s.%s.%s", caches[c].name,
+						heap_printf("hw_cache.%s.%s.%s", caches[c].name,
 							     cache_ops[op], cache_results[r]),
 						PERF_TYPE_HW_CACHE,
 						caches[c].id | (uint64_t)op << 8 | (uint64_t)r << 16,
