@@ -39,9 +39,26 @@ struct {
  */
 struct stp_frame {
 	u32 busy;
-	u32 error; /* the error number of the current handler, 0 if none */
+	/*
+	 * The current handler's error: 0 if none, N for the tool's literal
+	 * N - 1 (its full report), STP_ERR_PIECES for a report made here, in
+	 * emsg, of site esite (error(msg), a fault at an address).
+	 */
+	u32 error;
+	/*
+	 * The handler ends, and no try stops that, as in stap: MAXACTION
+	 * exceeded, or `next` in a function.
+	 */
+	u32 unwind;
+	u32 esite;
+	u64 elen; /* bytes of emsg in use */
+	/* The message alone, what `catch (msg)` gets: "division by 0". */
+	char cmsg[STP_MAXSTRINGLEN];
+	char emsg[STP_LAZY_MAX];
 	char s[STP_SCRATCH_SIZE];
 };
+
+#define STP_ERR_PIECES 0xffffu
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -81,6 +98,7 @@ static __always_inline struct stp_frame *stp_frame_get(u32 level)
 	}
 	f->busy = 1;
 	f->error = 0;
+	f->unwind = 0;
 	return f;
 }
 
@@ -344,13 +362,16 @@ static __always_inline void stp_put_str(struct stp_rec *r, const char *s)
 	r->off = off + 3 + len;
 }
 
-/* A string read from user memory, as STP_P_STR; "" if unreadable. */
-static __always_inline void stp_put_user_str(struct stp_rec *r, const void *uaddr, u32 max)
+/*
+ * A string read from user memory, as STP_P_STR; "" if unreadable, and the
+ * read's result, negative then (-EFAULT), for user_string() to raise.
+ */
+static __always_inline long stp_put_user_str(struct stp_rec *r, const void *uaddr, u32 max)
 {
 	u64 off = r->off;
 	barrier_var(off);
 	if (off + 3 + STP_MAXSTRINGLEN > r->size || off >= STP_RECORD_MAX)
-		return;
+		return 0;
 	if (max > STP_MAXSTRINGLEN)
 		max = STP_MAXSTRINGLEN;
 	r->p[off] = STP_P_STR;
@@ -358,6 +379,7 @@ static __always_inline void stp_put_user_str(struct stp_rec *r, const void *uadd
 	u16 len = n > 0 ? (u16)(n - 1) : 0;
 	__builtin_memcpy(r->p + off + 1, &len, 2);
 	r->off = off + 3 + len;
+	return n;
 }
 
 /* user_string_quoted(): the bytes, or the address when they are unreadable. */
@@ -418,6 +440,53 @@ static __always_inline void stp_put_pieces(struct stp_rec *r, const char *buf, u
 	 */
 	bpf_probe_read_kernel(r->p + off, max & (STP_LAZY_MAX - 1 | STP_LAZY_MAX), buf);
 	r->off = off + len;
+}
+
+/* ------------------------------------------------------------ errors */
+
+/*
+ * A run-time error whose text is made here (error(msg), a fault at an
+ * address) waits in the frame until the handler ends: a try/catch may
+ * still take it, from cmsg, and then the tool never hears of it.
+ */
+static __always_inline struct stp_rec stp_error_rec(struct stp_frame *fr)
+{
+	struct stp_rec r = { .p = fr->emsg, .size = STP_LAZY_MAX };
+	return r;
+}
+
+/* A fault: its message (in cmsg already), then where, the tool's literal. */
+static __always_inline void stp_error_at(struct stp_frame *fr, u32 site, u16 where)
+{
+	struct stp_rec r = stp_error_rec(fr);
+	stp_put_str(&r, fr->cmsg);
+	stp_put_u8(&r, STP_P_LIT);
+	stp_put_u16(&r, where);
+	fr->elen = r.off;
+	fr->esite = site;
+	fr->error = STP_ERR_PIECES;
+}
+
+#define STP_ERR_RECORD ((4 + STP_LAZY_MAX + 1 + 7) & ~7)
+
+/*
+ * The end of a handler that failed: the tool reports its error (and
+ * counts it). A message of the tool's table travels as its number, one
+ * made here as its pieces, under the site that raised it.
+ */
+static __always_inline void stp_report_error(struct stp_frame *fr)
+{
+	struct stp_rec r;
+	if (fr->error != STP_ERR_PIECES) {
+		if (fr->error)
+			stp_send_error(fr->error - 1);
+		return;
+	}
+	if (stp_rec_begin(&r, STP_ERR_RECORD, fr->esite))
+		return;
+	stp_put_pieces(&r, fr->emsg, (u32)fr->elen, STP_LAZY_MAX);
+	stp_put_u8(&r, STP_P_END);
+	stp_rec_end(&r, 1);
 }
 
 /* ------------------------------------------------------------ user-space probes */

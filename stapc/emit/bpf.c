@@ -341,8 +341,7 @@ static void emit_entry_program(struct plan *pl, struct cw *w, const char *name,
 	cw_line(w, "bpf_map_update_elem(&stash_%s, &id, &e, BPF_ANY);", name);
 	cw_line(w, "goto out;");
 	cw_line(w, "err:");
-	cw_line(w, "if (fr->error && fr->error != 0xffff)");
-	cw_line(w, "\tstp_send_error(fr->error - 1);");
+	cw_line(w, "stp_report_error(fr);");
 	cw_line(w, "out:");
 	cw_line(w, "stp_frame_put(fr);");
 	cw_line(w, "return 0;");
@@ -420,9 +419,8 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 	kgen_stmt(&k, d->body);
 	cw_line(w, "goto out;");
 	cw_line(w, "err:");
-	/* An error of a table number is reported here; error() reported itself. */
-	cw_line(w, "if (fr->error && fr->error != 0xffff)");
-	cw_line(w, "\tstp_send_error(fr->error - 1);");
+	/* An error not caught: the tool reports it. */
+	cw_line(w, "stp_report_error(fr);");
 	cw_line(w, "out:");
 	if (stash) {
 		cw_line(w, "if (stp_stash)");

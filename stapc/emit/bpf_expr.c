@@ -31,10 +31,16 @@ const char *kgen_slot(struct kgen *k, int size)
 	return arena_printf("(%s + %d)", k->fn ? "sp" : "fr->s", off);
 }
 
+/*
+ * A run-time error of a fixed text: the tool reports it by its number in
+ * the literal table ("division by 0 near operator '/' at f.stp:3:9"); a
+ * try/catch takes the message alone, as stap's last_error is.
+ */
 static void fail(struct kgen *k, const struct loc *loc, const char *msg, const char *near)
 {
 	int id = plan_literal(k->pl, runtime_error_text(msg, near, loc));
 	vec_push(&k->pl->errors, (void *)(intptr_t)id);
+	cw_line(k->w, "stp_strcpy(fr->cmsg, stp_lits.l%d);", plan_literal(k->pl, msg));
 	cw_line(k->w, "fr->error = %d;", id + 1);
 	cw_line(k->w, "goto %s;", k->err_label);
 }
@@ -42,6 +48,57 @@ static void fail(struct kgen *k, const struct loc *loc, const char *msg, const c
 static const char *lit(struct kgen *k, const char *raw)
 {
 	return arena_printf("stp_lits.l%d", plan_literal(k->pl, decode_escapes(raw)));
+}
+
+/* The size of the record that reports an error made in BPF (stp_report_error). */
+#define ERR_RECORD_SIZE ((4 + 512 + 1 + 7) & ~7)
+
+/*
+ * A record site for an error whose message BPF makes: the tool decodes
+ * its one string, as an error(msg) call's, and reports it.
+ */
+static int error_site(struct kgen *k, struct expr *call)
+{
+	struct out_site *s = arena_alloc(sizeof(*s));
+	s->kind = SITE_ERROR;
+	s->x = call;
+	s->format = -1;
+	s->id = k->pl->sites.len;
+	s->max_size = ERR_RECORD_SIZE;
+	vec_push(&k->pl->sites, s);
+	return s->id;
+}
+
+/*
+ * A memory fault: its message, with the address (and the read's result),
+ * made by bpf_snprintf in the frame for a catch to take, and reported by
+ * the tool with where it happened. The texts are stap's (its tapsets').
+ */
+static void fault(struct kgen *k, struct expr *x, const char *fmt, const char *rc,
+		  const char *addr)
+{
+	const char *v = tmp(k);
+	if (rc)
+		cw_line(k->w, "u64 %s[] = { (u64)(%s), (u64)(%s) };", v, rc, addr);
+	else
+		cw_line(k->w, "u64 %s[] = { (u64)(%s) };", v, addr);
+	cw_line(k->w, "bpf_snprintf(fr->cmsg, sizeof(fr->cmsg), stp_lits.l%d, %s, sizeof(%s));",
+		plan_literal(k->pl, fmt), v, v);
+	/* The report's own site: a string, as error(msg)'s. */
+	struct expr *msg = arena_alloc(sizeof(*msg));
+	msg->kind = E_STRING;
+	msg->type = VT_STRING;
+	msg->loc = x->loc;
+	msg->str = "";
+	struct expr *call = arena_alloc(sizeof(*call));
+	*call = *x;
+	call->args = (struct vec){ 0 };
+	vec_push(&call->args, msg);
+	const char *where = runtime_error_text("", arena_printf("identifier '%s'", x->fn->name),
+					       &x->loc);
+	cw_line(k->w, "stp_error_at(fr, %d, %d);", error_site(k, call),
+		plan_literal(k->pl, where));
+	cw_line(k->w, "goto %s;", k->err_label);
 }
 
 /* ------------------------------------------------------------ target variables */
@@ -459,6 +516,44 @@ static const char *register_read(struct kgen *k, struct expr *x, const char *reg
 	return "0";
 }
 
+/*
+ * kernel_long() ... kernel_char() and user_long_error() ... user_char_error()
+ * raise stap's fault when the memory cannot be read; user_long() ...
+ * user_char() give 0 then, as stap's do. NULL: x is none of these.
+ */
+static const char *memory_read(struct kgen *k, struct expr *x)
+{
+	static const char *const readers[][3] = {
+		{ "kernel_long", "long", "kernel long" },    { "kernel_int", "int", "kernel int" },
+		{ "kernel_short", "short", "kernel short" }, { "kernel_char", "signed char", "kernel char" },
+		{ "user_long", "long", NULL },		     { "user_int", "int", NULL },
+		{ "user_short", "short", NULL },	     { "user_char", "signed char", NULL },
+		{ "user_long_error", "long", "" },	     { "user_int_error", "int", "" },
+		{ "user_short_error", "short", "" },	     { "user_char_error", "signed char", "" },
+	};
+	const char *n = x->fn->name;
+	for (size_t i = 0; i < ARRAY_SIZE(readers); i++) {
+		if (strcmp(n, readers[i][0]))
+			continue;
+		const char *addr = kgen_long(k, vec_at(&x->args, 0));
+		const char *t = tmp(k);
+		const char *what = readers[i][2];
+		cw_line(k->w, "%s %s_v = 0;", readers[i][1], t);
+		cw_line(k->w, "long %s_rc = bpf_probe_read_%s(&%s_v, sizeof(%s_v), (const void *)%s);", t,
+			n[0] == 'u' ? "user" : "kernel", t, t, addr);
+		if (what) {
+			cw_open(k->w, "if (%s_rc < 0)", t);
+			fault(k, x, *what ? arena_printf("%s copy fault at 0x%%lx [man error::fault]", what)
+					  : "read fault [man error::fault] at 0x%lx",
+			      NULL, addr);
+			cw_close(k->w, NULL);
+		}
+		cw_line(k->w, "s64 %s = %s_v;", t, t);
+		return t;
+	}
+	return NULL;
+}
+
 static const char *builtin_long(struct kgen *k, struct expr *x)
 {
 	const char *n = x->fn->name;
@@ -546,22 +641,9 @@ static const char *builtin_long(struct kgen *k, struct expr *x)
 	if (!strcmp(n, "__script_arg_long"))
 		/* The tool put its arguments in BPF's globals before attaching. */
 		return arena_printf("stp_kg.stp_argl[(%s - 1) & 63]", kgen_long(k, vec_at(a, 0)));
-	const char *readers[][2] = {
-		{ "user_long", "long" }, { "user_int", "int" },
-		{ "user_short", "short" }, { "user_char", "signed char" },
-		{ "kernel_long", "long" }, { "kernel_int", "int" },
-		{ "kernel_short", "short" }, { "kernel_char", "signed char" },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(readers); i++) {
-		if (strcmp(n, readers[i][0]))
-			continue;
-		const char *t = tmp(k);
-		cw_line(k->w, "%s %s_v = 0;", readers[i][1], t);
-		cw_line(k->w, "bpf_probe_read_%s(&%s_v, sizeof(%s_v), (const void *)%s);",
-			n[0] == 'u' ? "user" : "kernel", t, t, kgen_long(k, vec_at(a, 0)));
-		cw_line(k->w, "s64 %s = %s_v;", t, t);
-		return t;
-	}
+	const char *v = memory_read(k, x);
+	if (v)
+		return v;
 	diag_error(&x->loc, "'%s' is not available in a kernel probe handler", n);
 	return "0";
 }
@@ -588,14 +670,19 @@ static const char *builtin_str(struct kgen *k, struct expr *x)
 					   kgen_long(k, vec_at(a, 1)), kgen_long(k, vec_at(a, 1)),
 					   (long long)k->pl->maxstringlen, kgen_long(k, vec_at(a, 1)),
 					   (long long)k->pl->maxstringlen);
-		cw_line(k->w, "if (bpf_probe_read_%s_str(%s, (u32)(%s) & %lld, (const void *)%s) < 0)",
-			user ? "user" : "kernel", d, max, (long long)(2 * k->pl->maxstringlen - 1), addr);
-		if (a->len == 2 && vec_at(a, 1) && ((struct expr *)vec_at(a, 1))->type == VT_STRING) {
+		const char *rc = tmp(k);
+		cw_line(k->w, "long %s = bpf_probe_read_%s_str(%s, (u32)(%s) & %lld, (const void *)%s);",
+			rc, user ? "user" : "kernel", d, max, (long long)(2 * k->pl->maxstringlen - 1),
+			addr);
+		cw_open(k->w, "if (%s < 0)", rc);
+		if (a->len == 2 && vec_at(a, 1) && ((struct expr *)vec_at(a, 1))->type == VT_STRING)
 			/* user_string(addr, err_msg): the message instead. */
-			cw_line(k->w, "\tstp_strcpy(%s, %s);", d, kgen_str(k, vec_at(a, 1)));
-		} else {
-			cw_line(k->w, "\t%s[0] = 0;", d);
-		}
+			cw_line(k->w, "stp_strcpy(%s, %s);", d, kgen_str(k, vec_at(a, 1)));
+		else if (user)
+			fault(k, x, "user string copy fault %ld at 0x%lx [man error::fault]", rc, addr);
+		else
+			fault(k, x, "kernel string copy fault at 0x%lx [man error::fault]", NULL, addr);
+		cw_close(k->w, NULL);
 	} else if (!strcmp(n, "cmdline_str")) {
 		cw_line(k->w, "stp_cmdline_str(%s);", d);
 	} else if (!strcmp(n, "substr")) {
@@ -660,7 +747,7 @@ static const char *callee_scratch(struct kgen *k, struct function *fn)
 
 static void check_error(struct kgen *k)
 {
-	cw_line(k->w, "if (fr->error) goto %s;", k->err_label);
+	cw_line(k->w, "if (fr->error || fr->unwind) goto %s;", k->err_label);
 }
 
 static const char *call_long(struct kgen *k, struct expr *x)

@@ -160,9 +160,6 @@ static void out_call(struct kgen *k, struct expr *x, const char *rec)
 		cw_line(k->w, "stp_put_usym(%s, %s, %s);", rec, sym, kgen_long(k, vec_at(a, 0)));
 	} else if (is_builtin(x, "execname")) {
 		cw_line(k->w, "stp_put_comm(%s);", rec);
-	} else if (is_builtin(x, "user_string")) {
-		cw_line(k->w, "stp_put_user_str(%s, (const void *)%s, %d);", rec,
-			kgen_long(k, vec_at(a, 0)), max);
 	} else if (is_builtin(x, "user_string_quoted") || is_builtin(x, "user_string_n_quoted")) {
 		const char *n = a->len > 1 ? arena_printf("(u32)(%s) + 1", kgen_long(k, vec_at(a, 1)))
 					   : arena_printf("%d", max);
@@ -182,7 +179,7 @@ static void out_call(struct kgen *k, struct expr *x, const char *rec)
 			kgen_slot(k, place_of(x->fn)->slot > 0 ? place_of(x->fn)->slot : 8), rec,
 			sb.buf ? sb.buf : "");
 		sb_free(&sb);
-		cw_line(k->w, "if (fr->error) goto %s;", k->err_label);
+		cw_line(k->w, "if (fr->error || fr->unwind) goto %s;", k->err_label);
 	} else {
 		cw_line(k->w, "stp_put_str(%s, %s);", rec, kgen_str(k, x));
 	}
@@ -295,6 +292,102 @@ static void print_stmt(struct kgen *k, struct expr *x)
 	send(k, site, &x->args, false);
 }
 
+/* Whether BPF can make the bytes of string x (else only the tool can, from pieces). */
+static bool plain_ok(const struct expr *x)
+{
+	switch (x->kind) {
+	case E_STRING:
+	case E_INDEX:
+		return true;
+	case E_SYMBOL:
+		return !lazy_local(x);
+	case E_CONCAT:
+	case E_TERNARY:
+		return plain_ok(x->left) && plain_ok(x->right);
+	case E_PRINT:
+		if (!x->print_to_string || !x->has_format || !bpf_can_format(decode_escapes(x->str)))
+			return false;
+		for (int i = 0; i < x->args.len; i++) {
+			const struct expr *a = vec_at(&x->args, i);
+			if (a->type == VT_STRING && !plain_ok(a))
+				return false;
+		}
+		return true;
+	case E_CALL: {
+		static const char *const lazy[] = { "string_quoted", "text_str", "text_strn",
+						    "user_string_quoted", "user_string_n_quoted",
+						    "kernel_string_quoted", "__ustack", "usymname",
+						    "usymdata", "umodname", "usymfileline", "__kstack",
+						    "__ksym" };
+		if (!x->fn)
+			return false;
+		if (!x->fn->builtin)
+			return place_of(x->fn)->rep != SREP_LAZY;
+		for (size_t i = 0; i < ARRAY_SIZE(lazy); i++)
+			if (!strcmp(x->fn->name, lazy[i]))
+				return false;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/* Whether a try of s gives its catch the error's message. */
+static bool catches_message(const struct stmt *s)
+{
+	if (!s)
+		return false;
+	if (s->kind == S_TRY && s->catch_var)
+		return true;
+	for (int i = 0; i < s->stmts.len; i++)
+		if (catches_message(vec_at(&s->stmts, i)))
+			return true;
+	return catches_message(s->body) || catches_message(s->els) || catches_message(s->init);
+}
+
+/* Whether any handler or function in BPF catches an error's message. */
+static bool bpf_catches_message(struct plan *pl)
+{
+	for (int i = 0; i < pl->kprobes.len; i++)
+		if (catches_message(((struct dprobe *)vec_at(&pl->kprobes, i))->body))
+			return true;
+	for (int i = 0; i < pl->prog->functions.len; i++) {
+		struct function *fn = vec_at(&pl->prog->functions, i);
+		if (!fn->builtin && (place_of(fn)->sides & SIDE_K) && catches_message(fn->body))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * error(msg): the message waits in the frame, as bytes for a catch to
+ * take and as pieces for the tool to report if nothing catches it.
+ */
+static void error_call(struct kgen *k, struct expr *x)
+{
+	struct expr *msg = vec_at(&x->args, 0);
+	struct out_site *site = new_site(k, SITE_ERROR, x);
+	site->max_size = (4 + LAZY_MAX + 1 + 7) & ~7;
+	const char *r = tmp(k);
+	cw_line(k->w, "struct stp_rec %s = stp_error_rec(fr);", r);
+	if (plain_ok(msg)) {
+		cw_line(k->w, "stp_strcpy(fr->cmsg, %s);", kgen_str(k, msg));
+		cw_line(k->w, "stp_put_str(&%s, fr->cmsg);", r);
+	} else {
+		if (bpf_catches_message(k->pl))
+			diag_error(&msg->loc, "only the tool can make this message, and a catch in a "
+					      "kernel probe needs it made there: build it with sprintf() or "
+					      "'.'");
+		cw_line(k->w, "fr->cmsg[0] = 0;");
+		kgen_out(k, msg, arena_printf("&%s", r));
+	}
+	cw_line(k->w, "fr->elen = %s.off;", r);
+	cw_line(k->w, "fr->esite = %d;", site->id);
+	cw_line(k->w, "fr->error = STP_ERR_PIECES;");
+	cw_line(k->w, "goto %s;", k->err_label);
+}
+
 /* log, warn, error, exit in a kernel probe: records the tool acts on. */
 static bool control_call(struct kgen *k, struct expr *x)
 {
@@ -313,10 +406,7 @@ static bool control_call(struct kgen *k, struct expr *x)
 		return true;
 	}
 	if (is_builtin(x, "error")) {
-		send(k, new_site(k, SITE_ERROR, x), &x->args, true);
-		/* Reported already; what is left is to unwind. */
-		cw_line(k->w, "fr->error = 0xffff;");
-		cw_line(k->w, "goto %s;", k->err_label);
+		error_call(k, x);
 		return true;
 	}
 	if (is_builtin(x, "exit")) {
@@ -363,6 +453,7 @@ static void loop_guard(struct kgen *k, const char *it, const struct loc *loc)
 	int id = plan_literal(k->pl, runtime_error_text("MAXACTION exceeded", "keyword", loc));
 	vec_push(&k->pl->errors, (void *)(intptr_t)id);
 	cw_line(k->w, "fr->error = %d;", id + 1);
+	cw_line(k->w, "fr->unwind = 1;");
 	cw_line(k->w, "goto %s;", k->err_label);
 	cw_close(k->w, NULL);
 }
@@ -424,10 +515,13 @@ static void try_stmt(struct kgen *k, struct stmt *s)
 	k->err_label = outer;
 	cw_line(k->w, "goto %s;", done);
 	cw_line(k->w, "%s:", catch);
+	/* As stap's: running out of MAXACTION is not for a script to catch. */
+	cw_line(k->w, "if (fr->unwind)");
+	cw_line(k->w, "\tgoto %s;", outer);
+	/* Caught: the tool never hears of it. */
 	cw_line(k->w, "fr->error = 0;");
 	if (s->catch_var && s->catch_var->sym)
-		/* The message of a caught error stays in the tool. */
-		cw_line(k->w, "%s[0] = 0;", gen_local(s->catch_var->sym));
+		cw_line(k->w, "stp_strcpy(%s, fr->cmsg);", gen_local(s->catch_var->sym));
 	kgen_stmt(k, s->els);
 	cw_line(k->w, "%s:;", done);
 }
@@ -519,6 +613,9 @@ void kgen_stmt(struct kgen *k, struct stmt *s)
 		cw_close(k->w, NULL);
 		return;
 	case S_NEXT:
+		/* In a function: the probe's handler ends too, past any try. */
+		if (k->fn)
+			cw_line(k->w, "fr->unwind = 1;");
 		cw_line(k->w, "goto %s;", k->fn ? k->ret_label : "out");
 		return;
 	case S_BREAK:
