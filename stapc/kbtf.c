@@ -15,12 +15,88 @@
 static struct btf *loaded; /* freed by kbtf_release() */
 static char *loaded_path;
 
+/*
+ * Indexes of `indexed`, made on first use: libbpf's lookups by name walk
+ * every type, and syscall.* asks some thousands of times (12 s, now 0.3).
+ * by_name: open addressing on (name, kind), the first id of each; ptr_of:
+ * for each type id, the first PTR type to it.
+ */
+static const struct btf *indexed;
+static uint32_t *by_name, *ptr_of;
+static size_t by_name_mask;
+
+static void drop_index(void)
+{
+	free(by_name);
+	free(ptr_of);
+	by_name = ptr_of = NULL;
+	indexed = NULL;
+}
+
 void kbtf_release(void)
 {
+	drop_index();
 	btf__free(loaded);
 	loaded = NULL;
 	free(loaded_path);
 	loaded_path = NULL;
+}
+
+static size_t name_hash(const char *name, int kind)
+{
+	size_t h = 1469598103934665603ull;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return (h ^ (size_t)kind) * 0x9e3779b97f4a7c15ull;
+}
+
+static bool build_index(const struct btf *btf)
+{
+	drop_index();
+	uint32_t n = btf__type_cnt(btf);
+	size_t cap = 64;
+	while (cap < 2 * (size_t)n)
+		cap *= 2;
+	by_name = calloc(cap, sizeof(*by_name));
+	ptr_of = calloc(n, sizeof(*ptr_of));
+	if (!by_name || !ptr_of) {
+		drop_index();
+		return false;
+	}
+	by_name_mask = cap - 1;
+	for (uint32_t id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (btf_is_ptr(t) && t->type < n && !ptr_of[t->type])
+			ptr_of[t->type] = id;
+		const char *name = btf__name_by_offset(btf, t->name_off);
+		if (!name || !*name)
+			continue;
+		int kind = btf_kind(t);
+		size_t i = name_hash(name, kind) & by_name_mask;
+		for (; by_name[i]; i = (i + 1) & by_name_mask) {
+			const struct btf_type *o = btf__type_by_id(btf, by_name[i]);
+			if (btf_kind(o) == kind && !strcmp(btf__name_by_offset(btf, o->name_off), name))
+				break; /* the first of that name stays */
+		}
+		if (!by_name[i])
+			by_name[i] = id;
+	}
+	indexed = btf;
+	return true;
+}
+
+/* btf__find_by_name_kind(), in constant time. */
+static int find_by_name_kind(const struct btf *btf, const char *name, int kind)
+{
+	if (indexed != btf && !build_index(btf))
+		return btf__find_by_name_kind(btf, name, (__u32)kind);
+	for (size_t i = name_hash(name, kind) & by_name_mask; by_name[i];
+	     i = (i + 1) & by_name_mask) {
+		const struct btf_type *t = btf__type_by_id(btf, by_name[i]);
+		if (btf_kind(t) == kind && !strcmp(btf__name_by_offset(btf, t->name_off), name))
+			return (int)by_name[i];
+	}
+	return -ENOENT;
 }
 
 struct btf *kbtf_get(struct elab *e)
@@ -132,12 +208,12 @@ int kbtf_tracepoint_proto(const struct btf *btf, const char *event)
 	int id;
 	for (size_t i = 0; i < ARRAY_SIZE(fmts); i++) {
 		snprintf(name, sizeof(name), fmts[i], event);
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+		id = find_by_name_kind(btf, name, BTF_KIND_FUNC);
 		if (id > 0)
 			return (int)btf__type_by_id(btf, id)->type;
 	}
 	snprintf(name, sizeof(name), "btf_trace_%s", event);
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	id = find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
 	if (id <= 0)
 		return -1;
 	const struct btf_type *t = btf__type_by_id(btf, (__u32)kbtf_strip(btf, id));
@@ -151,6 +227,9 @@ int kbtf_tracepoint_proto(const struct btf *btf, const char *event)
 /* A PTR type to `target`, if the BTF has one. */
 static int ptr_to(const struct btf *btf, int target)
 {
+	if ((indexed == btf || build_index(btf)) && target > 0 &&
+	    (uint32_t)target < btf__type_cnt(btf))
+		return (int)ptr_of[target];
 	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		if (btf_is_ptr(t) && (int)t->type == target)
@@ -179,16 +258,16 @@ int kbtf_parse_c_type(const struct btf *btf, const char *c_type)
 		return 0;
 	int id = 0;
 	if (n == 2 && (!strcmp(words[0], "struct") || !strcmp(words[0], "union"))) {
-		id = btf__find_by_name_kind(btf, words[1],
+		id = find_by_name_kind(btf, words[1],
 					    words[0][0] == 's' ? BTF_KIND_STRUCT : BTF_KIND_UNION);
 	} else {
 		char name[128] = "";
 		for (int i = 0; i < n; i++)
 			snprintf(name + strlen(name), sizeof(name) - strlen(name), "%s%s", i ? " " : "",
 				 words[i]);
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+		id = find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
 		if (id <= 0)
-			id = btf__find_by_name_kind(btf, name, BTF_KIND_INT);
+			id = find_by_name_kind(btf, name, BTF_KIND_INT);
 	}
 	if (id <= 0)
 		return 0;
