@@ -220,3 +220,19 @@ probe end { println("end") }'
 }'
 	[ "$output" = $'kernel long copy fault at 0x0 [man error::fault]\ndflt k 0' ]
 }
+
+@test "control: -c's command starts after the begin probes, which set what kernel probes read; never after a begin that exits" {
+	# The begin probe takes a while before it sets g: with the command
+	# released first, its exec came before and read 0 (under load, often).
+	cat > "$T/order.stp" <<'EOS'
+global g
+probe begin { for (i = 0; i < 2000; i++) x += i; g = x }
+probe kernel.trace("sched_process_exec") { if (pid() == target()) { printf("%d\n", g); exit() } }
+EOS
+	"$STAPC" -o "$T/order" "$T/order.stp"
+	run -0 --separate-stderr timeout -k 10 120 "$T/order" -c /usr/bin/true
+	[ "$output" = 1999000 ]
+	# exit() in begin: the run ends, and the command never runs.
+	run -0 timeout -k 10 120 "$STAPC" -e 'probe begin { exit() }' -c "touch $T/ran"
+	[ ! -e "$T/ran" ]
+}

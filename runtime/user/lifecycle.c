@@ -129,13 +129,20 @@ int stp_main(const struct stp_tool *tool, int argc, char **argv)
 	}
 	if (!tool->nkprobes)
 		stp_apply_global_options(&rt, &ss);
-	if (ss.command)
-		stp_child_start(&ss);
 
 	/* -T: a signal, so that it also stops a begin probe that loops. */
 	if (ss.timeout_s)
 		alarm((unsigned)ss.timeout_s);
 	stp_run_begins(&rt);
+	/*
+	 * -c's command runs once the begin probes have: what they set (a
+	 * global a kernel probe reads) is there for its first event, as in
+	 * stap. A run that begin already ended never starts it.
+	 */
+	if (ss.command && !rt.exiting && !stop_signal)
+		stp_child_start(&ss);
+	else if (ss.command)
+		stp_child_kill(&ss);
 	while (!rt.exiting && !stop_signal) {
 		if (ss.command && stp_child_done(&ss))
 			break;
