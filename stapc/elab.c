@@ -110,17 +110,15 @@ void name_map_put(struct name_map *m, const char *name, void *val)
 /* ------------------------------------------------------------ collecting */
 
 /*
- * Globals of one name: one per file that declares it private, and one
- * public (the script's, or a tapset's); a second public one is an error.
+ * One global of a name, private or not: generated code names globals by
+ * their script names (g_NAME), so a private one cannot share its name yet.
  */
 static void collect_global(struct elab *e, struct global *g)
 {
 	struct global *first = name_map_get(&e->globals_by_name, g->name);
-	for (struct global *old = first; old; old = old->next_same_name) {
-		if (old->is_private != g->is_private || (g->is_private && old->file != g->file))
-			continue;
+	if (first) {
 		diag_error(&g->loc, "global '%s' is declared twice", g->name);
-		diag_note(&old->loc, "the first declaration is here");
+		diag_note(&first->loc, "the first declaration is here");
 		return;
 	}
 	g->next_same_name = first;
