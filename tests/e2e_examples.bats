@@ -163,7 +163,8 @@ EOF
 
 @test "e2e: -c runs the command, traces it, and stops when it exits" {
 	"$STAPC" -o "$BATS_TEST_TMPDIR/t" -e 'probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) printf("target %s\n", execname()) }'
-	run timeout 20 "$BATS_TEST_TMPDIR/t" -c '/usr/bin/python3 -c "import os; os.getppid(); os.getppid()"'
+	run --separate-stderr timeout 60 "$BATS_TEST_TMPDIR/t" -c '/usr/bin/python3 -c "import os; os.getppid(); os.getppid()"'
+	echo "status $status: $output / $stderr"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "target python3" ]
 	[ "${lines[1]}" = "target python3" ]
