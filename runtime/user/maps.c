@@ -17,6 +17,7 @@ struct stp_map {
 	const struct stp_layout *l;
 	s64 max_entries;
 	bool wrap;
+	char full_msg[64]; /* stap's words when it is full */
 	int fd; /* a BPF map, or -1 */
 	/* The tool's own: open addressing, records of key then value. */
 	char *recs;
@@ -34,12 +35,18 @@ static size_t round8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-struct stp_map *stp_map__new(const struct stp_layout *l, s64 max_entries, bool wrap)
+struct stp_map *stp_map__new(const struct stp_layout *l, s64 max_entries, bool wrap, bool sized)
 {
 	struct stp_map *m = calloc(1, sizeof(*m));
 	m->l = l;
 	m->max_entries = max_entries;
 	m->wrap = wrap;
+	/* A declared size (global a[3]) is named; the default limit is not. */
+	if (sized)
+		snprintf(m->full_msg, sizeof(m->full_msg), "Array overflow, check size limit (%lld)",
+			 (long long)max_entries);
+	else
+		snprintf(m->full_msg, sizeof(m->full_msg), "Array overflow, check MAXMAPENTRIES");
 	m->fd = -1;
 	m->rec = round8(l->key_size) + round8(l->value_size);
 	m->val = calloc(1, round8(l->value_size));
@@ -131,7 +138,7 @@ static char *insert(struct stp_rt *rt, struct stp_map *m, const void *key)
 {
 	if ((s64)m->n >= m->max_entries) {
 		if (!m->wrap) {
-			stp_error(rt, "Array overflow, check MAXMAPENTRIES");
+			stp_error(rt, m->full_msg);
 			return NULL;
 		}
 		evict_oldest(m);
@@ -185,8 +192,7 @@ bool stp_map__set(struct stp_rt *rt, struct stp_map *m, const void *key, const v
 {
 	if (m->fd >= 0) {
 		if (bpf_map_update_elem(m->fd, key, value, BPF_ANY)) {
-			stp_error(rt, errno == E2BIG ? "Array overflow, check MAXMAPENTRIES"
-						     : "cannot update an array shared with BPF");
+			stp_error(rt, errno == E2BIG ? m->full_msg : "cannot update an array shared with BPF");
 			return false;
 		}
 		return true;

@@ -66,8 +66,8 @@ void stp_user_string(struct stp_rt *rt, char *dst, s64 addr, s64 n, const char *
 	stp_error(rt, msg);
 }
 
-/* user_long() and its kin: 0 when the memory cannot be read, as stap's. */
-s64 stp_user_number(s64 addr, int size)
+/* A signed number of size bytes at addr into *out; nonzero if unreadable. */
+static long read_number(s64 addr, int size, s64 *out)
 {
 	union {
 		int64_t l;
@@ -75,9 +75,30 @@ s64 stp_user_number(s64 addr, int size)
 		int16_t s;
 		int8_t c;
 	} v = { 0 };
-	if (read_self(&v, (uint64_t)addr, (size_t)size))
-		return 0;
-	return size == 8 ? v.l : size == 4 ? v.i : size == 2 ? v.s : v.c;
+	long rc = read_self(&v, (uint64_t)addr, (size_t)size);
+	*out = rc ? 0 : size == 8 ? v.l : size == 4 ? v.i : size == 2 ? v.s : v.c;
+	return rc;
+}
+
+/* user_long() and its kin: 0 when the memory cannot be read, as stap's. */
+s64 stp_user_number(s64 addr, int size)
+{
+	s64 v;
+	read_number(addr, size, &v);
+	return v;
+}
+
+/* user_long_error() and its kin: stap's read fault when the memory cannot be read. */
+s64 stp_user_number_error(struct stp_rt *rt, s64 addr, int size)
+{
+	s64 v;
+	if (read_number(addr, size, &v) == 0)
+		return v;
+	char msg[128];
+	snprintf(msg, sizeof(msg), "read fault [man error::fault] at 0x%llx",
+		 (unsigned long long)addr);
+	stp_error(rt, msg);
+	return 0;
 }
 
 void stp_kernel_fault(struct stp_rt *rt, const char *what, s64 addr)

@@ -82,6 +82,17 @@ bool stp_act_stop(struct stp_rt *rt, const char *where)
 	return true;
 }
 
+/*
+ * next inside a function: the whole handler ends, so it unwinds as a stop
+ * does (no catch takes it), without a message: no error is counted.
+ */
+void stp_act_next(struct stp_rt *rt)
+{
+	rt->error_msg[0] = 0;
+	rt->in_error = true;
+	rt->unwinding = true;
+}
+
 void stp_report_error(struct stp_rt *rt)
 {
 	rt->unwinding = false;

@@ -30,6 +30,8 @@ extern size_t stp_maxstr;
 /* Set by a signal that stops the tool (SIGINT, SIGTERM, SIGHUP, -T). */
 extern volatile sig_atomic_t stp_interrupt;
 bool stp_act_stop(struct stp_rt *rt, const char *where);
+/* next in a function: the handler ends, as stap's next does. */
+void stp_act_next(struct stp_rt *rt);
 
 /*
  * Memory in the tool's own handlers (memory.c): user memory is the tool's;
@@ -38,6 +40,7 @@ bool stp_act_stop(struct stp_rt *rt, const char *where);
  */
 void stp_user_string(struct stp_rt *rt, char *dst, s64 addr, s64 n, const char *err_msg);
 s64 stp_user_number(s64 addr, int size);
+s64 stp_user_number_error(struct stp_rt *rt, s64 addr, int size);
 void stp_kernel_fault(struct stp_rt *rt, const char *what, s64 addr);
 
 /*
@@ -139,7 +142,8 @@ struct stp_layout {
 };
 
 struct stp_map;
-struct stp_map *stp_map__new(const struct stp_layout *l, s64 max_entries, bool wrap);
+/* sized: max_entries is the array's declared size, which a full array's error names. */
+struct stp_map *stp_map__new(const struct stp_layout *l, s64 max_entries, bool wrap, bool sized);
 /* From now on the map is BPF's: `fd`, per-CPU for statistics. */
 void stp_map__bind(struct stp_map *m, int fd);
 /* The value for key, or NULL; statistics come merged across CPUs. */

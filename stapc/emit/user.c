@@ -541,10 +541,10 @@ static void emit_main(struct plan *pl, struct cw *w)
 		struct symbol *g = vec_at(&pl->prog->globals, i);
 		if (g->arity == 0 && g->type != VT_STATS)
 			continue;
-		int64_t entries = g->decl && g->decl->max_entries ? g->decl->max_entries
-								   : pl->maxmapentries;
-		cw_line(w, "m_%s = stp_map__new(&layout_%s, %lld, %d);", g->name, g->name,
-			(long long)entries, g->decl && g->decl->wrap);
+		bool sized = g->decl && g->decl->max_entries;
+		int64_t entries = sized ? g->decl->max_entries : pl->maxmapentries;
+		cw_line(w, "m_%s = stp_map__new(&layout_%s, %lld, %d, %d);", g->name, g->name,
+			(long long)entries, g->decl && g->decl->wrap, sized);
 	}
 	cw_line(w, "return stp_main(&tool, argc, argv);");
 	cw_close(w, NULL);

@@ -228,6 +228,15 @@ static const char *builtin_long(struct ugen *u, struct expr *x)
 		return arena_printf("stp_isdigit(%s)", ARG_S(0));
 	if (!strcmp(n, "__script_arg_long"))
 		return arena_printf("stp_arg_long(rt, %s)", ARG_L(0));
+	size_t nlen = strlen(n);
+	if (nlen > 6 && !strcmp(n + nlen - 6, "_error") &&
+	    number_reader(arena_strndup(n, nlen - 6), "user_")) {
+		const char *t = tmp(u);
+		cw_line(u->w, "s64 %s = stp_user_number_error(rt, %s, %d);", t, ARG_L(0),
+			number_reader(arena_strndup(n, nlen - 6), "user_"));
+		check_fault(u, x);
+		return t;
+	}
 	if (number_reader(n, "user_"))
 		return arena_printf("stp_user_number(%s, %d)", ARG_L(0), number_reader(n, "user_"));
 	if (number_reader(n, "kernel_")) {
@@ -459,28 +468,45 @@ static const char *print(struct ugen *u, struct expr *x, bool want_string)
 
 /* ------------------------------------------------------------ long expressions */
 
+/*
+ * l OP r in C with stap's meaning, for a binary operator and a compound
+ * assignment alike. For / and %, r must be a temporary already checked
+ * for zero (it is read twice).
+ */
+static const char *arith(const char *op, const char *l, const char *r)
+{
+	if (!strcmp(op, "/") || !strcmp(op, "%"))
+		/* INT64_MIN / -1 overflows in C: stap's answer is the wrapped one. */
+		return arena_printf("(%s == -1 ? (s64)(0 - (u64)%s) %s : %s %s %s)", r, l,
+				    op[0] == '%' ? "* 0" : "", l, op, r);
+	if (!strcmp(op, "<<"))
+		return arena_printf("(s64)((u64)%s << (%s & 63))", l, r);
+	if (!strcmp(op, ">>"))
+		return arena_printf("(%s >> (%s & 63))", l, r);
+	if (!strcmp(op, "+") || !strcmp(op, "-") || !strcmp(op, "*"))
+		/* Wrapping arithmetic, as in the kernel, without C's undefined overflow. */
+		return arena_printf("(s64)((u64)%s %s (u64)%s)", l, op, r);
+	return arena_printf("(%s %s %s)", l, op, r);
+}
+
+/* The right operand of / or % in a temporary, with stap's error for 0. */
+static const char *divisor(struct ugen *u, struct expr *x, const char *r)
+{
+	const char *t = tmp(u);
+	cw_line(u->w, "s64 %s = %s;", t, r);
+	cw_open(u->w, "if (!%s)", t);
+	fail(u, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
+	cw_close(u->w, NULL);
+	return t;
+}
+
 static const char *binary(struct ugen *u, struct expr *x)
 {
 	const char *l = ugen_long(u, x->left);
 	const char *r = ugen_long(u, x->right);
-	if (!strcmp(x->op, "/") || !strcmp(x->op, "%")) {
-		const char *t = tmp(u);
-		cw_line(u->w, "s64 %s = %s;", t, r);
-		cw_open(u->w, "if (!%s)", t);
-		fail(u, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
-		cw_close(u->w, NULL);
-		/* INT64_MIN / -1 overflows in C: stap's answer is the wrapped one. */
-		return arena_printf("(%s == -1 ? (s64)(0 - (u64)%s) %s : %s %s %s)", t, l,
-				    x->op[0] == '%' ? "* 0" : "", l, x->op, t);
-	}
-	if (!strcmp(x->op, "<<"))
-		return arena_printf("(s64)((u64)%s << (%s & 63))", l, r);
-	if (!strcmp(x->op, ">>"))
-		return arena_printf("(%s >> (%s & 63))", l, r);
-	if (!strcmp(x->op, "+") || !strcmp(x->op, "-") || !strcmp(x->op, "*"))
-		/* Wrapping arithmetic, as in the kernel, without C's undefined overflow. */
-		return arena_printf("(s64)((u64)%s %s (u64)%s)", l, x->op, r);
-	return arena_printf("(%s %s %s)", l, x->op, r);
+	if (!strcmp(x->op, "/") || !strcmp(x->op, "%"))
+		r = divisor(u, x, r);
+	return arith(x->op, l, r);
 }
 
 static const char *logical(struct ugen *u, struct expr *x)
@@ -550,12 +576,9 @@ static const char *assign(struct ugen *u, struct expr *x)
 		} else {
 			const char *p = array_get(u, l, &key);
 			cw_line(u->w, "s64 %s = %s ? *(const s64 *)%s : 0;", t, p, p);
-			if (!strcmp(bop, "/") || !strcmp(bop, "%")) {
-				cw_open(u->w, "if (!(%s))", v);
-				fail(u, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
-				cw_close(u->w, NULL);
-			}
-			cw_line(u->w, "%s = (s64)((u64)%s %s (u64)%s);", t, t, bop, v);
+			if (!strcmp(bop, "/") || !strcmp(bop, "%"))
+				v = divisor(u, x, v);
+			cw_line(u->w, "%s = %s;", t, arith(bop, t, v));
 		}
 		array_set(u, l, key, arena_printf("&%s", t));
 		return t;
@@ -564,12 +587,9 @@ static const char *assign(struct ugen *u, struct expr *x)
 	if (!strcmp(op, "="))
 		cw_line(u->w, "%s = %s;", lv, v);
 	else {
-		if (!strcmp(bop, "/") || !strcmp(bop, "%")) {
-			cw_open(u->w, "if (!(%s))", v);
-			fail(u, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
-			cw_close(u->w, NULL);
-		}
-		cw_line(u->w, "%s = (s64)((u64)%s %s (u64)%s);", lv, lv, bop, v);
+		if (!strcmp(bop, "/") || !strcmp(bop, "%"))
+			v = divisor(u, x, v);
+		cw_line(u->w, "%s = %s;", lv, arith(bop, lv, v));
 	}
 	return lv;
 }
@@ -927,7 +947,13 @@ void ugen_stmt(struct ugen *u, struct stmt *s)
 		cw_close(u->w, NULL);
 		return;
 	case S_NEXT:
-		cw_line(u->w, "goto out;");
+		if (u->fn) {
+			/* In a function: the handler that called it ends too. */
+			cw_line(u->w, "stp_act_next(rt);");
+			cw_line(u->w, "goto %s;", u->err_label);
+		} else {
+			cw_line(u->w, "goto out;");
+		}
 		return;
 	case S_BREAK:
 		cw_line(u->w, "goto %s;", u->break_label);
