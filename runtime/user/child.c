@@ -90,7 +90,6 @@ int stp_child_prepare(struct stp_rt *rt, struct stp_session *ss)
 		stp_say("cannot start the command: %s", strerror(errno));
 		return 1;
 	}
-	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		stp_say("cannot start the command: %s", strerror(errno));
@@ -100,10 +99,12 @@ int stp_child_prepare(struct stp_rt *rt, struct stp_session *ss)
 		char c;
 		/*
 		 * A tool killed with SIGKILL cannot stop its command: the kernel
-		 * does. If the tool died before this prctl, the parent is
-		 * already someone else, and the command never runs.
+		 * does. If the tool died before this prctl, the gate below reads
+		 * EOF and the command never runs. (No getppid() here: its
+		 * probes may already be attached, and target()'s syscalls before
+		 * the exec would be the script's first events.)
 		 */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
 			_exit(127);
 		close(ss->child_gate[1]);
 		/* Wait for the go; EOF (the tool died) means do not run at all. */
