@@ -679,7 +679,13 @@ static const char *builtin_str(struct kgen *k, struct expr *x)
 			/* user_string(addr, err_msg): the message instead. */
 			cw_line(k->w, "stp_strcpy(%s, %s);", d, kgen_str(k, vec_at(a, 1)));
 		else if (user)
-			fault(k, x, "user string copy fault %ld at 0x%lx [man error::fault]", rc, addr);
+			/*
+			 * stap's copy says -EFAULT for any fault; the helper's code
+			 * depends on the task a timer interrupted (-EPERM in a
+			 * kernel thread).
+			 */
+			fault(k, x, "user string copy fault -14 at 0x%lx [man error::fault]", NULL,
+			      addr);
 		else
 			fault(k, x, "kernel string copy fault at 0x%lx [man error::fault]", NULL, addr);
 		cw_close(k->w, NULL);
