@@ -236,3 +236,13 @@ EOS
 	run -0 timeout -k 10 120 "$STAPC" -e 'probe begin { exit() }' -c "touch $T/ran"
 	[ ! -e "$T/ran" ]
 }
+
+@test "control: a kernel address read in the tool's own probes says it cannot be read there, not that it faulted" {
+	run -0 timeout -k 10 120 "$STAPC" -e 'probe begin {
+	try { println(kernel_long(0xffffffff81000000)) } catch (m) { println(m) }
+	try { println(kernel_string(0)) } catch (m) { println(m) }
+	exit()
+}'
+	[ "${lines[0]}" = "kernel memory at 0xffffffff81000000 cannot be read in begin, end or timer probes: read it in a kernel probe" ]
+	[ "${lines[1]}" = "kernel string copy fault at 0x0 [man error::fault]" ]
+}

@@ -5,7 +5,8 @@
  * tool itself, as stap's begin probes see stapio: user memory is the
  * tool's own, read with process_vm_readv so that a bad address is an
  * error, never a crash. Kernel memory cannot be read from user space at
- * all: every kernel read here faults, with stap's words.
+ * all: a read of a user-half address faults with stap's words, one of a
+ * kernel address says that the tool cannot read it.
  */
 #include "stp_gen.h"
 
@@ -103,8 +104,16 @@ s64 stp_user_number_error(struct stp_rt *rt, s64 addr, int size)
 
 void stp_kernel_fault(struct stp_rt *rt, const char *what, s64 addr)
 {
-	char msg[128];
-	snprintf(msg, sizeof(msg), "kernel %s copy fault at 0x%llx [man error::fault]", what,
-		 (unsigned long long)addr);
+	char msg[256];
+	/*
+	 * A kernel address stap could read here, but the tool cannot: say so,
+	 * rather than call a readable address a fault. Others fault in stap too.
+	 */
+	if (addr < 0)
+		snprintf(msg, sizeof(msg), "kernel memory at 0x%llx cannot be read in begin, end "
+			 "or timer probes: read it in a kernel probe", (unsigned long long)addr);
+	else
+		snprintf(msg, sizeof(msg), "kernel %s copy fault at 0x%llx [man error::fault]",
+			 what, (unsigned long long)addr);
 	stp_error(rt, msg);
 }
