@@ -242,6 +242,24 @@ const struct expr *pp_arg(const struct probe_point *p, int i)
 	return i < p->comps.len ? ((struct pp_component *)vec_at(&p->comps, i))->arg : NULL;
 }
 
+/* A copy of p whose component i has the string argument arg: a wildcard's match. */
+struct probe_point *pp_with_arg(const struct probe_point *p, int i, const char *arg)
+{
+	struct probe_point *np = arena_alloc(sizeof(*np));
+	*np = *p;
+	np->comps = (struct vec){ 0 };
+	for (int j = 0; j < pp_ncomps(p); j++) {
+		struct pp_component *c = arena_alloc(sizeof(*c));
+		*c = *(struct pp_component *)vec_at(&p->comps, j);
+		if (j == i) {
+			c->arg = expr_new(E_STRING, c->loc);
+			c->arg->str = intern(arg);
+		}
+		vec_push(&np->comps, c);
+	}
+	return np;
+}
+
 bool pp_is(const struct probe_point *p, int i, const char *name)
 {
 	const char *n = pp_name(p, i);

@@ -732,6 +732,7 @@ void dump_program(struct strbuf *out, const struct program *prog);
 int pp_ncomps(const struct probe_point *p);
 const char *pp_name(const struct probe_point *p, int i);
 const struct expr *pp_arg(const struct probe_point *p, int i);
+struct probe_point *pp_with_arg(const struct probe_point *p, int i, const char *arg);
 bool pp_is(const struct probe_point *p, int i, const char *name); /* component i named so */
 bool pp_match(const char *pattern, const char *name);		    /* * wildcards */
 

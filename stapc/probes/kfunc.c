@@ -207,22 +207,8 @@ static void expand(struct elab *e, const struct probe_point *p, const struct stm
 	int first = out->len;
 	struct vec names = { 0 };
 	matching_functions(btf, func, &names);
-	for (int k = 0; k < names.len; k++) {
-		const char *n = vec_at(&names, k);
-		struct probe_point *np = arena_alloc(sizeof(*np));
-		*np = *p;
-		np->comps = (struct vec){ 0 };
-		for (int i = 0; i < pp_ncomps(p); i++) {
-			struct pp_component *c = arena_alloc(sizeof(*c));
-			*c = *(struct pp_component *)vec_at(&p->comps, i);
-			if (i == 1) {
-				c->arg = expr_new(E_STRING, c->loc);
-				c->arg->str = intern(n);
-			}
-			vec_push(&np->comps, c);
-		}
-		vec_push(out, np);
-	}
+	for (int k = 0; k < names.len; k++)
+		vec_push(out, pp_with_arg(p, 1, vec_at(&names, k)));
 	if (out->len - first > MAX_EXPANDED) {
 		diag_error(&arg->loc, "'%s' matches %d kernel functions; a tool probes at most %d "
 				      "from one pattern: narrow it", func, out->len - first, MAX_EXPANDED);

@@ -492,21 +492,8 @@ static void expand(struct elab *e, const struct probe_point *p, const struct stm
 				     where->str, (const char *)vec_at(&paths, 0));
 		}
 	}
-	for (int k = 0; k < paths.len; k++) {
-		struct probe_point *np = arena_alloc(sizeof(*np));
-		*np = *p;
-		np->comps = (struct vec){ 0 };
-		for (int i = 0; i < pp_ncomps(p); i++) {
-			struct pp_component *c = arena_alloc(sizeof(*c));
-			*c = *(struct pp_component *)vec_at(&p->comps, i);
-			if (i == 0) {
-				c->arg = expr_new(E_STRING, c->loc);
-				c->arg->str = intern(vec_at(&paths, k));
-			}
-			vec_push(&np->comps, c);
-		}
-		vec_push(out, np);
-	}
+	for (int k = 0; k < paths.len; k++)
+		vec_push(out, pp_with_arg(p, 0, vec_at(&paths, k)));
 }
 
 const struct provider provider_process = {
