@@ -64,7 +64,9 @@ EOF
 @test "tapsets: softirq.entry and .exit give the softirq's number" {
 	run -0 "$STAPC" -e 'global n; probe softirq.entry { n[vec_nr] = 1 }
 		probe softirq.exit { if (vec_nr in n) { printf("%d\n", vec_nr); exit() } }' -T 20
-	[[ "$output" =~ ^[0-9]$ ]]
+	# Both CPUs may each print one before exit() stops the rest.
+	[ -n "$output" ]
+	[ -z "$(grep -vx '[0-9]' <<< "$output")" ]
 }
 
 @test "tapsets: a kernel probe's sprintf(\"%s0x%x\") is assembled by the tool, which the kernel's bpf_snprintf refuses" {
