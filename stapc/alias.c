@@ -35,13 +35,13 @@ struct derivation {
 /* How many leading components of `pt` the alias name matches (0: none). */
 static int alias_match(const struct probe_point *name, const struct probe_point *pt)
 {
-	int n = pp_ncomps(name);
-	if (n > pp_ncomps(pt))
+	int n = point_ncomps(name);
+	if (n > point_ncomps(pt))
 		return 0;
 	for (int i = 0; i < n; i++) {
-		if (!pp_match(pp_name(pt, i), pp_name(name, i)))
+		if (!point_match(point_name(pt, i), point_name(name, i)))
 			return 0;
-		const struct expr *a = pp_arg(name, i), *b = pp_arg(pt, i);
+		const struct expr *a = point_arg(name, i), *b = point_arg(pt, i);
 		if (!a != !b)
 			return 0;
 		if (a && (a->kind != b->kind || (a->kind == E_NUMBER && a->num != b->num) ||
@@ -216,7 +216,7 @@ static void expand(struct elab *e, struct derivation *dv, struct step *st)
 			best = n;
 	}
 	if (best) {
-		bool suffix = best < pp_ncomps(st->point);
+		bool suffix = best < point_ncomps(st->point);
 		for (int i = 0; i < e->aliases.len; i++) {
 			struct probe *a = vec_at(&e->aliases, i);
 			struct probe_point *name = vec_at(&a->alias_names, 0);
@@ -360,12 +360,12 @@ static void alias_shapes(struct elab *e, struct vec *out)
 		struct probe *a = vec_at(&e->aliases, i);
 		const struct probe_point *name = vec_at(&a->alias_names, 0);
 		struct shape *sh = arena_alloc(sizeof(*sh));
-		for (int c = 0; c < pp_ncomps(name) && c < MAX_SHAPE; c++) {
-			const struct expr *arg = pp_arg(name, c);
-			sh->names[c] = pp_name(name, c);
+		for (int c = 0; c < point_ncomps(name) && c < MAX_SHAPE; c++) {
+			const struct expr *arg = point_arg(name, c);
+			sh->names[c] = point_name(name, c);
 			sh->args[c] = !arg ? 0 : arg->kind == E_NUMBER ? 'N' : 'S';
 		}
-		sh->n = pp_ncomps(name) < MAX_SHAPE ? pp_ncomps(name) : MAX_SHAPE;
+		sh->n = point_ncomps(name) < MAX_SHAPE ? point_ncomps(name) : MAX_SHAPE;
 		vec_push(out, sh);
 	}
 }
@@ -499,7 +499,7 @@ static bool diagnose_point(struct elab *e, const struct probe_point *p, bool *bu
 		struct vec named = { 0 }, fits = { 0 };
 		for (int k = 0; k < cur.len; k++) {
 			struct shape *sh = vec_at(&cur, k);
-			if (sh->n <= i || !pp_match(c->name, sh->names[i]))
+			if (sh->n <= i || !point_match(c->name, sh->names[i]))
 				continue;
 			vec_push(&named, sh);
 			if (arg_fits(sh->args[i], c->arg))

@@ -43,10 +43,10 @@ static struct probe_point *parse_pattern(struct session *s, const char *pattern)
 
 static bool names_match(const struct probe_point *pattern, const struct probe_point *name)
 {
-	if (pp_ncomps(pattern) != pp_ncomps(name))
+	if (point_ncomps(pattern) != point_ncomps(name))
 		return false;
-	for (int i = 0; i < pp_ncomps(name); i++)
-		if (!pp_match(pp_name(pattern, i), pp_name(name, i)))
+	for (int i = 0; i < point_ncomps(name); i++)
+		if (!point_match(point_name(pattern, i), point_name(name, i)))
 			return false;
 	return true;
 }
@@ -113,7 +113,7 @@ int list_probes(struct session *s, const char *pattern, bool with_vars)
 		struct probe *a = vec_at(&e->aliases, i);
 		struct probe_point *name = vec_at(&a->alias_names, 0);
 		/* Internal aliases (__name) are not for users. */
-		if (pp_name(name, 0)[0] != '_' && names_match(pat, name))
+		if (point_name(name, 0)[0] != '_' && names_match(pat, name))
 			vec_push(&found, (void *)point_text(name));
 	}
 	for (int i = 0; providers[i]; i++)

@@ -724,17 +724,22 @@ void derive_probes(struct elab *e, struct probe *user);
 void infer_types(struct elab *e);
 /* Drops unused assignments, functions and tapset globals (elide.c). */
 void elide_unused(struct elab *e);
-/* Suggests the closest of `names` (const char *) to `name`, or NULL. */
-const char *did_you_mean(const char *name, const struct vec *names);
 void dump_program(struct strbuf *out, const struct program *prog);
 
-/* Probe point components, for providers. */
-int pp_ncomps(const struct probe_point *p);
-const char *pp_name(const struct probe_point *p, int i);
-const struct expr *pp_arg(const struct probe_point *p, int i);
-struct probe_point *pp_with_arg(const struct probe_point *p, int i, const char *arg);
-bool pp_is(const struct probe_point *p, int i, const char *name); /* component i named so */
-bool pp_match(const char *pattern, const char *name);		    /* * wildcards */
+/* ---------------------------------------------------------------- probe_point.c */
+
+/* Probe point components, for providers and aliases. */
+int point_ncomps(const struct probe_point *p);
+const char *point_name(const struct probe_point *p, int i);
+const struct expr *point_arg(const struct probe_point *p, int i);
+struct probe_point *point_with_arg(const struct probe_point *p, int i, const char *arg);
+bool point_is(const struct probe_point *p, int i, const char *name); /* component i named so */
+bool point_match(const char *pattern, const char *name);	       /* * wildcards */
+
+/* ---------------------------------------------------------------- suggest.c */
+
+/* Suggests the closest of `names` (const char *) to `name`, or NULL. */
+const char *did_you_mean(const char *name, const struct vec *names);
 
 /* ---------------------------------------------------------------- kbtf.c, tref.c */
 

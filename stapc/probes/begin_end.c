@@ -18,12 +18,12 @@ static bool match(struct elab *e, struct dprobe *d)
 {
 	(void)e;
 	const struct probe_point *p = d->point;
-	if (pp_ncomps(p) != 1)
+	if (point_ncomps(p) != 1)
 		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
-		if (!pp_is(p, 0, kinds[i]))
+		if (!point_is(p, 0, kinds[i]))
 			continue;
-		const struct expr *arg = pp_arg(p, 0);
+		const struct expr *arg = point_arg(p, 0);
 		if (arg && (i == 3 || arg->kind != E_NUMBER)) {
 			diag_error(&p->loc, "'%s' takes %s", kinds[i],
 				   i == 3 ? "no argument" : "a number: its order among the others");
@@ -43,7 +43,7 @@ static void list(struct elab *e, const struct probe_point *pattern, struct vec *
 {
 	(void)e;
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		if (pp_ncomps(pattern) == 1 && pp_match(pp_name(pattern, 0), kinds[i]))
+		if (point_ncomps(pattern) == 1 && point_match(point_name(pattern, 0), kinds[i]))
 			vec_push(out, (void *)kinds[i]);
 }
 

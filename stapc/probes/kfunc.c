@@ -35,20 +35,21 @@ static bool is_pattern(const char *s)
 /* The function name a point names, NULL if the point is not ours. */
 static const char *func_of(const struct probe_point *p, const char **module, bool *kprobe)
 {
-	int n = pp_ncomps(p);
+	int n = point_ncomps(p);
 	*module = NULL;
 	*kprobe = false;
-	if (n < 2 || !pp_is(p, 1, "function"))
+	if (n < 2 || !point_is(p, 1, "function"))
 		return NULL;
-	const struct expr *f = pp_arg(p, 1);
+	const struct expr *f = point_arg(p, 1);
 	if (!f || f->kind != E_STRING)
 		return NULL;
-	if (pp_is(p, 0, "kernel") && !pp_arg(p, 0)) {
+	if (point_is(p, 0, "kernel") && !point_arg(p, 0)) {
 		/* ok */
-	} else if (pp_is(p, 0, "kprobe") && !pp_arg(p, 0)) {
+	} else if (point_is(p, 0, "kprobe") && !point_arg(p, 0)) {
 		*kprobe = true;
-	} else if (pp_is(p, 0, "module") && pp_arg(p, 0) && pp_arg(p, 0)->kind == E_STRING) {
-		*module = pp_arg(p, 0)->str;
+	} else if (point_is(p, 0, "module") && point_arg(p, 0) &&
+		   point_arg(p, 0)->kind == E_STRING) {
+		*module = point_arg(p, 0)->str;
 	} else {
 		return NULL;
 	}
@@ -115,8 +116,9 @@ static bool match_on_target(struct elab *e, struct dprobe *d, struct kfunc_probe
 		return false;
 	matching_functions(btf, kf->func, &kf->host_matches);
 	if (!kf->host_matches.len && !d->optional)
-		diag_warning(&pp_arg(d->point, 1)->loc, "'%s' matches no function of this host's "
-							"kernel: the tool looks again on the kernel it runs on",
+		diag_warning(&point_arg(d->point, 1)->loc,
+			     "'%s' matches no function of this host's "
+			     "kernel: the tool looks again on the kernel it runs on",
 			     kf->func);
 	if (kf->host_matches.len > MAX_EXPANDED)
 		kf->host_matches.len = 0; /* too many to carry, for -v's account only */
@@ -143,23 +145,23 @@ static bool match(struct elab *e, struct dprobe *d)
 	kf->func = func;
 	kf->module = module;
 	kf->kprobe_only = kprobe;
-	for (int i = 2; i < pp_ncomps(p); i++) {
-		const char *s = pp_name(p, i);
-		if (!strcmp(s, "return") && i == pp_ncomps(p) - 1)
+	for (int i = 2; i < point_ncomps(p); i++) {
+		const char *s = point_name(p, i);
+		if (!strcmp(s, "return") && i == point_ncomps(p) - 1)
 			kf->is_return = true;
-		else if (!strcmp(s, "call") && !kprobe && i == pp_ncomps(p) - 1)
+		else if (!strcmp(s, "call") && !kprobe && i == point_ncomps(p) - 1)
 			kf->is_call = true;
 		else if (!strcmp(s, "inline")) {
 			diag_error(&p->loc, ".inline probes need the kernel's DWARF, which a tool does "
 					    "not carry: probe a function that is not inlined");
 			return false;
 		} else {
-			diag_error(&p->loc, "%s.function() has no .%s", pp_name(p, 0), s);
+			diag_error(&p->loc, "%s.function() has no .%s", point_name(p, 0), s);
 			return false;
 		}
 	}
 	if (is_pattern(func) || (module && is_pattern(module))) {
-		if (!file_part_ok(pp_arg(p, 1)))
+		if (!file_part_ok(point_arg(p, 1)))
 			return false;
 		if (!handler_reads_targets(d->body, d->cond))
 			return match_on_target(e, d, kf);
@@ -198,7 +200,7 @@ static void expand(struct elab *e, const struct probe_point *p, const struct stm
 	const char *func = func_of(p, &module, &kprobe);
 	if (!func || !is_pattern(func) || module || !handler_reads_targets(body, cond))
 		return;
-	const struct expr *arg = pp_arg(p, 1);
+	const struct expr *arg = point_arg(p, 1);
 	if (!file_part_ok(arg))
 		return;
 	struct btf *btf = kbtf_get(e);
@@ -208,7 +210,7 @@ static void expand(struct elab *e, const struct probe_point *p, const struct stm
 	struct vec names = { 0 };
 	matching_functions(btf, func, &names);
 	for (int k = 0; k < names.len; k++)
-		vec_push(out, pp_with_arg(p, 1, vec_at(&names, k)));
+		vec_push(out, point_with_arg(p, 1, vec_at(&names, k)));
 	if (out->len - first > MAX_EXPANDED) {
 		diag_error(&arg->loc, "'%s' matches %d kernel functions; a tool probes at most %d "
 				      "from one pattern: narrow it", func, out->len - first, MAX_EXPANDED);
@@ -460,10 +462,10 @@ static void print(struct strbuf *out, const struct dprobe *d)
 
 static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
 {
-	if (pp_ncomps(pattern) < 2 || !pp_match(pp_name(pattern, 0), "kernel") ||
-	    !pp_match(pp_name(pattern, 1), "function"))
+	if (point_ncomps(pattern) < 2 || !point_match(point_name(pattern, 0), "kernel") ||
+	    !point_match(point_name(pattern, 1), "function"))
 		return;
-	const struct expr *arg = pp_arg(pattern, 1);
+	const struct expr *arg = point_arg(pattern, 1);
 	const char *pat = arg && arg->kind == E_STRING ? arg->str : "*";
 	struct btf *btf = kbtf_get(e);
 	if (!btf)

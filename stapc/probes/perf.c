@@ -140,7 +140,8 @@ static bool comps_match(const char *const *pat, int np, const char *const *names
 				return true;
 		return false;
 	}
-	return nn && pp_match(pat[0], names[0]) && comps_match(pat + 1, np - 1, names + 1, nn - 1);
+	return nn && point_match(pat[0], names[0]) &&
+	       comps_match(pat + 1, np - 1, names + 1, nn - 1);
 }
 
 static bool is_option(const char *name)
@@ -155,15 +156,15 @@ static bool is_option(const char *name)
 static int name_comps(const struct probe_point *p)
 {
 	int n = 0;
-	while (1 + n < pp_ncomps(p) && !pp_arg(p, 1 + n))
+	while (1 + n < point_ncomps(p) && !point_arg(p, 1 + n))
 		n++;
 	return n;
 }
 
 static bool has_wildcard(const struct probe_point *p)
 {
-	for (int i = 0; i < pp_ncomps(p); i++)
-		if (strchr(pp_name(p, i), '*'))
+	for (int i = 0; i < point_ncomps(p); i++)
+		if (strchr(point_name(p, i), '*'))
 			return true;
 	return false;
 }
@@ -175,7 +176,7 @@ static const struct named_event *lookup(const struct probe_point *p, int ncomps)
 	if (ncomps > 8)
 		return NULL;
 	for (int i = 0; i < ncomps; i++)
-		want[i] = pp_name(p, i + 1);
+		want[i] = point_name(p, i + 1);
 	int n;
 	const struct named_event *all = all_named(&n);
 	for (int i = 0; i < n; i++) {
@@ -198,24 +199,26 @@ static bool positive(const struct expr *arg)
 static bool options(const struct probe_point *p, int first, struct perf_probe *pp)
 {
 	pp->period = DEFAULT_SAMPLE;
-	if (first == pp_ncomps(p))
+	if (first == point_ncomps(p))
 		return true;
-	const char *opt = pp_name(p, first);
+	const char *opt = point_name(p, first);
 	if (!strcmp(opt, "process") || !strcmp(opt, "counter")) {
 		diag_error(&p->loc, "perf .%s is not supported: stapc's perf probes are system-wide "
 				    "sampling probes", opt);
 		return false;
 	}
-	if (!is_option(opt) || first + 1 < pp_ncomps(p)) {
-		diag_error(&p->loc, "a perf probe takes one .sample(N) or .hz(N) after its event, "
-				    "not '.%s'", pp_name(p, is_option(opt) ? first + 1 : first));
+	if (!is_option(opt) || first + 1 < point_ncomps(p)) {
+		diag_error(&p->loc,
+			   "a perf probe takes one .sample(N) or .hz(N) after its event, "
+			   "not '.%s'",
+			   point_name(p, is_option(opt) ? first + 1 : first));
 		return false;
 	}
-	if (!positive(pp_arg(p, first))) {
+	if (!positive(point_arg(p, first))) {
 		diag_error(&p->loc, "perf .%s needs a positive number: .%s(N)", opt, opt);
 		return false;
 	}
-	pp->period = (uint64_t)pp_arg(p, first)->num;
+	pp->period = (uint64_t)point_arg(p, first)->num;
 	pp->freq = !strcmp(opt, "hz");
 	return true;
 }
@@ -223,9 +226,9 @@ static bool options(const struct probe_point *p, int first, struct perf_probe *p
 /* perf.type(T).config(C)[.sample(N)|.hz(N)] */
 static bool match_raw(const struct probe_point *p, struct perf_probe *pp)
 {
-	const struct expr *t = pp_arg(p, 1), *c = pp_arg(p, 2);
-	if (pp_ncomps(p) < 3 || !pp_is(p, 2, "config") || !t || t->kind != E_NUMBER || t->num < 0 ||
-	    t->num > UINT32_MAX || !c || c->kind != E_NUMBER) {
+	const struct expr *t = point_arg(p, 1), *c = point_arg(p, 2);
+	if (point_ncomps(p) < 3 || !point_is(p, 2, "config") || !t || t->kind != E_NUMBER ||
+	    t->num < 0 || t->num > UINT32_MAX || !c || c->kind != E_NUMBER) {
 		diag_error(&p->loc, "write perf.type(T).config(C), with the numbers of "
 				    "perf_event_open(2)'s type and config");
 		return false;
@@ -247,7 +250,7 @@ static bool match_named(const struct probe_point *p, struct perf_probe *pp)
 		/* The event's name as written, without .sample/.hz, for the hint. */
 		const char *text = "perf";
 		for (int i = 1; i <= name_comps(p); i++)
-			text = arena_printf("%s.%s", text, pp_name(p, i));
+			text = arena_printf("%s.%s", text, point_name(p, i));
 		int total;
 		const struct named_event *all = all_named(&total);
 		struct vec names = { 0 };
@@ -270,13 +273,13 @@ static bool match(struct elab *e, struct dprobe *d)
 {
 	(void)e;
 	const struct probe_point *p = d->point;
-	if (!pp_is(p, 0, "perf") || pp_arg(p, 0))
+	if (!point_is(p, 0, "perf") || point_arg(p, 0))
 		return false;
 	struct perf_probe *pp = arena_alloc(sizeof(*pp));
 	bool ok;
-	if (pp_ncomps(p) >= 2 && pp_is(p, 1, "type"))
+	if (point_ncomps(p) >= 2 && point_is(p, 1, "type"))
 		ok = match_raw(p, pp);
-	else if (pp_ncomps(p) >= 3 && !pp_arg(p, 1))
+	else if (point_ncomps(p) >= 3 && !point_arg(p, 1))
 		ok = match_named(p, pp);
 	else {
 		diag_error(&p->loc, "write perf.sw.NAME, perf.hw.NAME, perf.hw_cache.CACHE.OP.RESULT "
@@ -296,14 +299,14 @@ static void expand(struct elab *e, const struct probe_point *p, const struct stm
 	(void)body;
 	(void)cond;
 	(void)e;
-	if (!pp_is(p, 0, "perf") || pp_arg(p, 0) || !has_wildcard(p))
+	if (!point_is(p, 0, "perf") || point_arg(p, 0) || !has_wildcard(p))
 		return;
 	int n = name_comps(p);
 	if (!n || n > 8)
 		return;
 	const char *want[8];
 	for (int i = 0; i < n; i++)
-		want[i] = pp_name(p, i + 1);
+		want[i] = point_name(p, i + 1);
 	int total;
 	const struct named_event *all = all_named(&total);
 	for (int i = 0; i < total; i++) {
@@ -321,7 +324,7 @@ static void expand(struct elab *e, const struct probe_point *p, const struct stm
 			c->name = have[k];
 			vec_push(&np->comps, c);
 		}
-		for (int k = 1 + n; k < pp_ncomps(p); k++)
+		for (int k = 1 + n; k < point_ncomps(p); k++)
 			vec_push(&np->comps, vec_at(&p->comps, k));
 		vec_push(out, np);
 	}
@@ -358,12 +361,12 @@ static void print(struct strbuf *out, const struct dprobe *d)
 static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
 {
 	(void)e;
-	int np = pp_ncomps(pattern);
-	if (np > 8 || !pp_match(pp_name(pattern, 0), "perf"))
+	int np = point_ncomps(pattern);
+	if (np > 8 || !point_match(point_name(pattern, 0), "perf"))
 		return;
 	const char *want[8];
 	for (int i = 0; i < np; i++)
-		want[i] = pp_name(pattern, i);
+		want[i] = point_name(pattern, i);
 	int total;
 	const struct named_event *all = all_named(&total);
 	for (int i = 0; i <= total; i++) {

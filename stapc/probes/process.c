@@ -44,7 +44,7 @@ static bool match_lifecycle(struct elab *e, struct dprobe *d, struct uprobe_poin
 			   kind_word[up->kind], kind_word[up->kind]);
 		return false;
 	}
-	if (pp_ncomps(p) != 2 || pp_arg(p, 1)) {
+	if (point_ncomps(p) != 2 || point_arg(p, 1)) {
 		diag_error(&p->loc, "process(\"PATH\").%s takes no argument and no suffix",
 			   kind_word[up->kind]);
 		return false;
@@ -108,12 +108,12 @@ static bool check_on_build_host(const struct probe_point *p, const struct uprobe
 static bool match(struct elab *e, struct dprobe *d)
 {
 	const struct probe_point *p = d->point;
-	int n = pp_ncomps(p);
-	if (n < 2 || !pp_is(p, 0, "process"))
+	int n = point_ncomps(p);
+	if (n < 2 || !point_is(p, 0, "process"))
 		return false;
-	const struct expr *where = pp_arg(p, 0);
-	const char *what = pp_name(p, 1);
-	const struct expr *arg = pp_arg(p, 1);
+	const struct expr *where = point_arg(p, 0);
+	const char *what = point_name(p, 1);
+	const struct expr *arg = point_arg(p, 1);
 	struct uprobe_point *up = arena_alloc(sizeof(*up));
 	if (!strcmp(what, "function"))
 		up->kind = UP_FUNCTION;
@@ -168,7 +168,7 @@ static bool match(struct elab *e, struct dprobe *d)
 		return false;
 	}
 	for (int i = 2; i < n; i++) {
-		const char *suffix = pp_name(p, i);
+		const char *suffix = point_name(p, i);
 		if (!strcmp(suffix, "return") && up->kind != UP_MARK && i == n - 1)
 			up->is_return = true;
 		else if (!strcmp(suffix, "call") && up->kind == UP_FUNCTION && i == n - 1)
@@ -342,9 +342,9 @@ static void print(struct strbuf *out, const struct dprobe *d)
 static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
 {
 	(void)e;
-	if (pp_ncomps(pattern) < 2 || !pp_match(pp_name(pattern, 0), "process"))
+	if (point_ncomps(pattern) < 2 || !point_match(point_name(pattern, 0), "process"))
 		return;
-	const struct expr *where = pp_arg(pattern, 0);
+	const struct expr *where = point_arg(pattern, 0);
 	if (!where || where->kind != E_STRING)
 		return;
 	char *path = usym_find_binary(where->str);
@@ -355,9 +355,9 @@ static void list(struct elab *e, const struct probe_point *pattern, struct vec *
 		enum usym_kind kind;
 	} kinds[] = { { "function", USYM_FUNCTIONS }, { "plt", USYM_PLT }, { "mark", USYM_MARKS } };
 	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
-		if (!pp_match(pp_name(pattern, 1), kinds[k].word))
+		if (!point_match(point_name(pattern, 1), kinds[k].word))
 			continue;
-		const struct expr *arg = pp_arg(pattern, 1);
+		const struct expr *arg = point_arg(pattern, 1);
 		const char *pat = arg && arg->kind == E_STRING ? arg->str : "*";
 		struct usym_list syms;
 		char err[256];
@@ -463,7 +463,8 @@ static void expand(struct elab *e, const struct probe_point *p, const struct stm
 		   const struct expr *cond, struct vec *out)
 {
 	(void)e, (void)body, (void)cond;
-	const struct expr *where = pp_ncomps(p) >= 2 && pp_is(p, 0, "process") ? pp_arg(p, 0) : NULL;
+	const struct expr *where =
+	    point_ncomps(p) >= 2 && point_is(p, 0, "process") ? point_arg(p, 0) : NULL;
 	if (!where || where->kind != E_STRING || !strchr(where->str, '/'))
 		return;
 	struct vec paths = { 0 };
@@ -493,7 +494,7 @@ static void expand(struct elab *e, const struct probe_point *p, const struct stm
 		}
 	}
 	for (int k = 0; k < paths.len; k++)
-		vec_push(out, pp_with_arg(p, 0, vec_at(&paths, k)));
+		vec_push(out, point_with_arg(p, 0, vec_at(&paths, k)));
 }
 
 const struct provider provider_process = {

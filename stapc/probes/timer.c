@@ -31,24 +31,24 @@ static bool match(struct elab *e, struct dprobe *d)
 {
 	(void)e;
 	const struct probe_point *p = d->point;
-	if (!pp_is(p, 0, "timer") || pp_arg(p, 0))
+	if (!point_is(p, 0, "timer") || point_arg(p, 0))
 		return false;
 	struct timer_probe *tp = arena_alloc(sizeof(*tp));
 	d->data = tp;
 	/* A plain timer runs in the tool; see timer.profile below. */
 	d->in_tool = true;
-	if (pp_ncomps(p) == 2 && pp_is(p, 1, "profile") && !pp_arg(p, 1)) {
+	if (point_ncomps(p) == 2 && point_is(p, 1, "profile") && !point_arg(p, 1)) {
 		tp->profile = true;
 		d->in_tool = false; /* sampled in BPF, on every CPU */
 		return true;
 	}
-	int n = pp_ncomps(p);
-	if (n != 2 && !(n == 3 && pp_is(p, 2, "randomize")))
+	int n = point_ncomps(p);
+	if (n != 2 && !(n == 3 && point_is(p, 2, "randomize")))
 		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-		if (!pp_is(p, 1, units[i].unit))
+		if (!point_is(p, 1, units[i].unit))
 			continue;
-		const struct expr *arg = pp_arg(p, 1);
+		const struct expr *arg = point_arg(p, 1);
 		if (!arg || arg->kind != E_NUMBER || arg->num <= 0) {
 			diag_error(&p->loc, "timer.%s needs a positive number: timer.%s(N)", units[i].unit,
 				   units[i].unit);
@@ -66,7 +66,7 @@ static bool match(struct elab *e, struct dprobe *d)
 			return false;
 		}
 		if (n == 3) {
-			const struct expr *r = pp_arg(p, 2);
+			const struct expr *r = point_arg(p, 2);
 			if (!r || r->kind != E_NUMBER || r->num < 0) {
 				diag_error(&p->loc, "randomize needs a number: .randomize(N)");
 				return false;
@@ -112,7 +112,7 @@ static void list(struct elab *e, const struct probe_point *pattern, struct vec *
 	(void)e;
 	static const char *const forms[] = { "timer.s(N)", "timer.ms(N)", "timer.us(N)", "timer.ns(N)",
 					     "timer.hz(N)", "timer.jiffies(N)", "timer.profile" };
-	if (!pp_match(pp_name(pattern, 0), "timer"))
+	if (!point_match(point_name(pattern, 0), "timer"))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(forms); i++)
 		vec_push(out, (void *)forms[i]);

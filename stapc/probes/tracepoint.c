@@ -25,9 +25,10 @@ static void split(const char *spec, const char **system, const char **event)
 
 static const char *spec_of(const struct probe_point *p)
 {
-	if (pp_ncomps(p) != 2 || !pp_is(p, 0, "kernel") || pp_arg(p, 0) || !pp_is(p, 1, "trace"))
+	if (point_ncomps(p) != 2 || !point_is(p, 0, "kernel") || point_arg(p, 0) ||
+	    !point_is(p, 1, "trace"))
 		return NULL;
-	const struct expr *arg = pp_arg(p, 1);
+	const struct expr *arg = point_arg(p, 1);
 	return arg && arg->kind == E_STRING ? arg->str : NULL;
 }
 
@@ -271,10 +272,10 @@ static void print(struct strbuf *out, const struct dprobe *d)
 
 static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
 {
-	if (pp_ncomps(pattern) != 2 || !pp_match(pp_name(pattern, 0), "kernel") ||
-	    !pp_match(pp_name(pattern, 1), "trace"))
+	if (point_ncomps(pattern) != 2 || !point_match(point_name(pattern, 0), "kernel") ||
+	    !point_match(point_name(pattern, 1), "trace"))
 		return;
-	const struct expr *arg = pp_arg(pattern, 1);
+	const struct expr *arg = point_arg(pattern, 1);
 	const char *spec = arg && arg->kind == E_STRING ? arg->str : "*";
 	struct vec events = { 0 };
 	all_events(e, &events);
