@@ -224,18 +224,11 @@ static int attach_one(struct stp_rt *rt, struct stp_session *ss, struct bpf_prog
 static const char *attach_name(enum stp_attach a)
 {
 	static const char *const names[] = {
-		[STP_ATTACH_TP_BTF] = "BTF tracepoint", [STP_ATTACH_TRACEPOINT] = "tracepoint",
-		[STP_ATTACH_RAW_TP] = "raw tracepoint", [STP_ATTACH_KPROBE] = "kprobe",
-		[STP_ATTACH_KRETPROBE] = "kretprobe",	[STP_ATTACH_FENTRY] = "fentry",
-		[STP_ATTACH_FEXIT] = "fexit",		[STP_ATTACH_PERF] = "perf event",
-		[STP_ATTACH_UPROBE] = "uprobe",		[STP_ATTACH_URETPROBE] = "uretprobe",
-		[STP_ATTACH_USDT] = "USDT",
-		[STP_ATTACH_KPROBE_MULTI] = "kprobe_multi",
-		[STP_ATTACH_KRETPROBE_MULTI] = "kretprobe_multi",
-		[STP_ATTACH_KPROBE_EACH] = "a kprobe each",
-		[STP_ATTACH_KRETPROBE_EACH] = "a kretprobe each",
+#define SAID(name, section, said, feature, since) [STP_ATTACH_##name] = said,
+		STP_ATTACH_KINDS(SAID)
+#undef SAID
 	};
-	return a < sizeof(names) / sizeof(names[0]) && names[a] ? names[a] : "?";
+	return a < sizeof(names) / sizeof(names[0]) ? names[a] : "?";
 }
 
 static const char *reason(int err)

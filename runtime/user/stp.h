@@ -17,36 +17,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../stp_attach_kinds.h" /* enum stp_attach */
+
 struct stp_rt;
 struct bpf_object;
 struct stp_uprobe_ops;
 extern const struct stp_uprobe_ops stp_uprobe_ops;
 
 /* ------------------------------------------------------------ description */
-
-/* How a BPF program attaches. */
-enum stp_attach {
-	STP_ATTACH_TP_BTF,     /* BTF-typed raw tracepoint: target = event */
-	STP_ATTACH_TRACEPOINT, /* classic tracepoint: target = "system:event" */
-	STP_ATTACH_RAW_TP,     /* raw tracepoint: target = event */
-	STP_ATTACH_KPROBE,     /* target = function */
-	STP_ATTACH_KRETPROBE,
-	STP_ATTACH_FENTRY,
-	STP_ATTACH_FEXIT,
-	STP_ATTACH_PERF,       /* perf event: type, config, period; every CPU, or target "one-cpu" */
-	STP_ATTACH_UPROBE,     /* target = binary, func = function or offset */
-	STP_ATTACH_URETPROBE,
-	STP_ATTACH_USDT,
-	/*
-	 * A kernel function wildcard expanded here (kwild.c): target = the
-	 * function pattern, kmod = the module pattern (NULL: the kernel).
-	 * MULTI: one kprobe_multi link for all matches; EACH: a kprobe each.
-	 */
-	STP_ATTACH_KPROBE_MULTI,
-	STP_ATTACH_KRETPROBE_MULTI,
-	STP_ATTACH_KPROBE_EACH,
-	STP_ATTACH_KRETPROBE_EACH,
-};
 
 /* What a uprobe's func names. */
 enum stp_ukind {
