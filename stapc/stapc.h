@@ -887,6 +887,8 @@ struct cw {
 	int indent;
 	const struct source_file *line_file;
 	int line;
+	const char *pending_file; /* a cw_loc() not yet written: see cw.c */
+	int pending_line;
 };
 void cw_line(struct cw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cw_open(struct cw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -9,8 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * A #line waits for the code it describes: written before the next line
+ * of code, replaced by a later one, dropped at the end of a function, so
+ * the file has no run of #lines for statements that emit nothing.
+ */
+static void flush_loc(struct cw *w)
+{
+	if (!w->pending_file)
+		return;
+	sb_printf(&w->sb, "#line %d %s\n", w->pending_line, c_string(w->pending_file));
+	w->pending_file = NULL;
+}
+
 static void indent(struct cw *w)
 {
+	flush_loc(w);
 	for (int i = 0; i < w->indent; i++)
 		sb_putc(&w->sb, '\t');
 }
@@ -35,6 +49,8 @@ void cw_line(struct cw *w, const char *fmt, ...)
 	va_end(ap);
 	if (buf[0])
 		indent(w);
+	else
+		flush_loc(w);
 	sb_puts(&w->sb, buf);
 	sb_putc(&w->sb, '\n');
 	free(buf);
@@ -70,12 +86,16 @@ void cw_block(struct cw *w)
 void cw_close(struct cw *w, const char *tail)
 {
 	w->indent--;
-	indent(w);
+	if (w->indent == 0)
+		w->pending_file = NULL; /* nothing of the function follows */
+	for (int i = 0; i < w->indent; i++)
+		sb_putc(&w->sb, '\t');
 	sb_printf(&w->sb, "}%s\n", tail ? tail : "");
 }
 
 void cw_raw(struct cw *w, const char *s)
 {
+	flush_loc(w);
 	sb_puts(&w->sb, s);
 }
 
@@ -84,7 +104,8 @@ void cw_loc(struct cw *w, const struct loc *l)
 {
 	if (!l || !l->file)
 		return;
-	sb_printf(&w->sb, "#line %d %s\n", l->line, c_string(l->file->name));
+	w->pending_file = l->file->name;
+	w->pending_line = l->line;
 }
 
 /*
