@@ -10,7 +10,7 @@
  * probe point that some provider (probes/) recognises.
  *
  * `!` and `?` are kept on every derived probe: the tool chooses among the
- * alternatives on the target, at load time (DESIGN §4).
+ * alternatives on the target, at load time (runtime/user/attach.c).
  */
 #include "stapc.h"
 

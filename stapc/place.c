@@ -8,7 +8,7 @@
  * it may be compiled for both; a global lives in BPF memory when K code
  * touches it, in the tool's memory otherwise.
  *
- * Strings in K are lazy where they can be (DESIGN §3): a string made with
+ * Strings in K are lazy where they can be: a string made with
  * sprintf, quoting or concatenation that only flows into output is never
  * built in BPF; its pieces travel in the record and the tool assembles
  * them. A local or a function result that holds such a string is "lazy";
@@ -597,7 +597,7 @@ static void decide_lazy(struct plan *pl)
 /*
  * Builtins whose value belongs to the task or CPU a probe interrupted. In
  * the tool they would describe the tool itself, so a timer that uses one
- * runs in BPF instead (DESIGN §3), as stap's timers run in the kernel.
+ * runs in BPF instead, as stap's timers run in the kernel.
  */
 static const char *const kernel_context_builtins[] = {
 	"pid", "tid", "ppid", "uid", "gid", "euid", "egid", "execname", "pexecname", "cpu",
