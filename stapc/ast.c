@@ -89,36 +89,6 @@ struct stmt *stmt_clone(const struct stmt *s)
 	return n;
 }
 
-bool expr_any(const struct expr *e, bool (*pred)(const struct expr *))
-{
-	if (!e)
-		return false;
-	if (pred(e) || expr_any(e->left, pred) || expr_any(e->right, pred) || expr_any(e->cond, pred))
-		return true;
-	for (int i = 0; i < e->args.len; i++)
-		if (expr_any(vec_at(&e->args, i), pred))
-			return true;
-	for (int i = 0; i < e->comps.len; i++)
-		if (expr_any(((const struct component *)vec_at(&e->comps, i))->index, pred))
-			return true;
-	return false;
-}
-
-bool stmt_any(const struct stmt *s, bool (*pred)(const struct expr *))
-{
-	if (!s)
-		return false;
-	for (int i = 0; i < s->stmts.len; i++)
-		if (stmt_any(vec_at(&s->stmts, i), pred))
-			return true;
-	for (int i = 0; i < s->keys.len; i++)
-		if (expr_any(vec_at(&s->keys, i), pred))
-			return true;
-	return expr_any(s->expr, pred) || stmt_any(s->body, pred) || stmt_any(s->els, pred) ||
-	       stmt_any(s->init, pred) || expr_any(s->step, pred) || expr_any(s->catch_var, pred) ||
-	       expr_any(s->value, pred) || expr_any(s->base, pred) || expr_any(s->limit, pred);
-}
-
 const char *vtype_name(enum vtype t)
 {
 	switch (t) {

@@ -20,7 +20,6 @@ struct elider {
 /* Side-effect freedom, per function, computed once (a cycle is impure). */
 enum purity { PURITY_UNKNOWN, PURITY_VISITING, PURITY_PURE, PURITY_IMPURE };
 
-static bool stmt_pure(struct stmt *s, struct function *fn);
 static bool expr_pure(struct expr *x, struct function *fn);
 
 /* Kept in the function: a new one's is 0, PURITY_UNKNOWN. */
@@ -28,6 +27,15 @@ static int *purity_of(struct function *fn)
 {
 	_Static_assert(PURITY_UNKNOWN == 0, "a new function's purity is unknown");
 	return &fn->purity;
+}
+
+static enum walk_next impure_stmt(struct walker *w __maybe_unused, struct stmt *s);
+static enum walk_next impure_expr(struct walker *w, struct expr *x);
+
+static bool stmt_pure(struct stmt *s, struct function *fn)
+{
+	struct walker w = { .stmt = impure_stmt, .expr = impure_expr, .ctx = fn };
+	return walk_stmt(&w, s);
 }
 
 static bool function_pure(struct function *fn)
@@ -52,147 +60,89 @@ static bool own_local(const struct expr *x, struct function *fn)
 	       (x->sym->kind == SYM_LOCAL || x->sym->kind == SYM_PARAM);
 }
 
-static bool list_pure(const struct vec *v, struct function *fn)
+/* The walk stops at the first side effect: ctx is the function walked, or NULL. */
+static enum walk_next impure_expr(struct walker *w, struct expr *x)
 {
-	for (int i = 0; i < v->len; i++)
-		if (!expr_pure(vec_at(v, i), fn))
-			return false;
-	return true;
-}
-
-static bool expr_pure(struct expr *x, struct function *fn)
-{
-	if (!x)
-		return true;
 	switch (x->kind) {
 	case E_ASSIGN:
 	case E_PREINC:
 	case E_POSTINC:
-		return own_local(x->left, fn) && expr_pure(x->right, fn);
+		if (!own_local(x->left, w->ctx) || !walk_expr(w, x->right))
+			return WALK_STOP;
+		return WALK_SKIP;
 	case E_PRINT:
-		return x->print_to_string && list_pure(&x->args, fn);
+		return x->print_to_string ? WALK_ON : WALK_STOP;
 	case E_CALL:
-		return x->fn && function_pure(x->fn) && list_pure(&x->args, fn);
+		return x->fn && function_pure(x->fn) ? WALK_ON : WALK_STOP;
 	case E_EMBEDDED:
-		return false;
+		return WALK_STOP;
 	default:
-		for (int i = 0; i < x->comps.len; i++) {
-			struct component *c = vec_at(&x->comps, i);
-			if (c->kind == COMP_INDEX && !expr_pure(c->index, fn))
-				return false;
-		}
-		return expr_pure(x->left, fn) && expr_pure(x->right, fn) && expr_pure(x->cond, fn) &&
-		       list_pure(&x->args, fn);
+		return WALK_ON;
 	}
 }
 
-static bool stmt_pure(struct stmt *s, struct function *fn)
+static enum walk_next impure_stmt(struct walker *w __maybe_unused, struct stmt *s)
 {
-	if (!s)
-		return true;
 	switch (s->kind) {
-	case S_BLOCK:
-		for (int i = 0; i < s->stmts.len; i++)
-			if (!stmt_pure(vec_at(&s->stmts, i), fn))
-				return false;
-		return true;
-	case S_NULL:
-	case S_BREAK:
-	case S_CONTINUE:
-		return true;
-	case S_EXPR:
-	case S_RETURN:
-		return expr_pure(s->expr, fn);
-	case S_IF:
-		return expr_pure(s->expr, fn) && stmt_pure(s->body, fn) && stmt_pure(s->els, fn);
-	case S_FOR:
-		return stmt_pure(s->init, fn) && expr_pure(s->expr, fn) && expr_pure(s->step, fn) &&
-		       stmt_pure(s->body, fn);
-	case S_FOREACH:
-		return expr_pure(s->limit, fn) && stmt_pure(s->body, fn);
+	case S_DELETE:
+	case S_NEXT:
+	case S_TRY:
+	case S_EMBEDDED:
+		return WALK_STOP;
 	default:
-		return false; /* delete, next, try, embedded code */
+		return WALK_ON;
 	}
+}
+
+static bool expr_pure(struct expr *x, struct function *fn)
+{
+	struct walker w = { .stmt = impure_stmt, .expr = impure_expr, .ctx = fn };
+	return walk_expr(&w, x);
 }
 
 /* ------------------------------------------------------------ read counts */
 
-static void count_expr(struct expr *x);
-
-static void count_list(struct vec *v)
+/*
+ * An assignment (compound ones and ++ too) writes its target without
+ * reading it, as far as stap is concerned: a global only ever assigned is
+ * printed when the script ends.
+ */
+static enum walk_next count_expr(struct walker *w, struct expr *x)
 {
-	for (int i = 0; i < v->len; i++)
-		count_expr(vec_at(v, i));
-}
-
-static void count_expr(struct expr *x)
-{
-	if (!x)
-		return;
 	if (x->kind == E_SYMBOL && x->sym) {
 		x->sym->read = true;
-		return;
+		return WALK_SKIP;
 	}
 	if (x->kind == E_ASSIGN || x->kind == E_PREINC || x->kind == E_POSTINC) {
-		/*
-		 * An assignment (compound ones and ++ too) writes its target without
-		 * reading it, as far as stap is concerned: a global only ever
-		 * assigned is printed when the script ends.
-		 */
 		struct expr *l = x->left;
 		if ((l->kind == E_SYMBOL || l->kind == E_INDEX) && l->sym) {
 			l->sym->assigned = true;
 			/* A local's old value is needed by += and ++; not so a plain '='. */
 			if (l->sym->kind != SYM_GLOBAL && (x->kind != E_ASSIGN || strcmp(x->op, "=")))
 				l->sym->read = true;
-			count_list(&l->args);
-			count_expr(x->right);
-			return;
+			for (int i = 0; i < l->args.len; i++)
+				walk_expr(w, vec_at(&l->args, i));
+			walk_expr(w, x->right);
+			return WALK_SKIP;
 		}
 	}
 	if (x->sym)
 		x->sym->read = true; /* arrays: any use keeps them */
-	for (int i = 0; i < x->comps.len; i++) {
-		struct component *c = vec_at(&x->comps, i);
-		if (c->kind == COMP_INDEX)
-			count_expr(c->index);
-	}
-	count_expr(x->left);
-	count_expr(x->right);
-	count_expr(x->cond);
-	count_list(&x->args);
+	return WALK_ON;
 }
 
-static void count_stmt(struct stmt *s)
+/* Loop variables and a catch's are written by the statement, not read. */
+static enum walk_next count_bound(struct walker *w __maybe_unused, struct stmt *s __maybe_unused,
+				  struct expr *var, int key __maybe_unused)
 {
-	if (!s)
-		return;
-	for (int i = 0; i < s->stmts.len; i++)
-		count_stmt(vec_at(&s->stmts, i));
-	count_expr(s->expr);
-	count_stmt(s->body);
-	count_stmt(s->els);
-	count_stmt(s->init);
-	count_expr(s->step);
-	count_expr(s->limit);
-	if (s->kind == S_FOREACH) {
-		if (s->base->sym)
-			s->base->sym->read = true;
-		count_list(&s->base->args);
-		if (s->base->kind == E_HIST)
-			count_expr(s->base);
-		/* Loop variables are written by the loop, not read. */
-		for (int i = 0; i < s->keys.len; i++) {
-			struct expr *k = vec_at(&s->keys, i);
-			k->sym->assigned = true;
-		}
-		if (s->value)
-			s->value->sym->assigned = true;
-	}
-	if (s->kind == S_TRY && s->catch_var)
-		s->catch_var->sym->assigned = true;
-	if (s->kind == S_DELETE && s->expr->sym)
-		s->expr->sym->read = true;
+	var->sym->assigned = true;
+	return WALK_SKIP;
+}
+
+static void count_uses(struct expr *cond, struct stmt *body)
+{
+	struct walker w = { .expr = count_expr, .bound = count_bound };
+	walk_handler(&w, cond, body);
 }
 
 static void reset_marks(struct vec *syms)
@@ -214,26 +164,29 @@ static bool elidable(struct stmt *s)
 	       expr_pure(s->expr->right, NULL);
 }
 
-static void elide_stmt(struct elider *el, struct stmt *s)
+/* Drops the dead assignments of a block; the walk goes on into what is left. */
+static enum walk_next elide_block(struct walker *w, struct stmt *s)
 {
-	if (!s)
-		return;
+	struct elider *el = w->ctx;
 	for (int i = 0; i < s->stmts.len; i++) {
 		struct stmt *c = vec_at(&s->stmts, i);
-		if (elidable(c)) {
-			if (!c->loc.file->is_tapset)
-				diag_warning(&c->expr->loc, "'%s' is assigned here but never used: the "
-							    "assignment is dropped",
-					     c->expr->left->name);
-			c->kind = S_NULL;
-			c->expr = NULL;
-			el->changed = true;
+		if (!elidable(c))
 			continue;
-		}
-		elide_stmt(el, c);
+		if (!c->loc.file->is_tapset)
+			diag_warning(&c->expr->loc, "'%s' is assigned here but never used: the "
+						    "assignment is dropped",
+				     c->expr->left->name);
+		c->kind = S_NULL;
+		c->expr = NULL;
+		el->changed = true;
 	}
-	elide_stmt(el, s->body);
-	elide_stmt(el, s->els);
+	return WALK_ON;
+}
+
+static void elide_stmt(struct elider *el, struct stmt *body)
+{
+	struct walker w = { .stmt = elide_block, .expr = walk_no_expr, .ctx = el };
+	walk_stmt(&w, body);
 }
 
 /* Keeps the locals still used, numbered again. */
@@ -252,67 +205,40 @@ static void prune_locals(struct vec *locals)
 
 /* ------------------------------------------------------------ reachability */
 
-static void reach_expr(struct program *prog, struct expr *x);
-
 /* The functions reached so far, by address: a script may have thousands. */
 static struct name_map reached;
 
-static void reach_function(struct program *prog, struct function *fn)
+static enum walk_next reach_call(struct walker *w, struct expr *x)
 {
-	if (name_map_get(&reached, (const char *)fn))
-		return;
-	name_map_put(&reached, (const char *)fn, fn);
-	vec_push(&prog->functions, fn);
-}
-
-static void reach_stmt(struct program *prog, struct stmt *s)
-{
-	if (!s)
-		return;
-	for (int i = 0; i < s->stmts.len; i++)
-		reach_stmt(prog, vec_at(&s->stmts, i));
-	reach_expr(prog, s->expr);
-	reach_stmt(prog, s->body);
-	reach_stmt(prog, s->els);
-	reach_stmt(prog, s->init);
-	reach_expr(prog, s->step);
-	reach_expr(prog, s->limit);
-	reach_expr(prog, s->base);
-}
-
-static void reach_expr(struct program *prog, struct expr *x)
-{
-	if (!x)
-		return;
-	if (x->kind == E_CALL && x->fn)
-		reach_function(prog, x->fn);
-	for (int i = 0; i < x->comps.len; i++) {
-		struct component *c = vec_at(&x->comps, i);
-		if (c->kind == COMP_INDEX)
-			reach_expr(prog, c->index);
+	struct program *prog = w->ctx;
+	if (x->kind == E_CALL && x->fn && !name_map_get(&reached, (const char *)x->fn)) {
+		name_map_put(&reached, (const char *)x->fn, x->fn);
+		vec_push(&prog->functions, x->fn);
 	}
-	reach_expr(prog, x->left);
-	reach_expr(prog, x->right);
-	reach_expr(prog, x->cond);
-	for (int i = 0; i < x->args.len; i++)
-		reach_expr(prog, vec_at(&x->args, i));
+	return WALK_ON;
+}
+
+/* The body before the condition: functions are emitted in the order reached. */
+static void reach_from(struct program *prog, struct expr *cond, struct stmt *body)
+{
+	struct walker w = { .expr = reach_call, .ctx = prog };
+	walk_stmt(&w, body);
+	walk_expr(&w, cond);
 }
 
 /* Globals the final code uses, plus every one the user declared. */
-static void mark_global_uses(struct stmt *s, struct expr *x);
-
 static void keep_used_globals(struct elab *e)
 {
 	struct program *prog = e->prog;
 	reset_marks(&prog->globals);
 	for (int i = 0; i < prog->probes.len; i++) {
 		struct dprobe *d = vec_at(&prog->probes, i);
-		mark_global_uses(d->body, d->cond);
+		count_uses(d->cond, d->body);
 	}
 	for (int i = 0; i < prog->functions.len; i++) {
 		struct function *fn = vec_at(&prog->functions, i);
 		if (!fn->builtin)
-			mark_global_uses(fn->body, NULL);
+			count_uses(NULL, fn->body);
 	}
 	int out = 0;
 	for (int i = 0; i < prog->globals.len; i++) {
@@ -327,12 +253,6 @@ static void keep_used_globals(struct elab *e)
 	prog->globals.len = out;
 }
 
-static void mark_global_uses(struct stmt *s, struct expr *x)
-{
-	count_stmt(s);
-	count_expr(x);
-}
-
 void elide_unused(struct elab *e)
 {
 	struct program *prog = e->prog;
@@ -342,16 +262,14 @@ void elide_unused(struct elab *e)
 		for (int i = 0; i < prog->probes.len; i++) {
 			struct dprobe *d = vec_at(&prog->probes, i);
 			reset_marks(&d->locals);
-			count_stmt(d->body);
-			count_expr(d->cond);
+			count_uses(d->cond, d->body);
 			elide_stmt(&el, d->body);
 		}
 	} while (el.changed);
 	for (int i = 0; i < prog->probes.len; i++) {
 		struct dprobe *d = vec_at(&prog->probes, i);
 		reset_marks(&d->locals);
-		count_stmt(d->body);
-		count_expr(d->cond);
+		count_uses(d->cond, d->body);
 		prune_locals(&d->locals);
 	}
 	/* What is reachable now: from the probes, through function bodies. */
@@ -359,13 +277,12 @@ void elide_unused(struct elab *e)
 	reached = (struct name_map){ 0 };
 	for (int i = 0; i < prog->probes.len; i++) {
 		struct dprobe *d = vec_at(&prog->probes, i);
-		reach_stmt(prog, d->body);
-		reach_expr(prog, d->cond);
+		reach_from(prog, d->cond, d->body);
 	}
 	for (int i = 0; i < prog->functions.len; i++) {
 		struct function *fn = vec_at(&prog->functions, i);
 		if (!fn->builtin)
-			reach_stmt(prog, fn->body);
+			reach_from(prog, NULL, fn->body);
 	}
 	keep_used_globals(e);
 }

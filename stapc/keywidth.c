@@ -82,8 +82,6 @@ static int64_t width_of(struct widths *w, const struct expr *x)
 	}
 }
 
-static void walk_expr(struct widths *w, struct expr *x);
-
 /* arr[keys...]: each string key is at least as wide as what indexes it. */
 static void index_keys(struct widths *w, struct symbol *arr, struct vec *keys)
 {
@@ -104,71 +102,45 @@ static void index_keys(struct widths *w, struct symbol *arr, struct vec *keys)
 	}
 }
 
-static void walk_expr(struct widths *w, struct expr *x)
+/* Each index widens its array's string keys; the first walk learns the locals too. */
+static enum walk_next widen_expr(struct walker *wk, struct expr *x)
 {
-	if (!x)
-		return;
+	struct widths *w = wk->ctx;
 	if ((x->kind == E_INDEX || x->kind == E_IN) && x->sym)
 		index_keys(w, x->sym, &x->args);
 	if (w->collecting && (x->kind == E_ASSIGN || x->kind == E_PREINC || x->kind == E_POSTINC) &&
 	    x->left && x->left->kind == E_SYMBOL && x->left->sym && x->left->sym->kind == SYM_LOCAL)
 		local_of(w, x->left->sym)->other = true;
-	walk_expr(w, x->left);
-	walk_expr(w, x->right);
-	walk_expr(w, x->cond);
-	for (int i = 0; i < x->args.len; i++)
-		walk_expr(w, vec_at(&x->args, i));
-	for (int i = 0; i < x->comps.len; i++) {
-		struct component *c = vec_at(&x->comps, i);
-		if (c->kind == COMP_INDEX)
-			walk_expr(w, c->index);
-	}
+	return WALK_ON;
 }
 
-static void walk_stmt(struct widths *w, struct stmt *s)
+/* A foreach key of a string-keyed global is as wide as that key; others, any width. */
+static enum walk_next bound_local(struct walker *wk, struct stmt *s, struct expr *var, int key)
 {
-	if (!s)
-		return;
-	for (int i = 0; i < s->stmts.len; i++)
-		walk_stmt(w, vec_at(&s->stmts, i));
-	if (s->kind == S_FOREACH && w->collecting) {
-		struct symbol *arr = s->base && s->base->sym ? s->base->sym : NULL;
-		for (int i = 0; i < s->keys.len; i++) {
-			struct expr *k = vec_at(&s->keys, i);
-			if (!k->sym || k->sym->kind != SYM_LOCAL)
-				continue;
-			struct local_info *li = local_of(w, k->sym);
-			if (!arr || arr->kind != SYM_GLOBAL || arr->keys[i] != VT_STRING) {
-				li->other = true; /* keys of a histogram, or numbers: any width */
-				continue;
-			}
-			struct key_source *ks = arena_alloc(sizeof(*ks));
-			*ks = (struct key_source){ arr, i };
-			vec_push(&li->from, ks);
-		}
-		if (s->value && s->value->sym && s->value->sym->kind == SYM_LOCAL)
-			local_of(w, s->value->sym)->other = true;
+	struct widths *w = wk->ctx;
+	if (!w->collecting || !var->sym || var->sym->kind != SYM_LOCAL)
+		return WALK_ON;
+	struct local_info *li = local_of(w, var->sym);
+	struct symbol *arr = s->kind == S_FOREACH && s->base ? s->base->sym : NULL;
+	if (key < 0 || !arr || arr->kind != SYM_GLOBAL || arr->keys[key] != VT_STRING) {
+		li->other = true; /* a value, a catch's, keys of a histogram, or numbers */
+		return WALK_ON;
 	}
-	if (s->kind == S_TRY && s->catch_var && s->catch_var->sym && w->collecting)
-		local_of(w, s->catch_var->sym)->other = true;
-	walk_expr(w, s->expr);
-	walk_stmt(w, s->body);
-	walk_stmt(w, s->els);
-	walk_stmt(w, s->init);
-	walk_expr(w, s->step);
-	walk_expr(w, s->base);
-	walk_expr(w, s->limit);
+	struct key_source *ks = arena_alloc(sizeof(*ks));
+	*ks = (struct key_source){ arr, key };
+	vec_push(&li->from, ks);
+	return WALK_ON;
 }
 
 static void walk_program(struct widths *w, struct program *prog)
 {
+	struct walker wk = { .expr = widen_expr, .bound = bound_local, .ctx = w };
 	for (int i = 0; i < prog->probes.len; i++) {
 		struct dprobe *d = vec_at(&prog->probes, i);
-		walk_expr(w, d->cond);
-		walk_stmt(w, d->body);
+		walk_handler(&wk, d->cond, d->body);
 	}
 	for (int i = 0; i < prog->functions.len; i++)
-		walk_stmt(w, ((struct function *)vec_at(&prog->functions, i))->body);
+		walk_stmt(&wk, ((struct function *)vec_at(&prog->functions, i))->body);
 }
 
 void infer_key_widths(struct program *prog, int64_t maxstringlen)

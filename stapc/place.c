@@ -123,28 +123,6 @@ const char *decode_escapes(const char *raw)
 
 /* ------------------------------------------------------------ sides */
 
-static void mark_expr(struct plan *pl, struct expr *x, enum side side);
-
-static void mark_function(struct plan *pl, struct function *fn, enum side side);
-
-static void mark_stmt(struct plan *pl, struct stmt *s, enum side side)
-{
-	if (!s)
-		return;
-	for (int i = 0; i < s->stmts.len; i++)
-		mark_stmt(pl, vec_at(&s->stmts, i), side);
-	mark_expr(pl, s->expr, side);
-	mark_stmt(pl, s->body, side);
-	mark_stmt(pl, s->els, side);
-	mark_stmt(pl, s->init, side);
-	mark_expr(pl, s->step, side);
-	mark_expr(pl, s->limit, side);
-	mark_expr(pl, s->base, side);
-	mark_expr(pl, s->value, side);
-	for (int i = 0; i < s->keys.len; i++)
-		mark_expr(pl, vec_at(&s->keys, i), side);
-}
-
 /*
  * A statistics global read by @hist_log keeps 129 buckets: one per power of
  * two of each sign, and zero. One read by @hist_linear(lo, hi, step) keeps
@@ -185,36 +163,29 @@ static void note_histogram(struct expr *x)
 	pi->buckets = log ? 128 : (int)((hi - lo) / step) + 3;
 }
 
-static void mark_expr(struct plan *pl, struct expr *x, enum side side)
+/* What a handler on one side touches is on that side: globals, functions. */
+static enum walk_next mark_expr(struct walker *w, struct expr *x)
 {
-	if (!x)
-		return;
+	enum side side = *(enum side *)w->ctx;
 	if (x->kind == E_HIST)
 		note_histogram(x);
 	if (x->sym && x->sym->kind == SYM_GLOBAL)
 		place_of(x->sym)->sides |= side;
-	if (x->kind == E_CALL && x->fn)
-		mark_function(pl, x->fn, side);
-	for (int i = 0; i < x->comps.len; i++) {
-		struct component *c = vec_at(&x->comps, i);
-		if (c->kind == COMP_INDEX)
-			mark_expr(pl, c->index, side);
+	if (x->kind == E_CALL && x->fn) {
+		struct place_info *pi = place_of(x->fn);
+		if (!(pi->sides & side)) {
+			pi->sides |= side;
+			if (!x->fn->builtin)
+				walk_stmt(w, x->fn->body);
+		}
 	}
-	mark_expr(pl, x->left, side);
-	mark_expr(pl, x->right, side);
-	mark_expr(pl, x->cond, side);
-	for (int i = 0; i < x->args.len; i++)
-		mark_expr(pl, vec_at(&x->args, i), side);
+	return WALK_ON;
 }
 
-static void mark_function(struct plan *pl, struct function *fn, enum side side)
+static void mark_handler(struct dprobe *d, enum side side)
 {
-	struct place_info *pi = place_of(fn);
-	if (pi->sides & side)
-		return;
-	pi->sides |= side;
-	if (!fn->builtin)
-		mark_stmt(pl, fn->body, side);
+	struct walker w = { .expr = mark_expr, .ctx = &side };
+	walk_handler(&w, d->cond, d->body);
 }
 
 /* ------------------------------------------------------------ recursion */
@@ -229,23 +200,6 @@ static void mark_function(struct plan *pl, struct function *fn, enum side side)
 struct call_walk {
 	struct vec path; /* struct function *: the calls being walked, outermost first */
 };
-
-static void walk_calls_expr(struct call_walk *cw, struct expr *x);
-
-static void walk_calls_stmt(struct call_walk *cw, struct stmt *s)
-{
-	if (!s)
-		return;
-	for (int i = 0; i < s->stmts.len; i++)
-		walk_calls_stmt(cw, vec_at(&s->stmts, i));
-	walk_calls_expr(cw, s->expr);
-	walk_calls_stmt(cw, s->body);
-	walk_calls_stmt(cw, s->els);
-	walk_calls_stmt(cw, s->init);
-	walk_calls_expr(cw, s->step);
-	walk_calls_expr(cw, s->limit);
-	walk_calls_expr(cw, s->base);
-}
 
 static void report_cycle(struct call_walk *cw, const struct expr *call)
 {
@@ -262,49 +216,35 @@ static void report_cycle(struct call_walk *cw, const struct expr *call)
 	sb_free(&cycle);
 }
 
-static void walk_call(struct call_walk *cw, struct expr *call)
+static enum walk_next walk_call(struct walker *w, struct expr *call)
 {
+	struct call_walk *cw = w->ctx;
 	struct function *fn = call->fn;
+	if (call->kind != E_CALL || !fn)
+		return WALK_ON;
 	struct place_info *pi = place_of(fn);
 	if (fn->builtin || pi->calls == 2)
-		return;
+		return WALK_ON;
 	if (pi->calls == 1) {
 		report_cycle(cw, call);
-		return;
+		return WALK_ON;
 	}
 	pi->calls = 1;
 	vec_push(&cw->path, fn);
-	walk_calls_stmt(cw, fn->body);
+	walk_stmt(w, fn->body);
 	cw->path.len--;
 	pi->calls = 2;
-}
-
-static void walk_calls_expr(struct call_walk *cw, struct expr *x)
-{
-	if (!x)
-		return;
-	if (x->kind == E_CALL && x->fn)
-		walk_call(cw, x);
-	for (int i = 0; i < x->comps.len; i++) {
-		struct component *c = vec_at(&x->comps, i);
-		if (c->kind == COMP_INDEX)
-			walk_calls_expr(cw, c->index);
-	}
-	walk_calls_expr(cw, x->left);
-	walk_calls_expr(cw, x->right);
-	walk_calls_expr(cw, x->cond);
-	for (int i = 0; i < x->args.len; i++)
-		walk_calls_expr(cw, vec_at(&x->args, i));
+	return WALK_ON;
 }
 
 /* Depth first: each call that closes a cycle is reported once. */
 static void check_k_recursion(struct plan *pl)
 {
 	struct call_walk cw = { 0 };
+	struct walker w = { .expr = walk_call, .ctx = &cw };
 	for (int i = 0; i < pl->kprobes.len; i++) {
 		struct dprobe *d = vec_at(&pl->kprobes, i);
-		walk_calls_expr(&cw, d->cond);
-		walk_calls_stmt(&cw, d->body);
+		walk_handler(&w, d->cond, d->body);
 	}
 }
 
@@ -414,6 +354,7 @@ struct rep_facts {
 
 struct lazy_scan {
 	struct plan *pl;
+	struct walker kids; /* lazy_expr() on each child, as a value needed as bytes */
 	bool changed;
 	bool report;
 	struct function *fn; /* being scanned, NULL in a probe */
@@ -442,6 +383,12 @@ static void made(struct lazy_scan *ls, const void *owner, struct expr *value)
 }
 
 static void lazy_expr(struct lazy_scan *ls, struct expr *x, bool out_ok);
+
+static enum walk_next lazy_kid(struct walker *w, struct expr *x)
+{
+	lazy_expr(w->ctx, x, false);
+	return WALK_SKIP;
+}
 
 /* A value is needed as bytes here. */
 static void plain_needed(struct lazy_scan *ls, struct expr *x, bool out_ok)
@@ -511,36 +458,21 @@ static void lazy_expr(struct lazy_scan *ls, struct expr *x, bool out_ok)
 		plain_needed(ls, x, out_ok);
 		return;
 	default:
-		for (int i = 0; i < x->comps.len; i++) {
-			struct component *c = vec_at(&x->comps, i);
-			if (c->kind == COMP_INDEX)
-				lazy_expr(ls, c->index, false);
-		}
-		lazy_expr(ls, x->left, false);
-		lazy_expr(ls, x->right, false);
-		lazy_expr(ls, x->cond, false);
-		lazy_args(ls, x, false);
+		walk_expr_children(&ls->kids, x);
 		plain_needed(ls, x, out_ok);
 	}
 }
 
-static void lazy_stmt(struct lazy_scan *ls, struct stmt *s)
+/* A string function's result is made where it returns; other statements need bytes. */
+static enum walk_next lazy_stmt(struct walker *w, struct stmt *s)
 {
-	if (!s)
-		return;
-	for (int i = 0; i < s->stmts.len; i++)
-		lazy_stmt(ls, vec_at(&s->stmts, i));
+	struct lazy_scan *ls = w->ctx;
 	if (s->kind == S_RETURN && ls->fn && s->expr && s->expr->type == VT_STRING) {
 		made(ls, ls->fn, s->expr);
 		lazy_expr(ls, s->expr, place_of(ls->fn)->rep == SREP_LAZY);
-	} else {
-		lazy_expr(ls, s->expr, false);
+		return WALK_SKIP;
 	}
-	lazy_stmt(ls, s->body);
-	lazy_stmt(ls, s->els);
-	lazy_stmt(ls, s->init);
-	lazy_expr(ls, s->step, false);
-	lazy_expr(ls, s->limit, false);
+	return WALK_ON;
 }
 
 static void settle(struct lazy_scan *ls, const void *owner)
@@ -560,8 +492,7 @@ static void scan_all(struct lazy_scan *ls)
 	for (int i = 0; i < pl->kprobes.len; i++) {
 		struct dprobe *d = vec_at(&pl->kprobes, i);
 		ls->fn = NULL;
-		lazy_expr(ls, d->cond, false);
-		lazy_stmt(ls, d->body);
+		walk_handler(&ls->kids, d->cond, d->body);
 		for (int j = 0; j < d->locals.len; j++)
 			settle(ls, vec_at(&d->locals, j));
 	}
@@ -570,7 +501,7 @@ static void scan_all(struct lazy_scan *ls)
 		if (fn->builtin || !(place_of(fn)->sides & SIDE_K))
 			continue;
 		ls->fn = fn;
-		lazy_stmt(ls, fn->body);
+		walk_stmt(&ls->kids, fn->body);
 		if (fn->type == VT_STRING)
 			settle(ls, fn);
 		for (int j = 0; j < fn->locals.len; j++)
@@ -582,6 +513,7 @@ static void scan_all(struct lazy_scan *ls)
 static void decide_lazy(struct plan *pl)
 {
 	struct lazy_scan ls = { .pl = pl };
+	ls.kids = (struct walker){ .expr = lazy_kid, .stmt = lazy_stmt, .ctx = &ls };
 	for (int round = 0; round < 50; round++) {
 		ls.changed = false;
 		scan_all(&ls);
@@ -612,66 +544,32 @@ struct kctx_scan {
 	const struct expr *call; /* the first kernel-context call found */
 };
 
-static void kctx_expr(struct kctx_scan *ks, const struct expr *x);
-
-static void kctx_stmt(struct kctx_scan *ks, const struct stmt *s)
+/* Stops at the first call of a builtin of kernel context, looking into functions once. */
+static enum walk_next kctx_call(struct walker *w, struct expr *x)
 {
-	if (!s || ks->call)
-		return;
-	for (int i = 0; i < s->stmts.len; i++)
-		kctx_stmt(ks, vec_at(&s->stmts, i));
-	kctx_expr(ks, s->expr);
-	kctx_stmt(ks, s->body);
-	kctx_stmt(ks, s->els);
-	kctx_stmt(ks, s->init);
-	kctx_expr(ks, s->step);
-	kctx_expr(ks, s->limit);
-	kctx_expr(ks, s->base);
-	kctx_expr(ks, s->value);
-	for (int i = 0; i < s->keys.len; i++)
-		kctx_expr(ks, vec_at(&s->keys, i));
-}
-
-static void kctx_call(struct kctx_scan *ks, const struct expr *x)
-{
+	struct kctx_scan *ks = w->ctx;
 	struct function *fn = x->fn;
+	if (x->kind != E_CALL || !fn)
+		return WALK_ON;
 	if (fn->builtin) {
 		for (size_t i = 0; i < ARRAY_SIZE(kernel_context_builtins); i++)
 			if (!strcmp(fn->name, kernel_context_builtins[i]))
 				ks->call = x;
-		return;
+		return ks->call ? WALK_STOP : WALK_ON;
 	}
 	for (int i = 0; i < ks->seen.len; i++)
 		if (vec_at(&ks->seen, i) == fn)
-			return;
+			return WALK_ON;
 	vec_push(&ks->seen, fn);
-	kctx_stmt(ks, fn->body);
-}
-
-static void kctx_expr(struct kctx_scan *ks, const struct expr *x)
-{
-	if (!x || ks->call)
-		return;
-	if (x->kind == E_CALL && x->fn)
-		kctx_call(ks, x);
-	for (int i = 0; i < x->comps.len; i++) {
-		struct component *c = vec_at(&x->comps, i);
-		if (c->kind == COMP_INDEX)
-			kctx_expr(ks, c->index);
-	}
-	kctx_expr(ks, x->left);
-	kctx_expr(ks, x->right);
-	kctx_expr(ks, x->cond);
-	for (int i = 0; i < x->args.len; i++)
-		kctx_expr(ks, vec_at(&x->args, i));
+	return walk_stmt(w, fn->body) ? WALK_ON : WALK_STOP;
 }
 
 /* A timer run by the tool moves to BPF when its handler asks for kernel context. */
 static void place_timer(struct dprobe *d)
 {
 	struct kctx_scan ks = { 0 };
-	kctx_expr(&ks, d->cond);
-	kctx_stmt(&ks, d->body);
+	struct walker w = { .expr = kctx_call, .ctx = &ks };
+	walk_handler(&w, d->cond, d->body);
 	if (!ks.call)
 		return;
 	const struct timer_probe *tp = d->data;
@@ -721,8 +619,7 @@ struct plan *place_program(struct session *s, struct program *prog, const char *
 			place_timer(d);
 		bool u = d->in_tool;
 		vec_push(u ? &pl->uprobes : &pl->kprobes, d);
-		mark_expr(pl, d->cond, u ? SIDE_U : SIDE_K);
-		mark_stmt(pl, d->body, u ? SIDE_U : SIDE_K);
+		mark_handler(d, u ? SIDE_U : SIDE_K);
 	}
 	/* Every global may be read from the tool (end probes, -G, foreach). */
 	for (int i = 0; i < prog->globals.len; i++) {

@@ -354,7 +354,7 @@ static bool fold_constant(struct expr *x)
  * nothing. A builtin says it is pure in its pragma, as elide.c reads it; a
  * script function, not resolved yet here, may do anything.
  */
-static bool impure(const struct expr *x)
+static bool impure(const struct expr *x, void *unused __maybe_unused)
 {
 	if (x->kind == E_ASSIGN || x->kind == E_PREINC || x->kind == E_POSTINC ||
 	    (x->kind == E_PRINT && !x->print_to_string) || x->kind == E_EMBEDDED)
@@ -380,7 +380,7 @@ static bool fold_condition(struct expr *x)
 	bool and = !strcmp(x->op, "&&");
 	for (int side = 0; side < 2; side++) {
 		struct expr *d = side ? x->right : x->left, *other = side ? x->left : x->right;
-		if (fold_condition(d) && d->num == !and && !expr_any(other, impure)) {
+		if (fold_condition(d) && d->num == !and && !expr_any(other, impure, NULL)) {
 			x->kind = E_NUMBER;
 			x->num = !and;
 			x->op = intern("@defined");

@@ -21,6 +21,8 @@
 #define STAPC_STAP_COMPAT "4.8"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* A hook's parameter that this hook has no use for. */
+#define __maybe_unused __attribute__((unused))
 
 /* ---------------------------------------------------------------- util.c */
 
@@ -422,9 +424,46 @@ long ast_nodes(void); /* made or cloned so far: what the size limits count */
 /* Deep copies: each derived probe gets its own tree to annotate. */
 struct expr *expr_clone(const struct expr *e);
 struct stmt *stmt_clone(const struct stmt *s);
-/* Whether pred holds for an expression in e or s, nested ones included. */
-bool expr_any(const struct expr *e, bool (*pred)(const struct expr *));
-bool stmt_any(const struct stmt *s, bool (*pred)(const struct expr *));
+
+/* ---------------------------------------------------------------- walk.c */
+
+/*
+ * The one walk of the tree: walk.c lists each node's children, a pass hooks
+ * the nodes it cares about. Hooks run before a node's children; the _post
+ * ones after them. ctx is the pass's own state.
+ */
+enum walk_next {
+	WALK_ON,   /* into the node's children */
+	WALK_SKIP, /* not into them: the hook walked them itself, or they do not matter */
+	WALK_STOP, /* end the whole walk */
+};
+
+struct walker {
+	enum walk_next (*expr)(struct walker *w, struct expr *x);
+	void (*expr_post)(struct walker *w, struct expr *x);
+	enum walk_next (*stmt)(struct walker *w, struct stmt *s);
+	void (*stmt_post)(struct walker *w, struct stmt *s);
+	/*
+	 * A variable statement s writes: a foreach key (key is its number), the
+	 * foreach value or the catch variable (key -1). Without this hook it is
+	 * walked as any expression; WALK_ON walks it so after the hook.
+	 */
+	enum walk_next (*bound)(struct walker *w, struct stmt *s, struct expr *var, int key);
+	void *ctx;
+};
+
+/* false when a hook stopped the walk. NULL nodes are walked as nothing. */
+bool walk_expr(struct walker *w, struct expr *x);
+bool walk_stmt(struct walker *w, struct stmt *s);
+bool walk_expr_children(struct walker *w, struct expr *x);
+bool walk_stmt_children(struct walker *w, struct stmt *s);
+/* A probe handler or a function: its condition (may be NULL), then its body. */
+bool walk_handler(struct walker *w, struct expr *cond, struct stmt *body);
+/* An expression hook for walks of statements alone: skips every expression. */
+enum walk_next walk_no_expr(struct walker *w, struct expr *x);
+/* Whether pred(x, ctx) holds for an expression in e or s, nested ones included. */
+bool expr_any(const struct expr *e, bool (*pred)(const struct expr *, void *), void *ctx);
+bool stmt_any(const struct stmt *s, bool (*pred)(const struct expr *, void *), void *ctx);
 const char *vtype_name(enum vtype t);
 
 /* ---------------------------------------------------------------- parse.c */

@@ -244,22 +244,22 @@ const char *prog_name(const struct dprobe *d, int v)
 }
 
 /* The @entry(EXPR)s of a return handler that need an entry probe, numbered from 1 in x->num. */
-static struct vec *entries_found;
-static bool collect_entry(const struct expr *x)
+static bool collect_entry(const struct expr *x, void *entries)
 {
+	struct vec *found = entries;
 	if (x->kind == E_ENTRY && !kgen_same_at_entry(x->left)) {
-		((struct expr *)x)->num = entries_found->len + 1;
-		vec_push(entries_found, (void *)x);
+		((struct expr *)x)->num = found->len + 1;
+		vec_push(found, (void *)x);
 	}
 	return false;
 }
 
-static bool reads_target_var(const struct expr *x)
+static bool reads_target_var(const struct expr *x, void *unused __maybe_unused)
 {
 	return x->kind == E_TARGET;
 }
 
-static bool reads_local(const struct expr *x)
+static bool reads_local(const struct expr *x, void *unused __maybe_unused)
 {
 	return x->kind == E_SYMBOL && x->sym && x->sym->kind != SYM_GLOBAL;
 }
@@ -360,11 +360,11 @@ static bool entries_ok(const struct vec *entries, const struct variant *ev)
 		if (x->left->type == VT_STRING) {
 			diag_error(&x->loc, "@entry() of a string is not supported yet: keep a number");
 			ok = false;
-		} else if (expr_any(x->left, reads_local)) {
+		} else if (expr_any(x->left, reads_local, NULL)) {
 			diag_error(&x->loc, "@entry() is computed when the function is entered, before "
 					    "the handler's locals exist: use globals or the probe's context");
 			ok = false;
-		} else if (ev->args == ARGS_NONE && expr_any(x->left, reads_target_var)) {
+		} else if (ev->args == ARGS_NONE && expr_any(x->left, reads_target_var, NULL)) {
 			diag_error(&x->loc, "@entry() of a system call's fields is not supported: the "
 					    "return's record is not the entry's");
 			ok = false;
@@ -380,9 +380,8 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 			  .ret_label = "out" };
 	const char *name = prog_name(d, v);
 	struct vec entries = { 0 };
-	entries_found = &entries;
-	stmt_any(d->body, collect_entry);
-	expr_any(d->cond, collect_entry);
+	stmt_any(d->body, collect_entry, &entries);
+	expr_any(d->cond, collect_entry, &entries);
 	/* An entry program keeps the arguments a kretprobe reads, and the @entry() values. */
 	struct variant ev;
 	bool has_entry = entry_of(var, &ev);

@@ -334,16 +334,15 @@ static bool plain_ok(const struct expr *x)
 }
 
 /* Whether a try of s gives its catch the error's message. */
-static bool catches_message(const struct stmt *s)
+static enum walk_next try_with_message(struct walker *w __maybe_unused, struct stmt *s)
 {
-	if (!s)
-		return false;
-	if (s->kind == S_TRY && s->catch_var)
-		return true;
-	for (int i = 0; i < s->stmts.len; i++)
-		if (catches_message(vec_at(&s->stmts, i)))
-			return true;
-	return catches_message(s->body) || catches_message(s->els) || catches_message(s->init);
+	return s->kind == S_TRY && s->catch_var ? WALK_STOP : WALK_ON;
+}
+
+static bool catches_message(struct stmt *s)
+{
+	struct walker w = { .stmt = try_with_message, .expr = walk_no_expr };
+	return !walk_stmt(&w, s);
 }
 
 /* Whether any handler or function in BPF catches an error's message. */

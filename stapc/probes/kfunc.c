@@ -74,14 +74,14 @@ static bool file_part_ok(const struct expr *arg)
 }
 
 /* A $variable or @entry: typed per function, so only known after expansion. */
-static bool reads_target(const struct expr *x)
+static bool reads_target(const struct expr *x, void *unused __maybe_unused)
 {
 	return x->kind == E_TARGET || x->kind == E_ENTRY;
 }
 
 static bool handler_reads_targets(const struct stmt *body, const struct expr *cond)
 {
-	return stmt_any(body, reads_target) || expr_any(cond, reads_target);
+	return stmt_any(body, reads_target, NULL) || expr_any(cond, reads_target, NULL);
 }
 
 /* The names of the functions in btf that glob pattern pat matches, in BTF order. */
@@ -391,18 +391,18 @@ static int wild_variants(const struct kfunc_probe *kf, struct variant *out, int 
  * Whether x reads the saved registers: register(), u_register(), or a
  * function that does (int_arg(), returnval() ...), however deep.
  */
-static int call_depth;
-static bool reads_registers(const struct expr *x)
+static bool reads_registers(const struct expr *x, void *call_depth)
 {
+	int *depth = call_depth;
 	if (x->kind != E_CALL || !x->fn)
 		return false;
 	if (x->fn->builtin)
 		return !strcmp(x->fn->name, "register") || !strcmp(x->fn->name, "u_register");
-	if (call_depth > 32)
+	if (*depth > 32)
 		return false; /* recursion: the first visit looks at the body */
-	call_depth++;
-	bool r = stmt_any(x->fn->body, reads_registers);
-	call_depth--;
+	++*depth;
+	bool r = stmt_any(x->fn->body, reads_registers, depth);
+	--*depth;
 	return r;
 }
 
@@ -417,7 +417,9 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	 * BTF too. They have no saved registers: int_arg() and returnval()
 	 * need a kprobe, as in stap.
 	 */
-	bool regs = stmt_any(d->body, reads_registers) || expr_any(d->cond, reads_registers);
+	int depth = 0;
+	bool regs = stmt_any(d->body, reads_registers, &depth) ||
+		    expr_any(d->cond, reads_registers, &depth);
 	if (!kf->kprobe_only && !kf->module && !regs && n < max)
 		out[n++] = (struct variant){
 			.section = arena_printf("%s/%s", kf->is_return ? "fexit" : "fentry", kf->func),
