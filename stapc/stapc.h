@@ -973,6 +973,7 @@ const char *runtime_error_text(const char *msg, const char *near, const struct l
 /* K expressions (emit/bpf_expr.c). */
 const char *kgen_long(struct kgen *k, struct expr *x);
 const char *kgen_str(struct kgen *k, struct expr *x); /* a char * to the bytes */
+void kgen_effect(struct kgen *k, struct expr *x);    /* x for its effect: a statement */
 void kgen_out(struct kgen *k, struct expr *x, const char *rec); /* pieces into a record */
 int kgen_out_size(struct kgen *k, struct expr *x);
 void kgen_stmt(struct kgen *k, struct stmt *s);

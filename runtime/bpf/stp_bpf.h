@@ -118,6 +118,41 @@ static long stp_clear_elem(void *map, const void *key, void *val, void *ctx)
 #define STP_E2BIG 7
 #define STP_EEXIST 17
 
+/*
+ * map[key] += v, or map[key] = v when !add, making the element if it is
+ * not there: what `a[k] += v` and `a[k] = v` are on a long array. The
+ * value is changed in place (an atomic add: no lookup+update per event).
+ * Returns 0, with the new value in *res unless res is NULL (inlined with
+ * a NULL res the add needs no fetch), or -1 when the array is full.
+ */
+static __always_inline int stp_map_write(void *map, const void *key, s64 v, int add, s64 *res)
+{
+	s64 *p = bpf_map_lookup_elem(map, key);
+	if (!p) {
+		s64 init = v;
+		if (!bpf_map_update_elem(map, key, &init, BPF_NOEXIST)) {
+			if (res)
+				*res = v;
+			return 0;
+		}
+		/* Another CPU made it first, or the array is full. */
+		p = bpf_map_lookup_elem(map, key);
+		if (!p)
+			return -1;
+	}
+	if (!add)
+		*p = v;
+	else if (res)
+		*res = __sync_fetch_and_add(p, v) + v;
+	else
+		__sync_fetch_and_add(p, v);
+	if (res && !add)
+		*res = v;
+	return 0;
+}
+#define stp_map_add(map, key, v, res) stp_map_write((map), (key), (v), 1, (res))
+#define stp_map_set(map, key, v, res) stp_map_write((map), (key), (v), 0, (res))
+
 /* ------------------------------------------------------------ strings */
 
 /* Copies a NUL-terminated kernel string (the frame, .rodata) into dst. */

@@ -14,7 +14,22 @@
  */
 #include "../stapc.h"
 
+#include <ctype.h>
 #include <string.h>
+
+/*
+ * Whether C expression v is a name, number or temporary: written as a
+ * statement it would do nothing.
+ */
+static bool plain_value(const char *v)
+{
+	if (*v == '(' && v[strlen(v) - 1] == ')' && !strchr(v + 1, '('))
+		v++; /* a cast of one: (s64)l_x */
+	for (; *v; v++)
+		if (!isalnum((unsigned char)*v) && !strchr("_.)[]- ", *v))
+			return false;
+	return true;
+}
 
 static const char *tmp(struct kgen *k)
 {
@@ -393,33 +408,52 @@ static const char *array_read_long(struct kgen *k, struct expr *x)
 	return t;
 }
 
-/* v = value, or an atomic add of `add` in place (no lookup+update per event). */
+/*
+ * v = value, or an atomic add of `add` in place (no lookup+update per event);
+ * result, when not NULL, a long the new value goes in.
+ */
 static void array_write_long(struct kgen *k, struct expr *x, const char *v, bool add,
 			     const char *result)
 {
 	const char *key = array_key(k, x->sym, &x->args);
 	const char *m = map_name(x->sym);
+	const char *res = result ? arena_printf("&%s", result) : "NULL";
+	if (!wraps(x->sym)) {
+		cw_open(k->w, "if (stp_map_%s(&%s, %s, %s, %s))", add ? "add" : "set", m, key, v,
+			res);
+		fail(k, &x->left->loc, overflow_msg(x->sym),
+		     arena_printf("identifier '%s'", x->sym->name));
+		cw_close(k->w, NULL);
+		return;
+	}
+	/* A wrap array makes room first: stp_map_write() cannot. */
 	const char *p = tmp(k);
 	cw_line(k->w, "s64 *%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
 	cw_open(k->w, "if (%s)", p);
-	if (add) {
+	if (add && result) {
 		cw_line(k->w, "%s = __sync_fetch_and_add(%s, %s) + %s;", result, p, v, v);
+	} else if (add) {
+		cw_line(k->w, "__sync_fetch_and_add(%s, %s);", p, v);
 	} else {
 		cw_line(k->w, "*%s = %s;", p, v);
-		cw_line(k->w, "%s = %s;", result, v);
+		if (result)
+			cw_line(k->w, "%s = %s;", result, v);
 	}
 	cw_close(k->w, NULL);
 	cw_open(k->w, "else");
 	cw_line(k->w, "s64 init = %s;", v);
-	cw_line(k->w, "%s = init;", result);
+	if (result)
+		cw_line(k->w, "%s = init;", result);
 	const char *rc = tmp(k);
 	insert_new(k, x->sym, key, "&init", rc);
 	cw_open(k->w, "if (%s)", rc);
 	/* Another CPU made it first, or the array is full. */
 	cw_line(k->w, "%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
 	cw_open(k->w, "if (%s)", p);
-	if (add)
+	if (add && result)
 		cw_line(k->w, "%s = __sync_fetch_and_add(%s, %s) + %s;", result, p, v, v);
+	else if (add)
+		cw_line(k->w, "__sync_fetch_and_add(%s, %s);", p, v);
 	else
 		cw_line(k->w, "*%s = %s;", p, v);
 	cw_close(k->w, NULL);
@@ -881,7 +915,8 @@ static void bad_assignment(const struct expr *x)
 		diag_error(&x->loc, "cannot assign to this in a kernel probe handler");
 }
 
-static const char *assign_long(struct kgen *k, struct expr *x)
+/* x = v and its compounds; `value`: whether the caller uses what it yields. */
+static const char *assign_long(struct kgen *k, struct expr *x, bool value)
 {
 	struct expr *l = x->left;
 	const char *op = x->op;
@@ -891,8 +926,9 @@ static const char *assign_long(struct kgen *k, struct expr *x)
 	}
 	const char *v = kgen_long(k, x->right);
 	if (l->kind == E_INDEX) {
-		const char *t = tmp(k);
-		cw_line(k->w, "s64 %s = 0;", t);
+		const char *t = value ? tmp(k) : NULL;
+		if (t)
+			cw_line(k->w, "s64 %s = 0;", t);
 		if (!strcmp(op, "="))
 			array_write_long(k, l, v, false, t);
 		else if (!strcmp(op, "+=") || !strcmp(op, "-=")) {
@@ -905,7 +941,7 @@ static const char *assign_long(struct kgen *k, struct expr *x)
 			cw_line(k->w, "s64 %s = %s;", nv, long_op(k, x, compound_op(op), old, v));
 			array_write_long(k, l, nv, false, t);
 		}
-		return t;
+		return t ? t : "0";
 	}
 	if (l->kind != E_SYMBOL || !l->sym) {
 		bad_assignment(x);
@@ -921,15 +957,19 @@ static const char *assign_long(struct kgen *k, struct expr *x)
 	return lv;
 }
 
-static const char *incdec(struct kgen *k, struct expr *x)
+/* ++x, x--; `value`: whether the caller uses what it yields. */
+static const char *incdec(struct kgen *k, struct expr *x, bool value)
 {
 	struct expr *l = x->left;
 	int d = x->op[0] == '+' ? 1 : -1;
 	bool post = x->kind == E_POSTINC;
 	if (l->kind == E_INDEX) {
-		const char *t = tmp(k);
-		cw_line(k->w, "s64 %s = 0;", t);
+		const char *t = value ? tmp(k) : NULL;
+		if (t)
+			cw_line(k->w, "s64 %s = 0;", t);
 		array_write_long(k, l, d > 0 ? "1" : "-1", true, t);
+		if (!t)
+			return "0";
 		return post ? arena_printf("(%s - %d)", t, d) : t;
 	}
 	if (l->kind != E_SYMBOL || !l->sym) {
@@ -937,6 +977,13 @@ static const char *incdec(struct kgen *k, struct expr *x)
 		return "0";
 	}
 	const char *lv = scalar_lvalue(k, l);
+	if (!value) {
+		if (l->sym->kind == SYM_GLOBAL)
+			cw_line(k->w, "__sync_fetch_and_add(&%s, %d);", lv, d);
+		else
+			cw_line(k->w, "%s += %d;", lv, d);
+		return "0";
+	}
 	const char *t = tmp(k);
 	if (l->sym->kind == SYM_GLOBAL)
 		cw_line(k->w, "s64 %s = __sync_fetch_and_add(&%s, %d)%s;", t, lv, d,
@@ -954,6 +1001,23 @@ static const char *stat_extract(struct kgen *k, struct expr *x)
 			    "timer probe, which run in the tool", x->op);
 	(void)k;
 	return "0";
+}
+
+/*
+ * x for its effect alone (a statement, a for loop's step): an assignment
+ * or ++/-- makes no value nobody reads, and a plain value is not written.
+ */
+void kgen_effect(struct kgen *k, struct expr *x)
+{
+	const char *v;
+	if (x->kind == E_ASSIGN)
+		v = assign_long(k, x, false);
+	else if (x->kind == E_PREINC || x->kind == E_POSTINC)
+		v = incdec(k, x, false);
+	else
+		v = kgen_long(k, x);
+	if (!plain_value(v))
+		cw_line(k->w, "(void)%s;", v);
 }
 
 /* Whether x reads only the arguments themselves (not what they point to) and numbers. */
@@ -1015,10 +1079,10 @@ const char *kgen_long(struct kgen *k, struct expr *x)
 	case E_TERNARY:
 		return ternary_long(k, x);
 	case E_ASSIGN:
-		return assign_long(k, x);
+		return assign_long(k, x, true);
 	case E_PREINC:
 	case E_POSTINC:
-		return incdec(k, x);
+		return incdec(k, x, true);
 	case E_CALL:
 		return x->fn ? call_long(k, x) : "0";
 	case E_STAT:

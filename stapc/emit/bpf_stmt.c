@@ -443,7 +443,7 @@ static void expr_stmt(struct kgen *k, struct expr *x)
 	if (x->type == VT_STRING)
 		kgen_str(k, x);
 	else
-		cw_line(k->w, "(void)%s;", kgen_long(k, x));
+		kgen_effect(k, x);
 }
 
 static void loop_guard(struct kgen *k, const char *it, const struct loc *loc)
@@ -573,7 +573,7 @@ void kgen_stmt(struct kgen *k, struct stmt *s)
 		cw_close(k->w, " while (0);");
 		k->loop_depth--;
 		if (s->step)
-			cw_line(k->w, "(void)%s;", kgen_long(k, s->step));
+			kgen_effect(k, s->step);
 		cw_close(k->w, NULL);
 		cw_line(k->w, "%s:;", k->break_label);
 		cw_close(k->w, NULL);
