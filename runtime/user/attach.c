@@ -9,10 +9,10 @@
  * loading, the group's programs attach in order and the first that works
  * is kept when it is `sufficient`.
  */
+#include "kfeatures.h"
 #include "stp_internal.h"
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <pthread.h>
@@ -20,81 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-static bool exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0;
-}
-
-const char *stp_tracefs(void)
-{
-	return exists("/sys/kernel/tracing/events") ? "/sys/kernel/tracing" : "/sys/kernel/debug/tracing";
-}
-
-bool stp_have_kprobes(void)
-{
-	/* The perf kprobe PMU libbpf prefers, or the legacy tracefs interface. */
-	char path[512];
-	snprintf(path, sizeof(path), "%s/kprobe_events", stp_tracefs());
-	return exists("/sys/bus/event_source/devices/kprobe") || exists(path);
-}
-
-/* The running kernel's BTF, read once, only for fentry/fexit variants. */
-static struct btf *kernel_btf(void)
-{
-	static struct btf *btf;
-	static bool tried;
-	if (!tried) {
-		tried = true;
-		btf = btf__load_vmlinux_btf();
-		if (libbpf_get_error(btf))
-			btf = NULL;
-	}
-	return btf;
-}
-
-int stp_load_probe_prog(int type, int attach_type, uint32_t btf_id)
-{
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .attach_btf_id = btf_id,
-		    .expected_attach_type = (enum bpf_attach_type)attach_type);
-	return bpf_prog_load((enum bpf_prog_type)type, NULL, "GPL", insns, 2, &o);
-}
-
-/*
- * Whether a BPF trampoline can be put on func here: a tiny fentry program
- * for it must load. Kernels without trampolines (or that refuse them) say
- * no here, not when the whole object loads.
- */
-static bool fentry_can_attach(const char *func, bool fexit)
-{
-	if (getenv("STAPC_NO_FENTRY"))
-		return false; /* the switch the kernel matrix uses to test kprobes */
-	struct btf *btf = kernel_btf();
-	int id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -1;
-	if (id <= 0)
-		return false;
-	int fd = stp_load_probe_prog(BPF_PROG_TYPE_TRACING, fexit ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY,
-				     (uint32_t)id);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
-/* Whether this kernel can probe kernel functions at all: kprobes or trampolines. */
-bool stp_kernel_functions_probeable(const char *func)
-{
-	return stp_have_kprobes() || fentry_can_attach(func, false);
-}
 
 static bool is_kernel_function(const struct stp_kprobe_desc *k)
 {
@@ -105,30 +33,17 @@ static bool is_kernel_function(const struct stp_kprobe_desc *k)
 /* Whether the running kernel can have this variant at all. */
 static bool viable(const struct stp_kprobe_desc *k)
 {
-	char path[512];
 	switch (k->attach) {
-	case STP_ATTACH_TRACEPOINT: {
-		const char *colon = strchr(k->target, ':');
-		if (!colon)
-			return false;
-		snprintf(path, sizeof(path), "%s/events/%.*s/%s", stp_tracefs(), (int)(colon - k->target),
-			 k->target, colon + 1);
-		return exists(path);
-	}
+	case STP_ATTACH_TRACEPOINT:
+		return stp_have_tracepoint(k->target);
 	case STP_ATTACH_FENTRY:
 	case STP_ATTACH_FEXIT:
-		return fentry_can_attach(k->target, k->attach == STP_ATTACH_FEXIT);
+		return stp_fentry_can_attach(k->target, k->attach == STP_ATTACH_FEXIT);
 	case STP_ATTACH_KPROBE:
 	case STP_ATTACH_KRETPROBE:
 		return stp_have_kprobes();
-	case STP_ATTACH_TP_BTF: {
-		/* Any tracepoint the kernel has also has its btf_trace_ type. */
-		struct btf *btf = kernel_btf();
-		if (!btf)
-			return true; /* cannot tell: let the load decide */
-		snprintf(path, sizeof(path), "btf_trace_%s", k->target);
-		return btf__find_by_name_kind(btf, path, BTF_KIND_TYPEDEF) > 0;
-	}
+	case STP_ATTACH_TP_BTF:
+		return stp_have_btf_tracepoint(k->target);
 	default:
 		return true;
 	}

@@ -15,8 +15,9 @@
  * not: those it matched on the build host but this kernel lacks (inlined,
  * removed), those it will not trace (notrace), those it refused.
  */
-#include "stp_internal.h"
+#include "kfeatures.h"
 #include "stp_gen.h"
+#include "stp_internal.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -198,33 +199,11 @@ void stp_kwild_expand(struct stp_rt *rt)
 		fclose(f);
 }
 
-/* Whether this kernel has kprobe_multi links: linking to a function that does not exist says. */
-static bool have_kprobe_multi(void)
-{
-	static int ok = -1;
-	if (ok >= 0)
-		return ok;
-	ok = 0;
-	int fd = stp_load_probe_prog(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, 0);
-	if (fd < 0)
-		return false;
-	const char *syms[] = { "stapc_no_such_function_" };
-	LIBBPF_OPTS(bpf_link_create_opts, lo, .kprobe_multi.syms = syms, .kprobe_multi.cnt = 1);
-	int link = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, &lo);
-	int err = errno;
-	if (link >= 0)
-		close(link);
-	close(fd);
-	/* Without fprobe: EOPNOTSUPP; before 5.18: EINVAL, an unknown attach type. */
-	ok = link >= 0 || err == ENOENT || err == ESRCH;
-	return ok;
-}
-
 bool stp_kwild_viable(const struct stp_tool *t, int desc)
 {
 	const struct stp_kprobe_desc *k = &t->kprobes[desc];
 	if (is_multi(k))
-		return have_kprobe_multi();
+		return stp_have_kprobe_multi();
 	/* One kprobe each: a kernel built without kprobes has no way to make them. */
 	return stp_have_kprobes();
 }

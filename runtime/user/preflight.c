@@ -3,6 +3,7 @@
  * preflight.c - before touching BPF, check what the tool needs and say in
  * one sentence what is missing: privileges, kernel BTF, tracefs, lockdown.
  */
+#include "kfeatures.h"
 #include "stp_internal.h"
 
 #include <errno.h>
@@ -29,35 +30,6 @@ static bool has_cap(int cap)
 	return data[cap / 32].effective & (1u << (cap % 32));
 }
 
-static bool exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0;
-}
-
-/*
- * Whether tracefs can be used: 0, ENOENT where it is not mounted, or
- * EACCES (and where) when it is but this user may not look inside it, as
- * with CAP_BPF and CAP_PERFMON but not root: they do not open tracefs.
- */
-static int tracefs_state(const char **denied)
-{
-	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-	int state = ENOENT;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char path[64];
-		struct stat st;
-		snprintf(path, sizeof(path), "%s/events", dirs[i]);
-		if (stat(path, &st) == 0)
-			return 0;
-		if ((errno == EACCES || errno == EPERM) && state == ENOENT) {
-			state = EACCES;
-			*denied = dirs[i];
-		}
-	}
-	return state;
-}
-
 static bool tool_uses(const struct stp_tool *t, enum stp_attach a)
 {
 	for (int i = 0; i < t->nkprobes; i++)
@@ -74,13 +46,13 @@ int stp_preflight(struct stp_rt *rt)
 			"programs; run it with sudo");
 		return 1;
 	}
-	if (!exists("/sys/kernel/btf/vmlinux")) {
+	if (!stp_have_vmlinux_btf()) {
 		stp_say("this kernel has no BTF type information (/sys/kernel/btf/vmlinux): it must "
 			"be built with CONFIG_DEBUG_INFO_BTF=y");
 		return 1;
 	}
 	const char *denied = NULL;
-	int tracefs = tracefs_state(&denied);
+	int tracefs = stp_tracefs_access(&denied);
 	/* Kernel function wildcards are matched on its list of traceable functions. */
 	bool kwild = tool_uses(t, STP_ATTACH_KPROBE_MULTI) || tool_uses(t, STP_ATTACH_KRETPROBE_MULTI);
 	bool needs_tracefs = tool_uses(t, STP_ATTACH_TRACEPOINT) || tool_uses(t, STP_ATTACH_KPROBE) ||
@@ -95,14 +67,7 @@ int stp_preflight(struct stp_rt *rt)
 			"/sys/kernel/tracing");
 		return 1;
 	}
-	char mode[128] = "";
-	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
-	if (f) {
-		if (!fgets(mode, sizeof(mode), f))
-			mode[0] = 0;
-		fclose(f);
-	}
-	if (strstr(mode, "[confidentiality]")) {
+	if (stp_lockdown_confidential()) {
 		stp_say("the kernel is locked down (confidentiality): it refuses BPF programs that "
 			"read kernel memory");
 		return 1;

@@ -45,22 +45,12 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss);
 enum { STP_SUB_FAILED, STP_SUB_ATTACHED, STP_SUB_SUPERSEDED };
 /* kconfig.c: whether the running kernel's configuration can be read. */
 bool stp_kconfig_available(void);
-/* attach.c: whether kprobes or BPF trampolines exist here (func: one to try). */
-bool stp_kernel_functions_probeable(const char *func);
-/* attach.c: whether kprobes can be made here; where tracefs is mounted. */
-bool stp_have_kprobes(void);
-const char *stp_tracefs(void);
 struct bpf_program;
 /*
  * attach.c: PROG_entry, the entry program of a return probe (emit/bpf.c):
  * it keeps the arguments and @entry() values for the return; NULL if none.
  */
 struct bpf_program *stp_entry_program(struct bpf_object *obj, const struct stp_kprobe_desc *k);
-/*
- * A program that returns 0, loaded to ask the kernel whether it has a kind
- * of program or link (attach.c): its fd, or -1 with errno.
- */
-int stp_load_probe_prog(int type, int attach_type, uint32_t btf_id);
 /* wildcards.c: reports on compile-time wildcards; 1 if one matched nothing here. */
 int stp_report_wildcards(const struct stp_tool *t, const unsigned char *state);
 /* Why kernel function f cannot be probed here, in a few words; and freeing what that read. */

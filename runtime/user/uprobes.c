@@ -13,9 +13,11 @@
  * Only tools with uprobes link this file (stp_tool.uprobes), and with it
  * libelf's symbol reading and libdw.
  */
-#include "stp_internal.h"
+#include "kfeatures.h"
 #include "stp_gen.h"
+#include "stp_internal.h"
 #include "udwarf.h"
+#include "uprobe_multi.h"
 #include "usym.h"
 
 #include <bpf/bpf.h>
@@ -28,22 +30,6 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-/*
- * uprobe_multi links (Linux 6.6): every site of a probe in one link, so
- * that detaching thousands of uprobes waits for one RCU grace period, not
- * one each (minutes for /usr/bin/bash's 1,670 functions). libbpf 1.1 and
- * Debian 12's UAPI headers predate them: the attach type and the
- * link_create layout are spelled here.
- */
-#define STP_TRACE_UPROBE_MULTI 48
-#define STP_F_UPROBE_MULTI_RETURN 1U
-
-struct stp_uprobe_multi_attr {
-	__u32 prog_fd, target_fd, attach_type, flags;
-	__aligned_u64 path, offsets, ref_ctr_offsets, cookies;
-	__u32 cnt, flags_multi, pid;
-};
 
 struct site {
 	int desc;
@@ -69,8 +55,7 @@ struct udesc {
 	struct binary *bin;
 };
 
-static int multi_ok = -1; /* the kernel has uprobe_multi links */
-static int *multi_links;  /* their fds, closed at the end */
+static int *multi_links;  /* uprobe_multi links' fds, closed at the end */
 static int nmulti_links;
 
 static struct site *sites;
@@ -414,45 +399,6 @@ static int expand(struct stp_rt *rt, struct stp_session *ss)
 	return 0;
 }
 
-static int link_create_multi(int prog_fd, const char *path, const unsigned long *offsets,
-			     const __u64 *cookies, __u32 cnt, bool ret, int pid)
-{
-	struct stp_uprobe_multi_attr a = {
-		.prog_fd = (__u32)prog_fd,
-		.attach_type = STP_TRACE_UPROBE_MULTI,
-		.path = (__u64)(unsigned long)path,
-		.offsets = (__u64)(unsigned long)offsets,
-		.cookies = (__u64)(unsigned long)cookies,
-		.cnt = cnt,
-		.flags_multi = ret ? STP_F_UPROBE_MULTI_RETURN : 0,
-		.pid = pid > 0 ? (__u32)pid : 0,
-	};
-	return (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
-}
-
-/*
- * Whether uprobe_multi works, with the process (not thread) filtering
- * that kernels fixed after 6.6's first version: as libbpf asks, a link on
- * "/" must fail with EBADF, not EINVAL.
- */
-static bool have_uprobe_multi(void)
-{
-	if (multi_ok >= 0)
-		return multi_ok;
-	multi_ok = 0;
-	int fd = stp_load_probe_prog(BPF_PROG_TYPE_KPROBE, STP_TRACE_UPROBE_MULTI, 0);
-	if (fd < 0)
-		return false;
-	unsigned long off = 0;
-	int link = link_create_multi(fd, "/", &off, NULL, 1, false, getpid());
-	int err = errno;
-	if (link >= 0)
-		close(link);
-	close(fd);
-	multi_ok = link < 0 && err == EBADF;
-	return multi_ok;
-}
-
 static bool viable(int desc)
 {
 	return udescs && udescs[desc].n > 0;
@@ -464,7 +410,7 @@ static void before_load(struct stp_rt *rt, struct bpf_object *obj)
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "stp_usites");
 	if (m)
 		bpf_map__set_max_entries(m, nsites ? (uint32_t)nsites : 1);
-	if (!have_uprobe_multi())
+	if (!stp_have_uprobe_multi())
 		return;
 	for (int i = 0; i < rt->tool->nkprobes; i++) {
 		const struct stp_kprobe_desc *k = &rt->tool->kprobes[i];
@@ -491,8 +437,8 @@ static int attach_multi(struct stp_session *ss, struct bpf_program *prog,
 		offsets[j] = (unsigned long)sites[u->first + j].offset;
 		cookies[j] = (__u64)(u->first + j);
 	}
-	int fd = link_create_multi(bpf_program__fd(prog), u->bin->path, offsets, cookies,
-				   (__u32)u->n, ret, u->pid);
+	int fd = stp_uprobe_multi_link_create(bpf_program__fd(prog), u->bin->path, offsets,
+					      cookies, (__u32)u->n, ret, u->pid);
 	int err = -errno;
 	free(offsets);
 	free(cookies);
@@ -548,7 +494,7 @@ static int attach_as(struct stp_rt *rt, struct stp_session *ss, struct bpf_progr
 {
 	const struct stp_kprobe_desc *k = &rt->tool->kprobes[desc];
 	const struct udesc *u = &udescs[desc];
-	if (k->ukind != STP_U_MARK && have_uprobe_multi())
+	if (k->ukind != STP_U_MARK && stp_have_uprobe_multi())
 		return attach_multi(ss, prog, k, u, ret);
 	int attached = 0, err = 0;
 	for (int s = u->first; s < u->first + u->n; s++) {

@@ -8,6 +8,7 @@
  * (missing from this kernel, inlined, notrace), with -v, and stops the tool
  * when none did and the user did not make the point optional.
  */
+#include "kfeatures.h"
 #include "stp_internal.h"
 
 #include <stdio.h>
