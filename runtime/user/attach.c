@@ -15,7 +15,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <pthread.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,15 +51,6 @@ static bool viable(const struct stp_kprobe_desc *k)
 static int perf_event_open(struct perf_event_attr *attr, int cpu)
 {
 	return (int)syscall(SYS_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-void stp_add_link(struct stp_session *ss, struct bpf_link *link, const char *pp)
-{
-	ss->links = realloc(ss->links, sizeof(*ss->links) * (size_t)(ss->nlinks + 1));
-	ss->attached_pp = realloc((void *)ss->attached_pp, sizeof(char *) * (size_t)(ss->nlinks + 1));
-	ss->links[ss->nlinks] = link;
-	ss->attached_pp[ss->nlinks] = pp;
-	ss->nlinks++;
 }
 
 /*
@@ -100,13 +90,6 @@ static int attach_perf(struct stp_session *ss, struct bpf_program *prog,
 	if (!err && !attached)
 		err = -ENODEV;
 	return err;
-}
-
-struct bpf_program *stp_entry_program(struct bpf_object *obj, const struct stp_kprobe_desc *k)
-{
-	char entry[128];
-	snprintf(entry, sizeof(entry), "%s_entry", k->prog);
-	return bpf_object__find_program_by_name(obj, entry);
 }
 
 static int attach_one(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog,
@@ -389,66 +372,4 @@ int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss)
 	int rc = stp_report_wildcards(t, state);
 	free(state);
 	return rc;
-}
-
-struct detach_slice {
-	struct bpf_link **links;
-	int from, to;
-};
-
-static void *detach_slice(void *arg)
-{
-	struct detach_slice *d = arg;
-	for (int i = d->to - 1; i >= d->from; i--)
-		bpf_link__destroy(d->links[i]);
-	return NULL;
-}
-
-/*
- * Each uprobe or kprobe perf event waits for an RCU grace period when it
- * goes: thousands of them, one after the other, take minutes. Detached
- * from several threads the waits overlap.
- */
-#define DETACH_THREADS 32
-
-void stp_detach_all(struct stp_session *ss)
-{
-	int n = ss->nlinks, nthreads = n >= 256 ? DETACH_THREADS : 0;
-	pthread_t th[DETACH_THREADS];
-	struct detach_slice slice[DETACH_THREADS];
-	int started = 0;
-	for (int t = 0; t < nthreads; t++) {
-		slice[t] = (struct detach_slice){ ss->links, n * t / nthreads, n * (t + 1) / nthreads };
-		if (pthread_create(&th[t], NULL, detach_slice, &slice[t]) != 0)
-			break;
-		started++;
-	}
-	for (int t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
-	int done_upto = started ? slice[started - 1].to : 0;
-	for (int i = n - 1; i >= done_upto; i--)
-		bpf_link__destroy(ss->links[i]);
-	free(ss->links);
-	free((void *)ss->attached_pp);
-	ss->links = NULL;
-	ss->nlinks = 0;
-}
-
-void stp_read_counters(struct stp_session *ss, uint64_t *skipped, uint64_t *lost)
-{
-	*skipped = *lost = 0;
-	struct bpf_map *m = ss->obj ? bpf_object__find_map_by_name(ss->obj, "stp_counters") : NULL;
-	if (!m)
-		return;
-	int ncpus = libbpf_num_possible_cpus();
-	uint64_t *v = calloc((size_t)ncpus, sizeof(uint64_t));
-	for (uint32_t key = 0; key < 2 && v; key++) {
-		if (bpf_map_lookup_elem(bpf_map__fd(m), &key, v))
-			continue;
-		uint64_t sum = 0;
-		for (int c = 0; c < ncpus; c++)
-			sum += v[c];
-		*(key ? lost : skipped) = sum;
-	}
-	free(v);
 }

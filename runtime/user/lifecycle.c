@@ -12,6 +12,7 @@
 #include "stp_gen.h"
 #include "stp_internal.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <signal.h>
@@ -55,6 +56,26 @@ int64_t stp_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* BPF's counters: probes skipped (their frame was busy), records lost. */
+static void read_counters(struct stp_session *ss, uint64_t *skipped, uint64_t *lost)
+{
+	*skipped = *lost = 0;
+	struct bpf_map *m = ss->obj ? bpf_object__find_map_by_name(ss->obj, "stp_counters") : NULL;
+	if (!m)
+		return;
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t *v = calloc((size_t)ncpus, sizeof(uint64_t));
+	for (uint32_t key = 0; key < 2 && v; key++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(m), &key, v))
+			continue;
+		uint64_t sum = 0;
+		for (int c = 0; c < ncpus; c++)
+			sum += v[c];
+		*(key ? lost : skipped) = sum;
+	}
+	free(v);
+}
+
 /* The end of a run: end probes, then everything detached, then the status. */
 static int finish(struct stp_rt *rt, struct stp_session *ss)
 {
@@ -76,7 +97,7 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 	}
 	stp_out_flush(rt);
 	uint64_t skipped = 0, lost = 0;
-	stp_read_counters(ss, &skipped, &lost);
+	read_counters(ss, &skipped, &lost);
 	if (rt->errors || skipped)
 		fprintf(stderr, "WARNING: Number of errors: %lld, skipped probes: %llu\n",
 			(long long)rt->errors, (unsigned long long)skipped);

@@ -47,7 +47,7 @@ enum { STP_SUB_FAILED, STP_SUB_ATTACHED, STP_SUB_SUPERSEDED };
 bool stp_kconfig_available(void);
 struct bpf_program;
 /*
- * attach.c: PROG_entry, the entry program of a return probe (emit/bpf.c):
+ * links.c: PROG_entry, the entry program of a return probe (emit/bpf.c):
  * it keeps the arguments and @entry() values for the return; NULL if none.
  */
 struct bpf_program *stp_entry_program(struct bpf_object *obj, const struct stp_kprobe_desc *k);
@@ -70,9 +70,8 @@ void stp_kwild_size_map(struct bpf_object *obj);
 const char *stp_kwild_failure(void); /* why the last attach that failed did */
 const char *stp_kwild_site_str(uint32_t site, int what); /* STP_USITE_PP or _FUNC */
 void stp_kwild_cleanup(void);
+/* Destroys every link, in reverse order (links.c). */
 void stp_detach_all(struct stp_session *ss);
-/* BPF's counters: probes skipped (their frame was busy), records lost. */
-void stp_read_counters(struct stp_session *ss, uint64_t *skipped, uint64_t *lost);
 void stp_apply_global_options(struct stp_rt *rt, struct stp_session *ss);
 void stp_run_begins(struct stp_rt *rt);
 void stp_run_ends(struct stp_rt *rt);
@@ -85,7 +84,7 @@ bool stp_child_done(struct stp_session *ss);
 void stp_child_kill(struct stp_session *ss);
 void stp_child_reap(struct stp_session *ss);
 
-/* A link to destroy when the tool stops (attach.c). */
+/* A link to destroy when the tool stops (links.c). */
 void stp_add_link(struct stp_session *ss, struct bpf_link *link, const char *pp);
 /* The words of a command that needs no shell, or NULL (child.c). */
 char **stp_simple_command(const char *cmd);
