@@ -16,8 +16,8 @@
  * removed), those it will not trace (notrace), those it refused.
  */
 #include "kfeatures.h"
+#include "sites.h"
 #include "stp_gen.h"
-#include "stp_internal.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -49,7 +49,7 @@ static char failure[512];
 /* One kprobe each for more than this takes minutes to attach and detach. */
 #define MAX_EACH 2000
 
-bool stp_is_kwild(const struct stp_kprobe_desc *k)
+static bool is_kwild(const struct stp_kprobe_desc *k)
 {
 	return k->attach == STP_ATTACH_KPROBE_MULTI || k->attach == STP_ATTACH_KRETPROBE_MULTI ||
 	       k->attach == STP_ATTACH_KPROBE_EACH || k->attach == STP_ATTACH_KRETPROBE_EACH;
@@ -170,22 +170,24 @@ static void expand_one(const struct stp_kprobe_desc *k, struct kdesc *d, FILE *f
 	}
 }
 
-void stp_kwild_expand(struct stp_rt *rt)
+/* Before load: each wildcard's matches among this kernel's traceable functions. */
+static int expand(struct stp_rt *rt, struct stp_session *ss)
 {
+	(void)ss;
 	const struct stp_tool *t = rt->tool;
 	FILE *f = NULL;
 	bool opened = false;
 	for (int i = 0; i < t->nkprobes; i++) {
 		const struct stp_kprobe_desc *k = &t->kprobes[i];
-		if (!stp_is_kwild(k))
+		if (!is_kwild(k))
 			continue;
 		if (!kdescs)
 			kdescs = calloc((size_t)t->nkprobes, sizeof(*kdescs));
 		if (!kdescs)
-			return;
+			return 0;
 		/* The variants of one probe: the same functions. */
 		const struct stp_kprobe_desc *prev = i ? &t->kprobes[i - 1] : NULL;
-		if (prev && prev->subgroup == k->subgroup && stp_is_kwild(prev)) {
+		if (prev && prev->subgroup == k->subgroup && is_kwild(prev)) {
 			kdescs[i] = kdescs[i - 1];
 			continue;
 		}
@@ -197,9 +199,10 @@ void stp_kwild_expand(struct stp_rt *rt)
 	}
 	if (f)
 		fclose(f);
+	return 0;
 }
 
-bool stp_kwild_viable(const struct stp_tool *t, int desc)
+static bool viable(const struct stp_tool *t, int desc)
 {
 	const struct stp_kprobe_desc *k = &t->kprobes[desc];
 	if (is_multi(k))
@@ -209,7 +212,7 @@ bool stp_kwild_viable(const struct stp_tool *t, int desc)
 }
 
 /* After load: each site's pp() and function, for handlers that use them as strings. */
-int stp_kwild_fill_map(struct stp_rt *rt, struct bpf_object *obj)
+static int fill_map(struct stp_rt *rt, struct bpf_object *obj)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "stp_ksites");
 	if (!m)
@@ -233,8 +236,9 @@ int stp_kwild_fill_map(struct stp_rt *rt, struct bpf_object *obj)
 }
 
 /* Before load: room in the sites map for every site. */
-void stp_kwild_size_map(struct bpf_object *obj)
+static void size_map(struct stp_rt *rt, struct bpf_object *obj)
 {
+	(void)rt;
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "stp_ksites");
 	if (m)
 		bpf_map__set_max_entries(m, nsites ? (uint32_t)nsites : 1);
@@ -332,8 +336,11 @@ static int report_missing(const struct stp_kprobe_desc *k, const struct kdesc *d
 	return missing;
 }
 
-int stp_kwild_attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog, int desc)
+/* prog on every match of desc; a return has no entry program: it reads no $variable. */
+static int attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog,
+		  struct bpf_program *entry, int desc)
 {
+	(void)entry;
 	const struct stp_kprobe_desc *k = &rt->tool->kprobes[desc];
 	const struct kdesc *d = &kdescs[desc];
 	struct utsname u;
@@ -369,19 +376,29 @@ int stp_kwild_attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_progr
 	return attached ? 0 : err ? err : -ENOENT;
 }
 
-const char *stp_kwild_failure(void)
+/* Why the last desc that attached nothing did not: which function, or how many. */
+static const char *why_failed(void)
 {
 	return failure[0] ? failure : "none of the functions it matches can be probed here";
 }
 
-const char *stp_kwild_site_str(uint32_t site, int what)
+/* An STP_P_KSITE piece: a site's id and which of its names, pp() or the function. */
+static bool piece(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst)
 {
-	if (site >= (uint32_t)nsites)
-		return "";
-	return what == STP_USITE_PP ? sites[site].pp : sites[site].func;
+	(void)rt;
+	if (tag != STP_P_KSITE)
+		return false;
+	uint32_t site = 0;
+	if (*p + 5 <= end)
+		memcpy(&site, *p, 4);
+	int what = *p + 5 <= end ? (uint8_t)(*p)[4] : 0;
+	*p += 5;
+	if (site < (uint32_t)nsites)
+		stp_append(dst, what == STP_USITE_PP ? sites[site].pp : sites[site].func);
+	return true;
 }
 
-void stp_kwild_cleanup(void)
+static void cleanup(void)
 {
 	for (int i = 0; i < nsites; i++) {
 		free(sites[i].func);
@@ -395,3 +412,16 @@ void stp_kwild_cleanup(void)
 	kdescs = NULL;
 	nsites = cap_sites = 0;
 }
+
+const struct stp_site_expander stp_kwild_expander = {
+	.owns = is_kwild,
+	.expand = expand,
+	.viable = viable,
+	.before_load = size_map,
+	.fill_maps = fill_map,
+	.attach = attach,
+	.failure = why_failed,
+	.kernel_functions = true,
+	.piece = piece,
+	.cleanup = cleanup,
+};

@@ -2,15 +2,16 @@
 /*
  * lifecycle.c - a generated tool's life, libbpf-tools' shape:
  *
- *   options -> preflight -> open -> choose variants -> load -> attach
+ *   options -> preflight -> open -> choose variants -> load (load.c)
+ *   -> -G values -> attach (attach.c)
  *   -> begin probes -> event loop (ring buffer, timers, -c, -T, signals)
  *   -> end probes -> detach -> exit status
  *
  * Nothing stays attached on any way out: every link is destroyed before
  * the process exits, whatever the reason it stops.
  */
+#include "sites.h"
 #include "stp_gen.h"
-#include "stp_internal.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -105,9 +106,7 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 		fprintf(stderr, "WARNING: %llu output records were lost: the ring buffer was full\n",
 			(unsigned long long)lost);
 	stp_detach_all(ss);
-	if (rt->tool->uprobes)
-		rt->tool->uprobes->cleanup();
-	stp_kwild_cleanup();
+	stp_sites_cleanup(rt->tool);
 	stp_why_not_free();
 	stp_ksym_free();
 	stp_system_wait();
@@ -116,7 +115,17 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 		fclose(rt->out);
 	if (ss->obj)
 		bpf_object__close(ss->obj);
+	free(ss->viable);
 	return rt->exit_status;
+}
+
+/* The probes could not all be loaded and attached: nothing ran, no end probes. */
+static int fail_to_start(struct stp_rt *rt, struct stp_session *ss)
+{
+	stp_child_kill(ss);
+	rt->exit_status = 1;
+	ss->ended = true;
+	return finish(rt, ss);
 }
 
 int stp_main(const struct stp_tool *tool, int argc, char **argv)
@@ -142,14 +151,12 @@ int stp_main(const struct stp_tool *tool, int argc, char **argv)
 		return 1;
 	if (ss.command && stp_child_prepare(&rt, &ss) != 0)
 		return 1;
-	if (tool->nkprobes && stp_load_and_attach(&rt, &ss) != 0) {
-		stp_child_kill(&ss);
-		rt.exit_status = 1;
-		ss.ended = true; /* nothing ran: no end probes */
-		return finish(&rt, &ss);
-	}
-	if (!tool->nkprobes)
-		stp_apply_global_options(&rt, &ss);
+	if (tool->nkprobes && stp_load(&rt, &ss) != 0)
+		return fail_to_start(&rt, &ss);
+	/* -G values are in place before any probe can fire. */
+	stp_apply_global_options(&rt, &ss);
+	if (tool->nkprobes && stp_attach(&rt, &ss) != 0)
+		return fail_to_start(&rt, &ss);
 
 	/* -T: a signal, so that it also stops a begin probe that loops. */
 	if (ss.timeout_s)

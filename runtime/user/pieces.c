@@ -4,8 +4,8 @@
  * number, sprintf arguments unformatted, strings to quote. Each value is
  * assembled here, cut to MAXSTRINGLEN as stap would have cut it.
  */
+#include "sites.h"
 #include "stp_gen.h"
-#include "stp_internal.h"
 
 #include <stdio.h>
 
@@ -128,22 +128,13 @@ void stp_read_string(struct stp_rt *rt, const char **p, const char *end, char *d
 		case STP_P_USYM:
 			stp_read_usymbol_piece(rt, tag, p, end, dst);
 			break;
-		case STP_P_KSITE: {
-			uint32_t site = 0;
-			if (*p + 5 <= end)
-				memcpy(&site, *p, 4);
-			const char *v = stp_kwild_site_str(site, *p + 5 <= end ? (uint8_t)(*p)[4] : 0);
-			*p += 5;
-			append(dst, v, strlen(v));
-			break;
-		}
+		case STP_P_KSITE:
 		case STP_P_USITE:
 		case STP_P_UPARMS:
 		case STP_P_URET:
-			if (rt->tool->uprobes) {
-				rt->tool->uprobes->piece(rt, tag, p, end, dst);
+			/* A site's names: its expander knows them (sites.h). */
+			if (stp_sites_piece(rt, tag, p, end, dst))
 				break;
-			}
 			*p = end;
 			return;
 		default:

@@ -21,8 +21,8 @@
 
 struct stp_rt;
 struct bpf_object;
-struct stp_uprobe_ops;
-extern const struct stp_uprobe_ops stp_uprobe_ops;
+struct stp_site_expander;
+extern const struct stp_site_expander stp_uprobe_ops;
 
 /* ------------------------------------------------------------ description */
 
@@ -135,8 +135,8 @@ struct stp_tool {
 	void (*on_event)(struct stp_rt *rt, const void *data, size_t len);
 	/* After the end probes: the globals the script set but never read. */
 	void (*autoprint)(struct stp_rt *rt);
-	/* Tools with uprobes: runtime/user/uprobes.c, and the $NAMEs BPF reads. */
-	const struct stp_uprobe_ops *uprobes;
+	/* Tools with uprobes: runtime/user/uprobes.c's site expander, and the $NAMEs BPF reads. */
+	const struct stp_site_expander *uprobes;
 	const char *const *uparams;
 	int nuparams;
 	bool uses_uparms; /* $$parms or $$return: DWARF is read, or its absence told */

@@ -18,6 +18,7 @@ struct stp_timer_state {
 /* What the lifecycle keeps beside the handlers' view (struct stp_rt). */
 struct stp_session {
 	struct bpf_object *obj;
+	bool *viable; /* per stp_kprobe_desc: this kernel can have it (load.c) */
 	struct bpf_link **links;
 	int nlinks;
 	const char **attached_pp; /* for -v */
@@ -39,7 +40,13 @@ extern int stp_verbosity;
 int64_t stp_now_ns(void);
 void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char **argv);
 int stp_preflight(struct stp_rt *rt);
-int stp_load_and_attach(struct stp_rt *rt, struct stp_session *ss);
+/*
+ * load.c: opens the BPF object, chooses the variants this kernel can have
+ * (ss->viable), loads it and fills what BPF reads; 0, or 1 once said why.
+ */
+int stp_load(struct stp_rt *rt, struct stp_session *ss);
+/* attach.c: attaches the loaded probes; 0, or 1 once said which could not. */
+int stp_attach(struct stp_rt *rt, struct stp_session *ss);
 
 /* What became of each probe (by the index of its first variant) at attach. */
 enum { STP_SUB_FAILED, STP_SUB_ATTACHED, STP_SUB_SUPERSEDED };
@@ -56,20 +63,6 @@ int stp_report_wildcards(const struct stp_tool *t, const unsigned char *state);
 /* Why kernel function f cannot be probed here, in a few words; and freeing what that read. */
 const char *stp_why_not_probed(const char *f);
 void stp_why_not_free(void);
-/*
- * kwild.c: kernel function wildcards matched on this kernel. Before load:
- * the matches and whether a desc's variant can be had here; at attach:
- * all matches of one desc, its account said with -v.
- */
-void stp_kwild_expand(struct stp_rt *rt);
-bool stp_kwild_viable(const struct stp_tool *t, int desc);
-int stp_kwild_fill_map(struct stp_rt *rt, struct bpf_object *obj);
-int stp_kwild_attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog, int desc);
-bool stp_is_kwild(const struct stp_kprobe_desc *k);
-void stp_kwild_size_map(struct bpf_object *obj);
-const char *stp_kwild_failure(void); /* why the last attach that failed did */
-const char *stp_kwild_site_str(uint32_t site, int what); /* STP_USITE_PP or _FUNC */
-void stp_kwild_cleanup(void);
 /* Destroys every link, in reverse order (links.c). */
 void stp_detach_all(struct stp_session *ss);
 void stp_apply_global_options(struct stp_rt *rt, struct stp_session *ss);
@@ -89,26 +82,6 @@ void stp_add_link(struct stp_session *ss, struct bpf_link *link, const char *pp)
 /* The words of a command that needs no shell, or NULL (child.c). */
 char **stp_simple_command(const char *cmd);
 void stp_free_command(char **words);
-
-/*
- * User-space probes (uprobes.c), linked only into tools that have some:
- * expanded before the BPF object loads, attached site by site after.
- */
-struct bpf_program;
-struct stp_uprobe_ops {
-	int (*expand)(struct stp_rt *rt, struct stp_session *ss);
-	bool (*viable)(int desc); /* it has sites */
-	void (*before_load)(struct stp_rt *rt, struct bpf_object *obj);
-	int (*fill_maps)(struct stp_rt *rt, struct bpf_object *obj);
-	/* 0, or a negative errno when no site attached */
-	int (*attach)(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog, int desc);
-	/* The same sites, at their entries: a return's entry program (@entry). */
-	int (*attach_entry)(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog,
-			    int desc);
-	/* Reads one STP_P_U* piece of a record into dst. */
-	void (*piece)(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst);
-	void (*cleanup)(void); /* detaches what attach() linked by itself, frees the rest */
-};
 
 /* An STP_P_KSTACK or STP_P_KSYM piece, named from /proc/kallsyms (ksym.c). */
 void stp_read_ksymbol_piece(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst);

@@ -14,8 +14,8 @@
  * libelf's symbol reading and libdw.
  */
 #include "kfeatures.h"
+#include "sites.h"
 #include "stp_gen.h"
-#include "stp_internal.h"
 #include "udwarf.h"
 #include "uprobe_multi.h"
 #include "usym.h"
@@ -399,8 +399,9 @@ static int expand(struct stp_rt *rt, struct stp_session *ss)
 	return 0;
 }
 
-static bool viable(int desc)
+static bool viable(const struct stp_tool *t, int desc)
 {
+	(void)t;
 	return udescs && udescs[desc].n > 0;
 }
 
@@ -525,16 +526,14 @@ static int attach_as(struct stp_rt *rt, struct stp_session *ss, struct bpf_progr
 	return attached ? 0 : (err ? err : -ENOENT);
 }
 
-static int attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog, int desc)
+/* A return probe's entry program (@entry) goes first, at the entry of each site. */
+static int attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog,
+		  struct bpf_program *entry, int desc)
 {
+	int err = entry ? attach_as(rt, ss, entry, desc, false) : 0;
+	if (err)
+		return err;
 	return attach_as(rt, ss, prog, desc, rt->tool->kprobes[desc].attach == STP_ATTACH_URETPROBE);
-}
-
-/* A return probe's entry program (@entry): at the entry of each of its sites. */
-static int attach_entry(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog,
-			int desc)
-{
-	return attach_as(rt, ss, prog, desc, false);
 }
 
 static void put_hex(char *out, size_t n, uint64_t v)
@@ -560,9 +559,11 @@ static const struct site *site_at(uint32_t id)
 }
 
 /* The STP_P_U* pieces of stp_record.h. */
-static void piece(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst)
+static bool piece(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst)
 {
 	(void)rt;
+	if (tag != STP_P_USITE && tag != STP_P_UPARMS && tag != STP_P_URET)
+		return false;
 	uint32_t id = 0;
 	if (*p + 4 <= end)
 		memcpy(&id, *p, 4);
@@ -574,16 +575,16 @@ static void piece(struct stp_rt *rt, int tag, const char **p, const char *end, c
 		*p += 1;
 		if (s)
 			stp_append(dst, what == STP_USITE_PP ? s->pp : s->func);
-		return;
+		return true;
 	}
 	if (tag == STP_P_URET) {
 		uint64_t rax = (uint64_t)stp_read_long(p, end);
 		if (!s || !s->dw || s->dw->ret.kind == UDW_VOID)
-			return; /* stap: "" without DWARF, and for void */
+			return true; /* stap: "" without DWARF, and for void */
 		format_value(buf, sizeof(buf), &s->dw->ret, rax, true);
 		stp_append(dst, "return=");
 		stp_append(dst, buf);
-		return;
+		return true;
 	}
 	uint64_t regs[STP_UREGS];
 	for (int i = 0; i < STP_UREGS; i++)
@@ -597,6 +598,7 @@ static void piece(struct stp_rt *rt, int tag, const char **p, const char *end, c
 		stp_append(dst, "=");
 		stp_append(dst, buf);
 	}
+	return true;
 }
 
 static void cleanup(void)
@@ -628,13 +630,19 @@ static void cleanup(void)
 	nsites = nbinaries = 0;
 }
 
-const struct stp_uprobe_ops stp_uprobe_ops = {
+static bool is_uprobe(const struct stp_kprobe_desc *k)
+{
+	return k->ukind != STP_U_NONE;
+}
+
+/* Its name is the one generated tools have always set .uprobes to. */
+const struct stp_site_expander stp_uprobe_ops = {
+	.owns = is_uprobe,
 	.expand = expand,
 	.viable = viable,
 	.before_load = before_load,
 	.fill_maps = fill_maps,
 	.attach = attach,
-	.attach_entry = attach_entry,
 	.piece = piece,
 	.cleanup = cleanup,
 };
