@@ -16,26 +16,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-static volatile sig_atomic_t stop_signal;
-volatile sig_atomic_t stp_interrupt;
-
-/*
- * A stop: the event loop ends, and a handler that is running (a loop in a
- * begin probe) unwinds at its next iteration, so the tool always answers.
- */
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-	stp_interrupt = 1;
-}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -48,13 +33,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		return vfprintf(stderr, fmt, ap);
 	stp_log_append(fmt, ap);
 	return 0;
-}
-
-int64_t stp_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /* BPF's counters: probes skipped (their frame was busy), records lost. */
@@ -139,13 +117,7 @@ int stp_main(const struct stp_tool *tool, int argc, char **argv)
 		return 1;
 	libbpf_set_print(libbpf_print);
 
-	/* SA_RESTART: a stop must not cut the output's writes; polls still wake. */
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	stp_catch_stop_signals();
 
 	if (tool->nkprobes && stp_preflight(&rt) != 0)
 		return 1;
@@ -167,11 +139,11 @@ int stp_main(const struct stp_tool *tool, int argc, char **argv)
 	 * global a kernel probe reads) is there for its first event, as in
 	 * stap. A run that begin already ended never starts it.
 	 */
-	if (ss.command && !rt.exiting && !stop_signal)
+	if (ss.command && !rt.exiting && !stp_stop_requested())
 		stp_child_start(&ss);
 	else if (ss.command)
 		stp_child_kill(&ss);
-	while (!rt.exiting && !stop_signal) {
+	while (!rt.exiting && !stp_stop_requested()) {
 		if (ss.command && stp_child_done(&ss))
 			break;
 		stp_poll(&rt, &ss, 0);

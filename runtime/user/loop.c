@@ -15,6 +15,13 @@
 #include <string.h>
 #include <time.h>
 
+int64_t stp_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* How long BPF's records may wait before the tool reads them. */
 #define DRAIN_PERIOD_NS (20 * 1000000LL)
 

@@ -8,9 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int stp_verbosity;
-const char *stp_tool_name = "tool";
-
 static void usage(const struct stp_tool *t, FILE *out)
 {
 	fprintf(out, "Usage: %s [OPTIONS] [ARGS...]\n", t->name);

@@ -18,15 +18,6 @@ static u16 get_u16(const char **p, const char *end)
 	return v;
 }
 
-s64 stp_read_long(const char **p, const char *end)
-{
-	s64 v = 0;
-	if (*p + 8 <= end)
-		memcpy(&v, *p, 8);
-	*p += 8;
-	return v;
-}
-
 static void append(char *dst, const char *s, size_t n)
 {
 	size_t have = strnlen(dst, stp_maxstr - 1);

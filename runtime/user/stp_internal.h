@@ -37,7 +37,11 @@ struct stp_session {
 
 extern int stp_verbosity;
 
+/* loop.c: the monotonic clock the timers run on. */
 int64_t stp_now_ns(void);
+/* signals.c: SIGINT, SIGTERM, SIGHUP and SIGALRM stop the tool; whether one did. */
+void stp_catch_stop_signals(void);
+bool stp_stop_requested(void);
 void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char **argv);
 int stp_preflight(struct stp_rt *rt);
 /*
