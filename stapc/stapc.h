@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "../runtime/stp_attach_kinds.h" /* enum stp_attach, shared with the runtime */
+
 #define STAPC_VERSION "0.1.0"
 /* The SystemTap language level we implement, as `systemtap_v` sees it. */
 #define STAPC_STAP_COMPAT "4.8"
@@ -634,9 +636,14 @@ struct timer_probe {
 	bool profile;
 };
 
+/* attach_kinds.c: the compiler's view of runtime/stp_attach_kinds.h. */
+const char *attach_kind_name(enum stp_attach a);    /* "STP_ATTACH_FEXIT", as generated code spells it */
+const char *attach_kind_section(enum stp_attach a, const char *target); /* "fexit/vfs_read" */
+const char *attach_kind_feature(enum stp_attach a, int *since); /* "fentry", or NULL; since: 5005 */
+
 /*
  * One way a BPF probe attaches: its program's section, how the tool attaches
- * it (an STP_ATTACH_* name of runtime/user/stp.h), and how its handler
+ * it (enum stp_attach, runtime/stp_attach_kinds.h), and how its handler
  * reaches the probed function's arguments.
  */
 enum arg_access {
@@ -648,7 +655,7 @@ enum arg_access {
 
 struct variant {
 	const char *section; /* "tp_btf/sched_switch", "kprobe/vfs_read" */
-	const char *attach;  /* "STP_ATTACH_TP_BTF" */
+	enum stp_attach attach;
 	const char *target;  /* what attach names: an event, a function, a binary */
 	const char *func;    /* uprobes: the function pattern, or the mark */
 	const char *ukind;   /* uprobes: an STP_U_* name of runtime/user/stp.h */

@@ -84,30 +84,19 @@ static void json_str(struct strbuf *sb, const char *s)
  * the script's file name, so that the same inputs give the same bytes.
  */
 
-/* What one way of attaching needs from the kernel, and since which release. */
+/*
+ * What every BPF side uses, and helpers found in the generated code, with
+ * the release that first has them; each way of attaching names its own
+ * (runtime/stp_attach_kinds.h).
+ */
 static const struct feature {
-	const char *attach, *name;
+	const char *helper, *name;
 	int since; /* major * 1000 + minor */
 } features[] = {
-	{ "STP_ATTACH_TP_BTF", "tp_btf", 5005 },	 { "STP_ATTACH_TRACEPOINT", "tracepoint", 4007 },
-	{ "STP_ATTACH_RAW_TP", "raw_tracepoint", 4017 }, { "STP_ATTACH_KPROBE", "kprobe", 4017 },
-	{ "STP_ATTACH_KRETPROBE", "kprobe", 4017 },	 { "STP_ATTACH_FENTRY", "fentry", 5005 },
-	{ "STP_ATTACH_FEXIT", "fentry", 5005 },		 { "STP_ATTACH_PERF", "perf_event", 4009 },
-	{ "STP_ATTACH_UPROBE", "uprobe", 4017 },	 { "STP_ATTACH_URETPROBE", "uprobe", 4017 },
-	{ "STP_ATTACH_USDT", "usdt", 4017 },
-	/* What every BPF side uses, and helpers found in the generated code. */
 	{ NULL, "bpf", 4018 },				 { NULL, "btf", 5004 },
 	{ NULL, "ringbuf", 5008 },			 { "bpf_probe_read_kernel", "probe_read_kernel", 5005 },
 	{ "bpf_probe_read_user", "probe_read_user", 5005 }, { "bpf_snprintf(", "bpf_snprintf", 5013 },
 };
-
-static const struct feature *feature_of(const char *attach)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(features); i++)
-		if (features[i].attach && !strcmp(features[i].attach, attach))
-			return &features[i];
-	return NULL;
-}
 
 static void json_list(struct strbuf *sb, struct vec *v)
 {
@@ -154,19 +143,20 @@ static void manifest_probes(struct strbuf *sb, struct plan *pl, struct vec *req,
 		struct vec names = { 0 };
 		int lowest = 1 << 30;
 		for (int v = 0; v < n; v++) {
-			const struct feature *f = feature_of(vars[v].attach);
+			int first;
+			const char *feature = attach_kind_feature(vars[v].attach, &first);
 			sb_puts(sb, v ? ",\n        { \"program\": " : "\n        { \"program\": ");
 			json_str(sb, prog_name(d, v));
 			sb_puts(sb, ", \"section\": ");
 			json_str(sb, vars[v].section);
 			sb_puts(sb, ", \"attach\": ");
-			json_str(sb, f ? f->name : vars[v].attach);
+			json_str(sb, feature ? feature : attach_kind_name(vars[v].attach));
 			sb_puts(sb, ", \"target\": ");
 			json_str(sb, vars[v].target ? vars[v].target : "");
 			sb_puts(sb, " }");
-			if (f) {
-				add_unique(&names, f->name);
-				lowest = f->since < lowest ? f->since : lowest;
+			if (feature) {
+				add_unique(&names, feature);
+				lowest = first < lowest ? first : lowest;
 			}
 		}
 		sb_puts(sb, " ] }");
@@ -189,7 +179,7 @@ static void manifest_features(struct strbuf *sb, struct plan *pl, const char *bp
 	int since = 0;
 	for (size_t i = 0; bpf_c && *bpf_c && i < ARRAY_SIZE(features); i++) {
 		const struct feature *f = &features[i];
-		if (f->attach && (!strncmp(f->attach, "STP_", 4) || !strstr(bpf_c, f->attach)))
+		if (f->helper && !strstr(bpf_c, f->helper))
 			continue;
 		add_unique(&req, f->name);
 		since = f->since > since ? f->since : since;

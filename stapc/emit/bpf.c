@@ -275,26 +275,25 @@ static bool entry_of(const struct variant *var, struct variant *ev)
 	*ev = *var;
 	ev->is_return = false;
 	ev->entry_stash = false;
-	if (!strcmp(var->attach, "STP_ATTACH_FEXIT")) {
+	if (var->attach == STP_ATTACH_FEXIT) {
 		ev->section = arena_printf("fentry/%s", var->target);
-		ev->attach = "STP_ATTACH_FENTRY";
+		ev->attach = STP_ATTACH_FENTRY;
 		return true;
 	}
-	if (!strcmp(var->attach, "STP_ATTACH_KRETPROBE")) {
+	if (var->attach == STP_ATTACH_KRETPROBE) {
 		ev->section = arena_printf("kprobe/%s", var->target);
-		ev->attach = "STP_ATTACH_KPROBE";
+		ev->attach = STP_ATTACH_KPROBE;
 		return true;
 	}
-	if (!strcmp(var->attach, "STP_ATTACH_URETPROBE")) {
+	if (var->attach == STP_ATTACH_URETPROBE) {
 		/* The tool attaches it to the same sites, with the same cookies. */
 		ev->section = "uprobe";
-		ev->attach = "STP_ATTACH_UPROBE";
+		ev->attach = STP_ATTACH_UPROBE;
 		return true;
 	}
 	const char *exit = "syscalls:sys_exit_";
-	if (!strcmp(var->attach, "STP_ATTACH_TRACEPOINT") && !strncmp(var->target, exit, strlen(exit))) {
+	if (var->attach == STP_ATTACH_TRACEPOINT && !strncmp(var->target, exit, strlen(exit))) {
 		ev->section = arena_printf("tracepoint/syscalls/sys_enter_%s", var->target + strlen(exit));
-		ev->attach = "STP_ATTACH_TRACEPOINT";
 		ev->args = ARGS_NONE; /* the exit's record is not the entry's */
 		return true;
 	}
@@ -389,7 +388,8 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 	bool stash = var->entry_stash || k.entry_values;
 	if (stash)
 		emit_entry_program(pl, w, name, var, &ev, &entries, scratch_max);
-	cw_line(w, "/* %s: %s */", c_comment(vec_at(&d->chain, 0)), var->attach);
+	cw_line(w, "/* %s: %s */", c_comment(vec_at(&d->chain, 0)),
+		attach_kind_name(var->attach));
 	cw_line(w, "SEC(\"%s\")", var->section);
 	cw_line(w, "int %s(void *ctx)", name);
 	cw_block(w);
@@ -439,7 +439,7 @@ static void emit_probe(struct plan *pl, struct cw *w, struct dprobe *d, int *scr
 	struct variant vars[8];
 	int n = d->prov->variants ? d->prov->variants(d, vars, 8) : 0;
 	for (int v = 0; v < n; v++) {
-		if (!strcmp(vars[v].attach, "STP_ATTACH_USDT"))
+		if (vars[v].attach == STP_ATTACH_USDT)
 			pl->has_usdt = true;
 		emit_program(pl, w, d, v, &vars[v], scratch_max);
 	}

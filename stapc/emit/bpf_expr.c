@@ -160,7 +160,7 @@ const char *kgen_usite(struct kgen *k)
 {
 	if (!k->variant || !k->variant->ukind)
 		return NULL;
-	if (!strcmp(k->variant->attach, "STP_ATTACH_USDT"))
+	if (k->variant->attach == STP_ATTACH_USDT)
 		return "(u32)bpf_usdt_cookie(ctx)";
 	return "(u32)bpf_get_attach_cookie(ctx)";
 }
@@ -171,7 +171,7 @@ const char *kgen_regs(struct kgen *k)
 		return k->fn ? "regs" : NULL;
 	if (k->variant->args == ARGS_PT_REGS)
 		return "((struct pt_regs *)ctx)";
-	if (!strcmp(k->variant->attach, "STP_ATTACH_PERF"))
+	if (k->variant->attach == STP_ATTACH_PERF)
 		return "(&((struct bpf_perf_event_data *)ctx)->regs)";
 	return NULL;
 }
@@ -614,7 +614,7 @@ static const char *builtin_long(struct kgen *k, struct expr *x)
 		return "(s64)bpf_get_current_task()";
 	if (!strcmp(n, "is_return"))
 		return k->variant && k->variant->is_return ? "1" : "0";
-	bool perf_ctx = k->variant && !strcmp(k->variant->attach, "STP_ATTACH_PERF");
+	bool perf_ctx = k->variant && k->variant->attach == STP_ATTACH_PERF;
 	const char *regs = kgen_regs(k);
 	if (!strcmp(n, "uaddr"))
 		/* The user IP of the task: in a uprobe, the probe's own. */

@@ -421,7 +421,7 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 					   ".subgroup = %d, .sufficient = %d, .optional = %d, "
 					   ".ukind = %s, .usuffix = %s, .uparams_used = 0x%llxULL, "
 					   ".origin = %s, .origin_optional = %d, %s},",
-					prog_name(d, v), c_string(pp.buf), var->attach,
+					prog_name(d, v), c_string(pp.buf), attach_kind_name(var->attach),
 					c_string(var->target ? var->target : ""),
 					c_string(var->func ? var->func : ""), var->perf_type,
 					(unsigned long long)var->perf_config,

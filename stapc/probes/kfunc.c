@@ -369,13 +369,15 @@ static const char *site_pp(const struct kfunc_probe *kf)
 /* A wildcard the tool expands: one kprobe_multi link, else a kprobe each. */
 static int wild_variants(const struct kfunc_probe *kf, struct variant *out, int max)
 {
-	const char *kind = kf->is_return ? "kretprobe" : "kprobe";
+	static const enum stp_attach kinds[2][2] = {
+		{ STP_ATTACH_KPROBE_MULTI, STP_ATTACH_KPROBE_EACH },
+		{ STP_ATTACH_KRETPROBE_MULTI, STP_ATTACH_KRETPROBE_EACH },
+	};
 	int n = 0;
 	for (int each = 0; each < 2 && n < max; each++)
 		out[n++] = (struct variant){
-			.section = each ? kind : arena_printf("%s.multi", kind),
-			.attach = arena_printf("STP_ATTACH_K%sPROBE_%s", kf->is_return ? "RET" : "",
-					       each ? "EACH" : "MULTI"),
+			.section = attach_kind_section(kinds[kf->is_return][each], NULL),
+			.attach = kinds[kf->is_return][each],
 			.target = kf->func,
 			.args = ARGS_PT_REGS,
 			.is_return = kf->is_return,
@@ -420,10 +422,11 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	int depth = 0;
 	bool regs = stmt_any(d->body, reads_registers, &depth) ||
 		    expr_any(d->cond, reads_registers, &depth);
+	enum stp_attach fentry = kf->is_return ? STP_ATTACH_FEXIT : STP_ATTACH_FENTRY;
 	if (!kf->kprobe_only && !kf->module && !regs && n < max)
 		out[n++] = (struct variant){
-			.section = arena_printf("%s/%s", kf->is_return ? "fexit" : "fentry", kf->func),
-			.attach = kf->is_return ? "STP_ATTACH_FEXIT" : "STP_ATTACH_FENTRY",
+			.section = attach_kind_section(fentry, kf->func),
+			.attach = fentry,
 			.target = kf->func,
 			.args = ARGS_CTX_ARRAY,
 			.is_return = kf->is_return,
@@ -433,10 +436,11 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	 * that reads them gets them from a kprobe at the entry, which keeps
 	 * them per thread.
 	 */
+	enum stp_attach kprobe = kf->is_return ? STP_ATTACH_KRETPROBE : STP_ATTACH_KPROBE;
 	if (n < max)
 		out[n++] = (struct variant){
-			.section = arena_printf("%s/%s", kf->is_return ? "kretprobe" : "kprobe", kf->func),
-			.attach = kf->is_return ? "STP_ATTACH_KRETPROBE" : "STP_ATTACH_KPROBE",
+			.section = attach_kind_section(kprobe, kf->func),
+			.attach = kprobe,
 			.target = kf->func,
 			.args = ARGS_PT_REGS,
 			.is_return = kf->is_return,

@@ -295,11 +295,11 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 		const char *same_exe = arena_printf("stp_exe_is(stp_kg.stp_exe[%d].dev, "
 						    "stp_kg.stp_exe[%d].ino)",
 						    up->exe_slot, up->exe_slot);
+		const char *event = up->kind == UP_BEGIN ? "sched_process_exec" : "sched_process_exit";
 		out[0] = (struct variant){
-			.section = up->kind == UP_BEGIN ? "tp_btf/sched_process_exec"
-							: "tp_btf/sched_process_exit",
-			.attach = "STP_ATTACH_TP_BTF",
-			.target = up->kind == UP_BEGIN ? "sched_process_exec" : "sched_process_exit",
+			.section = attach_kind_section(STP_ATTACH_TP_BTF, event),
+			.attach = STP_ATTACH_TP_BTF,
+			.target = event,
 			.args = ARGS_CTX_ARRAY,
 			/* .end: when the last thread of the process exits. */
 			.filter = up->kind == UP_BEGIN ? same_exe
@@ -310,11 +310,12 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	static const char *const ukind[] = { [UP_FUNCTION] = "STP_U_FUNCTION", [UP_PLT] = "STP_U_PLT",
 					     [UP_MARK] = "STP_U_MARK",
 					     [UP_STATEMENT] = "STP_U_STATEMENT" };
+	enum stp_attach attach = up->kind == UP_MARK ? STP_ATTACH_USDT
+				 : up->is_return     ? STP_ATTACH_URETPROBE
+						     : STP_ATTACH_UPROBE;
 	out[0] = (struct variant){
-		.section = up->kind == UP_MARK ? "usdt" : up->is_return ? "uretprobe" : "uprobe",
-		.attach = up->kind == UP_MARK ? "STP_ATTACH_USDT"
-			  : up->is_return     ? "STP_ATTACH_URETPROBE"
-					      : "STP_ATTACH_UPROBE",
+		.section = attach_kind_section(attach, NULL),
+		.attach = attach,
 		.target = up->path ? up->path : "",
 		.func = up->pattern,
 		.ukind = ukind[up->kind],

@@ -94,8 +94,8 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	if (max < 1)
 		return 0;
 	out[0] = (struct variant){
-		.section = "perf_event",
-		.attach = "STP_ATTACH_PERF",
+		.section = attach_kind_section(STP_ATTACH_PERF, NULL),
+		.attach = STP_ATTACH_PERF,
 		.target = tp->profile ? "" : "one-cpu",
 		.args = ARGS_NONE,
 		.nmi = true,

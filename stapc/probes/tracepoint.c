@@ -244,16 +244,17 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 		return 0;
 	if (tp->classic) {
 		out[0] = (struct variant){
-			.section = arena_printf("tracepoint/%s/%s", tp->system, tp->event),
-			.attach = "STP_ATTACH_TRACEPOINT",
+			.section = attach_kind_section(STP_ATTACH_TRACEPOINT,
+						       arena_printf("%s/%s", tp->system, tp->event)),
+			.attach = STP_ATTACH_TRACEPOINT,
 			.target = arena_printf("%s:%s", tp->system, tp->event),
 			.args = ARGS_RECORD,
 		};
 	} else {
 		/* BTF-typed raw tracepoints: cheapest to run, and to detach. */
 		out[0] = (struct variant){
-			.section = arena_printf("tp_btf/%s", tp->event),
-			.attach = "STP_ATTACH_TP_BTF",
+			.section = attach_kind_section(STP_ATTACH_TP_BTF, tp->event),
+			.attach = STP_ATTACH_TP_BTF,
 			.target = tp->event,
 			.args = ARGS_CTX_ARRAY,
 		};
