@@ -578,6 +578,14 @@ struct provider {
 	 * tried in this order on the target. Returns how many it filled.
 	 */
 	int (*variants)(const struct dprobe *d, struct variant *out, int max);
+	/*
+	 * A return probe's entry program, which keeps per thread what its
+	 * handler needs from the entry (@entry() values, arguments a kretprobe
+	 * cannot see). entry comes as a copy of the return variant: make it
+	 * the entry's (section, attach kind ...) and return true, or return
+	 * false if that variant has no entry program. NULL: none has.
+	 */
+	bool (*entry_of)(const struct dprobe *d, struct variant *entry);
 	/* The resolved point, as -p2 prints it. */
 	void (*print)(struct strbuf *out, const struct dprobe *d);
 	/* Lists what `stapc -l PATTERN` should show for this family. */

@@ -267,37 +267,14 @@ static bool reads_local(const struct expr *x, void *unused __maybe_unused)
 /*
  * Where a return probe's entry is, for an entry program that keeps what
  * its handler's @entry() needs: its section and how it sees its context.
- * false: this kind of return has no entry program. A uretprobe's is a
- * uprobe the tool attaches to the same sites.
+ * false: this kind of return has no entry program. The provider knows.
  */
-static bool entry_of(const struct variant *var, struct variant *ev)
+static bool entry_of(const struct dprobe *d, const struct variant *var, struct variant *ev)
 {
 	*ev = *var;
 	ev->is_return = false;
 	ev->entry_stash = false;
-	if (var->attach == STP_ATTACH_FEXIT) {
-		ev->section = arena_printf("fentry/%s", var->target);
-		ev->attach = STP_ATTACH_FENTRY;
-		return true;
-	}
-	if (var->attach == STP_ATTACH_KRETPROBE) {
-		ev->section = arena_printf("kprobe/%s", var->target);
-		ev->attach = STP_ATTACH_KPROBE;
-		return true;
-	}
-	if (var->attach == STP_ATTACH_URETPROBE) {
-		/* The tool attaches it to the same sites, with the same cookies. */
-		ev->section = "uprobe";
-		ev->attach = STP_ATTACH_UPROBE;
-		return true;
-	}
-	const char *exit = "syscalls:sys_exit_";
-	if (var->attach == STP_ATTACH_TRACEPOINT && !strncmp(var->target, exit, strlen(exit))) {
-		ev->section = arena_printf("tracepoint/syscalls/sys_enter_%s", var->target + strlen(exit));
-		ev->args = ARGS_NONE; /* the exit's record is not the entry's */
-		return true;
-	}
-	return false;
+	return d->prov->entry_of && d->prov->entry_of(d, ev);
 }
 
 /*
@@ -383,7 +360,7 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 	expr_any(d->cond, collect_entry, &entries);
 	/* An entry program keeps the arguments a kretprobe reads, and the @entry() values. */
 	struct variant ev;
-	bool has_entry = entry_of(var, &ev);
+	bool has_entry = entry_of(d, var, &ev);
 	k.entry_values = entries.len && has_entry && entries_ok(&entries, &ev);
 	bool stash = var->entry_stash || k.entry_values;
 	if (stash)

@@ -449,6 +449,20 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	return n;
 }
 
+/* A return's entry program: fentry for an fexit, a kprobe for a kretprobe; wildcards have none. */
+static bool entry_of(const struct dprobe *d, struct variant *ev)
+{
+	(void)d;
+	if (ev->attach == STP_ATTACH_FEXIT)
+		ev->attach = STP_ATTACH_FENTRY;
+	else if (ev->attach == STP_ATTACH_KRETPROBE)
+		ev->attach = STP_ATTACH_KPROBE;
+	else
+		return false;
+	ev->section = attach_kind_section(ev->attach, ev->target);
+	return true;
+}
+
 static void print(struct strbuf *out, const struct dprobe *d)
 {
 	const struct kfunc_probe *kf = d->data;
@@ -491,6 +505,7 @@ const struct provider provider_kfunc = {
 	.target = target,
 	.vars = vars,
 	.variants = variants,
+	.entry_of = entry_of,
 	.print = print,
 	.list = list,
 };

@@ -326,6 +326,17 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	return 1;
 }
 
+/* A uretprobe's entry: a uprobe the tool attaches to the same sites, with the same cookies. */
+static bool entry_of(const struct dprobe *d, struct variant *ev)
+{
+	(void)d;
+	if (ev->attach != STP_ATTACH_URETPROBE)
+		return false;
+	ev->attach = STP_ATTACH_UPROBE;
+	ev->section = attach_kind_section(ev->attach, NULL);
+	return true;
+}
+
 static void print(struct strbuf *out, const struct dprobe *d)
 {
 	const struct uprobe_point *up = d->data;
@@ -505,6 +516,7 @@ const struct provider provider_process = {
 	.target = target,
 	.vars = vars,
 	.variants = variants,
+	.entry_of = entry_of,
 	.print = print,
 	.list = list,
 };

@@ -262,6 +262,19 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	return 1;
 }
 
+/* syscalls:sys_exit_X's entry: syscalls:sys_enter_X, whose record is not the exit's. */
+static bool entry_of(const struct dprobe *d, struct variant *ev)
+{
+	(void)d;
+	const char *exit = "syscalls:sys_exit_";
+	if (ev->attach != STP_ATTACH_TRACEPOINT || strncmp(ev->target, exit, strlen(exit)))
+		return false;
+	ev->section = attach_kind_section(ev->attach, arena_printf("syscalls/sys_enter_%s",
+								   ev->target + strlen(exit)));
+	ev->args = ARGS_NONE;
+	return true;
+}
+
 static void print(struct strbuf *out, const struct dprobe *d)
 {
 	const struct trace_probe *tp = d->data;
@@ -294,6 +307,7 @@ const struct provider provider_tracepoint = {
 	.target = target,
 	.vars = vars,
 	.variants = variants,
+	.entry_of = entry_of,
 	.print = print,
 	.list = list,
 };
