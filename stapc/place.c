@@ -585,6 +585,15 @@ static void place_timer(struct dprobe *d)
 	d->in_tool = false;
 }
 
+/* A BPF probe's programs, asked once: the later passes read d->variants. */
+static void place_variants(struct dprobe *d)
+{
+	struct variant vars[MAX_VARIANTS];
+	int n = d->prov->variants ? d->prov->variants(d, vars, MAX_VARIANTS) : 0;
+	d->variants = n ? memcpy(arena_alloc(n * sizeof(*vars)), vars, n * sizeof(*vars)) : NULL;
+	d->nvariants = n;
+}
+
 /* ------------------------------------------------------------ the plan */
 
 static int64_t define_value(struct session *s, const char *name, int64_t dflt)
@@ -618,6 +627,8 @@ struct plan *place_program(struct session *s, struct program *prog, const char *
 		if (d->in_tool && !strcmp(d->prov->name, "timer"))
 			place_timer(d);
 		bool u = d->in_tool;
+		if (!u)
+			place_variants(d);
 		vec_push(u ? &pl->uprobes : &pl->kprobes, d);
 		mark_handler(d, u ? SIDE_U : SIDE_K);
 	}

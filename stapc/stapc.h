@@ -578,6 +578,7 @@ struct provider {
 	 * tried in this order on the target. Returns how many it filled.
 	 */
 	int (*variants)(const struct dprobe *d, struct variant *out, int max);
+#define MAX_VARIANTS 8
 	/*
 	 * A return probe's entry program, which keeps per thread what its
 	 * handler needs from the entry (@entry() values, arguments a kretprobe
@@ -721,6 +722,12 @@ struct dprobe {
 	const char *origin;
 	bool origin_optional;
 	bool in_tool;		    /* its handler runs in the tool (U), not in BPF */
+	/*
+	 * A BPF probe's programs, one per way it may attach, in the order the
+	 * tool tries them: asked of its provider once, by placement.
+	 */
+	struct variant *variants;
+	int nvariants;
 };
 
 /* The elaborated program: what passes 3 and 4 compile. */

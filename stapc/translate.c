@@ -133,8 +133,8 @@ static void manifest_probes(struct strbuf *sb, struct plan *pl, struct vec *req,
 		sb_printf(sb, ", \"runs_in\": \"%s\"", d->in_tool ? "tool" : "kernel");
 		if (d->optional)
 			sb_puts(sb, ", \"optional\": true");
-		struct variant vars[8];
-		int n = !d->in_tool && d->prov->variants ? d->prov->variants(d, vars, 8) : 0;
+		const struct variant *vars = d->variants;
+		int n = d->nvariants;
 		if (!n) {
 			sb_puts(sb, " }");
 			continue;

@@ -413,12 +413,10 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 /* Every variant of a probe is its own program, with the same handler. */
 static void emit_probe(struct plan *pl, struct cw *w, struct dprobe *d, int *scratch_max)
 {
-	struct variant vars[8];
-	int n = d->prov->variants ? d->prov->variants(d, vars, 8) : 0;
-	for (int v = 0; v < n; v++) {
-		if (vars[v].attach == STP_ATTACH_USDT)
+	for (int v = 0; v < d->nvariants; v++) {
+		if (d->variants[v].attach == STP_ATTACH_USDT)
 			pl->has_usdt = true;
-		emit_program(pl, w, d, v, &vars[v], scratch_max);
+		emit_program(pl, w, d, v, &d->variants[v], scratch_max);
 	}
 }
 

@@ -377,13 +377,12 @@ static void emit_host_matches(struct plan *pl, struct cw *w)
 {
 	for (int i = 0; i < pl->kprobes.len; i++) {
 		struct dprobe *d = vec_at(&pl->kprobes, i);
-		struct variant vars[8];
-		int n = d->prov->variants ? d->prov->variants(d, vars, 8) : 0;
-		if (!n || !vars[0].kwild || !vars[0].host_matches->len)
+		const struct variant *var = d->variants;
+		if (!d->nvariants || !var->kwild || !var->host_matches->len)
 			continue;
 		cw_open(w, "static const char *const kwild_host_%d[] =", d->id);
-		for (int j = 0; j < vars[0].host_matches->len; j++)
-			cw_line(w, "%s,", c_string(vec_at(vars[0].host_matches, j)));
+		for (int j = 0; j < var->host_matches->len; j++)
+			cw_line(w, "%s,", c_string(vec_at(var->host_matches, j)));
 		cw_close(w, ";");
 	}
 }
@@ -409,12 +408,10 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 		cw_open(w, "static const struct stp_kprobe_desc kprobes[] =");
 		for (int i = 0; i < pl->kprobes.len; i++) {
 			struct dprobe *d = vec_at(&pl->kprobes, i);
-			struct variant vars[8];
-			int n = d->prov->variants ? d->prov->variants(d, vars, 8) : 0;
 			struct strbuf pp = { 0 };
 			dump_probe_point(&pp, d->point);
-			for (int v = 0; v < n; v++, nkprobes++) {
-				const struct variant *var = &vars[v];
+			for (int v = 0; v < d->nvariants; v++, nkprobes++) {
+				const struct variant *var = &d->variants[v];
 				cw_line(w, "{ .prog = \"%s\", .pp = %s, .attach = %s, .target = %s, "
 					   ".func = %s, .perf_type = %u, .perf_config = %lluULL, "
 					   ".perf_period = %lluULL, .perf_freq = %d, %s"
