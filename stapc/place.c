@@ -564,25 +564,17 @@ static enum walk_next kctx_call(struct walker *w, struct expr *x)
 	return walk_stmt(w, fn->body) ? WALK_ON : WALK_STOP;
 }
 
-/* A timer run by the tool moves to BPF when its handler asks for kernel context. */
-static void place_timer(struct dprobe *d)
+/*
+ * A probe run by the tool whose handler asks for kernel context: its
+ * provider moves it to BPF (a timer, to a perf event) or says why not.
+ */
+static void place_kernel_context(struct dprobe *d)
 {
 	struct kctx_scan ks = { 0 };
 	struct walker w = { .expr = kctx_call, .ctx = &ks };
 	walk_handler(&w, d->cond, d->body);
-	if (!ks.call)
-		return;
-	const struct timer_probe *tp = d->data;
-	if (tp->randomize_ns) {
-		diag_error(&d->point->loc, "this timer runs in the kernel, on a perf event whose period "
-					   "cannot be randomized, because its handler uses %s(): drop "
-					   ".randomize(M)",
-			   ks.call->fn->name);
-		diag_note(&ks.call->loc, "%s() is the interrupted task's, so the handler runs in BPF",
-			  ks.call->fn->name);
-		return;
-	}
-	d->in_tool = false;
+	if (ks.call)
+		d->prov->needs_kernel(d, ks.call);
 }
 
 /* A BPF probe's programs, asked once: the later passes read d->variants. */
@@ -624,8 +616,8 @@ struct plan *place_program(struct session *s, struct program *prog, const char *
 	infer_key_widths(prog, pl->maxstringlen);
 	for (int i = 0; i < prog->probes.len; i++) {
 		struct dprobe *d = vec_at(&prog->probes, i);
-		if (d->in_tool && !strcmp(d->prov->name, "timer"))
-			place_timer(d);
+		if (d->in_tool && d->prov->needs_kernel)
+			place_kernel_context(d);
 		bool u = d->in_tool;
 		if (!u)
 			place_variants(d);

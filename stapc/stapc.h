@@ -551,6 +551,15 @@ struct dprobe;
 struct elab;
 struct variant;
 
+/* Where the tool runs a probe it runs itself: a list of struct stp_tool. */
+enum tool_list { TOOL_NONE, TOOL_BEGIN, TOOL_END, TOOL_ERROR, TOOL_TIMER };
+struct tool_entry {
+	enum tool_list list;		   /* TOOL_NONE: never runs (`never`) */
+	int64_t order;			   /* begin, end, error: lower first */
+	int64_t interval_ns, randomize_ns; /* timers */
+	bool interruptible;		   /* stap runs it with interrupts on: 10 x MAXACTION */
+};
+
 /*
  * A probe provider: one family of built-in probe points (begin/end, timer,
  * kernel.trace, ...). Adding a probe type is adding one file under probes/
@@ -587,63 +596,25 @@ struct provider {
 	 * false if that variant has no entry program. NULL: none has.
 	 */
 	bool (*entry_of)(const struct dprobe *d, struct variant *entry);
+	/* A probe the tool runs (d->in_tool): which of the tool's lists, and its row there. */
+	void (*tool_entry)(const struct dprobe *d, struct tool_entry *out);
+	/*
+	 * A probe the tool runs whose handler asks for kernel context (call is
+	 * the first such call): moves it to BPF (d->in_tool = false), or says
+	 * why it cannot. NULL: the probe stays in the tool.
+	 */
+	void (*needs_kernel)(struct dprobe *d, const struct expr *call);
+	/* What ppfunc() and probefunc() say in its handler; NULL: "". */
+	const char *(*func_name)(const struct dprobe *d);
 	/* The resolved point, as -p2 prints it. */
 	void (*print)(struct strbuf *out, const struct dprobe *d);
 	/* Lists what `stapc -l PATTERN` should show for this family. */
 	void (*list)(struct elab *e, const struct probe_point *pattern, struct vec *out);
-	bool user_space; /* its handler runs in the tool, not in BPF */
 	/* expand()'s matches may be missing where the tool runs: each is optional. */
 	bool expansions_optional;
 };
 
 extern const struct provider *const providers[];
-
-/* What some providers keep in dprobe->data. */
-enum lifecycle_kind { LC_BEGIN, LC_END, LC_ERROR, LC_NEVER };
-struct lifecycle_probe {
-	enum lifecycle_kind kind;
-	int64_t order; /* begin(N): lower first */
-};
-
-struct trace_probe {
-	const char *system; /* NULL when the script named only the event */
-	const char *event;
-	bool classic;	    /* a tracefs record (syscalls:*), not tp_btf */
-	int proto;	    /* tp_btf: BTF FUNC_PROTO of the arguments */
-	struct vec fields;  /* classic: struct tp_field * */
-};
-
-struct kfunc_probe {
-	const char *func;
-	const char *module;	  /* module("M"), or NULL for the kernel */
-	int proto;		  /* BTF FUNC_PROTO on the build host, 0 if unknown */
-	bool is_return, is_call;
-	bool kprobe_only;	  /* kprobe.function: no fentry form */
-	/*
-	 * A wildcard matched on the target (its handler reads no $variable):
-	 * func and module are patterns; host_matches the build host's matches.
-	 */
-	bool wild;
-	struct vec host_matches;
-	bool return_reads_params; /* a .return handler reading $params: fexit only */
-};
-
-enum uprobe_kind { UP_FUNCTION, UP_PLT, UP_MARK, UP_BEGIN, UP_END, UP_STATEMENT };
-struct uprobe_point {
-	enum uprobe_kind kind;
-	const char *path;    /* canonical, on the build host; NULL: the -c/-x target's binary */
-	const char *pattern; /* function or mark name, with wildcards */
-	bool is_return, is_call;
-	int exe_slot;	     /* begin/end: its entry in stp_kg.stp_exe, the binary's identity */
-	uint64_t params_used; /* bit N: its handler reads $NAME number N of program->uparams */
-	bool return_reads_parms; /* a return reading $$parms or $NAME: its entry program keeps the registers */
-};
-
-struct timer_probe {
-	int64_t interval_ns;
-	int64_t randomize_ns; /* 0: none */
-	bool profile;
-};
 
 /* attach_kinds.c: the compiler's view of runtime/stp_attach_kinds.h. */
 const char *attach_kind_name(enum stp_attach a);    /* "STP_ATTACH_FEXIT", as generated code spells it */
@@ -668,6 +639,8 @@ struct variant {
 	const char *target;  /* what attach names: an event, a function, a binary */
 	const char *func;    /* uprobes: the function pattern, or the mark */
 	const char *ukind;   /* uprobes: an STP_U_* name of runtime/user/stp.h */
+	const char *usuffix; /* uprobes: what a site's pp() ends with (".return"), or NULL */
+	uint64_t uparams_used; /* uprobes: bit N: the handler reads program->uparams[N] */
 	const char *filter;  /* a C condition the handler checks first, or NULL */
 	enum arg_access args;
 	bool nmi;	     /* may fire in NMI: its own frame level */

@@ -752,11 +752,10 @@ static const char *builtin_str(struct kgen *k, struct expr *x)
 		sb_free(&sb);
 		return r;
 	} else if (!strcmp(n, "ppfunc") || !strcmp(n, "probefunc")) {
-		const struct kfunc_probe *kf = k->probe && !strcmp(k->probe->prov->name,
-								   "kernel.function")
-						       ? k->probe->data
-						       : NULL;
-		return lit(k, kf ? kf->func : "");
+		const char *fn = k->probe && k->probe->prov->func_name
+					 ? k->probe->prov->func_name(k->probe)
+					 : NULL;
+		return lit(k, fn ? fn : "");
 	} else {
 		diag_error(&x->loc, "'%s' is not available in a kernel probe handler", n);
 		cw_line(k->w, "%s[0] = 0;", d);

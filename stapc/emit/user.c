@@ -83,6 +83,15 @@ static const char *define_of(struct plan *pl, const char *name)
 	return NULL;
 }
 
+/* Where the tool runs probe d, as its provider says: nowhere if it does not. */
+static struct tool_entry tool_entry_of(const struct dprobe *d)
+{
+	struct tool_entry te = { .list = TOOL_NONE };
+	if (d->prov->tool_entry)
+		d->prov->tool_entry(d, &te);
+	return te;
+}
+
 /*
  * What one hit of probe d may do, as stap counts: MAXACTION, and ten times
  * that (MAXACTION_INTERRUPTIBLE) for begin, end and error probes, which
@@ -93,7 +102,7 @@ static long long action_limit(struct plan *pl, struct dprobe *d)
 {
 	if (define_of(pl, "STAP_SUPPRESS_TIME_LIMITS_ENABLE"))
 		return INT64_MAX;
-	if (strcmp(d->prov->name, "begin/end"))
+	if (!tool_entry_of(d).interruptible)
 		return (long long)pl->maxactions;
 	const char *v = define_of(pl, "MAXACTION_INTERRUPTIBLE");
 	return v ? strtoll(v, NULL, 0) : (long long)pl->maxactions * 10;
@@ -341,20 +350,6 @@ static void emit_tables(struct plan *pl, struct cw *w)
 
 /* ------------------------------------------------------------ the description */
 
-/* What a uprobe site's pp() ends with: the suffix the script wrote. */
-static const char *usuffix(const struct dprobe *d)
-{
-	if (strcmp(d->prov->name, "process"))
-		return "";
-	const struct uprobe_point *up = d->data;
-	return up->is_return ? ".return" : up->is_call ? ".call" : "";
-}
-
-static uint64_t uparams_used(const struct dprobe *d)
-{
-	return strcmp(d->prov->name, "process") ? 0 : ((const struct uprobe_point *)d->data)->params_used;
-}
-
 /* ".nscopes = N, .scopes = { ... }, ": the point lists a probe came through. */
 static const char *scopes_init(const struct dprobe *d)
 {
@@ -424,8 +419,9 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 					(unsigned long long)var->perf_config,
 					(unsigned long long)var->perf_period, var->perf_freq, scopes_init(d), d->id,
 					d->sufficient, d->optional || d->sufficient,
-					var->ukind ? var->ukind : "STP_U_NONE", c_string(usuffix(d)),
-					(unsigned long long)uparams_used(d),
+					var->ukind ? var->ukind : "STP_U_NONE",
+					c_string(var->usuffix ? var->usuffix : ""),
+					(unsigned long long)var->uparams_used,
 					d->origin ? c_string(d->origin) : "NULL", d->origin_optional,
 					kwild_init(d, var));
 				if (var->ukind)
@@ -443,19 +439,17 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 		cw_close(w, ";");
 	}
 	const char *lists[] = { "begins", "ends", "errors" };
-	enum lifecycle_kind kinds[] = { LC_BEGIN, LC_END, LC_ERROR };
+	enum tool_list kinds[] = { TOOL_BEGIN, TOOL_END, TOOL_ERROR };
 	int counts[3] = { 0, 0, 0 };
 	for (int l = 0; l < 3; l++) {
 		cw_open(w, "static const struct stp_uprobe_desc %s[] =", lists[l]);
 		for (int i = 0; i < pl->uprobes.len; i++) {
 			struct dprobe *d = vec_at(&pl->uprobes, i);
-			if (strcmp(d->prov->name, "begin/end"))
-				continue;
-			const struct lifecycle_probe *lp = d->data;
-			if (lp->kind != kinds[l])
+			struct tool_entry te = tool_entry_of(d);
+			if (te.list != kinds[l])
 				continue;
 			cw_line(w, "{ %s, %lldLL, probe_%d },", c_string(vec_at(&d->chain, 0)),
-				(long long)lp->order, d->id);
+				(long long)te.order, d->id);
 			counts[l]++;
 		}
 		cw_line(w, "{ 0 }");
@@ -465,11 +459,11 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 	cw_open(w, "static const struct stp_timer_desc timers[] =");
 	for (int i = 0; i < pl->uprobes.len; i++) {
 		struct dprobe *d = vec_at(&pl->uprobes, i);
-		if (strcmp(d->prov->name, "timer"))
+		struct tool_entry te = tool_entry_of(d);
+		if (te.list != TOOL_TIMER)
 			continue;
-		const struct timer_probe *tp = d->data;
 		cw_line(w, "{ %s, %lldLL, %lldLL, probe_%d },", c_string(vec_at(&d->chain, 0)),
-			(long long)tp->interval_ns, (long long)tp->randomize_ns, d->id);
+			(long long)te.interval_ns, (long long)te.randomize_ns, d->id);
 		ntimers++;
 	}
 	cw_line(w, "{ 0 }");

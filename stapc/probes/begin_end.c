@@ -12,6 +12,13 @@
 
 #include <string.h>
 
+/* What this provider keeps in dprobe->data. */
+enum lifecycle_kind { LC_BEGIN, LC_END, LC_ERROR, LC_NEVER };
+struct lifecycle_probe {
+	enum lifecycle_kind kind;
+	int64_t order; /* begin(N): lower first */
+};
+
 static const char *const kinds[] = { "begin", "end", "error", "never" };
 
 static bool match(struct elab *e, struct dprobe *d)
@@ -39,6 +46,21 @@ static bool match(struct elab *e, struct dprobe *d)
 	return false;
 }
 
+/* The tool runs them in its begin, end and error lists, with interrupts on as stap does. */
+static void tool_entry(const struct dprobe *d, struct tool_entry *out)
+{
+	static const enum tool_list lists[] = {
+		[LC_BEGIN] = TOOL_BEGIN, [LC_END] = TOOL_END, [LC_ERROR] = TOOL_ERROR,
+		[LC_NEVER] = TOOL_NONE,
+	};
+	const struct lifecycle_probe *lp = d->data;
+	*out = (struct tool_entry){
+		.list = lists[lp->kind],
+		.order = lp->order,
+		.interruptible = true,
+	};
+}
+
 static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
 {
 	(void)e;
@@ -51,5 +73,5 @@ const struct provider provider_begin_end = {
 	.name = "begin/end",
 	.match = match,
 	.list = list,
-	.user_space = true,
+	.tool_entry = tool_entry,
 };

@@ -27,6 +27,22 @@
 #include <fnmatch.h>
 #include <string.h>
 
+/* What this provider keeps in dprobe->data. */
+struct kfunc_probe {
+	const char *func;
+	const char *module;	  /* module("M"), or NULL for the kernel */
+	int proto;		  /* BTF FUNC_PROTO on the build host, 0 if unknown */
+	bool is_return, is_call;
+	bool kprobe_only;	  /* kprobe.function: no fentry form */
+	/*
+	 * A wildcard matched on the target (its handler reads no $variable):
+	 * func and module are patterns; host_matches the build host's matches.
+	 */
+	bool wild;
+	struct vec host_matches;
+	bool return_reads_params; /* a .return handler reading $params: fexit only */
+};
+
 static bool is_pattern(const char *s)
 {
 	return strpbrk(s, "*?[") != NULL;
@@ -449,6 +465,13 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	return n;
 }
 
+/* ppfunc(), probefunc(): the function, as the point names it. */
+static const char *func_name(const struct dprobe *d)
+{
+	const struct kfunc_probe *kf = d->data;
+	return kf->func;
+}
+
 /* A return's entry program: fentry for an fexit, a kprobe for a kretprobe; wildcards have none. */
 static bool entry_of(const struct dprobe *d, struct variant *ev)
 {
@@ -506,6 +529,7 @@ const struct provider provider_kfunc = {
 	.vars = vars,
 	.variants = variants,
 	.entry_of = entry_of,
+	.func_name = func_name,
 	.print = print,
 	.list = list,
 };

@@ -25,6 +25,18 @@
 #include <string.h>
 #include <unistd.h>
 
+/* What this provider keeps in dprobe->data. */
+enum uprobe_kind { UP_FUNCTION, UP_PLT, UP_MARK, UP_BEGIN, UP_END, UP_STATEMENT };
+struct uprobe_point {
+	enum uprobe_kind kind;
+	const char *path;    /* canonical, on the build host; NULL: the -c/-x target's binary */
+	const char *pattern; /* function or mark name, with wildcards */
+	bool is_return, is_call;
+	int exe_slot;	     /* begin/end: its entry in stp_kg.stp_exe, the binary's identity */
+	uint64_t params_used; /* bit N: its handler reads $NAME number N of program->uparams */
+	bool return_reads_parms; /* a return reading $$parms or $NAME: its entry program keeps the registers */
+};
+
 static const char *kind_word[] = { [UP_FUNCTION] = "function", [UP_PLT] = "plt", [UP_MARK] = "mark",
 				   [UP_BEGIN] = "begin", [UP_END] = "end", [UP_STATEMENT] = "statement" };
 
@@ -291,6 +303,8 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	const struct uprobe_point *up = d->data;
 	if (max < 1)
 		return 0;
+	/* What a site's pp() ends with in the tool: the suffix the script wrote. */
+	const char *usuffix = up->is_return ? ".return" : up->is_call ? ".call" : "";
 	if (up->kind == UP_BEGIN || up->kind == UP_END) {
 		const char *same_exe = arena_printf("stp_exe_is(stp_kg.stp_exe[%d].dev, "
 						    "stp_kg.stp_exe[%d].ino)",
@@ -304,6 +318,8 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 			/* .end: when the last thread of the process exits. */
 			.filter = up->kind == UP_BEGIN ? same_exe
 						       : arena_printf("%s && stp_group_dead()", same_exe),
+			.usuffix = usuffix,
+			.uparams_used = up->params_used,
 		};
 		return 1;
 	}
@@ -319,6 +335,8 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 		.target = up->path ? up->path : "",
 		.func = up->pattern,
 		.ukind = ukind[up->kind],
+		.usuffix = usuffix,
+		.uparams_used = up->params_used,
 		.args = ARGS_PT_REGS,
 		.is_return = up->is_return,
 		.entry_stash = up->is_return && up->return_reads_parms,

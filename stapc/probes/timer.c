@@ -15,6 +15,13 @@
 
 #include <string.h>
 
+/* What this provider keeps in dprobe->data. */
+struct timer_probe {
+	int64_t interval_ns;
+	int64_t randomize_ns; /* 0: none */
+	bool profile;
+};
+
 static const struct {
 	const char *unit;
 	int64_t ns; /* one unit, in nanoseconds; 0 for hz */
@@ -107,6 +114,36 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	return 1;
 }
 
+/* A timer the tool runs: every interval, randomized as the script asks. */
+static void tool_entry(const struct dprobe *d, struct tool_entry *out)
+{
+	const struct timer_probe *tp = d->data;
+	*out = (struct tool_entry){
+		.list = TOOL_TIMER,
+		.interval_ns = tp->interval_ns,
+		.randomize_ns = tp->randomize_ns,
+	};
+}
+
+/*
+ * A handler that asks for the interrupted task's context moves the timer
+ * to BPF, on a perf event, whose period cannot be randomized.
+ */
+static void needs_kernel(struct dprobe *d, const struct expr *call)
+{
+	const struct timer_probe *tp = d->data;
+	if (tp->randomize_ns) {
+		diag_error(&d->point->loc, "this timer runs in the kernel, on a perf event whose period "
+					   "cannot be randomized, because its handler uses %s(): drop "
+					   ".randomize(M)",
+			   call->fn->name);
+		diag_note(&call->loc, "%s() is the interrupted task's, so the handler runs in BPF",
+			  call->fn->name);
+		return;
+	}
+	d->in_tool = false;
+}
+
 static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
 {
 	(void)e;
@@ -123,4 +160,6 @@ const struct provider provider_timer = {
 	.match = match,
 	.list = list,
 	.variants = variants,
+	.tool_entry = tool_entry,
+	.needs_kernel = needs_kernel,
 };

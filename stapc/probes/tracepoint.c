@@ -15,6 +15,15 @@
 #include <fnmatch.h>
 #include <string.h>
 
+/* What this provider keeps in dprobe->data. */
+struct trace_probe {
+	const char *system; /* NULL when the script named only the event */
+	const char *event;
+	bool classic;	    /* a tracefs record (syscalls:*), not tp_btf */
+	int proto;	    /* tp_btf: BTF FUNC_PROTO of the arguments */
+	struct vec fields;  /* classic: struct tp_field * */
+};
+
 /* Splits "system:event"; system is NULL when not given. */
 static void split(const char *spec, const char **system, const char **event)
 {
