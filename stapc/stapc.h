@@ -563,7 +563,9 @@ struct tool_entry {
 /*
  * A probe provider: one family of built-in probe points (begin/end, timer,
  * kernel.trace, ...). Adding a probe type is adding one file under probes/
- * and one entry in probes/registry.c.
+ * and one line in probes/registry.c (tests/p2_providers.bats does it): the
+ * rest of the compiler asks the hooks below, never a provider's name, and
+ * never reads d->data, whose type is the provider's own.
  */
 struct provider {
 	const char *name;

@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* registry.c - the probe providers, tried in this order. */
+/*
+ * registry.c - the probe providers, tried in this order. A provider NAME
+ * is `const struct provider provider_NAME` in its own file under probes/;
+ * adding one is adding its line here.
+ */
 #include "../stapc.h"
 
-extern const struct provider provider_begin_end;
-extern const struct provider provider_timer;
-extern const struct provider provider_tracepoint;
-extern const struct provider provider_process;
-extern const struct provider provider_perf;
-extern const struct provider provider_kfunc;
+#define PROVIDERS(X) \
+	X(begin_end)   \
+	X(timer)       \
+	X(tracepoint)  \
+	X(process)     \
+	X(perf)        \
+	X(kfunc)
+
+#define DECLARE(name) extern const struct provider provider_##name;
+PROVIDERS(DECLARE)
+#undef DECLARE
 
 const struct provider *const providers[] = {
-	&provider_begin_end,
-	&provider_timer,
-	&provider_tracepoint,
-	&provider_process,
-	&provider_perf,
-	&provider_kfunc,
+#define ENTRY(name) &provider_##name,
+	PROVIDERS(ENTRY)
+#undef ENTRY
 	NULL,
 };
