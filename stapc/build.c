@@ -229,8 +229,7 @@ bool build_tool(struct session *s, const char *dir, const char *name, const char
 		const char *src = arena_printf("%s/%s.bpf.c", dir, name);
 		const char *obj = arena_printf("%s/%s.bpf.o", dir, name);
 		const char *argv[] = {
-			"clang", "-g", "-O2", "-target", "bpf", "-D__TARGET_ARCH_x86",
-			"-Wno-unused-label", "-Wno-unused-variable", "-Wno-unused-function",
+			"clang", "-g", "-O2", "-target", "bpf", "-D__TARGET_ARCH_x86", "-Wall",
 			"-Wno-address-of-packed-member", "-Wno-compare-distinct-pointer-types",
 			arena_printf("-I%s", vmlinux), arena_printf("-I%s/bpf", bp.runtime),
 			arena_printf("-I%s", bp.runtime), arena_printf("-I%s", dir),

@@ -812,6 +812,7 @@ struct target_ref {
 	bool user;	    /* points into user memory (a __user pointer) */
 	bool pretty;	    /* $var$ / $var$$: printed as a string */
 	const char *c_type; /* the base's C type, as vmlinux.h spells it */
+	bool wide;	    /* the base is a pointer or 64-bit integer: no cast changes its bits */
 	bool final_is_array; /* the value is an array: its address is the value */
 };
 
@@ -951,7 +952,11 @@ struct kgen {
 	const struct variant *variant; /* the program being written */
 	int loop_depth;
 	bool entry_values;	  /* a return: its @entry(EXPR)s are in stp_stash->v[] */
+	struct vec jumped;	  /* const char *: labels some goto names, so they are written */
 };
+/* `label`, noted as jumped to: for "goto %s;" (a label no goto names is not written). */
+const char *kgen_jump(struct kgen *k, const char *label);
+bool kgen_jumped(const struct kgen *k, const char *label);
 
 /*
  * Whether x reads the same at a function's return as at its entry: its

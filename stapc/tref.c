@@ -107,6 +107,10 @@ bool tref_resolve(struct elab *e, struct target_ref *r, struct expr *x)
 		return false;
 	int cur = r->type;
 	r->c_type = r->type ? kbtf_type_name(btf, r->type) : "s64";
+	if (r->type) {
+		const struct btf_type *bt = btf__type_by_id(btf, (__u32)kbtf_strip(btf, r->type));
+		r->wide = bt && (btf_is_ptr(bt) || (btf_is_int(bt) && bt->size == 8));
+	}
 	for (int i = 0; i < x->comps.len; i++) {
 		struct component *c = vec_at(&x->comps, i);
 		if (c->kind == COMP_PRETTY) {

@@ -108,7 +108,7 @@ static __always_inline void stp_frame_put(struct stp_frame *f)
 }
 
 /* `delete a` of a whole array: each element, as the map is walked. */
-static long stp_clear_elem(void *map, const void *key, void *val, void *ctx)
+static __attribute__((unused)) long stp_clear_elem(void *map, const void *key, void *val, void *ctx)
 {
 	bpf_map_delete_elem(map, key);
 	return 0;

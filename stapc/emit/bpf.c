@@ -217,6 +217,21 @@ static const char *function_signature(struct function *fn)
 	return sig;
 }
 
+/*
+ * A program's end: an error not caught goes to err, where the tool is told
+ * of it; every way out goes through out. Labels nothing jumps to are left out.
+ */
+static void epilogue(struct kgen *k)
+{
+	if (kgen_jumped(k, "err")) {
+		cw_line(k->w, "goto %s;", kgen_jump(k, "out"));
+		cw_line(k->w, "err:");
+		cw_line(k->w, "stp_report_error(fr);");
+	}
+	if (kgen_jumped(k, "out"))
+		cw_line(k->w, "out:");
+}
+
 static void emit_function(struct plan *pl, struct cw *w, struct function *fn, int *scratch_max)
 {
 	struct kgen k = { .pl = pl, .w = w, .fn = fn, .err_label = "out", .ret_label = "out" };
@@ -228,7 +243,8 @@ static void emit_function(struct plan *pl, struct cw *w, struct function *fn, in
 		cw_line(w, "s64 rv = 0;");
 	declare_locals(&k, &fn->locals);
 	kgen_stmt(&k, fn->body);
-	cw_line(w, "out:");
+	if (kgen_jumped(&k, "out"))
+		cw_line(w, "out:");
 	cw_line(w, "return%s;", has_value ? " rv" : "");
 	cw_close(w, NULL);
 	cw_blank(w);
@@ -315,10 +331,7 @@ static void emit_entry_program(struct plan *pl, struct cw *w, const char *name,
 		cw_line(w, "e.v[%d] = %s;", i, kgen_long(&k, x->left));
 	}
 	cw_line(w, "bpf_map_update_elem(&stash_%s, &id, &e, BPF_ANY);", name);
-	cw_line(w, "goto out;");
-	cw_line(w, "err:");
-	cw_line(w, "stp_report_error(fr);");
-	cw_line(w, "out:");
+	epilogue(&k);
 	cw_line(w, "stp_frame_put(fr);");
 	cw_line(w, "return 0;");
 	cw_close(w, NULL);
@@ -380,24 +393,20 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 		cw_line(w, "struct stp_entry_%s *stp_stash = bpf_map_lookup_elem(&stash_%s, &stp_eid);",
 			name, name);
 		cw_line(w, "if (!stp_stash)");
-		cw_line(w, "\tgoto out;");
+		cw_line(w, "\tgoto %s;", kgen_jump(&k, "out"));
 	}
 	declare_locals(&k, &d->locals);
 	if (var->filter) {
 		cw_line(w, "if (!(%s))", var->filter);
-		cw_line(w, "\tgoto out;");
+		cw_line(w, "\tgoto %s;", kgen_jump(&k, "out"));
 	}
 	if (d->cond) {
 		cw_loc(w, &d->cond->loc);
 		cw_line(w, "if (!(%s))", kgen_long(&k, d->cond));
-		cw_line(w, "\tgoto out;");
+		cw_line(w, "\tgoto %s;", kgen_jump(&k, "out"));
 	}
 	kgen_stmt(&k, d->body);
-	cw_line(w, "goto out;");
-	cw_line(w, "err:");
-	/* An error not caught: the tool reports it. */
-	cw_line(w, "stp_report_error(fr);");
-	cw_line(w, "out:");
+	epilogue(&k);
 	if (stash) {
 		cw_line(w, "if (stp_stash)");
 		cw_line(w, "\tbpf_map_delete_elem(&stash_%s, &stp_eid);", name);
@@ -479,14 +488,18 @@ void emit_bpf(struct plan *pl, struct strbuf *out)
 	cw_line(&w, "#define stp_target_pid stp_kg.stp_target_pid");
 	cw_line(&w, "#define stp_boot_epoch_ns stp_kg.stp_boot_epoch_ns");
 	cw_blank(&w);
-	/* Literals, one struct so that their layout is fixed, with room after. */
+	/*
+	 * Literals, one struct so that their layout is fixed, with room after.
+	 * The table is the tool's too (errors are reported by number): a
+	 * program may read none of it.
+	 */
 	cw_open(&w, "static const struct");
 	for (int i = 0; i < pl->literals.len; i++) {
 		const char *s = vec_at(&pl->literals, i);
 		cw_line(&w, "char l%d[%zu];", i, strlen(s) + 1);
 	}
 	cw_line(&w, "char pad[STP_MAXSTRINGLEN];");
-	cw_close(&w, " stp_lits = {");
+	cw_close(&w, " stp_lits __attribute__((unused)) = {");
 	for (int i = 0; i < pl->literals.len; i++)
 		cw_line(&w, "\t%s,", c_string(vec_at(&pl->literals, i)));
 	cw_line(&w, "};");

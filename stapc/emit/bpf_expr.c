@@ -51,13 +51,28 @@ const char *kgen_slot(struct kgen *k, int size)
  * the literal table ("division by 0 near operator '/' at f.stp:3:9"); a
  * try/catch takes the message alone, as stap's last_error is.
  */
+const char *kgen_jump(struct kgen *k, const char *label)
+{
+	if (!kgen_jumped(k, label))
+		vec_push(&k->jumped, (void *)label);
+	return label;
+}
+
+bool kgen_jumped(const struct kgen *k, const char *label)
+{
+	for (int i = 0; i < k->jumped.len; i++)
+		if (!strcmp(vec_at(&k->jumped, i), label))
+			return true;
+	return false;
+}
+
 static void fail(struct kgen *k, const struct loc *loc, const char *msg, const char *near)
 {
 	int id = plan_literal(k->pl, runtime_error_text(msg, near, loc));
 	vec_push(&k->pl->errors, (void *)(intptr_t)id);
 	cw_line(k->w, "stp_strcpy(fr->cmsg, stp_lits.l%d);", plan_literal(k->pl, msg));
 	cw_line(k->w, "fr->error = %d;", id + 1);
-	cw_line(k->w, "goto %s;", k->err_label);
+	cw_line(k->w, "goto %s;", kgen_jump(k, k->err_label));
 }
 
 static const char *lit(struct kgen *k, const char *raw)
@@ -113,23 +128,27 @@ static void fault(struct kgen *k, struct expr *x, const char *fmt, const char *r
 					       &x->loc);
 	cw_line(k->w, "stp_error_at(fr, %d, %d);", error_site(k, call),
 		plan_literal(k->pl, where));
-	cw_line(k->w, "goto %s;", k->err_label);
+	cw_line(k->w, "goto %s;", kgen_jump(k, k->err_label));
 }
 
 /* ------------------------------------------------------------ target variables */
 
-/* The base value of a target variable, before its ->field steps. */
-static const char *tref_base(struct kgen *k, const struct target_ref *r)
+/*
+ * The base value of a target variable, before its ->field steps: through
+ * the argument's own C type (an int sign-extends), unless `raw` and the
+ * type is as wide as the 64 bits it comes in.
+ */
+static const char *tref_base(struct kgen *k, const struct target_ref *r, bool raw)
 {
+	const char *cast = raw && r->wide ? "" : arena_printf("(%s)", r->c_type);
 	switch (r->base) {
 	case TREF_TP_ARG:
-		/* Through the argument's own C type: an int sign-extends. */
 		if (k->variant && k->variant->entry_stash)
-			return arena_printf("(%s)stp_stash->a[%d]", r->c_type, r->index);
+			return arena_printf("%sstp_stash->a[%d]", cast, r->index);
 		if (k->variant && k->variant->args == ARGS_PT_REGS)
-			return arena_printf("(%s)PT_REGS_PARM%d((struct pt_regs *)ctx)", r->c_type,
+			return arena_printf("%sPT_REGS_PARM%d((struct pt_regs *)ctx)", cast,
 					    r->index + 1);
-		return arena_printf("(%s)((u64 *)ctx)[%d]", r->c_type, r->index);
+		return arena_printf("%s((u64 *)ctx)[%d]", cast, r->index);
 	case TREF_TP_FIELD: {
 		const char *t = r->size == 8 ? "s64" : r->size == 4 ? (r->is_signed ? "int" : "u32")
 				: r->size == 2 ? (r->is_signed ? "short" : "u16")
@@ -139,13 +158,13 @@ static const char *tref_base(struct kgen *k, const struct target_ref *r)
 	case TREF_KRETVAL:
 		/* fexit: after the arguments in the context; kretprobe: the register. */
 		if (k->variant && k->variant->args == ARGS_PT_REGS)
-			return arena_printf("(%s)PT_REGS_RC((struct pt_regs *)ctx)", r->c_type);
+			return arena_printf("%sPT_REGS_RC((struct pt_regs *)ctx)", cast);
 		/*
 		 * fexit: the kernel says where the value is; its place after the
 		 * arguments differs where the function gained or lost one.
 		 */
-		return arena_printf("({ u64 stp_ret = 0; bpf_get_func_ret(ctx, &stp_ret); (%s)stp_ret; })",
-				    r->c_type);
+		return arena_printf("({ u64 stp_ret = 0; bpf_get_func_ret(ctx, &stp_ret); %sstp_ret; })",
+				    cast);
 	case TREF_VALUE:
 	case TREF_UPARAM: /* kgen_target reads these itself */
 	case TREF_URETVAL:
@@ -232,7 +251,7 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 	/* @cast: the operand's value, as a pointer of the cast's type. */
 	const char *base = r->base == TREF_VALUE && x->left
 				   ? arena_printf("((%s)(unsigned long)%s)", r->c_type, kgen_long(k, x->left))
-				   : tref_base(k, r);
+				   : tref_base(k, r, !r->steps.len);
 	if (!r->steps.len) {
 		/*
 		 * A pointer fentry or tp_btf hands over is typed for the verifier,
@@ -241,7 +260,7 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 		bool typed_ctx = k->variant && k->variant->args == ARGS_CTX_ARRAY &&
 				 !k->variant->entry_stash;
 		if (typed_ctx && r->c_type && strchr(r->c_type, '*') && r->base != TREF_VALUE)
-			return arena_printf("(s64)stp_scalar((u64)%s)", base);
+			return arena_printf("(s64)stp_scalar(%s%s)", r->wide ? "" : "(u64)", base);
 		return arena_printf("(s64)%s", base);
 	}
 	/*
@@ -251,7 +270,10 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 	const char *t = tmp(k);
 	cw_line(k->w, "s64 %s = 0;", t);
 	cw_block(k->w);
-	cw_line(k->w, "%s p = (%s)%s;", r->c_type, r->c_type, base);
+	if (r->base == TREF_TP_FIELD)
+		cw_line(k->w, "%s p = (%s)%s;", r->c_type, r->c_type, base);
+	else
+		cw_line(k->w, "%s p = %s;", r->c_type, base); /* already of that type */
 	struct strbuf path = { 0 };
 	const char *cur = "p";
 	int stage = 0;
@@ -388,6 +410,13 @@ static void insert_new(struct kgen *k, struct symbol *sym, const char *key, cons
 		       const char *rc)
 {
 	const char *m = map_name(sym);
+	if (!rc && !wraps(sym)) {
+		/* Made by another CPU or full: the lookup after it tells. */
+		cw_line(k->w, "bpf_map_update_elem(&%s, %s, %s, BPF_NOEXIST);", m, key, val);
+		return;
+	}
+	if (!rc)
+		rc = tmp(k);
 	cw_line(k->w, "long %s = bpf_map_update_elem(&%s, %s, %s, BPF_NOEXIST);", rc, m, key, val);
 	if (!wraps(sym))
 		return;
@@ -503,7 +532,7 @@ static void stats_add(struct kgen *k, struct expr *target, const char *v)
 	cw_open(k->w, "if (!%s)", p);
 	const char *zero = arena_printf("(void *)&stp_zero_%s", sym->name);
 	if (sym->arity > 0)
-		insert_new(k, sym, key, zero, tmp(k));
+		insert_new(k, sym, key, zero, NULL);
 	else
 		cw_line(k->w, "bpf_map_update_elem(&%s, %s, %s, BPF_NOEXIST);", m, key, zero);
 	cw_line(k->w, "%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
@@ -573,8 +602,13 @@ static const char *memory_read(struct kgen *k, struct expr *x)
 		const char *t = tmp(k);
 		const char *what = readers[i][2];
 		cw_line(k->w, "%s %s_v = 0;", readers[i][1], t);
-		cw_line(k->w, "long %s_rc = bpf_probe_read_%s(&%s_v, sizeof(%s_v), (const void *)%s);", t,
-			n[0] == 'u' ? "user" : "kernel", t, t, addr);
+		if (!what) /* a fault reads 0 */
+			cw_line(k->w, "bpf_probe_read_%s(&%s_v, sizeof(%s_v), (const void *)%s);",
+				n[0] == 'u' ? "user" : "kernel", t, t, addr);
+		else
+			cw_line(k->w, "long %s_rc = bpf_probe_read_%s(&%s_v, sizeof(%s_v), "
+				      "(const void *)%s);",
+				t, n[0] == 'u' ? "user" : "kernel", t, t, addr);
 		if (what) {
 			cw_open(k->w, "if (%s_rc < 0)", t);
 			fault(k, x, *what ? arena_printf("%s copy fault at 0x%%lx [man error::fault]", what)
@@ -786,15 +820,16 @@ static const char *callee_scratch(struct kgen *k, struct function *fn)
 
 static void check_error(struct kgen *k)
 {
-	cw_line(k->w, "if (fr->error || fr->unwind) goto %s;", k->err_label);
+	cw_line(k->w, "if (fr->error || fr->unwind) goto %s;", kgen_jump(k, k->err_label));
 }
 
-static const char *call_long(struct kgen *k, struct expr *x)
+/* A call of a function; `value`: whether the caller uses what it returns. */
+static const char *call_long(struct kgen *k, struct expr *x, bool value)
 {
 	if (x->fn->builtin)
 		return builtin_long(k, x);
 	const char *args = call_args(k, x);
-	if (x->fn->type == VT_UNKNOWN) {
+	if (x->fn->type == VT_UNKNOWN || !value) {
 		/* A function without a value, called for what it does. */
 		cw_line(k->w, "%s(fr, ctx, %s, %s%s);", gen_function(x->fn), kgen_regs_arg(k),
 			callee_scratch(k, x->fn), args);
@@ -1013,6 +1048,8 @@ void kgen_effect(struct kgen *k, struct expr *x)
 		v = assign_long(k, x, false);
 	else if (x->kind == E_PREINC || x->kind == E_POSTINC)
 		v = incdec(k, x, false);
+	else if (x->kind == E_CALL && x->fn && !x->fn->builtin)
+		v = call_long(k, x, false);
 	else
 		v = kgen_long(k, x);
 	if (!plain_value(v))
@@ -1083,7 +1120,7 @@ const char *kgen_long(struct kgen *k, struct expr *x)
 	case E_POSTINC:
 		return incdec(k, x, true);
 	case E_CALL:
-		return x->fn ? call_long(k, x) : "0";
+		return x->fn ? call_long(k, x, true) : "0";
 	case E_STAT:
 		return stat_extract(k, x);
 	case E_PRINT:

@@ -179,7 +179,7 @@ static void out_call(struct kgen *k, struct expr *x, const char *rec)
 			kgen_slot(k, place_of(x->fn)->slot > 0 ? place_of(x->fn)->slot : 8), rec,
 			sb.buf ? sb.buf : "");
 		sb_free(&sb);
-		cw_line(k->w, "if (fr->error || fr->unwind) goto %s;", k->err_label);
+		cw_line(k->w, "if (fr->error || fr->unwind) goto %s;", kgen_jump(k, k->err_label));
 	} else {
 		cw_line(k->w, "stp_put_str(%s, %s);", rec, kgen_str(k, x));
 	}
@@ -276,13 +276,17 @@ static void send(struct kgen *k, struct out_site *site, struct vec *values, bool
 	for (int i = 0; i < values->len; i++)
 		put_value(k, vec_at(values, i), rec);
 	cw_line(k->w, "stp_rec_end(%s, %d);", rec, wake);
-	cw_line(k->w, "goto %s_done;", r);
-	cw_line(k->w, "%s_fail:", r);
-	cw_line(k->w, "bpf_ringbuf_discard(%s.p, 0);", r);
-	cw_line(k->w, "goto %s;", outer);
-	cw_close(k->w, NULL);
-	cw_line(k->w, "%s_done:;", r);
+	bool failed = kgen_jumped(k, k->err_label);
 	k->err_label = outer;
+	if (failed) {
+		cw_line(k->w, "goto %s_done;", r);
+		cw_line(k->w, "%s_fail:", r);
+		cw_line(k->w, "bpf_ringbuf_discard(%s.p, 0);", r);
+		cw_line(k->w, "goto %s;", kgen_jump(k, outer));
+	}
+	cw_close(k->w, NULL);
+	if (failed)
+		cw_line(k->w, "%s_done:;", r);
 }
 
 static void print_stmt(struct kgen *k, struct expr *x)
@@ -384,7 +388,7 @@ static void error_call(struct kgen *k, struct expr *x)
 	cw_line(k->w, "fr->elen = %s.off;", r);
 	cw_line(k->w, "fr->esite = %d;", site->id);
 	cw_line(k->w, "fr->error = STP_ERR_PIECES;");
-	cw_line(k->w, "goto %s;", k->err_label);
+	cw_line(k->w, "goto %s;", kgen_jump(k, k->err_label));
 }
 
 /* log, warn, error, exit in a kernel probe: records the tool acts on. */
@@ -453,7 +457,7 @@ static void loop_guard(struct kgen *k, const char *it, const struct loc *loc)
 	vec_push(&k->pl->errors, (void *)(intptr_t)id);
 	cw_line(k->w, "fr->error = %d;", id + 1);
 	cw_line(k->w, "fr->unwind = 1;");
-	cw_line(k->w, "goto %s;", k->err_label);
+	cw_line(k->w, "goto %s;", kgen_jump(k, k->err_label));
 	cw_close(k->w, NULL);
 }
 
@@ -512,11 +516,13 @@ static void try_stmt(struct kgen *k, struct stmt *s)
 	k->err_label = catch;
 	kgen_stmt(k, s->body);
 	k->err_label = outer;
+	if (!kgen_jumped(k, catch))
+		return; /* nothing in the body can fail: no catch to write */
 	cw_line(k->w, "goto %s;", done);
 	cw_line(k->w, "%s:", catch);
 	/* As stap's: running out of MAXACTION is not for a script to catch. */
 	cw_line(k->w, "if (fr->unwind)");
-	cw_line(k->w, "\tgoto %s;", outer);
+	cw_line(k->w, "\tgoto %s;", kgen_jump(k, outer));
 	/* Caught: the tool never hears of it. */
 	cw_line(k->w, "fr->error = 0;");
 	if (s->catch_var && s->catch_var->sym)
@@ -575,7 +581,8 @@ void kgen_stmt(struct kgen *k, struct stmt *s)
 		if (s->step)
 			kgen_effect(k, s->step);
 		cw_close(k->w, NULL);
-		cw_line(k->w, "%s:;", k->break_label);
+		if (kgen_jumped(k, k->break_label))
+			cw_line(k->w, "%s:;", k->break_label);
 		cw_close(k->w, NULL);
 		k->break_label = outer_break;
 		return;
@@ -608,18 +615,18 @@ void kgen_stmt(struct kgen *k, struct stmt *s)
 			else
 				cw_line(k->w, "rv = %s;", kgen_long(k, s->expr));
 		}
-		cw_line(k->w, "goto %s;", k->ret_label);
+		cw_line(k->w, "goto %s;", kgen_jump(k, k->ret_label));
 		cw_close(k->w, NULL);
 		return;
 	case S_NEXT:
 		/* In a function: the probe's handler ends too, past any try. */
 		if (k->fn)
 			cw_line(k->w, "fr->unwind = 1;");
-		cw_line(k->w, "goto %s;", k->fn ? k->ret_label : "out");
+		cw_line(k->w, "goto %s;", kgen_jump(k, k->fn ? k->ret_label : "out"));
 		return;
 	case S_BREAK:
 		/* Our loops wrap the body in do { } while (0): break out of both. */
-		cw_line(k->w, "goto %s;", k->break_label);
+		cw_line(k->w, "goto %s;", kgen_jump(k, k->break_label));
 		return;
 	case S_CONTINUE:
 		cw_line(k->w, "break; /* continue: leave the body's do-while */");

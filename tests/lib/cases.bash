@@ -20,8 +20,8 @@ p1_normal_form() {
 	    -e 's/-(-9223372036854775808)/-9223372036854775808/g' -e 'ta' "$1"
 }
 
-# p5 (run) cases: the script is built into a tool (by the sanitized stapc),
-# which runs with the case's `# tool-args:`; its stdout must equal NAME.out,
+# p5 (run) cases: the script is built into a tool (by the sanitized stapc,
+# which must draw no warning from clang), which runs with the case's `# tool-args:`; its stdout must equal NAME.out,
 # its stderr NAME.errout when that exists, its exit status `# exit:` (0).
 # `# oracle: stap` cases get their goldens from real SystemTap (a qemu guest,
 # tests/kmatrix/stap-oracle) under UPDATE_GOLDEN; others from the tool.
@@ -35,7 +35,14 @@ check_run() {
 	[ "$(id -u)" = 0 ] || skip "running tools needs root"
 	local flags
 	flags=$(case_flags "$file")
-	(cd "$dir" && "$STAPC_ASAN" -o "$tool" $flags "$name.stp") || return 1
+	# A cache of this file's own, so that clang compiles each case here.
+	(cd "$dir" && XDG_CACHE_HOME=$BATS_FILE_TMPDIR/cache "$STAPC_ASAN" -o "$tool" $flags "$name.stp" \
+		2> "$BATS_TEST_TMPDIR/build.err") || { cat "$BATS_TEST_TMPDIR/build.err"; return 1; }
+	# The generated C compiles without a warning under clang's -Wall.
+	if grep -q '\[-W' "$BATS_TEST_TMPDIR/build.err"; then
+		cat "$BATS_TEST_TMPDIR/build.err"
+		return 1
+	fi
 	local args
 	args=$(sed -n 's/^# tool-args: //p' "$file" | head -1)
 	(cd "$dir" && eval "timeout 60 '$tool' $args" > "$out" 2> "$err") || status=$?
