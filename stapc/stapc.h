@@ -1019,6 +1019,24 @@ const char *prog_name(const struct dprobe *d, int variant);
 void emit_user(struct plan *pl, struct strbuf *out, const char *script, const char *description);
 void emit_header(struct plan *pl, struct strbuf *out);
 
+/* ---------------------------------------------------------------- template.c */
+
+/* A file of templates/, embedded at build time (build/gen/templates.c). */
+struct template_file {
+	const char *name; /* the file name without ".in": "tool.c" */
+	const char *text;
+	size_t len;
+};
+extern const struct template_file stp_templates[]; /* ends with { NULL } */
+
+/* A placeholder's value; a list of them ends with { NULL }. */
+struct tvar {
+	const char *name; /* "NAME" for @NAME@ */
+	const char *value;
+};
+/* Template `name` with its placeholders replaced; a missing value aborts. */
+const char *template_expand(const char *name, const struct tvar *vars);
+
 /* ---------------------------------------------------------------- translate.c, build.c */
 
 struct translation {
