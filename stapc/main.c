@@ -117,7 +117,8 @@ static bool write_sources(const char *dir, const struct translation *t)
 	if (mkdir_p(dir) != 0)
 		return false;
 	bool ok = write_file(arena_printf("%s/%s.c", dir, t->name), t->user_c, strlen(t->user_c)) &&
-		  write_file(arena_printf("%s/%s.stp.h", dir, t->name), t->header, strlen(t->header));
+		  write_file(arena_printf("%s/%s.stp.h", dir, t->name), t->header, strlen(t->header)) &&
+		  write_file(arena_printf("%s/%s.1", dir, t->name), t->man_page, strlen(t->man_page));
 	if (t->has_bpf)
 		ok = ok && write_file(arena_printf("%s/%s.bpf.c", dir, t->name), t->bpf_c,
 				      strlen(t->bpf_c));

@@ -1043,12 +1043,15 @@ struct translation {
 	const char *name; /* C identifier */
 	bool has_bpf;
 	const char *bpf_c, *header, *user_c, *manifest;
+	const char *man_page; /* NAME.1 */
 };
 
 struct translation *translate(struct session *s, struct program *prog, const char *name,
 			      const struct source_file *script);
 const char *tool_c_name(const char *name);
 const char *script_description(const char *text);
+/* man_page.c: a tool's manual page, from its name, script and argument count. */
+const char *man_page(const char *name, const char *script_name, const char *text, int nargs);
 bool build_tool(struct session *s, const char *dir, const char *name, const char *out,
 		const char *manifest, bool has_bpf);
 /* files.c: every file stapc writes (made with mkstemp beside it, then renamed). */

@@ -305,6 +305,7 @@ struct translation *translate(struct session *s, struct program *prog, const cha
 	t->header = arena_strdup(hdr.buf);
 	t->user_c = arena_strdup(user.buf);
 	t->manifest = manifest(pl, script, t->bpf_c);
+	t->man_page = man_page(name, script->name, script->text, pl->nargs_max);
 	sb_free(&bpf);
 	sb_free(&hdr);
 	sb_free(&user);

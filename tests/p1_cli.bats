@@ -149,3 +149,19 @@ bats_require_minimum_version 1.5.0
 	done
 	[ "$n" -gt 0 ] || skip "no fuzzer regressions recorded yet"
 }
+
+@test "p1 cli: -p3 -o DIR writes the tool's sources and its man page (templates/tool.1.in)" {
+	run "$STAPC_ASAN" -p3 -o "$BATS_TEST_TMPDIR/killwatch" "$TOP/examples/kill.stp"
+	[ "$status" -eq 0 ]
+	page=$BATS_TEST_TMPDIR/killwatch/killwatch.1
+	[ -f "$BATS_TEST_TMPDIR/killwatch/killwatch.c" ]
+	grep -qx '.TH KILLWATCH 1 "" "stapc [0-9.]*" "stapc tools"' "$page"
+	grep -qx 'killwatch \\- who sends SIGKILL to whom' "$page"
+	grep -q 'script \\fIkill.stp\\fR' "$page"
+	! grep -q '@[A-Z_]*@' "$page"
+	if command -v groff >/dev/null; then
+		run groff -man -Tutf8 -ww -z "$page"
+		[ "$status" -eq 0 ]
+		[ -z "$output" ]
+	fi
+}
