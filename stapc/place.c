@@ -599,12 +599,14 @@ static int64_t define_value(struct session *s, const char *name, int64_t dflt)
 	return dflt;
 }
 
-struct plan *place_program(struct session *s, struct program *prog, const char *name)
+struct plan *place_program(struct session *s, struct program *prog, const char *tool_name)
 {
 	struct plan *pl = arena_alloc(sizeof(*pl));
 	pl->prog = prog;
 	pl->s = s;
-	pl->name = name;
+	pl->name = tool_c_name(tool_name);
+	pl->tool_name = tool_name;
+	pl->nargs_max = s->runtime_args_max;
 	pl->maxstringlen = define_value(s, "MAXSTRINGLEN", 128);
 	pl->maxmapentries = define_value(s, "MAXMAPENTRIES", 2048);
 	pl->maxactions = define_value(s, "MAXACTION", 1000);

@@ -873,6 +873,29 @@ struct place_info {
 	int calls;   /* K functions: 1 while its calls are walked, 2 after (recursion check) */
 };
 
+/* One BPF program: a variant of a kernel-side probe, with its entry program if any. */
+struct kprog {
+	struct dprobe *d;
+	int v;			/* the variant's number */
+	const char *name;	/* probe_N, probe_N_V */
+	struct variant var;
+	/*
+	 * A return's entry program, NAME_entry (when stash): it keeps the
+	 * arguments a kretprobe's handler reads (var.entry_stash) and the
+	 * values of the @entry(EXPR)s (entry_values), per thread.
+	 */
+	struct variant entry;
+	const struct vec *entries; /* struct expr *: the @entry(EXPR)s, x->num from 1 */
+	bool entry_values;
+	bool stash;
+};
+
+/*
+ * What pass 3 decided, for the emitters to read: place.c and place_progs.c
+ * fill it. The last group is still found while NAME.bpf.c is written
+ * (emit/bpf*.c numbers literals, formats and record sites as it meets
+ * them), which is why emit_user() runs after emit_bpf().
+ */
 struct plan {
 	struct program *prog;
 	struct session *s;
@@ -881,15 +904,17 @@ struct plan {
 	const char *tool_name;	/* the tool's name as its users see it: kfmseal-alt */
 	struct vec kprobes;	/* struct dprobe * placed in K */
 	struct vec uprobes;	/* struct dprobe * placed in U */
+	struct vec kprogs;	/* struct kprog *: the programs of the kprobes, in order */
+	bool has_usdt;		/* K has USDT programs: libbpf's usdt.bpf.h is needed */
+	bool k_catches_message; /* a try in K gives its catch the message: BPF makes it */
+	int nargs_max;		/* the highest script argument used at run time */
+	/* Found by emit/bpf*.c. */
 	struct vec literals;	/* const char *: strings BPF refers to by index */
 	struct vec kconfigs;	/* const char *: CONFIG_ names BPF asks libbpf for */
-	struct vec formats;	/* const char *: printf/sprintf formats, decoded */
+	struct vec formats;	/* const char *: printf/sprintf formats, decoded (the tool's too) */
 	struct vec sites;	/* struct out_site *: K -> U records */
-	struct vec errors;	/* const char *: K error messages by index */
-	int nargs_max;		/* the highest script argument used at run time */
 	bool usites_map;	/* K reads pp()/probefunc()/$NAME of uprobe sites from a map */
 	bool ksites_map;	/* K reads pp()/probefunc() of kernel wildcard sites from a map */
-	bool has_usdt;		/* K has USDT programs: libbpf's usdt.bpf.h is needed */
 	bool uses_uparms;	/* $$parms or $$return of a uprobe */
 };
 
@@ -908,7 +933,13 @@ void place_reset(void); /* before arena_reset(): the fuzzer compiles many script
 /* keywidth.c: sets key_width of every global array's keys. */
 void infer_key_widths(struct program *prog, int64_t maxstringlen);
 
-struct plan *place_program(struct session *s, struct program *prog, const char *name);
+/* Pass 3's first step; tool_name as the user wrote it ("iotop-trace"). */
+struct plan *place_program(struct session *s, struct program *prog, const char *tool_name);
+/*
+ * place_progs.c, after place_program(): kprogs, has_usdt, k_catches_message.
+ * Reports the @entry()s it cannot keep.
+ */
+void place_kprogs(struct plan *pl);
 int plan_literal(struct plan *pl, const char *s);
 int plan_format(struct plan *pl, const char *fmt);
 /* Decodes C escapes of a stap string literal (\n, \t, \101, \x41 ...). */

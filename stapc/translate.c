@@ -282,11 +282,14 @@ struct translation *translate(struct session *s, struct program *prog, const cha
 			      const struct source_file *script)
 {
 	struct translation *t = arena_alloc(sizeof(*t));
-	struct plan *pl = place_program(s, prog, tool_c_name(name));
-	pl->nargs_max = s->runtime_args_max;
-	pl->tool_name = name;
+	struct plan *pl = place_program(s, prog, name);
 	if (diag_error_count())
 		return NULL;
+	/*
+	 * The BPF programs. An @entry() they cannot keep is an error that lets
+	 * the emitters run on, and report what else they refuse, at once.
+	 */
+	place_kprogs(pl);
 	t->name = pl->name;
 	t->has_bpf = pl->kprobes.len > 0;
 	struct strbuf bpf = { 0 }, hdr = { 0 }, user = { 0 };

@@ -258,49 +258,17 @@ const char *prog_name(const struct dprobe *d, int v)
 	return v ? arena_printf("probe_%d_%d", d->id, v) : arena_printf("probe_%d", d->id);
 }
 
-/* The @entry(EXPR)s of a return handler that need an entry probe, numbered from 1 in x->num. */
-static bool collect_entry(const struct expr *x, void *entries)
-{
-	struct vec *found = entries;
-	if (x->kind == E_ENTRY && !kgen_same_at_entry(x->left)) {
-		((struct expr *)x)->num = found->len + 1;
-		vec_push(found, (void *)x);
-	}
-	return false;
-}
-
-static bool reads_target_var(const struct expr *x, void *unused __maybe_unused)
-{
-	return x->kind == E_TARGET;
-}
-
-static bool reads_local(const struct expr *x, void *unused __maybe_unused)
-{
-	return x->kind == E_SYMBOL && x->sym && x->sym->kind != SYM_GLOBAL;
-}
-
-/*
- * Where a return probe's entry is, for an entry program that keeps what
- * its handler's @entry() needs: its section and how it sees its context.
- * false: this kind of return has no entry program. The provider knows.
- */
-static bool entry_of(const struct dprobe *d, const struct variant *var, struct variant *ev)
-{
-	*ev = *var;
-	ev->is_return = false;
-	ev->entry_stash = false;
-	return d->prov->entry_of && d->prov->entry_of(d, ev);
-}
-
 /*
  * A return probe's entry program, PROG_entry: per thread, the arguments
  * (a kretprobe's handler reading them) and the values of its @entry(EXPR)s,
  * in stash_PROG for the return to take.
  */
-static void emit_entry_program(struct plan *pl, struct cw *w, const char *name,
-			       const struct variant *var, const struct variant *ev,
-			       const struct vec *entries, int *scratch_max)
+static void emit_entry_program(struct plan *pl, struct cw *w, const struct kprog *kp,
+			       int *scratch_max)
 {
+	const char *name = kp->name;
+	const struct vec *entries = kp->entries;
+	const struct variant *ev = &kp->entry;
 	cw_open(w, "struct stp_entry_%s", name);
 	cw_line(w, "u64 a[6];");
 	cw_line(w, "s64 v[%d];", entries->len ? entries->len : 1);
@@ -321,7 +289,7 @@ static void emit_entry_program(struct plan *pl, struct cw *w, const char *name,
 	cw_line(w, "\treturn 0;");
 	cw_line(w, "u64 id = bpf_get_current_pid_tgid();");
 	cw_line(w, "struct stp_entry_%s e = {};", name);
-	if (var->entry_stash)
+	if (kp->var.entry_stash)
 		for (int i = 0; i < 6; i++)
 			cw_line(w, "e.a[%d] = PT_REGS_PARM%d((struct pt_regs *)ctx);", i, i + 1);
 	for (int i = 0; i < entries->len; i++) {
@@ -339,44 +307,16 @@ static void emit_entry_program(struct plan *pl, struct cw *w, const char *name,
 		*scratch_max = k.scratch;
 }
 
-/* Whether each @entry(EXPR) can be had at the entry: a long, of no local. */
-static bool entries_ok(const struct vec *entries, const struct variant *ev)
+static void emit_program(struct plan *pl, struct cw *w, const struct kprog *kp, int *scratch_max)
 {
-	bool ok = true;
-	for (int i = 0; i < entries->len; i++) {
-		const struct expr *x = vec_at(entries, i);
-		if (x->left->type == VT_STRING) {
-			diag_error(&x->loc, "@entry() of a string is not supported yet: keep a number");
-			ok = false;
-		} else if (expr_any(x->left, reads_local, NULL)) {
-			diag_error(&x->loc, "@entry() is computed when the function is entered, before "
-					    "the handler's locals exist: use globals or the probe's context");
-			ok = false;
-		} else if (ev->args == ARGS_NONE && expr_any(x->left, reads_target_var, NULL)) {
-			diag_error(&x->loc, "@entry() of a system call's fields is not supported: the "
-					    "return's record is not the entry's");
-			ok = false;
-		}
-	}
-	return ok;
-}
-
-static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
-			 const struct variant *var, int *scratch_max)
-{
+	struct dprobe *d = kp->d;
+	const struct variant *var = &kp->var;
 	struct kgen k = { .pl = pl, .w = w, .probe = d, .variant = var, .err_label = "err",
-			  .ret_label = "out" };
-	const char *name = prog_name(d, v);
-	struct vec entries = { 0 };
-	stmt_any(d->body, collect_entry, &entries);
-	expr_any(d->cond, collect_entry, &entries);
-	/* An entry program keeps the arguments a kretprobe reads, and the @entry() values. */
-	struct variant ev;
-	bool has_entry = entry_of(d, var, &ev);
-	k.entry_values = entries.len && has_entry && entries_ok(&entries, &ev);
-	bool stash = var->entry_stash || k.entry_values;
+			  .ret_label = "out", .entry_values = kp->entry_values };
+	const char *name = kp->name;
+	bool stash = kp->stash;
 	if (stash)
-		emit_entry_program(pl, w, name, var, &ev, &entries, scratch_max);
+		emit_entry_program(pl, w, kp, scratch_max);
 	cw_line(w, "/* %s: %s */", c_comment(vec_at(&d->chain, 0)),
 		attach_kind_name(var->attach));
 	cw_line(w, "SEC(\"%s\")", var->section);
@@ -416,16 +356,6 @@ static void emit_program(struct plan *pl, struct cw *w, struct dprobe *d, int v,
 	cw_blank(w);
 	if (k.scratch > *scratch_max)
 		*scratch_max = k.scratch;
-}
-
-/* Every variant of a probe is its own program, with the same handler. */
-static void emit_probe(struct plan *pl, struct cw *w, struct dprobe *d, int *scratch_max)
-{
-	for (int v = 0; v < d->nvariants; v++) {
-		if (d->variants[v].attach == STP_ATTACH_USDT)
-			pl->has_usdt = true;
-		emit_program(pl, w, d, v, &d->variants[v], scratch_max);
-	}
 }
 
 static int pow2_at_least(int n)
@@ -529,8 +459,8 @@ void emit_bpf(struct plan *pl, struct strbuf *out)
 		if (!fn->builtin && in_k(fn))
 			emit_function(pl, &body, fn, &scratch_max);
 	}
-	for (int i = 0; i < pl->kprobes.len; i++)
-		emit_probe(pl, &body, vec_at(&pl->kprobes, i), &scratch_max);
+	for (int i = 0; i < pl->kprogs.len; i++)
+		emit_program(pl, &body, vec_at(&pl->kprogs, i), &scratch_max);
 
 	int record_max = 64;
 	for (int i = 0; i < pl->sites.len; i++) {

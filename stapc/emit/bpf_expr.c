@@ -69,7 +69,6 @@ bool kgen_jumped(const struct kgen *k, const char *label)
 static void fail(struct kgen *k, const struct loc *loc, const char *msg, const char *near)
 {
 	int id = plan_literal(k->pl, runtime_error_text(msg, near, loc));
-	vec_push(&k->pl->errors, (void *)(intptr_t)id);
 	cw_line(k->w, "stp_strcpy(fr->cmsg, stp_lits.l%d);", plan_literal(k->pl, msg));
 	cw_line(k->w, "fr->error = %d;", id + 1);
 	cw_line(k->w, "goto %s;", kgen_jump(k, k->err_label));

@@ -337,32 +337,6 @@ static bool plain_ok(const struct expr *x)
 	}
 }
 
-/* Whether a try of s gives its catch the error's message. */
-static enum walk_next try_with_message(struct walker *w __maybe_unused, struct stmt *s)
-{
-	return s->kind == S_TRY && s->catch_var ? WALK_STOP : WALK_ON;
-}
-
-static bool catches_message(struct stmt *s)
-{
-	struct walker w = { .stmt = try_with_message, .expr = walk_no_expr };
-	return !walk_stmt(&w, s);
-}
-
-/* Whether any handler or function in BPF catches an error's message. */
-static bool bpf_catches_message(struct plan *pl)
-{
-	for (int i = 0; i < pl->kprobes.len; i++)
-		if (catches_message(((struct dprobe *)vec_at(&pl->kprobes, i))->body))
-			return true;
-	for (int i = 0; i < pl->prog->functions.len; i++) {
-		struct function *fn = vec_at(&pl->prog->functions, i);
-		if (!fn->builtin && (place_of(fn)->sides & SIDE_K) && catches_message(fn->body))
-			return true;
-	}
-	return false;
-}
-
 /*
  * error(msg): the message waits in the frame, as bytes for a catch to
  * take and as pieces for the tool to report if nothing catches it.
@@ -378,7 +352,7 @@ static void error_call(struct kgen *k, struct expr *x)
 		cw_line(k->w, "stp_strcpy(fr->cmsg, %s);", kgen_str(k, msg));
 		cw_line(k->w, "stp_put_str(&%s, fr->cmsg);", r);
 	} else {
-		if (bpf_catches_message(k->pl))
+		if (k->pl->k_catches_message)
 			diag_error(&msg->loc, "only the tool can make this message, and a catch in a "
 					      "kernel probe needs it made there: build it with sprintf() or "
 					      "'.'");
@@ -454,7 +428,6 @@ static void loop_guard(struct kgen *k, const char *it, const struct loc *loc)
 {
 	cw_open(k->w, "if (++%s > %lld)", it, (long long)k->pl->maxactions);
 	int id = plan_literal(k->pl, runtime_error_text("MAXACTION exceeded", "keyword", loc));
-	vec_push(&k->pl->errors, (void *)(intptr_t)id);
 	cw_line(k->w, "fr->error = %d;", id + 1);
 	cw_line(k->w, "fr->unwind = 1;");
 	cw_line(k->w, "goto %s;", kgen_jump(k, k->err_label));
