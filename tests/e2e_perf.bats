@@ -267,13 +267,21 @@ EOF
 	need_root
 	local cpu
 	cpu=$(first_cpu)
-	# Real-time on that CPU: on a busy machine it still holds the CPU there.
-	taskset -c "$cpu" chrt -f 1 "$WL" spin 4000 &
-	local spinner=$!
 	"$STAPC" -o "$T/ctxtimer" -e 'global n
 		probe timer.ms(100) { printf("%s %d %d\n", execname(), pid(), cpu()); n++; if (n == 8) exit() }'
-	run -0 timeout 30 "$T/ctxtimer"
+	# Real-time on that CPU: on a busy machine it still holds the CPU there.
+	# Started after the build (which a busy machine makes slow) and spinning
+	# until killed; the tool starts once it runs (it execs via taskset, chrt).
+	taskset -c "$cpu" chrt -f 1 "$WL" spin 20000 &
+	local spinner=$! i
+	for i in $(seq 100); do
+		[ "$(cat /proc/$spinner/comm 2>/dev/null)" = perfwl ] && break
+		sleep 0.1
+	done
+	run timeout 30 "$T/ctxtimer"
 	kill "$spinner" 2>/dev/null || true
+	wait "$spinner" 2>/dev/null || true
+	[ "$status" -eq 0 ]
 	echo "$output"
 	[ "${#lines[@]}" -eq 8 ]
 	# Never the tool itself; always the one CPU its timer runs on; mostly the spinner there.
