@@ -9,6 +9,7 @@
  * and globals the remaining code reaches are kept.
  */
 #include "stapc.h"
+#include "builtins/builtins.h"
 
 #include <string.h>
 
@@ -45,7 +46,7 @@ static bool function_pure(struct function *fn)
 		*p = PURITY_VISITING;
 		bool pure;
 		if (fn->builtin)
-			pure = strstr(fn->body->code, "/* pure */") != NULL;
+			pure = builtin_of(fn) && (builtin_of(fn)->flags & BI_PURE);
 		else
 			pure = fn->body->kind != S_EMBEDDED && stmt_pure(fn->body, fn);
 		*p = pure ? PURITY_PURE : PURITY_IMPURE;

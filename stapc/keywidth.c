@@ -11,6 +11,7 @@
  * array is among those counted.
  */
 #include "stapc.h"
+#include "builtins/builtins.h"
 
 #include <string.h>
 
@@ -59,9 +60,8 @@ static int64_t width_of(struct widths *w, const struct expr *x)
 	case E_STRING:
 		return (int64_t)strlen(x->str) + 1; /* the raw text: never shorter */
 	case E_CALL:
-		if (x->fn && x->fn->builtin && x->args.len == 0 &&
-		    (!strcmp(x->fn->name, "execname") || !strcmp(x->fn->name, "pexecname")))
-			return 16; /* TASK_COMM_LEN */
+		if (builtin_of(x->fn) && builtin_of(x->fn)->str_width)
+			return builtin_of(x->fn)->str_width;
 		return w->max;
 	case E_SYMBOL: {
 		if (!x->sym || x->sym->kind != SYM_LOCAL)

@@ -16,6 +16,7 @@
  * "plain", and a lazy value may not flow there.
  */
 #include "stapc.h"
+#include "builtins/builtins.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -250,24 +251,11 @@ static void check_k_recursion(struct plan *pl)
 
 /* ------------------------------------------------------------ lazy strings */
 
-/* Builtins whose string result only the tool can compute (quoting). */
-static const char *const lazy_builtins[] = {
-	"string_quoted", "text_str", "text_strn", "user_string_quoted", "user_string_n_quoted",
-	"kernel_string_quoted",
-	/* User-space symbols: the tool reads the task's mappings. */
-	"__ustack", "usymname", "usymdata", "umodname", "usymfileline",
-	/* Kernel symbols: the tool reads /proc/kallsyms. */
-	"__kstack", "__ksym",
-};
-
+/* Builtins whose string result only the tool can compute (quoting, symbols). */
 static bool is_lazy_builtin(const struct function *fn)
 {
-	if (!fn || !fn->builtin)
-		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(lazy_builtins); i++)
-		if (!strcmp(fn->name, lazy_builtins[i]))
-			return true;
-	return false;
+	const struct builtin *b = builtin_of(fn);
+	return b && (b->flags & BI_TOOL_STR);
 }
 
 /*
@@ -437,9 +425,7 @@ static void lazy_expr(struct lazy_scan *ls, struct expr *x, bool out_ok)
 		lazy_expr(ls, x->right, out_ok);
 		return;
 	case E_CALL: {
-		bool output_fn = x->fn && x->fn->builtin &&
-				 (!strcmp(x->fn->name, "log") || !strcmp(x->fn->name, "warn") ||
-				  !strcmp(x->fn->name, "error") || !strcmp(x->fn->name, "system"));
+		bool output_fn = builtin_call_has(x, BI_OUTPUT);
 		lazy_args(ls, x, output_fn || is_lazy_builtin(x->fn));
 		plain_needed(ls, x, out_ok);
 		return;
@@ -531,14 +517,6 @@ static void decide_lazy(struct plan *pl)
  * the tool they would describe the tool itself, so a timer that uses one
  * runs in BPF instead, as stap's timers run in the kernel.
  */
-static const char *const kernel_context_builtins[] = {
-	"pid", "tid", "ppid", "uid", "gid", "euid", "egid", "execname", "pexecname", "cpu",
-	"task_current", "user_mode", "addr", "uaddr", "register", "u_register", "__ustack",
-	"user_string", "user_string_n", "user_long", "user_int", "user_short", "user_char",
-	"kernel_string", "kernel_string_n", "kernel_long", "kernel_int", "kernel_short",
-	"kernel_char",
-};
-
 struct kctx_scan {
 	struct vec seen;	 /* struct function *: already scanned */
 	const struct expr *call; /* the first kernel-context call found */
@@ -552,9 +530,8 @@ static enum walk_next kctx_call(struct walker *w, struct expr *x)
 	if (x->kind != E_CALL || !fn)
 		return WALK_ON;
 	if (fn->builtin) {
-		for (size_t i = 0; i < ARRAY_SIZE(kernel_context_builtins); i++)
-			if (!strcmp(fn->name, kernel_context_builtins[i]))
-				ks->call = x;
+		if (builtin_call_has(x, BI_KCTX))
+			ks->call = x;
 		return ks->call ? WALK_STOP : WALK_ON;
 	}
 	for (int i = 0; i < ks->seen.len; i++)

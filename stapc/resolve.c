@@ -5,6 +5,7 @@
  * on first use), a function (likewise), or a target variable of the probe.
  */
 #include "stapc.h"
+#include "builtins/builtins.h"
 
 #include <string.h>
 
@@ -351,8 +352,8 @@ static bool fold_constant(struct expr *x)
 
 /*
  * Whether evaluating x may change something: dropping a pure x changes
- * nothing. A builtin says it is pure in its pragma, as elide.c reads it; a
- * script function, not resolved yet here, may do anything.
+ * nothing. A builtin says whether it is pure in its row; a script function,
+ * not resolved yet here, may do anything.
  */
 static bool impure(const struct expr *x, void *unused __maybe_unused)
 {
@@ -361,7 +362,7 @@ static bool impure(const struct expr *x, void *unused __maybe_unused)
 		return true;
 	if (x->kind != E_CALL)
 		return false;
-	return !x->fn || !x->fn->builtin || !strstr(x->fn->body->code, "/* pure */");
+	return !builtin_call_has(x, BI_PURE);
 }
 
 /*

@@ -1019,13 +1019,6 @@ const char *kgen_usite(struct kgen *k); /* the uprobe site id, or NULL outside u
  */
 const char *kgen_regs(struct kgen *k);
 const char *kgen_regs_arg(struct kgen *k);
-/*
- * Where pp(), pn(), probefunc() or ppfunc() call x comes from a site the
- * tool named (a uprobe's, a kernel wildcard match's): the site id, and the
- * record piece (STP_P_USITE or STP_P_KSITE) and what (STP_USITE_*) of it.
- */
-const char *kgen_site_of(struct kgen *k, const struct expr *x, const char **tag, const char **what);
-
 /* The U emitter's state (emit/user*.c). */
 struct ugen {
 	struct plan *pl;

@@ -12,7 +12,8 @@
  * expression for its value. An error (division by zero, error(), a full
  * array) records its number in the frame and jumps to the error label.
  */
-#include "../stapc.h"
+#include "../builtins/builtins.h"
+#include "emitters.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -31,7 +32,7 @@ static bool plain_value(const char *v)
 	return true;
 }
 
-static const char *tmp(struct kgen *k)
+const char *kgen_tmp(struct kgen *k)
 {
 	return arena_printf("t%d", k->tmp++);
 }
@@ -66,7 +67,7 @@ bool kgen_jumped(const struct kgen *k, const char *label)
 	return false;
 }
 
-static void fail(struct kgen *k, const struct loc *loc, const char *msg, const char *near)
+void kgen_fail(struct kgen *k, const struct loc *loc, const char *msg, const char *near)
 {
 	int id = plan_literal(k->pl, runtime_error_text(msg, near, loc));
 	cw_line(k->w, "stp_strcpy(fr->cmsg, stp_lits.l%d);", plan_literal(k->pl, msg));
@@ -74,7 +75,7 @@ static void fail(struct kgen *k, const struct loc *loc, const char *msg, const c
 	cw_line(k->w, "goto %s;", kgen_jump(k, k->err_label));
 }
 
-static const char *lit(struct kgen *k, const char *raw)
+const char *kgen_lit(struct kgen *k, const char *raw)
 {
 	return arena_printf("stp_lits.l%d", plan_literal(k->pl, decode_escapes(raw)));
 }
@@ -103,10 +104,10 @@ static int error_site(struct kgen *k, struct expr *call)
  * made by bpf_snprintf in the frame for a catch to take, and reported by
  * the tool with where it happened. The texts are stap's (its tapsets').
  */
-static void fault(struct kgen *k, struct expr *x, const char *fmt, const char *rc,
-		  const char *addr)
+void kgen_fault(struct kgen *k, struct expr *x, const char *fmt, const char *rc,
+		const char *addr)
 {
-	const char *v = tmp(k);
+	const char *v = kgen_tmp(k);
 	if (rc)
 		cw_line(k->w, "u64 %s[] = { (u64)(%s), (u64)(%s) };", v, rc, addr);
 	else
@@ -200,28 +201,6 @@ const char *kgen_regs_arg(struct kgen *k)
 	return r ? r : "NULL";
 }
 
-const char *kgen_site_of(struct kgen *k, const struct expr *x, const char **tag, const char **what)
-{
-	if (x->kind != E_CALL || !x->fn || !x->fn->builtin)
-		return NULL;
-	const char *n = x->fn->name;
-	bool pp = !strcmp(n, "pp") || !strcmp(n, "pn");
-	bool func = !strcmp(n, "probefunc") || !strcmp(n, "ppfunc");
-	if (!pp && !func)
-		return NULL;
-	*what = pp ? "STP_USITE_PP" : "STP_USITE_FUNC";
-	if (kgen_usite(k)) {
-		*tag = "STP_P_USITE";
-		return kgen_usite(k);
-	}
-	/* A kernel wildcard's pn() is the point as written, the same for every match. */
-	if (k->variant && k->variant->kwild && strcmp(n, "pn")) {
-		*tag = "STP_P_KSITE";
-		return "(u32)bpf_get_attach_cookie(ctx)";
-	}
-	return NULL;
-}
-
 static const char *kgen_target(struct kgen *k, struct expr *x)
 {
 	const struct target_ref *r = x->target;
@@ -237,7 +216,7 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 		return arena_printf("stp_uret((struct pt_regs *)ctx, %s)", kgen_usite(k));
 	}
 	if (r && r->base == TREF_USDT_ARG) {
-		const char *t = tmp(k);
+		const char *t = kgen_tmp(k);
 		cw_line(k->w, "long %s_v = 0;", t);
 		cw_line(k->w, "bpf_usdt_arg(ctx, %d, &%s_v);", r->index, t);
 		cw_line(k->w, "s64 %s = %s_v;", t, t);
@@ -266,7 +245,7 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 	 * A chain of fields: CO-RE reads through the typed base pointer, so the
 	 * offsets are relocated for the kernel the tool runs on.
 	 */
-	const char *t = tmp(k);
+	const char *t = kgen_tmp(k);
 	cw_line(k->w, "s64 %s = 0;", t);
 	cw_block(k->w);
 	if (r->base == TREF_TP_FIELD)
@@ -330,7 +309,7 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 static const char *field_exists(struct kgen *k, struct expr *x)
 {
 	const struct target_ref *r = x->target;
-	const char *t = tmp(k);
+	const char *t = kgen_tmp(k);
 	cw_line(k->w, "s64 %s = 1;", t);
 	cw_block(k->w);
 	cw_line(k->w, "%s p = 0; /* only its type is used */", r->c_type);
@@ -366,7 +345,7 @@ static const char *field_exists(struct kgen *k, struct expr *x)
 /* Fills the key struct of array `sym` from the index expressions. */
 static const char *array_key(struct kgen *k, struct symbol *sym, struct vec *indexes)
 {
-	const char *kv = tmp(k);
+	const char *kv = kgen_tmp(k);
 	cw_line(k->w, "struct key_%s *%s = (struct key_%s *)%s;", sym->name, kv, sym->name,
 		kgen_slot(k, (int)(sym->arity * k->pl->maxstringlen + 8 * sym->arity)));
 	cw_line(k->w, "__builtin_memset(%s, 0, sizeof(*%s));", kv, kv);
@@ -415,7 +394,7 @@ static void insert_new(struct kgen *k, struct symbol *sym, const char *key, cons
 		return;
 	}
 	if (!rc)
-		rc = tmp(k);
+		rc = kgen_tmp(k);
 	cw_line(k->w, "long %s = bpf_map_update_elem(&%s, %s, %s, BPF_NOEXIST);", rc, m, key, val);
 	if (!wraps(sym))
 		return;
@@ -430,7 +409,7 @@ static void insert_new(struct kgen *k, struct symbol *sym, const char *key, cons
 static const char *array_read_long(struct kgen *k, struct expr *x)
 {
 	const char *key = array_key(k, x->sym, &x->args);
-	const char *t = tmp(k);
+	const char *t = kgen_tmp(k);
 	cw_line(k->w, "s64 *%s_p = bpf_map_lookup_elem(&%s, %s);", t, map_name(x->sym), key);
 	cw_line(k->w, "s64 %s = %s_p ? *%s_p : 0;", t, t, t);
 	return t;
@@ -449,13 +428,13 @@ static void array_write_long(struct kgen *k, struct expr *x, const char *v, bool
 	if (!wraps(x->sym)) {
 		cw_open(k->w, "if (stp_map_%s(&%s, %s, %s, %s))", add ? "add" : "set", m, key, v,
 			res);
-		fail(k, &x->left->loc, overflow_msg(x->sym),
-		     arena_printf("identifier '%s'", x->sym->name));
+		kgen_fail(k, &x->left->loc, overflow_msg(x->sym),
+			  arena_printf("identifier '%s'", x->sym->name));
 		cw_close(k->w, NULL);
 		return;
 	}
 	/* A wrap array makes room first: stp_map_write() cannot. */
-	const char *p = tmp(k);
+	const char *p = kgen_tmp(k);
 	cw_line(k->w, "s64 *%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
 	cw_open(k->w, "if (%s)", p);
 	if (add && result) {
@@ -472,7 +451,7 @@ static void array_write_long(struct kgen *k, struct expr *x, const char *v, bool
 	cw_line(k->w, "s64 init = %s;", v);
 	if (result)
 		cw_line(k->w, "%s = init;", result);
-	const char *rc = tmp(k);
+	const char *rc = kgen_tmp(k);
 	insert_new(k, x->sym, key, "&init", rc);
 	cw_open(k->w, "if (%s)", rc);
 	/* Another CPU made it first, or the array is full. */
@@ -486,7 +465,7 @@ static void array_write_long(struct kgen *k, struct expr *x, const char *v, bool
 		cw_line(k->w, "*%s = %s;", p, v);
 	cw_close(k->w, NULL);
 	cw_open(k->w, "else");
-	fail(k, &x->left->loc, overflow_msg(x->sym), arena_printf("identifier '%s'", x->sym->name));
+	kgen_fail(k, &x->left->loc, overflow_msg(x->sym), arena_printf("identifier '%s'", x->sym->name));
 	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
@@ -498,7 +477,7 @@ static void array_write_str(struct kgen *k, struct expr *x, const char *src)
 	const char *val = kgen_slot(k, (int)k->pl->maxstringlen);
 	const char *m = map_name(x->sym);
 	cw_line(k->w, "stp_strcpy(%s, %s);", val, src);
-	const char *p = tmp(k), *rc = tmp(k);
+	const char *p = kgen_tmp(k), *rc = kgen_tmp(k);
 	cw_line(k->w, "char *%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
 	cw_open(k->w, "if (%s)", p);
 	cw_line(k->w, "stp_strcpy(%s, %s);", p, val);
@@ -509,7 +488,7 @@ static void array_write_str(struct kgen *k, struct expr *x, const char *src)
 	cw_line(k->w, "if (%s == -STP_EEXIST)", rc);
 	cw_line(k->w, "\t%s = bpf_map_update_elem(&%s, %s, %s, BPF_EXIST);", rc, m, key, val);
 	cw_open(k->w, "if (%s)", rc);
-	fail(k, &x->left->loc, overflow_msg(x->sym), arena_printf("identifier '%s'", x->sym->name));
+	kgen_fail(k, &x->left->loc, overflow_msg(x->sym), arena_printf("identifier '%s'", x->sym->name));
 	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
 }
@@ -523,10 +502,10 @@ static void stats_add(struct kgen *k, struct expr *target, const char *v)
 	if (sym->arity > 0) {
 		key = array_key(k, sym, &target->args);
 	} else {
-		key = tmp(k);
+		key = kgen_tmp(k);
 		cw_line(k->w, "u32 %s_z = 0; u32 *%s = &%s_z;", key, key, key);
 	}
-	const char *p = tmp(k);
+	const char *p = kgen_tmp(k);
 	cw_line(k->w, "struct stat_%s *%s = bpf_map_lookup_elem(&%s, %s);", sym->name, p, m, key);
 	cw_open(k->w, "if (!%s)", p);
 	const char *zero = arena_printf("(void *)&stp_zero_%s", sym->name);
@@ -536,7 +515,7 @@ static void stats_add(struct kgen *k, struct expr *target, const char *v)
 		cw_line(k->w, "bpf_map_update_elem(&%s, %s, %s, BPF_NOEXIST);", m, key, zero);
 	cw_line(k->w, "%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
 	cw_open(k->w, "if (!%s)", p);
-	fail(k, &target->loc, overflow_msg(sym), arena_printf("identifier '%s'", sym->name));
+	kgen_fail(k, &target->loc, overflow_msg(sym), arena_printf("identifier '%s'", sym->name));
 	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
 	cw_line(k->w, "stp_stat_add(&%s->s, %s, %d);", p, v, place_of(sym)->shift);
@@ -547,252 +526,26 @@ static void stats_add(struct kgen *k, struct expr *target, const char *v)
 
 /* ------------------------------------------------------------ builtins */
 
-/*
- * register("NAME"): a field of pt_regs, by the names of man function::register
- * (rax or ax; eax is the low half, sign-extended unless u_register()).
- */
-static const char *register_read(struct kgen *k, struct expr *x, const char *regs,
-				 const char *name, bool unsigned_)
-{
-	(void)k;
-	static const char *const full[][2] = {
-		{ "rax", "ax" }, { "rbx", "bx" }, { "rcx", "cx" },   { "rdx", "dx" }, { "rsi", "si" },
-		{ "rdi", "di" }, { "rbp", "bp" }, { "rsp", "sp" },   { "rip", "ip" }, { "r8", "r8" },
-		{ "r9", "r9" },	 { "r10", "r10" }, { "r11", "r11" }, { "r12", "r12" }, { "r13", "r13" },
-		{ "r14", "r14" }, { "r15", "r15" }, { "ax", "ax" }, { "bx", "bx" }, { "cx", "cx" },
-		{ "dx", "dx" },	 { "si", "si" },   { "di", "di" },   { "bp", "bp" },   { "sp", "sp" },
-		{ "ip", "ip" },	 { "flags", "flags" }, { "cs", "cs" }, { "ss", "ss" },
-		{ "orig_ax", "orig_ax" },
-	};
-	static const char *const half[][2] = {
-		{ "eax", "ax" }, { "ebx", "bx" }, { "ecx", "cx" }, { "edx", "dx" },
-		{ "esi", "si" }, { "edi", "di" }, { "ebp", "bp" }, { "esp", "sp" },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(full); i++)
-		if (!strcmp(name, full[i][0]))
-			return arena_printf("(s64)%s->%s", regs, full[i][1]);
-	for (size_t i = 0; i < ARRAY_SIZE(half); i++)
-		if (!strcmp(name, half[i][0]))
-			return arena_printf("(s64)(%s)%s->%s", unsigned_ ? "u32" : "s32", regs, half[i][1]);
-	diag_error(&x->loc, "register(\"%s\"): no such register on x86_64", name);
-	return "0";
-}
-
-/*
- * kernel_long() ... kernel_char() and user_long_error() ... user_char_error()
- * raise stap's fault when the memory cannot be read; user_long() ...
- * user_char() give 0 then, as stap's do. NULL: x is none of these.
- */
-static const char *memory_read(struct kgen *k, struct expr *x)
-{
-	static const char *const readers[][3] = {
-		{ "kernel_long", "long", "kernel long" },    { "kernel_int", "int", "kernel int" },
-		{ "kernel_short", "short", "kernel short" }, { "kernel_char", "signed char", "kernel char" },
-		{ "user_long", "long", NULL },		     { "user_int", "int", NULL },
-		{ "user_short", "short", NULL },	     { "user_char", "signed char", NULL },
-		{ "user_long_error", "long", "" },	     { "user_int_error", "int", "" },
-		{ "user_short_error", "short", "" },	     { "user_char_error", "signed char", "" },
-	};
-	const char *n = x->fn->name;
-	for (size_t i = 0; i < ARRAY_SIZE(readers); i++) {
-		if (strcmp(n, readers[i][0]))
-			continue;
-		const char *addr = kgen_long(k, vec_at(&x->args, 0));
-		const char *t = tmp(k);
-		const char *what = readers[i][2];
-		cw_line(k->w, "%s %s_v = 0;", readers[i][1], t);
-		if (!what) /* a fault reads 0 */
-			cw_line(k->w, "bpf_probe_read_%s(&%s_v, sizeof(%s_v), (const void *)%s);",
-				n[0] == 'u' ? "user" : "kernel", t, t, addr);
-		else
-			cw_line(k->w, "long %s_rc = bpf_probe_read_%s(&%s_v, sizeof(%s_v), "
-				      "(const void *)%s);",
-				t, n[0] == 'u' ? "user" : "kernel", t, t, addr);
-		if (what) {
-			cw_open(k->w, "if (%s_rc < 0)", t);
-			fault(k, x, *what ? arena_printf("%s copy fault at 0x%%lx [man error::fault]", what)
-					  : "read fault [man error::fault] at 0x%lx",
-			      NULL, addr);
-			cw_close(k->w, NULL);
-		}
-		cw_line(k->w, "s64 %s = %s_v;", t, t);
-		return t;
-	}
-	return NULL;
-}
-
 static const char *builtin_long(struct kgen *k, struct expr *x)
 {
-	const char *n = x->fn->name;
-	struct vec *a = &x->args;
-	if (!strcmp(n, "pid"))
-		return "(s64)(bpf_get_current_pid_tgid() >> 32)";
-	if (!strcmp(n, "tid"))
-		return "(s64)(u32)bpf_get_current_pid_tgid()";
-	if (!strcmp(n, "uid"))
-		return "(s64)(u32)bpf_get_current_uid_gid()";
-	if (!strcmp(n, "gid"))
-		return "(s64)(bpf_get_current_uid_gid() >> 32)";
-	if (!strcmp(n, "euid"))
-		return "(s64)BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), cred, euid.val)";
-	if (!strcmp(n, "egid"))
-		return "(s64)BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), cred, egid.val)";
-	if (!strcmp(n, "ppid"))
-		return "(s64)BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), real_parent, tgid)";
-	if (!strcmp(n, "cpu"))
-		return "(s64)bpf_get_smp_processor_id()";
-	if (!strcmp(n, "target"))
-		return "(s64)stp_target_pid";
-	if (!strcmp(n, "task_current"))
-		return "(s64)bpf_get_current_task()";
-	if (!strcmp(n, "is_return"))
-		return k->variant && k->variant->is_return ? "1" : "0";
-	bool perf_ctx = k->variant && k->variant->attach == STP_ATTACH_PERF;
-	const char *regs = kgen_regs(k);
-	if (!strcmp(n, "uaddr"))
-		/* The user IP of the task: in a uprobe, the probe's own. */
-		return k->variant && k->variant->ukind
-			       ? "(s64)PT_REGS_IP((struct pt_regs *)ctx)"
-			       : "(s64)BPF_CORE_READ((struct pt_regs *)bpf_task_pt_regs("
-				 "bpf_get_current_task_btf()), ip)";
-	if (!strcmp(n, "addr"))
-		return regs && k->variant ? arena_printf("(s64)%s->ip", regs) : "0";
-	if (!strcmp(n, "user_mode")) {
-		if (k->variant && k->variant->ukind)
-			return "1";
-		/*
-		 * A perf event's context allows only 8-byte loads of its
-		 * registers, so not of cs: user addresses are the lower half.
-		 */
-		return perf_ctx ? arena_printf("(s64)((s64)%s->ip >= 0)", regs) : "0";
-	}
-	if (!strcmp(n, "register") || !strcmp(n, "u_register")) {
-		const struct expr *name = vec_at(a, 0);
-		if (!regs || name->kind != E_STRING) {
-			diag_error(&x->loc, "%s(\"NAME\") needs a probe with registers (a uprobe, "
-					    "kprobe or perf probe) and a literal name",
-				   n);
-			return "0";
-		}
-		if (!k->variant) {
-			/* A function: its caller's registers, if its probe has any. */
-			cw_open(k->w, "if (!regs)");
-			fail(k, &x->loc, "cannot read registers: this probe has none (a tracepoint, "
-					 "fentry or timer)", arena_printf("%s(\"%s\")", n, name->str));
-			cw_close(k->w, NULL);
-		}
-		return register_read(k, x, regs, name->str, n[0] == 'u');
-	}
-	if (!strcmp(n, "gettimeofday_ns"))
-		return "(s64)(bpf_ktime_get_boot_ns() + stp_boot_epoch_ns)";
-	if (!strcmp(n, "gettimeofday_us"))
-		return "(s64)((bpf_ktime_get_boot_ns() + stp_boot_epoch_ns) / 1000)";
-	if (!strcmp(n, "gettimeofday_ms"))
-		return "(s64)((bpf_ktime_get_boot_ns() + stp_boot_epoch_ns) / 1000000)";
-	if (!strcmp(n, "gettimeofday_s"))
-		return "(s64)((bpf_ktime_get_boot_ns() + stp_boot_epoch_ns) / 1000000000)";
-	if (!strcmp(n, "local_clock_ns") || !strcmp(n, "get_cycles"))
-		return "(s64)bpf_ktime_get_ns()";
-	if (!strcmp(n, "cpu_clock_ns"))
-		return "(s64)bpf_ktime_get_ns()";
-	if (!strcmp(n, "jiffies"))
-		return "(s64)bpf_jiffies64()";
-	if (!strcmp(n, "strlen"))
-		return arena_printf("stp_strlen(%s)", kgen_str(k, vec_at(a, 0)));
-	if (!strcmp(n, "strtol")) {
-		const char *str = kgen_str(k, vec_at(a, 0));
-		return arena_printf("stp_strtol(%s, %s)", str, kgen_long(k, vec_at(a, 1)));
-	}
-	if (!strcmp(n, "isdigit"))
-		return arena_printf("stp_isdigit(%s)", kgen_str(k, vec_at(a, 0)));
-	if (!strcmp(n, "__script_arg_long"))
-		/* The tool put its arguments in BPF's globals before attaching. */
-		return arena_printf("stp_kg.stp_argl[(%s - 1) & 63]", kgen_long(k, vec_at(a, 0)));
-	const char *v = memory_read(k, x);
-	if (v)
-		return v;
-	diag_error(&x->loc, "'%s' is not available in a kernel probe handler", n);
+	const struct builtin *b = builtin_of(x->fn);
+	if (b && b->bpf_long)
+		return b->bpf_long(k, x);
+	if (b && b->bpf_c)
+		return b->bpf_c;
+	diag_error(&x->loc, "'%s' is not available in a kernel probe handler", x->fn->name);
 	return "0";
 }
 
 /* A builtin that makes a plain string in BPF memory. */
 static const char *builtin_str(struct kgen *k, struct expr *x)
 {
-	const char *n = x->fn->name;
-	struct vec *a = &x->args;
+	const struct builtin *b = builtin_of(x->fn);
 	const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
-	const char *site, *tag, *what;
-	if (!strcmp(n, "execname")) {
-		cw_line(k->w, "bpf_get_current_comm(%s, 16);", d);
-	} else if (!strcmp(n, "pexecname")) {
-		cw_line(k->w, "BPF_CORE_READ_STR_INTO((char (*)[16])%s, (struct task_struct "
-			      "*)bpf_get_current_task(), real_parent, comm);", d);
-	} else if (!strcmp(n, "kernel_string") || !strcmp(n, "kernel_string_n") ||
-		   !strcmp(n, "user_string") || !strcmp(n, "user_string_n")) {
-		bool user = n[0] == 'u';
-		const char *addr = kgen_long(k, vec_at(a, 0));
-		const char *max = arena_printf("%lld", (long long)k->pl->maxstringlen);
-		if (!strcmp(n + strlen(n) - 2, "_n"))
-			max = arena_printf("((%s) + 1 > 0 && (%s) + 1 < %lld ? (%s) + 1 : %lld)",
-					   kgen_long(k, vec_at(a, 1)), kgen_long(k, vec_at(a, 1)),
-					   (long long)k->pl->maxstringlen, kgen_long(k, vec_at(a, 1)),
-					   (long long)k->pl->maxstringlen);
-		const char *rc = tmp(k);
-		cw_line(k->w, "long %s = bpf_probe_read_%s_str(%s, (u32)(%s) & %lld, (const void *)%s);",
-			rc, user ? "user" : "kernel", d, max, (long long)(2 * k->pl->maxstringlen - 1),
-			addr);
-		cw_open(k->w, "if (%s < 0)", rc);
-		if (a->len == 2 && vec_at(a, 1) && ((struct expr *)vec_at(a, 1))->type == VT_STRING)
-			/* user_string(addr, err_msg): the message instead. */
-			cw_line(k->w, "stp_strcpy(%s, %s);", d, kgen_str(k, vec_at(a, 1)));
-		else if (user)
-			/*
-			 * stap's copy says -EFAULT for any fault; the helper's code
-			 * depends on the task a timer interrupted (-EPERM in a
-			 * kernel thread).
-			 */
-			fault(k, x, "user string copy fault -14 at 0x%lx [man error::fault]", NULL,
-			      addr);
-		else
-			fault(k, x, "kernel string copy fault at 0x%lx [man error::fault]", NULL, addr);
-		cw_close(k->w, NULL);
-	} else if (!strcmp(n, "cmdline_str")) {
-		cw_line(k->w, "stp_cmdline_str(%s);", d);
-	} else if (!strcmp(n, "substr")) {
-		const char *str = kgen_str(k, vec_at(a, 0));
-		const char *start = kgen_long(k, vec_at(a, 1));
-		cw_line(k->w, "stp_substr(%s, %s, %s, %s);", d, str, start, kgen_long(k, vec_at(a, 2)));
-	} else if (!strcmp(n, "__script_arg_str")) {
-		return arena_printf("stp_kg.stp_args[(%s - 1) & 63]", kgen_long(k, vec_at(a, 0)));
-	} else if ((site = kgen_site_of(k, x, &tag, &what))) {
-		/* Per site: the tool wrote them in a map before attaching. */
-		bool user = !strcmp(tag, "STP_P_USITE");
-		if (user)
-			k->pl->usites_map = true;
-		else
-			k->pl->ksites_map = true;
-		return arena_printf("stp_%csite_str(%s, %s)", user ? 'u' : 'k', site, what);
-	} else if (!strcmp(n, "pn")) {
-		/* The probe point as written: aliases and wildcards. */
-		return lit(k, k->probe ? (const char *)vec_at(&k->probe->chain, 0) : "");
-	} else if (!strcmp(n, "pp")) {
-		/* The probe point as resolved: the function a wildcard matched. */
-		if (!k->probe)
-			return lit(k, "");
-		struct strbuf sb = { 0 };
-		dump_probe_point(&sb, k->probe->point);
-		const char *r = lit(k, arena_strdup(sb.buf));
-		sb_free(&sb);
-		return r;
-	} else if (!strcmp(n, "ppfunc") || !strcmp(n, "probefunc")) {
-		const char *fn = k->probe && k->probe->prov->func_name
-					 ? k->probe->prov->func_name(k->probe)
-					 : NULL;
-		return lit(k, fn ? fn : "");
-	} else {
-		diag_error(&x->loc, "'%s' is not available in a kernel probe handler", n);
-		cw_line(k->w, "%s[0] = 0;", d);
-	}
+	if (b && b->bpf_str)
+		return b->bpf_str(k, x, d);
+	diag_error(&x->loc, "'%s' is not available in a kernel probe handler", x->fn->name);
+	cw_line(k->w, "%s[0] = 0;", d);
 	return d;
 }
 
@@ -835,7 +588,7 @@ static const char *call_long(struct kgen *k, struct expr *x, bool value)
 		check_error(k);
 		return "0";
 	}
-	const char *t = tmp(k);
+	const char *t = kgen_tmp(k);
 	cw_line(k->w, "s64 %s = %s(fr, ctx, %s, %s%s);", t, gen_function(x->fn), kgen_regs_arg(k),
 		callee_scratch(k, x->fn), args);
 	check_error(k);
@@ -853,10 +606,10 @@ static const char *long_op(struct kgen *k, const struct expr *x, const char *op,
 			   const char *r)
 {
 	if (!strcmp(op, "/") || !strcmp(op, "%")) {
-		const char *t = tmp(k);
+		const char *t = kgen_tmp(k);
 		cw_line(k->w, "s64 %s = %s;", t, r);
 		cw_open(k->w, "if (!%s)", t);
-		fail(k, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
+		kgen_fail(k, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
 		cw_close(k->w, NULL);
 		/* BPF before cpu v4 divides unsigned only. */
 		return arena_printf("stp_%s64(%s, %s)", op[0] == '/' ? "sdiv" : "smod", l, t);
@@ -896,7 +649,7 @@ static const char *compare(struct kgen *k, struct expr *x)
 /* && || and ?: evaluate their right side only when needed. */
 static const char *logical(struct kgen *k, struct expr *x)
 {
-	const char *t = tmp(k);
+	const char *t = kgen_tmp(k);
 	bool and = !strcmp(x->op, "&&");
 	cw_line(k->w, "s64 %s = %d;", t, and ? 0 : 1);
 	const char *l = kgen_long(k, x->left);
@@ -908,7 +661,7 @@ static const char *logical(struct kgen *k, struct expr *x)
 
 static const char *ternary_long(struct kgen *k, struct expr *x)
 {
-	const char *t = tmp(k);
+	const char *t = kgen_tmp(k);
 	cw_line(k->w, "s64 %s;", t);
 	cw_open(k->w, "if (%s)", kgen_long(k, x->cond));
 	cw_line(k->w, "%s = %s;", t, kgen_long(k, x->left));
@@ -959,7 +712,7 @@ static const char *assign_long(struct kgen *k, struct expr *x, bool value)
 	}
 	const char *v = kgen_long(k, x->right);
 	if (l->kind == E_INDEX) {
-		const char *t = value ? tmp(k) : NULL;
+		const char *t = value ? kgen_tmp(k) : NULL;
 		if (t)
 			cw_line(k->w, "s64 %s = 0;", t);
 		if (!strcmp(op, "="))
@@ -970,7 +723,7 @@ static const char *assign_long(struct kgen *k, struct expr *x, bool value)
 		} else {
 			/* Other compound assignments: read, compute, write. */
 			const char *old = array_read_long(k, l);
-			const char *nv = tmp(k);
+			const char *nv = kgen_tmp(k);
 			cw_line(k->w, "s64 %s = %s;", nv, long_op(k, x, compound_op(op), old, v));
 			array_write_long(k, l, nv, false, t);
 		}
@@ -997,7 +750,7 @@ static const char *incdec(struct kgen *k, struct expr *x, bool value)
 	int d = x->op[0] == '+' ? 1 : -1;
 	bool post = x->kind == E_POSTINC;
 	if (l->kind == E_INDEX) {
-		const char *t = value ? tmp(k) : NULL;
+		const char *t = value ? kgen_tmp(k) : NULL;
 		if (t)
 			cw_line(k->w, "s64 %s = 0;", t);
 		array_write_long(k, l, d > 0 ? "1" : "-1", true, t);
@@ -1017,7 +770,7 @@ static const char *incdec(struct kgen *k, struct expr *x, bool value)
 			cw_line(k->w, "%s += %d;", lv, d);
 		return "0";
 	}
-	const char *t = tmp(k);
+	const char *t = kgen_tmp(k);
 	if (l->sym->kind == SYM_GLOBAL)
 		cw_line(k->w, "s64 %s = __sync_fetch_and_add(&%s, %d)%s;", t, lv, d,
 			post ? "" : arena_printf(" + %d", d));
@@ -1193,7 +946,7 @@ static const char *sprintf_plain(struct kgen *k, struct expr *x)
 	/* Already decoded: straight into the literal table. */
 	const char *lit_fmt = arena_printf("stp_lits.l%d", plan_literal(k->pl, f.buf ? f.buf : ""));
 	sb_free(&f);
-	const char *vals = tmp(k);
+	const char *vals = kgen_tmp(k);
 	struct strbuf sb = { 0 };
 	for (int i = 0; i < x->args.len; i++) {
 		struct expr *a = vec_at(&x->args, i);
@@ -1218,7 +971,7 @@ const char *kgen_str(struct kgen *k, struct expr *x)
 {
 	switch (x->kind) {
 	case E_STRING:
-		return lit(k, x->str);
+		return kgen_lit(k, x->str);
 	case E_SYMBOL:
 		if (!x->sym)
 			return "\"\"";
@@ -1246,7 +999,7 @@ const char *kgen_str(struct kgen *k, struct expr *x)
 	case E_INDEX: {
 		const char *key = array_key(k, x->sym, &x->args);
 		const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
-		const char *p = tmp(k);
+		const char *p = kgen_tmp(k);
 		cw_line(k->w, "char *%s = bpf_map_lookup_elem(&%s, %s);", p, map_name(x->sym), key);
 		cw_line(k->w, "if (%s) stp_strcpy(%s, %s); else %s[0] = 0;", p, d, p, d);
 		return d;

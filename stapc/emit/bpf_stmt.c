@@ -3,20 +3,14 @@
  * bpf_stmt.c - statements of a handler as BPF C, and what a handler sends
  * the tool: printf and friends, log, warn, error, exit, as records.
  */
-#include "../stapc.h"
+#include "../builtins/builtins.h"
+#include "emitters.h"
 
 #include <string.h>
-
-#define LAZY_MAX 512 /* the pieces of one lazy string local, at most */
 
 static const char *tmp(struct kgen *k)
 {
 	return arena_printf("t%d", k->tmp++);
-}
-
-static bool is_builtin(const struct expr *x, const char *name)
-{
-	return x->kind == E_CALL && x->fn && x->fn->builtin && !strcmp(x->fn->name, name);
 }
 
 static bool lazy_local(const struct expr *x)
@@ -66,7 +60,6 @@ static int out_value_size(struct kgen *k, struct expr *a)
 int kgen_out_size(struct kgen *k, struct expr *x)
 {
 	int max = (int)k->pl->maxstringlen;
-	const char *tag, *what;
 	switch (x->kind) {
 	case E_STRING:
 		return 3;
@@ -91,21 +84,8 @@ int kgen_out_size(struct kgen *k, struct expr *x)
 			return 5 + 8 * 6; /* STP_UREGS registers */
 		return 3 + max;
 	case E_CALL:
-		if (is_builtin(x, "execname"))
-			return 3 + 16;
-		if (kgen_site_of(k, x, &tag, &what))
-			return 6;
-		if (is_builtin(x, "__ustack"))
-			return 4 + 32 * 20; /* STP_USTACK_MAX frames of struct stp_uloc */
-		if (is_builtin(x, "__kstack"))
-			return 3 + 8 * 20;
-		if (is_builtin(x, "__ksym"))
-			return 10;
-		if (is_builtin(x, "usymname") || is_builtin(x, "usymdata") ||
-		    is_builtin(x, "umodname") || is_builtin(x, "usymfileline"))
-			return 2 + 32;
-		if (is_builtin(x, "string_quoted") || is_builtin(x, "text_str"))
-			return 2 + kgen_out_size(k, vec_at(&x->args, 0));
+		if (builtin_of(x->fn) && builtin_of(x->fn)->bpf_out_size)
+			return builtin_of(x->fn)->bpf_out_size(k, x);
 		if (x->fn && !x->fn->builtin && place_of(x->fn)->rep == SREP_LAZY)
 			return place_of(x->fn)->out_size > LAZY_MAX ? place_of(x->fn)->out_size : LAZY_MAX;
 		return 11 + max;
@@ -127,48 +107,9 @@ static void put_value(struct kgen *k, struct expr *a, const char *rec)
 static void out_call(struct kgen *k, struct expr *x, const char *rec)
 {
 	struct vec *a = &x->args;
-	int max = (int)k->pl->maxstringlen;
-	const char *site, *tag, *what;
-	if ((site = kgen_site_of(k, x, &tag, &what))) {
-		/* The tool knows each site's names: the record carries the site. */
-		cw_line(k->w, "stp_put_site(%s, %s, %s, %s);", rec, tag, site, what);
-	} else if (is_builtin(x, "__ustack")) {
-		const struct expr *kind = vec_at(a, 0);
-		if (kind->kind != E_NUMBER) {
-			diag_error(&x->loc, "__ustack() takes a constant kind");
-			return;
-		}
-		cw_line(k->w, "stp_put_ustack(%s, ctx, %lld, %s);", rec, (long long)kind->num,
-			kgen_long(k, vec_at(a, 1)));
-	} else if (is_builtin(x, "__kstack") || is_builtin(x, "__ksym")) {
-		const struct expr *kind = vec_at(a, 0);
-		if (kind->kind != E_NUMBER) {
-			diag_error(&x->loc, "%s() takes a constant kind", x->fn->name);
-			return;
-		}
-		if (is_builtin(x, "__kstack"))
-			cw_line(k->w, "stp_put_kstack(%s, ctx, %lld);", rec, (long long)kind->num);
-		else
-			cw_line(k->w, "stp_put_ksym(%s, %lld, %s);", rec, (long long)kind->num,
-				kgen_long(k, vec_at(a, 1)));
-	} else if (is_builtin(x, "usymname") || is_builtin(x, "usymdata") ||
-		   is_builtin(x, "umodname") || is_builtin(x, "usymfileline")) {
-		const char *sym = is_builtin(x, "usymname")   ? "STP_USYM_NAME"
-				   : is_builtin(x, "usymdata") ? "STP_USYM_DATA"
-				   : is_builtin(x, "umodname") ? "STP_USYM_MOD"
-							       : "STP_USYM_FILELINE";
-		cw_line(k->w, "stp_put_usym(%s, %s, %s);", rec, sym, kgen_long(k, vec_at(a, 0)));
-	} else if (is_builtin(x, "execname")) {
-		cw_line(k->w, "stp_put_comm(%s);", rec);
-	} else if (is_builtin(x, "user_string_quoted") || is_builtin(x, "user_string_n_quoted")) {
-		const char *n = a->len > 1 ? arena_printf("(u32)(%s) + 1", kgen_long(k, vec_at(a, 1)))
-					   : arena_printf("%d", max);
-		cw_line(k->w, "stp_put_user_quoted(%s, (const void *)%s, %s);", rec,
-			kgen_long(k, vec_at(a, 0)), n);
-	} else if (is_builtin(x, "string_quoted") || is_builtin(x, "text_str")) {
-		cw_line(k->w, "stp_put_u8(%s, %s);", rec, x->fn->name[0] == 's' ? "STP_P_QUOTE" : "STP_P_TEXT");
-		kgen_out(k, vec_at(a, 0), rec);
-		cw_line(k->w, "stp_put_u8(%s, STP_P_END);", rec);
+	const struct builtin *b = builtin_of(x->fn);
+	if (b && b->bpf_out) {
+		b->bpf_out(k, x, rec);
 	} else if (x->fn && !x->fn->builtin && place_of(x->fn)->rep == SREP_LAZY) {
 		struct strbuf sb = { 0 };
 		for (int i = 0; i < a->len; i++) {
@@ -247,7 +188,7 @@ void kgen_out(struct kgen *k, struct expr *x, const char *rec)
 
 /* ------------------------------------------------------------ records */
 
-static struct out_site *new_site(struct kgen *k, enum site_kind kind, struct expr *x)
+struct out_site *kgen_new_site(struct kgen *k, enum site_kind kind, struct expr *x)
 {
 	struct out_site *s = arena_alloc(sizeof(*s));
 	s->kind = kind;
@@ -259,7 +200,7 @@ static struct out_site *new_site(struct kgen *k, enum site_kind kind, struct exp
 }
 
 /* A record of one site: its values, in order, then submitted. */
-static void send(struct kgen *k, struct out_site *site, struct vec *values, bool wake)
+void kgen_send(struct kgen *k, struct out_site *site, struct vec *values, bool wake)
 {
 	int size = 4;
 	for (int i = 0; i < values->len; i++)
@@ -291,13 +232,12 @@ static void send(struct kgen *k, struct out_site *site, struct vec *values, bool
 
 static void print_stmt(struct kgen *k, struct expr *x)
 {
-	struct out_site *site = new_site(k, SITE_PRINT, x);
+	struct out_site *site = kgen_new_site(k, SITE_PRINT, x);
 	site->format = plan_format(k->pl, print_format(x));
-	send(k, site, &x->args, false);
+	kgen_send(k, site, &x->args, false);
 }
 
-/* Whether BPF can make the bytes of string x (else only the tool can, from pieces). */
-static bool plain_ok(const struct expr *x)
+bool kgen_plain_ok(const struct expr *x)
 {
 	switch (x->kind) {
 	case E_STRING:
@@ -307,92 +247,25 @@ static bool plain_ok(const struct expr *x)
 		return !lazy_local(x);
 	case E_CONCAT:
 	case E_TERNARY:
-		return plain_ok(x->left) && plain_ok(x->right);
+		return kgen_plain_ok(x->left) && kgen_plain_ok(x->right);
 	case E_PRINT:
 		if (!x->print_to_string || !x->has_format || !bpf_can_format(decode_escapes(x->str)))
 			return false;
 		for (int i = 0; i < x->args.len; i++) {
 			const struct expr *a = vec_at(&x->args, i);
-			if (a->type == VT_STRING && !plain_ok(a))
+			if (a->type == VT_STRING && !kgen_plain_ok(a))
 				return false;
 		}
 		return true;
-	case E_CALL: {
-		static const char *const lazy[] = { "string_quoted", "text_str", "text_strn",
-						    "user_string_quoted", "user_string_n_quoted",
-						    "kernel_string_quoted", "__ustack", "usymname",
-						    "usymdata", "umodname", "usymfileline", "__kstack",
-						    "__ksym" };
+	case E_CALL:
 		if (!x->fn)
 			return false;
 		if (!x->fn->builtin)
 			return place_of(x->fn)->rep != SREP_LAZY;
-		for (size_t i = 0; i < ARRAY_SIZE(lazy); i++)
-			if (!strcmp(x->fn->name, lazy[i]))
-				return false;
-		return true;
-	}
+		return !builtin_call_has(x, BI_TOOL_STR);
 	default:
 		return false;
 	}
-}
-
-/*
- * error(msg): the message waits in the frame, as bytes for a catch to
- * take and as pieces for the tool to report if nothing catches it.
- */
-static void error_call(struct kgen *k, struct expr *x)
-{
-	struct expr *msg = vec_at(&x->args, 0);
-	struct out_site *site = new_site(k, SITE_ERROR, x);
-	site->max_size = (4 + LAZY_MAX + 1 + 7) & ~7;
-	const char *r = tmp(k);
-	cw_line(k->w, "struct stp_rec %s = stp_error_rec(fr);", r);
-	if (plain_ok(msg)) {
-		cw_line(k->w, "stp_strcpy(fr->cmsg, %s);", kgen_str(k, msg));
-		cw_line(k->w, "stp_put_str(&%s, fr->cmsg);", r);
-	} else {
-		if (k->pl->k_catches_message)
-			diag_error(&msg->loc, "only the tool can make this message, and a catch in a "
-					      "kernel probe needs it made there: build it with sprintf() or "
-					      "'.'");
-		cw_line(k->w, "fr->cmsg[0] = 0;");
-		kgen_out(k, msg, arena_printf("&%s", r));
-	}
-	cw_line(k->w, "fr->elen = %s.off;", r);
-	cw_line(k->w, "fr->esite = %d;", site->id);
-	cw_line(k->w, "fr->error = STP_ERR_PIECES;");
-	cw_line(k->w, "goto %s;", kgen_jump(k, k->err_label));
-}
-
-/* log, warn, error, exit in a kernel probe: records the tool acts on. */
-static bool control_call(struct kgen *k, struct expr *x)
-{
-	if (is_builtin(x, "log")) {
-		struct out_site *site = new_site(k, SITE_LOG, x);
-		site->format = plan_format(k->pl, "%s\n");
-		send(k, site, &x->args, false);
-		return true;
-	}
-	if (is_builtin(x, "warn")) {
-		send(k, new_site(k, SITE_WARN, x), &x->args, false);
-		return true;
-	}
-	if (is_builtin(x, "system")) {
-		send(k, new_site(k, SITE_SYSTEM, x), &x->args, false);
-		return true;
-	}
-	if (is_builtin(x, "error")) {
-		error_call(k, x);
-		return true;
-	}
-	if (is_builtin(x, "exit")) {
-		struct vec none = { 0 };
-		cw_line(k->w, "stp_exiting = 1;");
-		send(k, new_site(k, SITE_EXIT, x), &none, true);
-		return true;
-	}
-	return false;
 }
 
 /* ------------------------------------------------------------ statements */
@@ -412,8 +285,12 @@ static void expr_stmt(struct kgen *k, struct expr *x)
 		print_stmt(k, x);
 		return;
 	}
-	if (x->kind == E_CALL && x->fn && x->fn->builtin && control_call(k, x))
+	const struct builtin *b = x->kind == E_CALL ? builtin_of(x->fn) : NULL;
+	if (b && b->bpf_stmt) {
+		/* log, warn, error, exit...: records the tool acts on. */
+		b->bpf_stmt(k, x);
 		return;
+	}
 	if (x->kind == E_ASSIGN && lazy_local(x->left) && !strcmp(x->op, "=")) {
 		assign_lazy(k, x);
 		return;

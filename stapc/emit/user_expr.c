@@ -7,16 +7,19 @@
  */
 #include "user.h"
 
+#include "../builtins/builtins.h"
+#include "emitters.h"
+
 #include <string.h>
 
-static const char *tmp(struct ugen *u)
+const char *ugen_tmp(struct ugen *u)
 {
 	return arena_printf("t%d", u->tmp++);
 }
 
 const char *ugen_strtmp(struct ugen *u)
 {
-	const char *t = tmp(u);
+	const char *t = ugen_tmp(u);
 	cw_line(u->w, "char %s[STP_MAXSTR];", t);
 	return t;
 }
@@ -26,35 +29,19 @@ const char *ugen_map(const struct symbol *g)
 	return arena_printf("m_%s", g->name);
 }
 
-static void check_error(struct ugen *u)
+void ugen_check_error(struct ugen *u)
 {
 	cw_line(u->w, "if (rt->in_error) goto %s;", u->err_label);
 }
 
 /* After a call of builtin x that may fault: stap names the call. */
-static void check_fault(struct ugen *u, struct expr *x)
+void ugen_check_fault(struct ugen *u, struct expr *x)
 {
 	cw_open(u->w, "if (rt->in_error)");
 	cw_line(u->w, "rt->error_where = %s;",
 		ugen_where(arena_printf("identifier '%s'", x->fn->name), &x->loc));
 	cw_line(u->w, "goto %s;", u->err_label);
 	cw_close(u->w, NULL);
-}
-
-/* kernel_long() and kin: the size read, or 0 if x calls none of them. */
-static int number_reader(const char *n, const char *prefix)
-{
-	static const struct {
-		const char *suffix;
-		int size;
-	} sizes[] = { { "long", 8 }, { "int", 4 }, { "short", 2 }, { "char", 1 } };
-	size_t len = strlen(prefix);
-	if (strncmp(n, prefix, len))
-		return 0;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		if (!strcmp(n + len, sizes[i].suffix))
-			return sizes[i].size;
-	return 0;
 }
 
 static void fail(struct ugen *u, const struct loc *loc, const char *msg, const char *near)
@@ -90,7 +77,7 @@ static const char *scalar(struct ugen *u, struct expr *x)
 /* The key struct of an array access, filled. */
 static const char *array_key(struct ugen *u, struct symbol *sym, struct vec *indexes)
 {
-	const char *k = tmp(u);
+	const char *k = ugen_tmp(u);
 	if (sym->arity == 0) {
 		cw_line(u->w, "u32 %s = 0;", k);
 		return k;
@@ -115,7 +102,7 @@ static const char *array_get(struct ugen *u, struct expr *x, const char **keyp)
 	const char *k = array_key(u, x->sym, &x->args);
 	if (keyp)
 		*keyp = k;
-	const char *p = tmp(u);
+	const char *p = ugen_tmp(u);
 	cw_line(u->w, "const void *%s = stp_map__get(%s, &%s);", p, ugen_map(x->sym), k);
 	return p;
 }
@@ -139,7 +126,7 @@ static const char *stats_of(struct ugen *u, struct expr *x)
 		return "NULL";
 	}
 	const char *k = array_key(u, sym, base->kind == E_INDEX ? &base->args : &none);
-	const char *p = tmp(u);
+	const char *p = ugen_tmp(u);
 	cw_line(u->w, "const struct stat_%s *%s = stp_map__get(%s, &%s);", sym->name, p,
 		ugen_map(sym), k);
 	return p;
@@ -148,7 +135,7 @@ static const char *stats_of(struct ugen *u, struct expr *x)
 static const char *stat_op(struct ugen *u, struct expr *x)
 {
 	const char *p = stats_of(u, x->left);
-	const char *t = tmp(u);
+	const char *t = ugen_tmp(u);
 	if (!strcmp(x->op, "@variance")) {
 		const char *bits = x->args.len ? ugen_long(u, vec_at(&x->args, 0)) : "0";
 		cw_line(u->w, "s64 %s = stp_stat_variance(rt, %s ? &%s->s : NULL, %s);", t, p, p, bits);
@@ -160,7 +147,7 @@ static const char *stat_op(struct ugen *u, struct expr *x)
 		cw_line(u->w, "s64 %s = stp_stat_extract(rt, %s ? &%s->s : NULL, STP_AGG_%s);", t, p, p,
 			op);
 	}
-	check_error(u);
+	ugen_check_error(u);
 	return t;
 }
 
@@ -170,7 +157,7 @@ static void stats_add(struct ugen *u, struct expr *target, const char *v)
 	struct vec none = { 0 };
 	struct place_info *pi = place_of(sym);
 	const char *k = array_key(u, sym, target->kind == E_INDEX ? &target->args : &none);
-	const char *p = tmp(u);
+	const char *p = ugen_tmp(u);
 	cw_line(u->w, "struct stat_%s *%s = stp_map__ref(rt, %s, &%s);", sym->name, p, ugen_map(sym), k);
 	cw_line(u->w, "if (!%s) goto %s;", p, u->err_label);
 	cw_line(u->w, "stp_stat_add_u(&%s->s, %s, %d, %d, %lldLL, %lldLL, %lldLL, %s);", p,
@@ -182,183 +169,25 @@ static void stats_add(struct ugen *u, struct expr *target, const char *v)
 
 static const char *builtin_long(struct ugen *u, struct expr *x)
 {
-	const char *n = x->fn->name;
-	struct vec *a = &x->args;
-#define ARG_S(i) ugen_str(u, vec_at(a, i))
-#define ARG_L(i) ugen_long(u, vec_at(a, i))
-	if (!strcmp(n, "pid"))
-		return "stp_getpid()";
-	if (!strcmp(n, "tid"))
-		return "stp_gettid()";
-	if (!strcmp(n, "ppid"))
-		return "stp_getppid()";
-	if (!strcmp(n, "uid") || !strcmp(n, "euid"))
-		return n[0] == 'u' ? "(s64)getuid()" : "(s64)geteuid()";
-	if (!strcmp(n, "gid") || !strcmp(n, "egid"))
-		return n[0] == 'g' ? "(s64)getgid()" : "(s64)getegid()";
-	if (!strcmp(n, "cpu"))
-		return "stp_cpu()";
-	if (!strcmp(n, "tz_gmtoff"))
-		return "stp_tz_gmtoff()";
-	if (!strcmp(n, "target"))
-		return "(s64)rt->target_pid";
-	if (!strcmp(n, "is_return"))
-		return "0";
-	if (!strcmp(n, "gettimeofday_ns"))
-		return "stp_time_ns()";
-	if (!strcmp(n, "gettimeofday_us"))
-		return "(stp_time_ns() / 1000)";
-	if (!strcmp(n, "gettimeofday_ms"))
-		return "(stp_time_ns() / 1000000)";
-	if (!strcmp(n, "gettimeofday_s"))
-		return "(stp_time_ns() / 1000000000)";
-	if (!strcmp(n, "local_clock_ns") || !strcmp(n, "get_cycles") || !strcmp(n, "cpu_clock_ns"))
-		return "stp_monotonic_ns()";
-	if (!strcmp(n, "jiffies"))
-		return "(stp_monotonic_ns() / 4000000)";
-	if (!strcmp(n, "strlen"))
-		return arena_printf("stp_strlen(%s)", ARG_S(0));
-	if (!strcmp(n, "isinstr"))
-		return arena_printf("stp_isinstr(%s, %s)", ARG_S(0), ARG_S(1));
-	if (!strcmp(n, "strpos"))
-		return arena_printf("stp_strpos(%s, %s)", ARG_S(0), ARG_S(1));
-	if (!strcmp(n, "strtol"))
-		return arena_printf("stp_strtol(%s, %s)", ARG_S(0), ARG_L(1));
-	if (!strcmp(n, "isdigit"))
-		return arena_printf("stp_isdigit(%s)", ARG_S(0));
-	if (!strcmp(n, "__script_arg_long"))
-		return arena_printf("stp_arg_long(rt, %s)", ARG_L(0));
-	size_t nlen = strlen(n);
-	if (nlen > 6 && !strcmp(n + nlen - 6, "_error") &&
-	    number_reader(arena_strndup(n, nlen - 6), "user_")) {
-		const char *t = tmp(u);
-		cw_line(u->w, "s64 %s = stp_user_number_error(rt, %s, %d);", t, ARG_L(0),
-			number_reader(arena_strndup(n, nlen - 6), "user_"));
-		check_fault(u, x);
-		return t;
-	}
-	if (number_reader(n, "user_"))
-		return arena_printf("stp_user_number(%s, %d)", ARG_L(0), number_reader(n, "user_"));
-	if (number_reader(n, "kernel_")) {
-		cw_line(u->w, "stp_kernel_fault(rt, %s, %s);", c_string(n + strlen("kernel_")),
-			ARG_L(0));
-		check_fault(u, x);
-		return "0";
-	}
-	if (!strcmp(n, "stringat")) {
-		const char *t = tmp(u);
-		cw_line(u->w, "s64 %s = stp_stringat(rt, %s, %s);", t, ARG_S(0), ARG_L(1));
-		check_error(u);
-		return t;
-	}
-	diag_error(&x->loc, "'%s' is not available in a begin, end or timer probe", n);
+	const struct builtin *b = builtin_of(x->fn);
+	if (b && b->user_long)
+		return b->user_long(u, x);
+	if (b && b->user_c)
+		return b->user_c;
+	diag_error(&x->loc, "'%s' is not available in a begin, end or timer probe", x->fn->name);
 	return "0";
-#undef ARG_S
-#undef ARG_L
 }
 
 static const char *builtin_str(struct ugen *u, struct expr *x)
 {
-	const char *n = x->fn->name;
-	struct vec *a = &x->args;
-#define ARG_S(i) ugen_str(u, vec_at(a, i))
-#define ARG_L(i) ugen_long(u, vec_at(a, i))
+	const struct builtin *b = builtin_of(x->fn);
 	const char *d = ugen_strtmp(u);
-	if (!strcmp(n, "execname"))
-		cw_line(u->w, "stp_execname(%s);", d);
-	else if (!strcmp(n, "cmdline_str"))
-		cw_line(u->w, "stp_cmdline_str(%s);", d);
-	else if (!strcmp(n, "substr"))
-		cw_line(u->w, "stp_substr(%s, %s, %s, %s);", d, ARG_S(0), ARG_L(1), ARG_L(2));
-	else if (!strcmp(n, "str_replace"))
-		cw_line(u->w, "stp_str_replace(%s, %s, %s, %s);", d, ARG_S(0), ARG_S(1), ARG_S(2));
-	else if (!strcmp(n, "text_str"))
-		cw_line(u->w, "stp_text_str(%s, %s);", d, ARG_S(0));
-	else if (!strcmp(n, "text_strn"))
-		cw_line(u->w, "stp_text_strn(%s, %s, %s, %s);", d, ARG_S(0), ARG_L(1), ARG_L(2));
-	else if (!strcmp(n, "string_quoted"))
-		cw_line(u->w, "stp_string_quoted(%s, %s);", d, ARG_S(0));
-	else if (!strcmp(n, "__script_arg_str"))
-		cw_line(u->w, "stp_arg(rt, %s, (int)%s);", d, ARG_L(0));
-	else if (!strcmp(n, "tz_name"))
-		cw_line(u->w, "stp_tz_name(%s);", d);
-	else if (!strcmp(n, "__ksym"))
-		cw_line(u->w, "stp_ksym(%s, %s, %s);", d, ARG_L(0), ARG_L(1));
-	else if (!strcmp(n, "__kstack"))
-		cw_line(u->w, "%s[0] = 0; /* the tool has no kernel stack of its own */", d);
-	else if (!strcmp(n, "tokenize"))
-		cw_line(u->w, "stp_tokenize(%s, %s, %s);", d, ARG_S(0), ARG_S(1));
-	else if (!strcmp(n, "user_string") || !strcmp(n, "user_string_n")) {
-		/* user_string(addr, err_msg) does not fail; the others may. */
-		bool with_n = n[strlen(n) - 1] == 'n';
-		bool with_msg = !with_n && a->len > 1;
-		cw_line(u->w, "stp_user_string(rt, %s, %s, %s, %s);", d, ARG_L(0),
-			with_n ? ARG_L(1) : "-1", with_msg ? ARG_S(1) : "NULL");
-		if (!with_msg)
-			check_fault(u, x);
-	} else if (!strcmp(n, "kernel_string") || !strcmp(n, "kernel_string_n")) {
-		/* The tool cannot read kernel memory: always the fault. */
-		bool with_msg = !strcmp(n, "kernel_string") && a->len > 1;
-		const char *addr = ARG_L(0);
-		if (with_msg) {
-			cw_line(u->w, "stp_strcpy(%s, %s);", d, ARG_S(1));
-		} else {
-			if (a->len > 1)
-				cw_line(u->w, "(void)%s;", ARG_L(1));
-			cw_line(u->w, "%s[0] = 0;", d);
-			cw_line(u->w, "stp_kernel_fault(rt, \"string\", %s);", addr);
-			check_fault(u, x);
-		}
-	} else if (!strcmp(n, "pn"))
-		cw_line(u->w, "stp_strcpy(%s, %s);", d,
-			c_string(u->probe ? (const char *)vec_at(&u->probe->chain, 0) : ""));
-	else if (!strcmp(n, "pp")) {
-		struct strbuf sb = { 0 };
-		if (u->probe)
-			dump_probe_point(&sb, u->probe->point);
-		cw_line(u->w, "stp_strcpy(%s, %s);", d, c_string(sb.buf ? sb.buf : ""));
-		sb_free(&sb);
-	}
-	else if (!strcmp(n, "ppfunc") || !strcmp(n, "probefunc") || !strcmp(n, "pexecname"))
-		cw_line(u->w, "%s[0] = 0;", d);
+	if (b && b->user_str)
+		b->user_str(u, x, d);
 	else
-		diag_error(&x->loc, "'%s' is not available in a begin, end or timer probe", n);
+		diag_error(&x->loc, "'%s' is not available in a begin, end or timer probe",
+			   x->fn->name);
 	return d;
-#undef ARG_S
-#undef ARG_L
-}
-
-/* Calls with no value of interest, done for their effect. */
-static bool builtin_void(struct ugen *u, struct expr *x)
-{
-	const char *n = x->fn->name;
-	struct vec *a = &x->args;
-	if (!strcmp(n, "exit")) {
-		cw_line(u->w, "stp_exit(rt);");
-		return true;
-	}
-	if (!strcmp(n, "abort")) {
-		cw_line(u->w, "stp_exit(rt);");
-		return true;
-	}
-	if (!strcmp(n, "log")) {
-		cw_line(u->w, "stp_log(rt, %s);", ugen_str(u, vec_at(a, 0)));
-		return true;
-	}
-	if (!strcmp(n, "system")) {
-		cw_line(u->w, "stp_system(rt, %s);", ugen_str(u, vec_at(a, 0)));
-		return true;
-	}
-	if (!strcmp(n, "warn")) {
-		cw_line(u->w, "stp_warn(rt, %s);", ugen_str(u, vec_at(a, 0)));
-		return true;
-	}
-	if (!strcmp(n, "error")) {
-		cw_line(u->w, "stp_error(rt, %s);", ugen_str(u, vec_at(a, 0)));
-		cw_line(u->w, "goto %s;", u->err_label);
-		return true;
-	}
-	return false;
 }
 
 static const char *call_args(struct ugen *u, struct expr *x)
@@ -376,23 +205,27 @@ static const char *call_args(struct ugen *u, struct expr *x)
 static const char *call(struct ugen *u, struct expr *x)
 {
 	if (x->fn->builtin) {
-		if (builtin_void(u, x))
+		const struct builtin *b = builtin_of(x->fn);
+		if (b && b->user_stmt) {
+			/* Called for what it does: exit, log, error... */
+			b->user_stmt(u, x);
 			return "0";
+		}
 		return x->type == VT_STRING ? builtin_str(u, x) : builtin_long(u, x);
 	}
 	const char *args = call_args(u, x);
 	if (x->fn->type == VT_STRING) {
 		const char *d = ugen_strtmp(u);
 		cw_line(u->w, "%s(rt, %s%s);", gen_function(x->fn), d, args);
-		check_error(u);
+		ugen_check_error(u);
 		return d;
 	}
-	const char *t = tmp(u);
+	const char *t = ugen_tmp(u);
 	if (x->fn->type == VT_LONG)
 		cw_line(u->w, "s64 %s = %s(rt%s);", t, gen_function(x->fn), args);
 	else
 		cw_line(u->w, "%s(rt%s); s64 %s = 0;", gen_function(x->fn), args, t);
-	check_error(u);
+	ugen_check_error(u);
 	return t;
 }
 
@@ -412,7 +245,7 @@ static const char *args_array(struct ugen *u, struct vec *args)
 		else
 			sb_printf(&sb, "%sstp_arg__int(%s)", sb.len ? ", " : "", ugen_long(u, a));
 	}
-	const char *t = tmp(u);
+	const char *t = ugen_tmp(u);
 	cw_line(u->w, "struct stp_arg %s[] = { %s };", t, sb.buf);
 	sb_free(&sb);
 	return t;
@@ -492,7 +325,7 @@ static const char *arith(const char *op, const char *l, const char *r)
 /* The right operand of / or % in a temporary, with stap's error for 0. */
 static const char *divisor(struct ugen *u, struct expr *x, const char *r)
 {
-	const char *t = tmp(u);
+	const char *t = ugen_tmp(u);
 	cw_line(u->w, "s64 %s = %s;", t, r);
 	cw_open(u->w, "if (!%s)", t);
 	fail(u, &x->loc, "division by 0", arena_printf("operator '%s'", x->op));
@@ -511,7 +344,7 @@ static const char *binary(struct ugen *u, struct expr *x)
 
 static const char *logical(struct ugen *u, struct expr *x)
 {
-	const char *t = tmp(u);
+	const char *t = ugen_tmp(u);
 	bool and = !strcmp(x->op, "&&");
 	cw_line(u->w, "s64 %s = %d;", t, and ? 0 : 1);
 	cw_open(u->w, "if (%s(%s))", and ? "" : "!", ugen_long(u, x->left));
@@ -522,7 +355,7 @@ static const char *logical(struct ugen *u, struct expr *x)
 
 static const char *ternary(struct ugen *u, struct expr *x, bool str)
 {
-	const char *t = str ? ugen_strtmp(u) : tmp(u);
+	const char *t = str ? ugen_strtmp(u) : ugen_tmp(u);
 	if (!str)
 		cw_line(u->w, "s64 %s;", t);
 	cw_open(u->w, "if (%s)", ugen_long(u, x->cond));
@@ -569,7 +402,7 @@ static const char *assign(struct ugen *u, struct expr *x)
 	char bop[3] = { op[0], op[1] == '=' ? 0 : op[1], 0 };
 	if (l->kind == E_INDEX) {
 		const char *key;
-		const char *t = tmp(u);
+		const char *t = ugen_tmp(u);
 		if (!strcmp(op, "=")) {
 			key = array_key(u, l->sym, &l->args);
 			cw_line(u->w, "s64 %s = %s;", t, v);
@@ -598,12 +431,12 @@ static const char *incdec(struct ugen *u, struct expr *x)
 {
 	struct expr *l = x->left;
 	const char *d = x->op[0] == '+' ? "1" : "-1";
-	const char *t = tmp(u);
+	const char *t = ugen_tmp(u);
 	if (l->kind == E_INDEX) {
 		const char *key;
 		const char *p = array_get(u, l, &key);
 		cw_line(u->w, "s64 %s = %s ? *(const s64 *)%s : 0;", t, p, p);
-		const char *n = tmp(u);
+		const char *n = ugen_tmp(u);
 		cw_line(u->w, "s64 %s = %s + %s;", n, t, d);
 		array_set(u, l, key, arena_printf("&%s", n));
 		return x->kind == E_POSTINC ? t : n;
@@ -752,7 +585,7 @@ static void foreach_stmt(struct ugen *u, struct stmt *s)
 		return;
 	}
 	struct symbol *arr = base->sym;
-	const char *it = tmp(u);
+	const char *it = ugen_tmp(u);
 	int column = s->sort_column < 0 ? -1 : s->sort_column;
 	const char *agg = "STP_AGG_NONE";
 	if (s->sort_agg)
@@ -767,7 +600,7 @@ static void foreach_stmt(struct ugen *u, struct stmt *s)
 	const char *slice = "NULL", *fixed = "NULL";
 	if (base->kind == E_INDEX) {
 		slice = arena_printf("&%s", array_key(u, arr, &base->args));
-		const char *f = tmp(u);
+		const char *f = ugen_tmp(u);
 		struct strbuf sb = { 0 };
 		for (int i = 0; i < base->args.len; i++)
 			sb_printf(&sb, "%s%s", i ? ", " : "", vec_at(&base->args, i) ? "true" : "false");
@@ -778,7 +611,7 @@ static void foreach_stmt(struct ugen *u, struct stmt *s)
 	cw_line(u->w, "struct stp_iter %s;", it);
 	cw_line(u->w, "stp_iter__init(&%s, %s, %d, %d, %s, %s, %s, %s);", it, ugen_map(arr), column,
 		s->sort_dir ? s->sort_dir : 1, agg, limit, slice, fixed);
-	const char *kp = tmp(u), *vp = tmp(u);
+	const char *kp = ugen_tmp(u), *vp = ugen_tmp(u);
 	cw_line(u->w, "const void *%s, *%s;", kp, vp);
 	const char *outer_err = u->err_label, *outer_brk = u->break_label,
 		   *outer_cont = u->continue_label;

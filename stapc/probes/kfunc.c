@@ -22,6 +22,7 @@
  * lacks it, and said with -v.
  */
 #include "../stapc.h"
+#include "../builtins/builtins.h"
 
 #include <bpf/btf.h>
 #include <fnmatch.h>
@@ -415,7 +416,7 @@ static bool reads_registers(const struct expr *x, void *call_depth)
 	if (x->kind != E_CALL || !x->fn)
 		return false;
 	if (x->fn->builtin)
-		return !strcmp(x->fn->name, "register") || !strcmp(x->fn->name, "u_register");
+		return builtin_call_has(x, BI_REGS);
 	if (*depth > 32)
 		return false; /* recursion: the first visit looks at the body */
 	++*depth;

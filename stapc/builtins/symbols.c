@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * symbols.c - built-ins that name addresses and stacks. BPF captures the
+ * addresses into the record; the tool names them, kernel ones from
+ * /proc/kallsyms and user ones from the task's mappings.
+ */
+#include "builtins.h"
+
+#include "../emit/emitters.h"
+
+/* The kind of __ksym(), __kstack() and __ustack(): a constant, what the tapset passes. */
+static const struct expr *constant_kind(struct expr *x)
+{
+	const struct expr *kind = vec_at(&x->args, 0);
+	if (kind->kind != E_NUMBER) {
+		diag_error(&x->loc, "%s() takes a constant kind", x->fn->name);
+		return NULL;
+	}
+	return kind;
+}
+
+static void bpf_ustack_out(struct kgen *k, struct expr *x, const char *rec)
+{
+	const struct expr *kind = constant_kind(x);
+	if (kind)
+		cw_line(k->w, "stp_put_ustack(%s, ctx, %lld, %s);", rec, (long long)kind->num,
+			kgen_long(k, vec_at(&x->args, 1)));
+}
+
+static int bpf_ustack_out_size(struct kgen *k, struct expr *x)
+{
+	(void)k, (void)x;
+	return 4 + 32 * 20; /* STP_USTACK_MAX frames of struct stp_uloc */
+}
+
+static void bpf_kstack_out(struct kgen *k, struct expr *x, const char *rec)
+{
+	const struct expr *kind = constant_kind(x);
+	if (kind)
+		cw_line(k->w, "stp_put_kstack(%s, ctx, %lld);", rec, (long long)kind->num);
+}
+
+static int bpf_kstack_out_size(struct kgen *k, struct expr *x)
+{
+	(void)k, (void)x;
+	return 3 + 8 * 20;
+}
+
+static void bpf_ksym_out(struct kgen *k, struct expr *x, const char *rec)
+{
+	const struct expr *kind = constant_kind(x);
+	if (kind)
+		cw_line(k->w, "stp_put_ksym(%s, %lld, %s);", rec, (long long)kind->num,
+			kgen_long(k, vec_at(&x->args, 1)));
+}
+
+static int bpf_ksym_out_size(struct kgen *k, struct expr *x)
+{
+	(void)k, (void)x;
+	return 10;
+}
+
+/* usymname() and kin: the address, and what of it (the row's aux: STP_USYM_*). */
+static void bpf_usym_out(struct kgen *k, struct expr *x, const char *rec)
+{
+	cw_line(k->w, "stp_put_usym(%s, %s, %s);", rec, (const char *)builtin_of(x->fn)->aux,
+		kgen_long(k, vec_at(&x->args, 0)));
+}
+
+static int bpf_usym_out_size(struct kgen *k, struct expr *x)
+{
+	(void)k, (void)x;
+	return 2 + 32;
+}
+
+static void user_ksym(struct ugen *u, struct expr *x, const char *d)
+{
+	cw_line(u->w, "stp_ksym(%s, %s, %s);", d, ugen_long(u, vec_at(&x->args, 0)),
+		ugen_long(u, vec_at(&x->args, 1)));
+}
+
+static void user_kstack(struct ugen *u, struct expr *x, const char *d)
+{
+	(void)x;
+	cw_line(u->w, "%s[0] = 0; /* the tool has no kernel stack of its own */", d);
+}
+
+const struct builtin builtins_symbols[] = {
+	{ .name = "__ksym", .sig = { "string(long,long)" }, .flags = BI_PURE | BI_TOOL_STR,
+	  .bpf_out = bpf_ksym_out, .bpf_out_size = bpf_ksym_out_size, .user_str = user_ksym },
+	{ .name = "__kstack", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
+	  .bpf_out = bpf_kstack_out, .bpf_out_size = bpf_kstack_out_size, .user_str = user_kstack },
+	{ .name = "__ustack", .sig = { "string(long,long)" },
+	  .flags = BI_PURE | BI_KCTX | BI_TOOL_STR, .bpf_out = bpf_ustack_out,
+	  .bpf_out_size = bpf_ustack_out_size },
+	{ .name = "usymname", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
+	  .aux = "STP_USYM_NAME", .bpf_out = bpf_usym_out, .bpf_out_size = bpf_usym_out_size },
+	{ .name = "usymdata", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
+	  .aux = "STP_USYM_DATA", .bpf_out = bpf_usym_out, .bpf_out_size = bpf_usym_out_size },
+	{ .name = "umodname", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
+	  .aux = "STP_USYM_MOD", .bpf_out = bpf_usym_out, .bpf_out_size = bpf_usym_out_size },
+	{ .name = "usymfileline", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
+	  .aux = "STP_USYM_FILELINE", .bpf_out = bpf_usym_out,
+	  .bpf_out_size = bpf_usym_out_size },
+	{ 0 }
+};
