@@ -78,15 +78,23 @@ static const char *user_kernel_number(struct ugen *u, struct expr *x)
 	return "0";
 }
 
+/* A row's aux for a string read. */
+struct string_read {
+	bool user;
+	bool with_n; /* its second argument is the most bytes; else an error message, if any */
+};
+
+#define STRING(usr, n) (&(const struct string_read){ .user = usr, .with_n = n })
+
 /* kernel_string(), user_string() and their _n and err_msg forms. */
 static const char *bpf_string(struct kgen *k, struct expr *x, const char *d)
 {
-	const char *n = x->fn->name;
+	const struct string_read *r = builtin_of(x->fn)->aux;
 	struct vec *a = &x->args;
-	bool user = n[0] == 'u';
+	bool user = r->user;
 	const char *addr = kgen_long(k, vec_at(a, 0));
 	const char *max = arena_printf("%lld", (long long)k->pl->maxstringlen);
-	if (!strcmp(n + strlen(n) - 2, "_n"))
+	if (r->with_n)
 		max = arena_printf("((%s) + 1 > 0 && (%s) + 1 < %lld ? (%s) + 1 : %lld)",
 				   kgen_long(k, vec_at(a, 1)), kgen_long(k, vec_at(a, 1)),
 				   (long long)k->pl->maxstringlen, kgen_long(k, vec_at(a, 1)),
@@ -125,9 +133,8 @@ static void bpf_user_quoted_out(struct kgen *k, struct expr *x, const char *rec)
 /* user_string(addr, err_msg) does not fail; the others may. */
 static void user_user_string(struct ugen *u, struct expr *x, const char *d)
 {
-	const char *n = x->fn->name;
 	struct vec *a = &x->args;
-	bool with_n = n[strlen(n) - 1] == 'n';
+	bool with_n = ((const struct string_read *)builtin_of(x->fn)->aux)->with_n;
 	bool with_msg = !with_n && a->len > 1;
 	cw_line(u->w, "stp_user_string(rt, %s, %s, %s, %s);", d, ARG_L(0), with_n ? ARG_L(1) : "-1",
 		with_msg ? ARG_S(1) : "NULL");
@@ -139,7 +146,7 @@ static void user_user_string(struct ugen *u, struct expr *x, const char *d)
 static void user_kernel_string(struct ugen *u, struct expr *x, const char *d)
 {
 	struct vec *a = &x->args;
-	bool with_msg = !strcmp(x->fn->name, "kernel_string") && a->len > 1;
+	bool with_msg = !((const struct string_read *)builtin_of(x->fn)->aux)->with_n && a->len > 1;
 	const char *addr = ARG_L(0);
 	if (with_msg) {
 		cw_line(u->w, "stp_strcpy(%s, %s);", d, ARG_S(1));
@@ -165,9 +172,10 @@ static void user_kernel_string(struct ugen *u, struct expr *x, const char *d)
 
 const struct builtin builtins_memory[] = {
 	{ .name = "user_string", .sig = { "string(long)", "string(long,string)" },
-	  .flags = BI_PURE | BI_KCTX, .bpf_str = bpf_string, .user_str = user_user_string },
+	  .flags = BI_PURE | BI_KCTX, .aux = STRING(true, false), .bpf_str = bpf_string,
+	  .user_str = user_user_string },
 	{ .name = "user_string_n", .sig = { "string(long,long)" }, .flags = BI_PURE | BI_KCTX,
-	  .bpf_str = bpf_string, .user_str = user_user_string },
+	  .aux = STRING(true, true), .bpf_str = bpf_string, .user_str = user_user_string },
 	{ .name = "user_string_quoted", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
 	  .bpf_out = bpf_user_quoted_out },
 	{ .name = "user_string_n_quoted", .sig = { "string(long,long)" },
@@ -182,9 +190,10 @@ const struct builtin builtins_memory[] = {
 	USER_NUMBER_ERROR("user_short_error", "short", 2, "short"),
 	USER_NUMBER_ERROR("user_char_error", "signed char", 1, "char"),
 	{ .name = "kernel_string", .sig = { "string(long)", "string(long,string)" },
-	  .flags = BI_PURE | BI_KCTX, .bpf_str = bpf_string, .user_str = user_kernel_string },
+	  .flags = BI_PURE | BI_KCTX, .aux = STRING(false, false), .bpf_str = bpf_string,
+	  .user_str = user_kernel_string },
 	{ .name = "kernel_string_n", .sig = { "string(long,long)" }, .flags = BI_PURE | BI_KCTX,
-	  .bpf_str = bpf_string, .user_str = user_kernel_string },
+	  .aux = STRING(false, true), .bpf_str = bpf_string, .user_str = user_kernel_string },
 	{ .name = "kernel_string_quoted", .sig = { "string(long)" },
 	  .flags = BI_PURE | BI_TOOL_STR },
 	KERNEL_NUMBER("kernel_long", "long", 8, "long"),

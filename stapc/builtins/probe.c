@@ -11,6 +11,12 @@
 
 /* ------------------------------------------------------------ the probe point */
 
+/* The aux of pp(), pn(), probefunc() and ppfunc(). */
+struct point_aux {
+	const char *what; /* which of a site's names: STP_USITE_PP or STP_USITE_FUNC */
+	bool per_match;	  /* a kernel wildcard's match has its own (pn() is as written) */
+};
+
 /*
  * Where pp(), pn(), probefunc() or ppfunc() call x comes from a site the
  * tool named (a uprobe's, a kernel wildcard match's): the site id, and the
@@ -19,15 +25,13 @@
 static const char *site_of(struct kgen *k, const struct expr *x, const char **tag,
 			   const char **what)
 {
-	const char *n = x->fn->name;
-	bool pp = !strcmp(n, "pp") || !strcmp(n, "pn");
-	*what = pp ? "STP_USITE_PP" : "STP_USITE_FUNC";
+	const struct point_aux *pa = builtin_of(x->fn)->aux;
+	*what = pa->what;
 	if (kgen_usite(k)) {
 		*tag = "STP_P_USITE";
 		return kgen_usite(k);
 	}
-	/* A kernel wildcard's pn() is the point as written, the same for every match. */
-	if (k->variant && k->variant->kwild && strcmp(n, "pn")) {
+	if (k->variant && k->variant->kwild && pa->per_match) {
 		*tag = "STP_P_KSITE";
 		return "(u32)bpf_get_attach_cookie(ctx)";
 	}
@@ -238,14 +242,20 @@ static void user_arg_str(struct ugen *u, struct expr *x, const char *d)
 	cw_line(u->w, "stp_arg(rt, %s, (int)%s);", d, ugen_long(u, vec_at(&x->args, 0)));
 }
 
+#define POINT(w, per) (&(const struct point_aux){ .what = w, .per_match = per })
+
 const struct builtin builtins_probe[] = {
-	{ .name = "pp", .sig = { "string()" }, .flags = BI_PURE, .bpf_str = bpf_pp,
+	{ .name = "pp", .sig = { "string()" }, .flags = BI_PURE,
+	  .aux = POINT("STP_USITE_PP", true), .bpf_str = bpf_pp,
 	  .bpf_out = bpf_point_out, .bpf_out_size = bpf_point_out_size, .user_str = user_pp },
-	{ .name = "pn", .sig = { "string()" }, .flags = BI_PURE, .bpf_str = bpf_pn,
+	{ .name = "pn", .sig = { "string()" }, .flags = BI_PURE,
+	  .aux = POINT("STP_USITE_PP", false), .bpf_str = bpf_pn,
 	  .bpf_out = bpf_point_out, .bpf_out_size = bpf_point_out_size, .user_str = user_pn },
-	{ .name = "ppfunc", .sig = { "string()" }, .flags = BI_PURE, .bpf_str = bpf_probefunc,
+	{ .name = "ppfunc", .sig = { "string()" }, .flags = BI_PURE,
+	  .aux = POINT("STP_USITE_FUNC", true), .bpf_str = bpf_probefunc,
 	  .bpf_out = bpf_point_out, .bpf_out_size = bpf_point_out_size, .user_str = user_empty },
-	{ .name = "probefunc", .sig = { "string()" }, .flags = BI_PURE, .bpf_str = bpf_probefunc,
+	{ .name = "probefunc", .sig = { "string()" }, .flags = BI_PURE,
+	  .aux = POINT("STP_USITE_FUNC", true), .bpf_str = bpf_probefunc,
 	  .bpf_out = bpf_point_out, .bpf_out_size = bpf_point_out_size, .user_str = user_empty },
 	{ .name = "is_return", .sig = { "long()" }, .flags = BI_PURE, .bpf_long = bpf_is_return,
 	  .user_c = "0" },
