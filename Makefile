@@ -55,10 +55,13 @@ $(O)/gen/templates.c: $(TEMPLATES) Makefile
 		echo '	{ 0 }'; echo '};'; \
 	} > $@.tmp && mv $@.tmp $@
 
+# Named by its absolute path, mapped to gen/: the object is the same
+# whatever the build folder (the packages are reproducible from any O).
+TEMPLATES_CC = -ffile-prefix-map=$(abspath $(O))/=
 $(O)/obj/gen/templates.o: $(O)/gen/templates.c $(STAPC_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -Istapc -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(TEMPLATES_CC) -Istapc -c -o $@ $(abspath $<)
 
 # The same compiler under AddressSanitizer and UBSan, for the tests.
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -103,7 +106,7 @@ $(O)/asan/obj/%.o: %.c $(STAPC_HDRS)
 $(O)/asan/obj/gen/templates.o: $(O)/gen/templates.c $(STAPC_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$< [asan])
-	$(Q)$(CC) $(BASE_CFLAGS) $(ASAN_FLAGS) -Istapc -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(ASAN_FLAGS) $(TEMPLATES_CC) -Istapc -c -o $@ $(abspath $<)
 
 # The fuzzer links every compiler file but main.c with its own entry point.
 FUZZ_SRCS := $(filter-out stapc/main.c stapc/options.c,$(STAPC_SRCS)) tests/fuzz/parse_fuzz.c \
