@@ -78,7 +78,7 @@ EOF
 @test "p2 providers: one file under probes/ and one registry line make a new probe family" {
 	src=$BATS_TEST_TMPDIR/src
 	mkdir -p "$src"
-	cp -r "$TOP/Makefile" "$TOP/stapc" "$TOP/runtime" "$src/"
+	cp -r "$TOP/Makefile" "$TOP/stapc" "$TOP/runtime" "$TOP/templates" "$src/"
 	write_provider "$src/stapc/probes/stapc_test.c"
 	sed -i 's/^\tX(begin_end)/\tX(stapc_test) \\\n&/' "$src/stapc/probes/registry.c"
 	grep -q 'X(stapc_test)' "$src/stapc/probes/registry.c"
