@@ -118,7 +118,9 @@ static bool write_sources(const char *dir, const struct translation *t)
 		return false;
 	bool ok = write_file(arena_printf("%s/%s.c", dir, t->name), t->user_c, strlen(t->user_c)) &&
 		  write_file(arena_printf("%s/%s.stp.h", dir, t->name), t->header, strlen(t->header)) &&
-		  write_file(arena_printf("%s/%s.1", dir, t->name), t->man_page, strlen(t->man_page));
+		  write_file(arena_printf("%s/%s.1", dir, t->name), t->man_page, strlen(t->man_page)) &&
+		  write_file(arena_printf("%s/%s.manifest.json", dir, t->name), t->manifest,
+			     strlen(t->manifest));
 	if (t->has_bpf)
 		ok = ok && write_file(arena_printf("%s/%s.bpf.c", dir, t->name), t->bpf_c,
 				      strlen(t->bpf_c));

@@ -957,6 +957,7 @@ struct cw {
 	int line;
 	const char *pending_file; /* a cw_loc() not yet written: see cw.c */
 	int pending_line;
+	unsigned uses; /* what the code written calls (BPF_USES_*), as its writers note */
 };
 void cw_line(struct cw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cw_open(struct cw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1038,7 +1039,13 @@ void ugen_stmt(struct ugen *u, struct stmt *s);
 const char *ugen_strtmp(struct ugen *u);
 const char *ugen_map(const struct symbol *g); /* the struct stp_map * of an array */
 
-void emit_bpf(struct plan *pl, struct strbuf *out);
+/* The BPF helpers generated code calls that not every kernel has (manifest). */
+enum {
+	BPF_USES_PROBE_READ_KERNEL = 1 << 0,
+	BPF_USES_PROBE_READ_USER = 1 << 1,
+	BPF_USES_SNPRINTF = 1 << 2,
+};
+unsigned emit_bpf(struct plan *pl, struct strbuf *out); /* returns the BPF_USES_* set */
 const char *prog_name(const struct dprobe *d, int variant);
 void emit_user(struct plan *pl, struct strbuf *out, const char *script, const char *description);
 void emit_header(struct plan *pl, struct strbuf *out);
@@ -1076,6 +1083,9 @@ const char *tool_c_name(const char *name);
 const char *script_description(const char *text);
 /* man_page.c: a tool's manual page, from its name, script and argument count. */
 const char *man_page(const char *name, const char *script_name, const char *text, int nargs);
+/* manifest.c: the tool's manifest as JSON; bpf_uses is emit_bpf's BPF_USES_* set. */
+const char *manifest(const struct plan *pl, const struct source_file *script, bool has_bpf,
+		     unsigned bpf_uses);
 bool build_tool(struct session *s, const char *dir, const char *name, const char *out,
 		const char *manifest, bool has_bpf);
 /* files.c: every file stapc writes (made with mkstemp beside it, then renamed). */

@@ -165,3 +165,23 @@ bats_require_minimum_version 1.5.0
 		[ -z "$output" ]
 	fi
 }
+
+@test "p1 cli: -p3 -o DIR writes the manifest, whose helper features come from the code generated" {
+	d=$BATS_TEST_TMPDIR
+	printf 'probe syscall.openat { printf("%%s\\n", user_string($filename)) }\n' >"$d/u.stp"
+	printf 'probe kernel.trace("sched_process_exec") { printf("%%d\\n", kernel_int($p)) }\n' >"$d/k.stp"
+	printf 'probe timer.s(1) { println("tick") }\n' >"$d/t.stp"
+	for s in u k t; do
+		run "$STAPC_ASAN" -p3 -o "$d/$s" "$d/$s.stp"
+		[ "$status" -eq 0 ]
+		python3 -m json.tool "$d/$s/$s.manifest.json" >/dev/null
+	done
+	req() { python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["kernel_features"]["required"]))' "$1"; }
+	[[ " $(req "$d/u/u.manifest.json") " == *" probe_read_user "* ]]
+	[[ " $(req "$d/u/u.manifest.json") " != *" probe_read_kernel "* ]]
+	[[ " $(req "$d/k/k.manifest.json") " == *" probe_read_kernel "* ]]
+	[[ " $(req "$d/k/k.manifest.json") " != *" probe_read_user "* ]]
+	# A tool with no BPF side needs no kernel feature.
+	[ "$(req "$d/t/t.manifest.json")" = "" ]
+	! grep -q '@[A-Z_0-9]*@' "$d/u/u.manifest.json"
+}

@@ -35,6 +35,7 @@ static const char *bpf_number(struct kgen *k, struct expr *x)
 	const char *addr = kgen_long(k, vec_at(&x->args, 0));
 	const char *t = kgen_tmp(k);
 	cw_line(k->w, "%s %s_v = 0;", r->c_type, t);
+	k->w->uses |= r->user ? BPF_USES_PROBE_READ_USER : BPF_USES_PROBE_READ_KERNEL;
 	if (!r->fault) /* a fault reads 0 */
 		cw_line(k->w, "bpf_probe_read_%s(&%s_v, sizeof(%s_v), (const void *)%s);",
 			r->user ? "user" : "kernel", t, t, addr);
@@ -100,6 +101,7 @@ static const char *bpf_string(struct kgen *k, struct expr *x, const char *d)
 				   (long long)k->pl->maxstringlen, kgen_long(k, vec_at(a, 1)),
 				   (long long)k->pl->maxstringlen);
 	const char *rc = kgen_tmp(k);
+	k->w->uses |= user ? BPF_USES_PROBE_READ_USER : BPF_USES_PROBE_READ_KERNEL;
 	cw_line(k->w, "long %s = bpf_probe_read_%s_str(%s, (u32)(%s) & %lld, (const void *)%s);", rc,
 		user ? "user" : "kernel", d, max, (long long)(2 * k->pl->maxstringlen - 1), addr);
 	cw_open(k->w, "if (%s < 0)", rc);

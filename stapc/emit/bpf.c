@@ -442,7 +442,7 @@ static void write_bpf_file(struct plan *pl, struct strbuf *out, const char *body
 		sb_free(&all[i]->sb);
 }
 
-void emit_bpf(struct plan *pl, struct strbuf *out)
+unsigned emit_bpf(struct plan *pl, struct strbuf *out)
 {
 	struct cw body = { 0 };
 	int scratch_max = 8;
@@ -470,4 +470,5 @@ void emit_bpf(struct plan *pl, struct strbuf *out)
 	}
 	write_bpf_file(pl, out, body.sb.buf, scratch_max, record_max);
 	sb_free(&body.sb);
+	return body.uses;
 }

@@ -112,6 +112,7 @@ void kgen_fault(struct kgen *k, struct expr *x, const char *fmt, const char *rc,
 		cw_line(k->w, "u64 %s[] = { (u64)(%s), (u64)(%s) };", v, rc, addr);
 	else
 		cw_line(k->w, "u64 %s[] = { (u64)(%s) };", v, addr);
+	k->w->uses |= BPF_USES_SNPRINTF;
 	cw_line(k->w, "bpf_snprintf(fr->cmsg, sizeof(fr->cmsg), stp_lits.l%d, %s, sizeof(%s));",
 		plan_literal(k->pl, fmt), v, v);
 	/* The report's own site: a string, as error(msg)'s. */
@@ -955,6 +956,7 @@ static const char *sprintf_plain(struct kgen *k, struct expr *x)
 					       : kgen_long(k, a));
 	}
 	const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
+	k->w->uses |= BPF_USES_SNPRINTF;
 	if (x->args.len) {
 		cw_line(k->w, "u64 %s[] = { %s };", vals, sb.buf);
 		cw_line(k->w, "bpf_snprintf(%s, %lld, %s, %s, sizeof(%s));", d,
