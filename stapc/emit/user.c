@@ -307,7 +307,6 @@ static void emit_autoprint(struct plan *pl, struct cw *w)
 static void emit_bind(struct plan *pl, struct cw *w)
 {
 	cw_open(w, "static int bind(struct stp_rt *rt, struct bpf_object *obj)");
-	cw_line(w, "(void)obj;");
 	cw_line(w, "if (!rt->kglobals) return 0;");
 	cw_line(w, "KG->stp_target_pid = rt->target_pid;");
 	cw_line(w, "KG->stp_boot_epoch_ns = stp_time_ns() - stp_boottime_ns();");

@@ -699,6 +699,25 @@ static void try_stmt(struct ugen *u, struct stmt *s)
 	cw_line(u->w, "%s:;", done);
 }
 
+/*
+ * An expression statement's value, dropped: what made it is already
+ * written (a temporary, a constant, a variable) and is left out, else the
+ * expression is a statement of its own.
+ */
+static void effect_of(struct ugen *u, const char *v)
+{
+	const char *p = v;
+	while (*p == '(')
+		p++;
+	if (!strncmp(p, "s64)", 4))
+		p += 4;
+	if (*p == '-')
+		p++;
+	p += strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	if (strspn(p, ")L") != strlen(p))
+		cw_line(u->w, "%s;", v);
+}
+
 void ugen_stmt(struct ugen *u, struct stmt *s)
 {
 	if (!s)
@@ -715,9 +734,9 @@ void ugen_stmt(struct ugen *u, struct stmt *s)
 	case S_EXPR:
 		cw_block(u->w);
 		if (s->expr->type == VT_STRING)
-			(void)ugen_str(u, s->expr);
+			ugen_str(u, s->expr);
 		else
-			cw_line(u->w, "(void)%s;", ugen_long(u, s->expr));
+			effect_of(u, ugen_long(u, s->expr));
 		cw_close(u->w, NULL);
 		return;
 	case S_IF:
@@ -745,7 +764,7 @@ void ugen_stmt(struct ugen *u, struct stmt *s)
 		ugen_stmt(u, s->body);
 		cw_line(u->w, "%s:;", u->continue_label);
 		if (s->step)
-			cw_line(u->w, "(void)%s;", ugen_long(u, s->step));
+			effect_of(u, ugen_long(u, s->step));
 		cw_close(u->w, NULL);
 		cw_line(u->w, "%s:;", u->break_label);
 		cw_close(u->w, NULL);
