@@ -192,6 +192,43 @@ const char *kbtf_type_name(const struct btf *btf, int id)
 	return r;
 }
 
+/* Names generated code declares itself: an argument so named is renamed. */
+static bool name_taken(const char *n)
+{
+	static const char *const taken[] = { "ctx", "fr", "ret", "regs", "sp", "rv", "p", "e", "id", "init" };
+	for (size_t i = 0; i < ARRAY_SIZE(taken); i++)
+		if (!strcmp(n, taken[i]))
+			return true;
+	if (strchr("tpe", n[0]) && n[1] && strspn(n + 1, "0123456789") == strlen(n + 1))
+		return true;
+	return !strncmp(n, "stp_", 4) || (n[0] && n[1] == '_' && strchr("lgmf", n[0]));
+}
+
+const struct fn_params *kbtf_fn_params(const struct btf *btf, int proto, int skip)
+{
+	const struct btf_type *t = btf__type_by_id(btf, (__u32)proto);
+	if (!t || !btf_is_func_proto(t))
+		return NULL;
+	struct fn_params *fp = arena_alloc(sizeof(*fp));
+	const struct btf_param *pa = btf_params(t);
+	for (int i = skip; i < btf_vlen(t) && fp->n < MAX_FN_PARAMS; i++) {
+		const char *pn = btf__name_by_offset(btf, pa[i].name_off);
+		const struct btf_type *pt = btf__type_by_id(btf, (__u32)kbtf_strip(btf, (int)pa[i].type));
+		bool scalar = pt && (btf_is_int(pt) || btf_is_ptr(pt) || btf_is_enum(pt) ||
+				     btf_is_enum64(pt));
+		fp->name[fp->n] = pn && *pn && !name_taken(pn) ? pn
+							      : arena_printf("stp_arg%d", fp->n);
+		const char *ct = kbtf_type_name(btf, (int)pa[i].type);
+		/* A struct by value is no macro's cast; "int (*)(void)" declares no name. */
+		fp->type[fp->n] = scalar && !strchr(ct, '(') ? ct : "u64";
+		fp->n++;
+	}
+	fp->ret_type = t->type ? kbtf_type_name(btf, (int)t->type) : NULL;
+	if (fp->ret_type && strchr(fp->ret_type, '('))
+		fp->ret_type = "u64";
+	return fp;
+}
+
 /*
  * Tracepoint arguments have names only on the kernel's __bpf_trace_EVENT
  * function (its first parameter is the probe's private data). Fall back to

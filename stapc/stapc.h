@@ -635,6 +635,15 @@ enum arg_access {
 	ARGS_NONE,
 };
 
+/* A BTF function's first arguments, as a typed program declares them (BPF_PROG ...). */
+#define MAX_FN_PARAMS 6
+struct fn_params {
+	int n;
+	const char *name[MAX_FN_PARAMS]; /* C names, none an identifier generated code uses */
+	const char *type[MAX_FN_PARAMS]; /* C types; u64 for one passed by value that is no scalar */
+	const char *ret_type;		  /* NULL: void */
+};
+
 struct variant {
 	const char *section; /* "tp_btf/sched_switch", "kprobe/vfs_read" */
 	enum stp_attach attach;
@@ -645,6 +654,13 @@ struct variant {
 	uint64_t uparams_used; /* uprobes: bit N: the handler reads program->uparams[N] */
 	const char *filter;  /* a C condition the handler checks first, or NULL */
 	enum arg_access args;
+	/*
+	 * libbpf's macro that types its context ("BPF_PROG", "BPF_KPROBE",
+	 * "BPF_KRETPROBE"), or NULL: void *ctx. params: the arguments it
+	 * names (NULL: none read).
+	 */
+	const char *ctx_macro;
+	const struct fn_params *params;
 	bool nmi;	     /* may fire in NMI: its own frame level */
 	bool is_return;	     /* kretprobe, fexit: $return is there */
 	/*
@@ -821,6 +837,8 @@ struct btf *kbtf_get(struct elab *e); /* NULL, with one error, if none */
 void kbtf_release(void);
 int kbtf_strip(const struct btf *btf, int id); /* past typedef, const, volatile */
 const char *kbtf_type_name(const struct btf *btf, int id); /* "struct task_struct *" */
+/* The arguments of FUNC_PROTO `proto` after its first `skip`, for a typed program. */
+const struct fn_params *kbtf_fn_params(const struct btf *btf, int proto, int skip);
 /* The named parameters of tracepoint `event` (FUNC_PROTO id), or -1. */
 int kbtf_tracepoint_proto(const struct btf *btf, const char *event);
 /* The BTF id of a C type as tracefs spells it ("const char *"), or 0. */
@@ -984,6 +1002,15 @@ struct kgen {
 	const struct variant *variant; /* the program being written */
 	int loop_depth;
 	bool entry_values;	  /* a return: its @entry(EXPR)s are in stp_stash->v[] */
+	/*
+	 * Arguments are read by their names (variant->params), parameters of
+	 * a typed program or of a probe's shared body: bit N of args_used
+	 * says argument N is read; ret_used, $return ("ret").
+	 */
+	bool named_args;
+	bool copy_ptrs;		  /* a variant's pointers are typed: copied to be numbers */
+	unsigned args_used;
+	bool ret_used;
 	struct vec jumped;	  /* const char *: labels some goto names, so they are written */
 };
 /* `label`, noted as jumped to: for "goto %s;" (a label no goto names is not written). */

@@ -17,6 +17,14 @@ p3() {
 	"$STAPC" -p3 "$BATS_TEST_TMPDIR/s.stp" > "$BATS_TEST_TMPDIR/out"
 }
 
+@test "p3 generated: an execname() key is read straight into the key, not through scratch" {
+	p3 'global reads
+probe kernel.trace("syscalls:sys_enter_read") { reads[execname()] += $count }'
+	run -0 section bpf.c
+	[[ "$output" == *"bpf_get_current_comm(t0->k0, 16);"* ]]
+	[[ "$output" != *stp_strncpy* ]]
+}
+
 @test "p3 generated: the tool C drops no value with (void): what is unused is not written" {
 	p3 'global x, a
 probe begin { x = 1; x++; a[1] = 2; printf("%d\n", x); exit() }
@@ -24,4 +32,44 @@ probe kernel.trace("syscalls:sys_enter_read") { a[2]++ }'
 	run -0 section c
 	[[ "$output" == *"stp_printf(rt, "* ]]
 	[[ "$output" != *"(void)"* ]]
+}
+
+@test "p3 generated: a kernel.function's fentry and kprobe programs share one body, typed by libbpf's macros" {
+	p3 'global reads
+probe kernel.function("vfs_read") { reads[execname()] += $count }'
+	run -0 section bpf.c
+	[[ "$output" == *"static __always_inline int probe_0_body(void *ctx, size_t count)"* ]]
+	[[ "$output" == *"int BPF_PROG(probe_0, struct file *file, char *buf, size_t count)"* ]]
+	[[ "$output" == *"int BPF_KPROBE(probe_0_1, struct file *file, char *buf, size_t count)"* ]]
+	[ "$(grep -c 'return probe_0_body(ctx, count);' <<<"$output")" -eq 2 ]
+	[ "$(grep -c stp_map_add <<<"$output")" -eq 1 ]
+}
+
+@test "p3 generated: a typed pointer argument used as a number builds warning-free" {
+	p3 'probe kernel.function("vfs_read") { printf("%d\n", $buf & 1) }'
+	run -0 section bpf.c
+	[[ "$output" == *"stp_scalar((u64)buf)"* ]]
+	run --separate-stderr "$STAPC" -o "$BATS_TEST_TMPDIR/tool" "$BATS_TEST_TMPDIR/s.stp"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "p3 generated: fexit and kretprobe share a body that takes the return value; both build warning-free" {
+	p3 'global n
+probe kernel.function("vfs_read").return { n += $return }'
+	run -0 section bpf.c
+	[[ "$output" == *"static __always_inline int probe_0_body(void *ctx, ssize_t ret)"* ]]
+	[[ "$output" == *"int BPF_PROG(probe_0)"* ]]
+	[[ "$output" == *"bpf_get_func_ret(ctx, &stp_ret);"* ]]
+	[[ "$output" == *"int BPF_KRETPROBE(probe_0_1, ssize_t ret)"* ]]
+	run --separate-stderr "$STAPC" -o "$BATS_TEST_TMPDIR/tool" "$BATS_TEST_TMPDIR/s.stp"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "p3 generated: variants whose handlers differ (a kprobe's registers) keep a program each" {
+	p3 'probe kernel.function("vfs_read") { printf("%d %x\n", $count, register("ax")) }'
+	run -0 section bpf.c
+	[[ "$output" != *"_body("* ]]
+	[[ "$output" == *"int BPF_KPROBE(probe_0, size_t count)"* ]] || [[ "$output" == *"int BPF_KPROBE(probe_0, struct file *file, char *buf, size_t count)"* ]]
 }

@@ -307,55 +307,216 @@ static void emit_entry_program(struct plan *pl, struct cw *w, const struct kprog
 		*scratch_max = k.scratch;
 }
 
-static void emit_program(struct plan *pl, struct cw *w, const struct kprog *kp, int *scratch_max)
+/*
+ * A handler, from its frame to its end, into k->w: what a program runs, or
+ * the body its variants share.
+ */
+static void emit_handler(struct kgen *k, const struct kprog *kp)
 {
 	struct dprobe *d = kp->d;
 	const struct variant *var = &kp->var;
-	struct kgen k = { .pl = pl, .w = w, .probe = d, .variant = var, .err_label = "err",
-			  .ret_label = "out", .entry_values = kp->entry_values };
-	const char *name = kp->name;
-	bool stash = kp->stash;
-	if (stash)
-		emit_entry_program(pl, w, kp, scratch_max);
-	cw_line(w, "/* %s: %s */", c_comment(vec_at(&d->chain, 0)),
-		attach_kind_name(var->attach));
-	cw_line(w, "SEC(\"%s\")", var->section);
-	cw_line(w, "int %s(void *ctx)", name);
-	cw_block(w);
+	struct cw *w = k->w;
 	/* perf events may fire in NMI, over a probe that holds level 0. */
 	cw_line(w, "struct stp_frame *fr = stp_frame_get(%d);", var->nmi ? 1 : 0);
 	cw_line(w, "if (!fr)");
 	cw_line(w, "\treturn 0;");
-	if (stash) {
+	if (kp->stash) {
 		/* A return whose entry came before the tool attached has nothing kept: skipped. */
 		cw_line(w, "u64 stp_eid = bpf_get_current_pid_tgid();");
 		cw_line(w, "struct stp_entry_%s *stp_stash = bpf_map_lookup_elem(&stash_%s, &stp_eid);",
-			name, name);
+			kp->name, kp->name);
 		cw_line(w, "if (!stp_stash)");
-		cw_line(w, "\tgoto %s;", kgen_jump(&k, "out"));
+		cw_line(w, "\tgoto %s;", kgen_jump(k, "out"));
 	}
-	declare_locals(&k, &d->locals);
+	declare_locals(k, &d->locals);
 	if (var->filter) {
 		cw_line(w, "if (!(%s))", var->filter);
-		cw_line(w, "\tgoto %s;", kgen_jump(&k, "out"));
+		cw_line(w, "\tgoto %s;", kgen_jump(k, "out"));
 	}
 	if (d->cond) {
 		cw_loc(w, &d->cond->loc);
-		cw_line(w, "if (!(%s))", kgen_long(&k, d->cond));
-		cw_line(w, "\tgoto %s;", kgen_jump(&k, "out"));
+		cw_line(w, "if (!(%s))", kgen_long(k, d->cond));
+		cw_line(w, "\tgoto %s;", kgen_jump(k, "out"));
 	}
-	kgen_stmt(&k, d->body);
-	epilogue(&k);
-	if (stash) {
+	kgen_stmt(k, d->body);
+	epilogue(k);
+	if (kp->stash) {
 		cw_line(w, "if (stp_stash)");
-		cw_line(w, "\tbpf_map_delete_elem(&stash_%s, &stp_eid);", name);
+		cw_line(w, "\tbpf_map_delete_elem(&stash_%s, &stp_eid);", kp->name);
 	}
 	cw_line(w, "stp_frame_put(fr);");
 	cw_line(w, "return 0;");
+}
+
+/* "T name" as C declares it: "struct file *file", "size_t count". */
+static const char *decl(const char *type, const char *name)
+{
+	int n = (int)strlen(type), stars = 0;
+	while (n > 0 && (type[n - 1] == '*' || type[n - 1] == ' '))
+		stars += type[--n] == '*';
+	return arena_printf("%.*s %.*s%s", n, type, stars, "********", name);
+}
+
+static bool is_kretprobe(const struct variant *var)
+{
+	return var->is_return && var->args == ARGS_PT_REGS;
+}
+
+/*
+ * A program's first line: libbpf's macro that types its context, naming
+ * the arguments the handler reads (and those before them: the macro takes
+ * them in order) or a kretprobe's return value; else void *ctx.
+ */
+static const char *prog_signature(const struct variant *var, const char *name, unsigned used,
+				  bool ret)
+{
+	if (!var->ctx_macro)
+		return arena_printf("int %s(void *ctx)", name);
+	const struct fn_params *fp = var->params;
+	struct strbuf sb = { 0 };
+	for (int i = 0; fp && !is_kretprobe(var) && i < fp->n && (used >> i); i++)
+		sb_printf(&sb, ", %s", decl(fp->type[i], fp->name[i]));
+	if (fp && ret && is_kretprobe(var))
+		sb_printf(&sb, ", %s", decl(fp->ret_type, "ret"));
+	const char *s = arena_printf("int %s(%s%s)", var->ctx_macro, name, sb.buf ? sb.buf : "");
+	sb_free(&sb);
+	return s;
+}
+
+/* An fexit's return value: where the kernel says (its place after the arguments may move). */
+static void fexit_ret(struct cw *w, const struct variant *var, bool ret)
+{
+	if (!ret || is_kretprobe(var))
+		return;
+	cw_line(w, "u64 stp_ret = 0;");
+	cw_line(w, "bpf_get_func_ret(ctx, &stp_ret);");
+	cw_line(w, "%s = (%s)stp_ret;", decl(var->params->ret_type, "ret"), var->params->ret_type);
+}
+
+/* A kgen for kp's handler, written into w. */
+static struct kgen handler_kgen(struct plan *pl, struct cw *w, const struct kprog *kp)
+{
+	return (struct kgen){ .pl = pl, .w = w, .probe = kp->d, .variant = &kp->var,
+			      .err_label = "err", .ret_label = "out",
+			      .entry_values = kp->entry_values,
+			      .named_args = kp->var.ctx_macro != NULL,
+			      .copy_ptrs = kp->var.args == ARGS_CTX_ARRAY && !kp->var.entry_stash };
+}
+
+static void emit_program(struct plan *pl, struct cw *w, const struct kprog *kp, int *scratch_max)
+{
+	const struct variant *var = &kp->var;
+	if (kp->stash)
+		emit_entry_program(pl, w, kp, scratch_max);
+	struct cw inner = { .indent = 1 };
+	struct kgen k = handler_kgen(pl, &inner, kp);
+	emit_handler(&k, kp);
+	cw_line(w, "/* %s: %s */", c_comment(vec_at(&kp->d->chain, 0)),
+		attach_kind_name(var->attach));
+	cw_line(w, "SEC(\"%s\")", var->section);
+	cw_line(w, "%s", prog_signature(var, kp->name, k.args_used, k.ret_used));
+	cw_block(w);
+	fexit_ret(w, var, k.ret_used);
+	cw_raw(w, inner.sb.buf);
 	cw_close(w, NULL);
 	cw_blank(w);
+	sb_free(&inner.sb);
 	if (k.scratch > *scratch_max)
 		*scratch_max = k.scratch;
+}
+
+/* "(ctx, file, count)": what a program hands the shared body, in the order it takes them. */
+static const char *body_args(const struct fn_params *fp, const struct kgen *k, bool types)
+{
+	struct strbuf sb = { 0 };
+	sb_puts(&sb, types ? "void *ctx" : "ctx");
+	for (int i = 0; fp && i < fp->n; i++)
+		if (k->args_used & (1u << i))
+			sb_printf(&sb, ", %s", types ? decl(fp->type[i], fp->name[i]) : fp->name[i]);
+	if (fp && k->ret_used)
+		sb_printf(&sb, ", %s", types ? decl(fp->ret_type, "ret") : "ret");
+	const char *r = arena_strdup(sb.buf);
+	sb_free(&sb);
+	return r;
+}
+
+/* probe_N_body, then each variant's program: its context's arguments, passed on. */
+static void write_shared(struct cw *w, const struct kprog **kps, int n, const struct kgen *k,
+			 const char *body)
+{
+	const struct fn_params *fp = kps[0]->var.params;
+	const char *fn = arena_printf("%s_body", kps[0]->name);
+	cw_line(w, "/* %s */", c_comment(vec_at(&kps[0]->d->chain, 0)));
+	cw_line(w, "static __always_inline int %s(%s)", fn, body_args(fp, k, true));
+	cw_block(w);
+	cw_raw(w, body);
+	cw_close(w, NULL);
+	cw_blank(w);
+	for (int i = 0; i < n; i++) {
+		const struct variant *var = &kps[i]->var;
+		cw_line(w, "/* %s: %s */", c_comment(vec_at(&kps[i]->d->chain, 0)),
+			attach_kind_name(var->attach));
+		cw_line(w, "SEC(\"%s\")", var->section);
+		cw_line(w, "%s", prog_signature(var, kps[i]->name, k->args_used, k->ret_used));
+		cw_block(w);
+		fexit_ret(w, var, k->ret_used);
+		cw_line(w, "return %s(%s);", fn, body_args(fp, k, false));
+		cw_close(w, NULL);
+		cw_blank(w);
+	}
+}
+
+/*
+ * The variants of one probe (fentry and kprobe ...) that write the same
+ * handler, reading the arguments by name: one body, always inlined, that
+ * each program calls with what it fetches from its own context. False,
+ * and nothing written, if they differ (a kprobe's registers, a stash).
+ */
+static bool emit_shared(struct plan *pl, struct cw *w, const struct kprog **kps, int n,
+			int *scratch_max)
+{
+	bool copy_ptrs = false;
+	for (int i = 0; i < n; i++) {
+		if (kps[i]->stash || !kps[i]->var.ctx_macro)
+			return false;
+		copy_ptrs |= kps[i]->var.args == ARGS_CTX_ARRAY;
+	}
+	int base = pl->sites.len, nsites = 0;
+	void **sites = NULL;
+	struct cw body = { .indent = 1 };
+	struct kgen k = handler_kgen(pl, &body, kps[0]);
+	k.copy_ptrs = copy_ptrs;
+	emit_handler(&k, kps[0]);
+	bool same = true;
+	/* The others, only to compare: their sites are numbered as the first's. */
+	nsites = pl->sites.len - base;
+	sites = arena_alloc(sizeof(*sites) * (size_t)(nsites + 1));
+	memcpy(sites, pl->sites.data + base, sizeof(*sites) * (size_t)nsites);
+	diag_quiet(true);
+	for (int i = 1; i < n && same; i++) {
+		pl->sites.len = base;
+		struct cw other = { .indent = 1 };
+		struct kgen ko = handler_kgen(pl, &other, kps[i]);
+		ko.copy_ptrs = copy_ptrs;
+		emit_handler(&ko, kps[i]);
+		same = !strcmp(body.sb.buf, other.sb.buf) && ko.args_used == k.args_used &&
+		       ko.ret_used == k.ret_used;
+		sb_free(&other.sb);
+	}
+	diag_quiet(false);
+	pl->sites.len = base;
+	if (same)
+		for (int i = 0; i < nsites; i++)
+			vec_push(&pl->sites, sites[i]);
+	if (!same) {
+		sb_free(&body.sb);
+		return false;
+	}
+	write_shared(w, kps, n, &k, body.sb.buf);
+	sb_free(&body.sb);
+	if (k.scratch > *scratch_max)
+		*scratch_max = k.scratch;
+	return true;
 }
 
 static int pow2_at_least(int n)
@@ -459,8 +620,19 @@ unsigned emit_bpf(struct plan *pl, struct strbuf *out)
 		if (!fn->builtin && in_k(fn))
 			emit_function(pl, &body, fn, &scratch_max);
 	}
-	for (int i = 0; i < pl->kprogs.len; i++)
-		emit_program(pl, &body, vec_at(&pl->kprogs, i), &scratch_max);
+	for (int i = 0, n; i < pl->kprogs.len; i += n) {
+		/* The variants of one probe come one after the other. */
+		const struct kprog *kps[MAX_VARIANTS];
+		for (n = 0; i + n < pl->kprogs.len && n < MAX_VARIANTS; n++) {
+			kps[n] = vec_at(&pl->kprogs, i + n);
+			if (kps[n]->d != kps[0]->d)
+				break;
+		}
+		if (n > 1 && emit_shared(pl, &body, kps, n, &scratch_max))
+			continue;
+		for (int v = 0; v < n; v++)
+			emit_program(pl, &body, kps[v], &scratch_max);
+	}
 
 	int record_max = 64;
 	for (int i = 0; i < pl->sites.len; i++) {

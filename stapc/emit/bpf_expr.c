@@ -142,10 +142,17 @@ void kgen_fault(struct kgen *k, struct expr *x, const char *fmt, const char *rc,
 static const char *tref_base(struct kgen *k, const struct target_ref *r, bool raw)
 {
 	const char *cast = raw && r->wide ? "" : arena_printf("(%s)", r->c_type);
+	const struct fn_params *fp = k->variant ? k->variant->params : NULL;
 	switch (r->base) {
 	case TREF_TP_ARG:
 		if (k->variant && k->variant->entry_stash)
 			return arena_printf("%sstp_stash->a[%d]", cast, r->index);
+		if (k->named_args && fp && r->index < fp->n) {
+			/* The program's own parameter, of its type already. */
+			k->args_used |= 1u << r->index;
+			bool same = r->c_type && !strcmp(r->c_type, fp->type[r->index]);
+			return arena_printf("%s%s", same ? "" : cast, fp->name[r->index]);
+		}
 		if (k->variant && k->variant->args == ARGS_PT_REGS)
 			return arena_printf("%sPT_REGS_PARM%d((struct pt_regs *)ctx)", cast,
 					    r->index + 1);
@@ -157,6 +164,11 @@ static const char *tref_base(struct kgen *k, const struct target_ref *r, bool ra
 		return arena_printf("(s64)*(const %s *)((const char *)ctx + %d)", t, r->offset);
 	}
 	case TREF_KRETVAL:
+		if (k->named_args && fp && fp->ret_type) {
+			k->ret_used = true;
+			bool same = r->c_type && !strcmp(r->c_type, fp->ret_type);
+			return arena_printf("%sret", same ? "" : cast);
+		}
 		/* fexit: after the arguments in the context; kretprobe: the register. */
 		if (k->variant && k->variant->args == ARGS_PT_REGS)
 			return arena_printf("%sPT_REGS_RC((struct pt_regs *)ctx)", cast);
@@ -236,10 +248,12 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 		 * A pointer fentry or tp_btf hands over is typed for the verifier,
 		 * which refuses to shift or split it: as a number, it is copied.
 		 */
-		bool typed_ctx = k->variant && k->variant->args == ARGS_CTX_ARRAY &&
-				 !k->variant->entry_stash;
+		bool typed_ctx = k->named_args ? k->copy_ptrs
+					       : k->variant && k->variant->args == ARGS_CTX_ARRAY &&
+							 !k->variant->entry_stash;
 		if (typed_ctx && r->c_type && strchr(r->c_type, '*') && r->base != TREF_VALUE)
-			return arena_printf("(s64)stp_scalar(%s%s)", r->wide ? "" : "(u64)", base);
+			return arena_printf("(s64)stp_scalar(%s%s)",
+					    r->wide && !k->named_args ? "" : "(u64)", base);
 		return arena_printf("(s64)%s", base);
 	}
 	/*
@@ -343,6 +357,23 @@ static const char *field_exists(struct kgen *k, struct expr *x)
 
 /* ------------------------------------------------------------ arrays */
 
+/*
+ * A built-in whose string has a fixed width the key's field holds
+ * (execname()): made right in the field, not in scratch and then copied.
+ */
+static bool str_into_key(struct kgen *k, struct expr *ix, int width, const char *field)
+{
+	if (ix->kind != E_CALL || !ix->fn || !ix->fn->builtin)
+		return false;
+	const struct builtin *b = builtin_of(ix->fn);
+	if (!b || !b->bpf_str || !b->str_width || b->str_width > width)
+		return false;
+	const char *s = b->bpf_str(k, ix, field);
+	if (strcmp(s, field))
+		cw_line(k->w, "stp_strncpy(%s, %s, sizeof(%s));", field, s, field);
+	return true;
+}
+
 /* Fills the key struct of array `sym` from the index expressions. */
 static const char *array_key(struct kgen *k, struct symbol *sym, struct vec *indexes)
 {
@@ -352,9 +383,11 @@ static const char *array_key(struct kgen *k, struct symbol *sym, struct vec *ind
 	cw_line(k->w, "__builtin_memset(%s, 0, sizeof(*%s));", kv, kv);
 	for (int i = 0; i < indexes->len; i++) {
 		struct expr *ix = vec_at(indexes, i);
+		const char *field = arena_printf("%s->k%d", kv, i);
+		if (sym->keys[i] == VT_STRING && str_into_key(k, ix, sym->key_width[i], field))
+			continue;
 		if (sym->keys[i] == VT_STRING)
-			cw_line(k->w, "stp_strncpy(%s->k%d, %s, sizeof(%s->k%d));", kv, i, kgen_str(k, ix),
-				kv, i);
+			cw_line(k->w, "stp_strncpy(%s, %s, sizeof(%s));", field, kgen_str(k, ix), field);
 		else
 			cw_line(k->w, "%s->k%d = %s;", kv, i, kgen_long(k, ix));
 	}

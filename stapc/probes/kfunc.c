@@ -42,6 +42,7 @@ struct kfunc_probe {
 	bool wild;
 	struct vec host_matches;
 	bool return_reads_params; /* a .return handler reading $params: fexit only */
+	const struct fn_params *params; /* its arguments, for typed programs */
 };
 
 static bool is_pattern(const char *s)
@@ -195,6 +196,8 @@ static bool match(struct elab *e, struct dprobe *d)
 		if (!btf)
 			return false;
 		kf->proto = func_proto(btf, func);
+		if (kf->proto)
+			kf->params = kbtf_fn_params(btf, kf->proto, 0);
 		if (!kf->proto && !kprobe) {
 			if (d->optional)
 				return false;
@@ -397,6 +400,7 @@ static int wild_variants(const struct kfunc_probe *kf, struct variant *out, int 
 			.attach = kinds[kf->is_return][each],
 			.target = kf->func,
 			.args = ARGS_PT_REGS,
+			.ctx_macro = kf->is_return ? "BPF_KRETPROBE" : "BPF_KPROBE",
 			.is_return = kf->is_return,
 			.kwild = true,
 			.kmod = kf->module,
@@ -446,6 +450,8 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 			.attach = fentry,
 			.target = kf->func,
 			.args = ARGS_CTX_ARRAY,
+			.ctx_macro = "BPF_PROG",
+			.params = kf->params,
 			.is_return = kf->is_return,
 		};
 	/*
@@ -460,6 +466,8 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 			.attach = kprobe,
 			.target = kf->func,
 			.args = ARGS_PT_REGS,
+			.ctx_macro = kf->is_return ? "BPF_KRETPROBE" : "BPF_KPROBE",
+			.params = kf->params,
 			.is_return = kf->is_return,
 			.entry_stash = kf->is_return && kf->return_reads_params,
 		};

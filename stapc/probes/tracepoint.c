@@ -21,6 +21,7 @@ struct trace_probe {
 	const char *event;
 	bool classic;	    /* a tracefs record (syscalls:*), not tp_btf */
 	int proto;	    /* tp_btf: BTF FUNC_PROTO of the arguments */
+	const struct fn_params *params; /* tp_btf: the arguments, for a typed program */
 	struct vec fields;  /* classic: struct tp_field * */
 };
 
@@ -66,6 +67,8 @@ static bool match(struct elab *e, struct dprobe *d)
 		return false;
 	tp->proto = kbtf_tracepoint_proto(btf, tp->event);
 	if (tp->proto > 0 && (!tp->system || event_dir_exists(tp->system, tp->event))) {
+		/* The first parameter of __bpf_trace_EVENT is the probe's data, not the event's. */
+		tp->params = kbtf_fn_params(btf, tp->proto, 1);
 		d->data = tp;
 		return true;
 	}
@@ -266,6 +269,8 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 			.attach = STP_ATTACH_TP_BTF,
 			.target = tp->event,
 			.args = ARGS_CTX_ARRAY,
+			.ctx_macro = "BPF_PROG",
+			.params = tp->params,
 		};
 	}
 	return 1;
