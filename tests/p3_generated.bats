@@ -73,3 +73,13 @@ probe kernel.function("vfs_read").return { n += $return }'
 	[[ "$output" != *"_body("* ]]
 	[[ "$output" == *"int BPF_KPROBE(probe_0, size_t count)"* ]] || [[ "$output" == *"int BPF_KPROBE(probe_0, struct file *file, char *buf, size_t count)"* ]]
 }
+
+@test "p3 generated: a kprobe reading the sixth argument (BPF_KPROBE names five) builds warning-free" {
+	p3 'probe kernel.function("do_mmap") { printf("%x %x\n", $len, $vm_flags) }'
+	run -0 section bpf.c
+	[[ "$output" == *"int BPF_KPROBE(probe_0_1, struct file *file, long unsigned int addr, long unsigned int len)"* ]]
+	[[ "$output" == *"PT_REGS_PARM6("* ]]
+	run --separate-stderr "$STAPC" -o "$BATS_TEST_TMPDIR/tool" "$BATS_TEST_TMPDIR/s.stp"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}

@@ -7,7 +7,9 @@
  *   stp_lits                   string literals, in .rodata
  *   m_NAME                     one map per array K uses
  *   f_NAME_N                   functions, always inlined (no recursion in BPF)
- *   probe_N                    one program per probe, with the script location
+ *   probe_N, probe_N_V         one program per variant of a probe, with the script
+ *                              location; typed by libbpf's macro (BPF_PROG ...)
+ *   probe_N_body               the handler its variants share, when they write the same
  */
 #include "../stapc.h"
 

@@ -147,7 +147,9 @@ static const char *tref_base(struct kgen *k, const struct target_ref *r, bool ra
 	case TREF_TP_ARG:
 		if (k->variant && k->variant->entry_stash)
 			return arena_printf("%sstp_stash->a[%d]", cast, r->index);
-		if (k->named_args && fp && r->index < fp->n) {
+		/* libbpf's BPF_KPROBE names five arguments at most: the sixth is read from pt_regs. */
+		if (k->named_args && fp && r->index < fp->n &&
+		    (k->variant->args != ARGS_PT_REGS || r->index < 5)) {
 			/* The program's own parameter, of its type already. */
 			k->args_used |= 1u << r->index;
 			bool same = r->c_type && !strcmp(r->c_type, fp->type[r->index]);
