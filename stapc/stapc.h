@@ -1058,6 +1058,7 @@ struct ugen {
 	const char *break_label;
 	const char *continue_label;
 	struct vec *temps;	/* declarations hoisted to the function's top */
+	struct vec jumped;	/* const char *: the break and continue labels a goto names */
 };
 
 const char *ugen_long(struct ugen *u, struct expr *x);

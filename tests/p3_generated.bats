@@ -17,6 +17,22 @@ p3() {
 	"$STAPC" -p3 "$BATS_TEST_TMPDIR/s.stp" > "$BATS_TEST_TMPDIR/out"
 }
 
+@test "p3 generated: the tool C writes a loop's continue and break labels only where a goto names them" {
+	p3 'global a
+probe begin {
+	a[1] = 1; a[2] = 2
+	foreach (k in a) printf("%d\n", k)
+	foreach (k in a) { if (k == 1) continue; printf("%d\n", k) }
+	for (i = 0; i < 3; i++) printf("%d\n", i)
+	for (i = 0; i < 3; i++) { if (i == 1) break; printf("%d\n", i) }
+	exit()
+}'
+	run -0 section c
+	[ "$(grep -cE '^\s*f?cont[0-9]+:;' <<<"$output")" -eq 1 ]
+	[ "$(grep -cE '^\s*brk[0-9]+:;' <<<"$output")" -eq 1 ]
+	[ "$(grep -cE 'goto f?cont[0-9]+;' <<<"$output")" -eq 1 ]
+}
+
 @test "p3 generated: an execname() key is read straight into the key, not through scratch" {
 	p3 'global reads
 probe kernel.trace("syscalls:sys_enter_read") { reads[execname()] += $count }'

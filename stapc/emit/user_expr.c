@@ -577,6 +577,16 @@ static void loop_charge(struct ugen *u, struct stmt *s)
 		ugen_where("keyword", &s->loc), u->err_label);
 }
 
+/* A loop's break or continue label, written only if a goto names it. */
+static void label_if_jumped(struct ugen *u, const char *label)
+{
+	for (int i = 0; i < u->jumped.len; i++)
+		if (vec_at(&u->jumped, i) == label) {
+			cw_line(u->w, "%s:;", label);
+			return;
+		}
+}
+
 static void foreach_stmt(struct ugen *u, struct stmt *s)
 {
 	struct expr *base = s->base;
@@ -639,7 +649,7 @@ static void foreach_stmt(struct ugen *u, struct stmt *s)
 	u->continue_label = cont;
 	loop_charge(u, s);
 	ugen_stmt(u, s->body);
-	cw_line(u->w, "%s:;", cont);
+	label_if_jumped(u, cont);
 	cw_close(u->w, NULL);
 	cw_line(u->w, "goto %s;", brk);
 	cw_line(u->w, "%s:", err);
@@ -762,11 +772,11 @@ void ugen_stmt(struct ugen *u, struct stmt *s)
 		loop_charge(u, s);
 		cw_line(u->w, "if (!(%s)) break;", ugen_long(u, s->expr));
 		ugen_stmt(u, s->body);
-		cw_line(u->w, "%s:;", u->continue_label);
+		label_if_jumped(u, u->continue_label);
 		if (s->step)
 			effect_of(u, ugen_long(u, s->step));
 		cw_close(u->w, NULL);
-		cw_line(u->w, "%s:;", u->break_label);
+		label_if_jumped(u, u->break_label);
 		cw_close(u->w, NULL);
 		u->break_label = outer_brk;
 		u->continue_label = outer_cont;
@@ -808,9 +818,11 @@ void ugen_stmt(struct ugen *u, struct stmt *s)
 		}
 		return;
 	case S_BREAK:
+		vec_push(&u->jumped, (void *)u->break_label);
 		cw_line(u->w, "goto %s;", u->break_label);
 		return;
 	case S_CONTINUE:
+		vec_push(&u->jumped, (void *)u->continue_label);
 		cw_line(u->w, "goto %s;", u->continue_label);
 		return;
 	case S_EMBEDDED:
