@@ -99,3 +99,14 @@ probe kernel.function("vfs_read").return { n += $return }'
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 }
+
+@test "p3 generated: a USDT probe's program is BPF_USDT, and builds warning-free" {
+	[ -x /usr/bin/python3.11 ] || skip "no /usr/bin/python3.11 (its SDT marks are the test's)"
+	p3 'probe process("/usr/bin/python3.11").mark("function__entry") { printf("%s %d\n", user_string($arg2), $arg3) }'
+	run -0 section bpf.c
+	[[ "$output" == *"int BPF_USDT(probe_0)"* ]]
+	[[ "$output" == *"bpf_usdt_arg(ctx, 2, "* ]]
+	run --separate-stderr "$STAPC" -o "$BATS_TEST_TMPDIR/tool" "$BATS_TEST_TMPDIR/s.stp"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
