@@ -723,7 +723,14 @@ static void effect_of(struct ugen *u, const char *v)
 		p += 4;
 	if (*p == '-')
 		p++;
-	p += strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	/* A name, a number, a global's field (KG->g_x). */
+	for (;;) {
+		p += strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		if (p[0] == '-' && p[1] == '>')
+			p += 2;
+		else
+			break;
+	}
 	if (strspn(p, ")L") != strlen(p))
 		cw_line(u->w, "%s;", v);
 }
