@@ -74,7 +74,8 @@ first_error() {
 	local l
 	l=$(grep -m1 -E 'error|ERROR|cannot|refused|failed' "$1")
 	[ -n "$l" ] || l=$(grep -m1 . "$1")
-	sed -E "s|$EXAMPLES_DIR/||g; s|$S/[^ ]*/||g; s|$TOP/||g; s/[[:space:]]+/ /g; s/\|/\\\\|/g" <<<"$l" | cut -c1-160
+	sed -E "s|$EXAMPLES_DIR/||g; s|$S/[^ ]*/||g; s|$TOP/||g; s/[[:space:]]+/ /g; s/\|/\\\\|/g" <<<"$l" |
+		cut -c1-160 | sed -E 's/ near: *$//; s/[[:space:]]+$//'
 }
 
 cell() {
@@ -280,7 +281,7 @@ compare_oracle() {
 	elif cmp -s <(mask "$n" < "$o.out") <(mask "$n" < "$ours"); then
 		cell "$n" "ok: same shape" stap
 	else
-		first=$(diff <(mask "$n" < "$o.out") <(mask "$n" < "$ours") | grep -m1 '^[<>]' | cut -c1-100)
+		first=$(diff <(mask "$n" < "$o.out") <(mask "$n" < "$ours") | grep -m1 '^[<>]' | cut -c1-100 | sed 's/ *$//')
 		cell "$n" "fail: differs (< stap, > ours): $first" stap
 	fi
 }
