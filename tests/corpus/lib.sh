@@ -329,10 +329,12 @@ render_table() {
 	echo "# The official examples, built and run by stapc"
 	echo
 	echo "Written by \`tests/corpus/run\` ($(date -u +%Y-%m-%d), stapc $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)); do not edit."
-	echo "Re-run one example with \`tests/corpus/run NAME\`. yes: it worked; **no**: it"
+	echo "Re-run one example with \`flock /tmp/stapc-tests.lock tests/corpus/run NAME\`"
+	echo "(the lock keeps its BPF programs out of other test runs). yes: it worked; **no**: it"
 	echo "failed, and why; -: not run there, and why. \"same as stap\": the output is"
 	echo "SystemTap 4.8's on the 6.1 guest under the same workload (tests/corpus/oracle),"
-	echo "line for line (=) or by shape (~, numbers masked)."
+	echo "line for line (=) or by shape (~, numbers masked). The guests run the examples"
+	echo "that probe kernel functions, and 6.1 those stap's output is recorded for."
 	echo
 	echo "Totals: $(totals_line)."
 	echo
