@@ -145,44 +145,59 @@ bool stp_kernel_functions_probeable(const char *func)
 	return stp_have_kprobes() || stp_fentry_can_attach(func, false);
 }
 
-bool stp_have_kprobe_multi(void)
+/*
+ * Loads a do-nothing program for the multi-link kind `attach_type` and
+ * tries try_link(prog) on it: the errno the link failed with, 0 when it
+ * linked, -1 when the program itself would not load.
+ */
+static int multi_link_errno(int attach_type, int (*try_link)(int prog))
 {
-	static int ok = -1;
-	if (ok >= 0)
-		return ok;
-	ok = 0;
-	int fd = stp_load_probe_prog(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, 0);
+	int fd = stp_load_probe_prog(BPF_PROG_TYPE_KPROBE, attach_type, 0);
 	if (fd < 0)
-		return false;
-	/* Linking to a function that does not exist says whether the link kind does. */
-	const char *syms[] = { "stapc_no_such_function_" };
-	LIBBPF_OPTS(bpf_link_create_opts, lo, .kprobe_multi.syms = syms, .kprobe_multi.cnt = 1);
-	int link = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, &lo);
-	int err = errno;
+		return -1;
+	int link = try_link(fd);
+	int err = link >= 0 ? 0 : errno;
 	if (link >= 0)
 		close(link);
 	close(fd);
-	/* Without fprobe: EOPNOTSUPP; before 5.18: EINVAL, an unknown attach type. */
-	ok = link >= 0 || err == ENOENT || err == ESRCH;
+	return err;
+}
+
+/* A kprobe_multi link to a function that does not exist. */
+static int link_missing_function(int prog)
+{
+	const char *syms[] = { "stapc_no_such_function_" };
+	LIBBPF_OPTS(bpf_link_create_opts, lo, .kprobe_multi.syms = syms, .kprobe_multi.cnt = 1);
+	return bpf_link_create(prog, 0, BPF_TRACE_KPROBE_MULTI, &lo);
+}
+
+/* An uprobe_multi link on "/", which is not a file one can probe. */
+static int link_directory(int prog)
+{
+	unsigned long off = 0;
+	return stp_uprobe_multi_link_create(prog, "/", &off, NULL, 1, false, getpid());
+}
+
+bool stp_have_kprobe_multi(void)
+{
+	static int ok = -1;
+	if (ok < 0) {
+		/*
+		 * Linking to a function that does not exist says whether the link
+		 * kind does. Without fprobe: EOPNOTSUPP; before 5.18: EINVAL, an
+		 * unknown attach type.
+		 */
+		int err = multi_link_errno(BPF_TRACE_KPROBE_MULTI, link_missing_function);
+		ok = err == 0 || err == ENOENT || err == ESRCH;
+	}
 	return ok;
 }
 
 bool stp_have_uprobe_multi(void)
 {
 	static int ok = -1;
-	if (ok >= 0)
-		return ok;
-	ok = 0;
-	int fd = stp_load_probe_prog(BPF_PROG_TYPE_KPROBE, STP_TRACE_UPROBE_MULTI, 0);
-	if (fd < 0)
-		return false;
-	unsigned long off = 0;
-	int link = stp_uprobe_multi_link_create(fd, "/", &off, NULL, 1, false, getpid());
-	int err = errno;
-	if (link >= 0)
-		close(link);
-	close(fd);
-	/* As libbpf asks: a link on "/" fails with EBADF, not EINVAL, where it works. */
-	ok = link < 0 && err == EBADF;
+	if (ok < 0)
+		/* As libbpf asks: a link on "/" fails with EBADF, not EINVAL, where it works. */
+		ok = multi_link_errno(STP_TRACE_UPROBE_MULTI, link_directory) == EBADF;
 	return ok;
 }
