@@ -28,6 +28,7 @@ struct stp_map {
 	/* A BPF map's: one value, and room for every CPU's. */
 	char *val, *percpu;
 	int ncpus;
+	struct bpf_map_info kinfo; /* its kernel-side sizes and type */
 };
 
 static size_t round8(size_t n)
@@ -56,6 +57,14 @@ struct stp_map *stp_map__new(const struct stp_layout *l, s64 max_entries, bool w
 void stp_map__bind(struct stp_map *m, int fd)
 {
 	m->fd = fd;
+	__u32 len = sizeof(m->kinfo);
+	if (bpf_obj_get_info_by_fd(fd, &m->kinfo, &len)) {
+		/* Not expected of a map just loaded; the walks below then do without batches. */
+		m->kinfo.type = BPF_MAP_TYPE_HASH;
+		m->kinfo.key_size = (__u32)m->l->key_size;
+		m->kinfo.value_size = (__u32)m->l->value_size;
+		m->kinfo.max_entries = (__u32)m->max_entries * 2;
+	}
 	if (m->l->value == STP_VAL_STATS) {
 		m->ncpus = libbpf_num_possible_cpus();
 		m->percpu = calloc((size_t)m->ncpus, round8(m->l->value_size));
@@ -171,6 +180,127 @@ static const void *k_get(struct stp_map *m, const void *key)
 	return bpf_map_lookup_elem(m->fd, key, m->val) ? NULL : m->val;
 }
 
+/* A BPF map's elements, as one batch reads (or takes) them. */
+struct k_batch {
+	char *keys, *vals;
+	u32 n, cap;
+	size_t kstride, vstride;
+};
+
+static bool k_batch_grow(struct k_batch *b, u32 cap)
+{
+	char *keys = realloc(b->keys, (size_t)cap * b->kstride);
+	if (keys)
+		b->keys = keys;
+	char *vals = keys ? realloc(b->vals, (size_t)cap * b->vstride) : NULL;
+	if (vals)
+		b->vals = vals;
+	if (!keys || !vals)
+		return false;
+	b->cap = cap;
+	return true;
+}
+
+/*
+ * Reads every element of a BPF hash map, deleting them too with `take`, a
+ * bucket at a time. Unlike a walk with get_next_key, which starts over
+ * whenever the key it stands on is deleted, a batch visits each bucket
+ * once: it ends however fast the probes insert and delete meanwhile (the
+ * tool's own bpf() calls fire them). What the probes add behind it is
+ * after the read, or the delete, as in stap. False if the kernel has no
+ * batches.
+ */
+static bool k_batch_read(struct stp_map *m, bool take, struct k_batch *b)
+{
+	u64 at = 0, next = 0;
+	bool first = true;
+	while (b->n < m->kinfo.max_entries) {
+		if (b->cap - b->n < 64 && !k_batch_grow(b, b->cap ? b->cap * 2 : 256))
+			return true;
+		u32 count = b->cap - b->n;
+		char *k = b->keys + (size_t)b->n * b->kstride, *v = b->vals + (size_t)b->n * b->vstride;
+		int err = take ? bpf_map_lookup_and_delete_batch(m->fd, first ? NULL : &at, &next, k,
+								 v, &count, NULL)
+			       : bpf_map_lookup_batch(m->fd, first ? NULL : &at, &next, k, v, &count,
+						      NULL);
+		if (err && errno == ENOSPC && count == 0) {
+			/* One bucket holds more than there was room for. */
+			if (!k_batch_grow(b, b->cap * 2))
+				return true;
+			continue;
+		}
+		if (err && errno != ENOENT)
+			return first ? false : true;
+		b->n += count;
+		if (err)
+			break; /* ENOENT: every bucket seen */
+		at = next;
+		first = false;
+	}
+	return true;
+}
+
+/*
+ * Without batches (kernels before 5.6): a get_next_key walk, bounded by
+ * the map's size, so that it ends even while the probes refill the map.
+ */
+static void k_walk_read(struct stp_map *m, bool take, struct k_batch *b)
+{
+	char *key = calloc(1, b->kstride), *at = NULL;
+	for (u32 steps = 0; steps < m->kinfo.max_entries; steps++) {
+		if (b->n == b->cap && !k_batch_grow(b, b->cap ? b->cap * 2 : 256))
+			break;
+		char *next = b->keys + (size_t)b->n * b->kstride;
+		if (bpf_map_get_next_key(m->fd, take ? NULL : at, next))
+			break;
+		if (bpf_map_lookup_elem(m->fd, next, b->vals + (size_t)b->n * b->vstride) == 0)
+			b->n++;
+		if (take && bpf_map_delete_elem(m->fd, next))
+			break;
+		memcpy(key, next, b->kstride);
+		at = key;
+	}
+	free(key);
+}
+
+/* Every element of BPF map m (taken out of it with `take`), in b. */
+static void k_elements(struct stp_map *m, bool take, struct k_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->kstride = m->kinfo.key_size;
+	b->vstride = m->percpu ? round8(m->kinfo.value_size) * (size_t)m->ncpus : m->kinfo.value_size;
+	if (!k_batch_read(m, take, b))
+		k_walk_read(m, take, b);
+}
+
+/* Element i of b: its key, and its value (statistics merged across CPUs). */
+static const void *k_element(struct stp_map *m, struct k_batch *b, u32 i, const void **value)
+{
+	const char *v = b->vals + (size_t)i * b->vstride;
+	if (m->percpu) {
+		stp_stats_merge_cpus(m->l, m->val, v, m->ncpus);
+		v = m->val;
+	}
+	*value = v;
+	return b->keys + (size_t)i * b->kstride;
+}
+
+static void k_batch_free(struct k_batch *b)
+{
+	free(b->keys);
+	free(b->vals);
+}
+
+/* A statistic without keys is one per-CPU slot: emptied, not deleted. */
+static void k_zero_slot(struct stp_map *m)
+{
+	u32 zero = 0;
+	char *v = calloc((size_t)m->ncpus, round8(m->kinfo.value_size));
+	if (v)
+		bpf_map_update_elem(m->fd, &zero, v, BPF_ANY);
+	free(v);
+}
+
 /* ------------------------------------------------------------ the interface */
 
 const void *stp_map__get(struct stp_map *m, const void *key)
@@ -231,13 +361,13 @@ void stp_map__del(struct stp_map *m, const void *key)
 void stp_map__clear(struct stp_map *m)
 {
 	if (m->fd >= 0) {
-		char *key = calloc(1, round8(m->l->key_size)), *next = calloc(1, round8(m->l->key_size));
-		/* Deleting while walking skips entries: take the first key each time. */
-		while (!bpf_map_get_next_key(m->fd, NULL, next))
-			if (bpf_map_delete_elem(m->fd, next))
-				break;
-		free(key);
-		free(next);
+		if (m->kinfo.type == BPF_MAP_TYPE_PERCPU_ARRAY) {
+			k_zero_slot(m);
+			return;
+		}
+		struct k_batch b;
+		k_elements(m, true, &b);
+		k_batch_free(&b);
 		return;
 	}
 	if (m->state)
@@ -249,13 +379,10 @@ s64 stp_map__count(struct stp_map *m)
 {
 	if (m->fd < 0)
 		return (s64)m->n;
-	s64 n = 0;
-	char *key = calloc(1, round8(m->l->key_size)), *next = calloc(1, round8(m->l->key_size));
-	for (void *k = NULL; !bpf_map_get_next_key(m->fd, k, next); k = key, n++)
-		memcpy(key, next, m->l->key_size);
-	free(key);
-	free(next);
-	return n;
+	struct k_batch b;
+	k_elements(m, false, &b);
+	k_batch_free(&b);
+	return (s64)b.n;
 }
 
 /* ------------------------------------------------------------ foreach */
@@ -357,15 +484,14 @@ void stp_iter__init(struct stp_iter *it, struct stp_map *m, int column, int dir,
 	it->rec = round8(l->key_size) + round8(l->value_size) + 8;
 	size_t cap = 0;
 	if (m->fd >= 0) {
-		char *key = calloc(1, round8(l->key_size)), *next = calloc(1, round8(l->key_size));
-		for (void *k = NULL; !bpf_map_get_next_key(m->fd, k, next); k = key) {
-			memcpy(key, next, l->key_size);
-			const void *v = k_get(m, key);
-			if (v && in_slice(l, key, slice_key, slice_fixed))
+		struct k_batch b;
+		k_elements(m, false, &b);
+		for (u32 i = 0; i < b.n; i++) {
+			const void *v, *key = k_element(m, &b, i, &v);
+			if (in_slice(l, key, slice_key, slice_fixed))
 				add_record(it, key, v, &cap);
 		}
-		free(key);
-		free(next);
+		k_batch_free(&b);
 	} else {
 		/* Insertion order, so an unsorted foreach is stable run to run. */
 		size_t *order = malloc(sizeof(size_t) * (m->n ? m->n : 1));

@@ -1,0 +1,46 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Arrays and statistics that kernel probes fill while others use them: the
+# tool's walks over a BPF map end while the probes refill it, and inserts
+# racing deletes on other CPUs are no overflow. As root on this machine's
+# kernel; no test depends on timing.
+
+load lib/common
+bats_require_minimum_version 1.5.0
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "the tools load BPF programs: run the tests as root"
+	T=$BATS_TEST_TMPDIR
+	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing || true
+}
+
+@test "maps: delete, count and foreach of a BPF array in the tool end while the tool's own system calls refill it" {
+	# Each bpf() call of the delete fires syscall_any, which adds the
+	# tool's own tid again: a walk that restarts from the first key after
+	# each delete never ended (thread-business.stp hung at 100% CPU).
+	"$STAPC" -o "$T/refill" -e '
+global a, b, n
+probe syscall_any { a[tid()] <<< 1; b[tid()] = 1 }
+probe timer.ms(20) {
+	delete a; delete b
+	foreach (t in a) m++
+	c = 0; foreach (t in b) c++
+	if (++n == 3) { printf("deleted %d times\n", n); exit() }
+}'
+	run -0 --separate-stderr timeout -k 10 120 "$T/refill"
+	[ "$output" = "deleted 3 times" ]
+}
+
+@test "maps: delete of a statistic without keys filled in a kernel probe empties it" {
+	"$STAPC" -o "$T/scalar" -e '
+global s, a
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) { s <<< 1; a[1] <<< 1 } }
+probe end {
+	printf("%d %d\n", @count(s) >= 3, @count(a[1]) >= 3)
+	delete s; delete a
+	printf("%d %d\n", @count(s), [1] in a)
+}'
+	gcc -O1 -pthread -o "$T/threads" "$TOP/tests/maps/threads.c"
+	run -0 --separate-stderr timeout -k 10 120 "$T/scalar" -c "$T/threads 3 1"
+	[ "$output" = $'1 1\n0 0' ]
+}
