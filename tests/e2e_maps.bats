@@ -44,3 +44,26 @@ probe end {
 	run -0 --separate-stderr timeout -k 10 120 "$T/scalar" -c "$T/threads 3 1"
 	[ "$output" = $'1 1\n0 0' ]
 }
+
+@test "maps: an element inserted on one CPU while another deletes it is no Array overflow" {
+	# The insert finds the element another thread made (EEXIST), which a
+	# third deletes before it is read: that read failing was taken for a
+	# full array. Two threads insert and delete the same keys on end.
+	cat > "$T/race.stp" <<'EOS'
+global a, s, t, w%[8]
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() == target()) {
+		a[1] = tid(); delete a[1]; a[2]++; delete a[2]
+		s[1] <<< 1; delete s[1]
+		t[1] = "x"; delete t[1]
+		w[1] += 1; delete w[1]
+	}
+}
+probe end { println("done") }
+EOS
+	"$STAPC" -o "$T/race" "$T/race.stp"
+	gcc -O1 -pthread -o "$T/threads" "$TOP/tests/maps/threads.c"
+	run -0 --separate-stderr timeout -k 10 300 "$T/race" -c "$T/threads 200000 2"
+	[ "$output" = done ]
+	[ -z "$stderr" ]
+}

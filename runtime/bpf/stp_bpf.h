@@ -114,9 +114,19 @@ static __attribute__((unused)) long stp_clear_elem(void *map, const void *key, v
 	return 0;
 }
 
-/* What map updates fail with: the array is full, the element is there. */
+/* What map updates fail with: the array is full, the element is (not) there. */
+#define STP_ENOENT 2
 #define STP_E2BIG 7
 #define STP_EEXIST 17
+
+/*
+ * Whether an insert's rc means the array is full. Only E2BIG does: an
+ * insert that finds the element made by another CPU (EEXIST), even one a
+ * third CPU deleted before it could be read again, is no overflow; the
+ * write is then ordered just before that delete, as stap's locks would
+ * have ordered it.
+ */
+#define stp_insert_full(rc) ((rc) && (rc) != -STP_EEXIST && (rc) != -STP_ENOENT)
 
 /*
  * map[key] += v, or map[key] = v when !add, making the element if it is
@@ -130,15 +140,16 @@ static __always_inline int stp_map_write(void *map, const void *key, s64 v, int 
 	s64 *p = bpf_map_lookup_elem(map, key);
 	if (!p) {
 		s64 init = v;
-		if (!bpf_map_update_elem(map, key, &init, BPF_NOEXIST)) {
+		long rc = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);
+		if (stp_insert_full(rc))
+			return -1;
+		/* Another CPU made it first: it is there, unless deleted since. */
+		p = rc ? bpf_map_lookup_elem(map, key) : NULL;
+		if (!p) {
 			if (res)
 				*res = v;
 			return 0;
 		}
-		/* Another CPU made it first, or the array is full. */
-		p = bpf_map_lookup_elem(map, key);
-		if (!p)
-			return -1;
 	}
 	if (!add)
 		*p = v;

@@ -416,21 +416,14 @@ static bool wraps(const struct symbol *sym)
 }
 
 /*
- * Inserts a new element: rc = bpf_map_update_elem(..., BPF_NOEXIST). A
- * full wrap array (global a%[N]) first loses its oldest element, and
+ * Inserts a new element: rc = bpf_map_update_elem(..., BPF_NOEXIST),
+ * which stp_insert_full() reads. A full wrap array (global a%[N]) first loses its oldest element, and
  * each element it gains is noted with its order (stp_wrap_* of bpf.c).
  */
 static void insert_new(struct kgen *k, struct symbol *sym, const char *key, const char *val,
 		       const char *rc)
 {
 	const char *m = map_name(sym);
-	if (!rc && !wraps(sym)) {
-		/* Made by another CPU or full: the lookup after it tells. */
-		cw_line(k->w, "bpf_map_update_elem(&%s, %s, %s, BPF_NOEXIST);", m, key, val);
-		return;
-	}
-	if (!rc)
-		rc = kgen_tmp(k);
 	cw_line(k->w, "long %s = bpf_map_update_elem(&%s, %s, %s, BPF_NOEXIST);", rc, m, key, val);
 	if (!wraps(sym))
 		return;
@@ -489,20 +482,17 @@ static void array_write_long(struct kgen *k, struct expr *x, const char *v, bool
 		cw_line(k->w, "%s = init;", result);
 	const char *rc = kgen_tmp(k);
 	insert_new(k, x->sym, key, "&init", rc);
-	cw_open(k->w, "if (%s)", rc);
-	/* Another CPU made it first, or the array is full. */
-	cw_line(k->w, "%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
-	cw_open(k->w, "if (%s)", p);
+	cw_open(k->w, "if (stp_insert_full(%s))", rc);
+	kgen_fail(k, &x->left->loc, overflow_msg(x->sym), arena_printf("identifier '%s'", x->sym->name));
+	cw_close(k->w, NULL);
+	/* Another CPU made it first: it is there, unless deleted since (see stp_insert_full). */
+	cw_open(k->w, "else if (%s && (%s = bpf_map_lookup_elem(&%s, %s)))", rc, p, m, key);
 	if (add && result)
 		cw_line(k->w, "%s = __sync_fetch_and_add(%s, %s) + %s;", result, p, v, v);
 	else if (add)
 		cw_line(k->w, "__sync_fetch_and_add(%s, %s);", p, v);
 	else
 		cw_line(k->w, "*%s = %s;", p, v);
-	cw_close(k->w, NULL);
-	cw_open(k->w, "else");
-	kgen_fail(k, &x->left->loc, overflow_msg(x->sym), arena_printf("identifier '%s'", x->sym->name));
-	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
 }
@@ -523,7 +513,7 @@ static void array_write_str(struct kgen *k, struct expr *x, const char *src)
 	/* Another CPU made it first: it is there to be set. */
 	cw_line(k->w, "if (%s == -STP_EEXIST)", rc);
 	cw_line(k->w, "\t%s = bpf_map_update_elem(&%s, %s, %s, BPF_EXIST);", rc, m, key, val);
-	cw_open(k->w, "if (%s)", rc);
+	cw_open(k->w, "if (stp_insert_full(%s))", rc);
 	kgen_fail(k, &x->left->loc, overflow_msg(x->sym), arena_printf("identifier '%s'", x->sym->name));
 	cw_close(k->w, NULL);
 	cw_close(k->w, NULL);
@@ -545,19 +535,28 @@ static void stats_add(struct kgen *k, struct expr *target, const char *v)
 	cw_line(k->w, "struct stat_%s *%s = bpf_map_lookup_elem(&%s, %s);", sym->name, p, m, key);
 	cw_open(k->w, "if (!%s)", p);
 	const char *zero = arena_printf("(void *)&stp_zero_%s", sym->name);
-	if (sym->arity > 0)
-		insert_new(k, sym, key, zero, NULL);
-	else
-		cw_line(k->w, "bpf_map_update_elem(&%s, %s, %s, BPF_NOEXIST);", m, key, zero);
-	cw_line(k->w, "%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
-	cw_open(k->w, "if (!%s)", p);
+	const char *rc = kgen_tmp(k);
+	if (sym->arity > 0) {
+		insert_new(k, sym, key, zero, rc);
+	} else {
+		cw_line(k->w, "long %s = bpf_map_update_elem(&%s, %s, %s, BPF_NOEXIST);", rc, m, key,
+			zero);
+	}
+	cw_open(k->w, "if (stp_insert_full(%s))", rc);
 	kgen_fail(k, &target->loc, overflow_msg(sym), arena_printf("identifier '%s'", sym->name));
 	cw_close(k->w, NULL);
+	/*
+	 * Made here or by another CPU, the element may be deleted by a third
+	 * before it is read: the value then counts as added before the delete.
+	 */
+	cw_line(k->w, "%s = bpf_map_lookup_elem(&%s, %s);", p, m, key);
 	cw_close(k->w, NULL);
+	cw_open(k->w, "if (%s)", p);
 	cw_line(k->w, "stp_stat_add(&%s->s, %s, %d);", p, v, place_of(sym)->shift);
 	int nb = gen_stat_buckets(sym);
 	if (nb)
 		cw_line(k->w, "stp_stat_hist_%s(%s->h, %s);", sym->name, p, v);
+	cw_close(k->w, NULL);
 }
 
 /* ------------------------------------------------------------ builtins */
