@@ -147,6 +147,19 @@ probe error { println("gasp") }'
 	[ "$(grep -c '^ERROR' <<< "$stderr")" = 1 ]
 }
 
+@test "control: -DMAXERRORS=N lets N run-time errors by and ends the run at the next, as stap" {
+	# The command's six writes each raise an error; the third is one too many.
+	"$STAPC" -DMAXERRORS=2 -o "$T/maxerr" -e '
+global n
+probe kernel.trace("syscalls:sys_enter_write") { if (pid() == target()) error(sprintf("e%d", ++n)) }
+probe end { println("end") }
+probe error { println("error probe") }'
+	run --separate-stderr -1 timeout -k 10 120 "$T/maxerr" -c \
+		'sh -c "for i in 1 2 3 4 5 6; do echo \$i > /dev/null; done"'
+	[ "$output" = "error probe" ]
+	[ "$stderr" = $'ERROR: e1\nERROR: e2\nERROR: e3\nWARNING: Number of errors: 3, skipped probes: 0' ]
+}
+
 @test "control: SIGTERM stops a tool whose output keeps triggering its probe" {
 	"$STAPC" -o "$T/wloop" -e '
 probe kernel.trace("syscalls:sys_enter_write") { if (execname() == "wloop") warn("w") }
