@@ -246,7 +246,9 @@ static int run_pipeline(struct session *s, struct options *o)
 	script->is_guru_ok = s->guru;
 
 	/* Pass 1: parse. */
-	vec_push(&s->files, parse_file(s, script));
+	struct stapfile *sf = parse_file(s, script);
+	parse_check_not_empty(sf);
+	vec_push(&s->files, sf);
 	if (end_of_pass())
 		return 1;
 	if (s->last_pass == 1) {

@@ -476,29 +476,6 @@ static void parse_point_flags(struct parser *p, struct alternative *a)
 	a->has_flags = a->sufficient || a->optional || a->cond;
 }
 
-static struct vec *parse_slot(struct parser *p)
-{
-	struct vec *alts = arena_alloc(sizeof(*alts));
-	if (!parse_accept(p, "{")) {
-		struct alternative *alt = arena_alloc(sizeof(*alt));
-		vec_push(&alt->comps, parse_one_component(p));
-		vec_push(alts, alt);
-		return alts;
-	}
-	do {
-		struct alternative *alt = arena_alloc(sizeof(*alt));
-		if (parse_peek_is(p, "{"))
-			parse_fail(p, &parse_peek(p)->loc, "'{...}' alternatives cannot be nested");
-		vec_push(&alt->comps, parse_one_component(p));
-		while (parse_accept(p, "."))
-			vec_push(&alt->comps, parse_one_component(p));
-		parse_point_flags(p, alt);
-		vec_push(alts, alt);
-	} while (parse_accept(p, ","));
-	parse_expect(p, "}");
-	return alts;
-}
-
 /* Expands the slots into every combination of their alternatives. */
 static void expand_point(struct vec *slots, int i, struct vec *prefix, struct vec *out,
 			 const struct alternative *tail, struct loc loc)
@@ -526,6 +503,74 @@ static void expand_point(struct vec *slots, int i, struct vec *prefix, struct ve
 	}
 }
 
+/* Flags inside braces only in the last slot: they end a point. Says whether any. */
+static bool check_inner_flags(struct parser *p, struct vec *slots)
+{
+	bool inner = false;
+	for (int i = 0; i < slots->len; i++) {
+		struct vec *alts = vec_at(slots, i);
+		for (int a = 0; a < alts->len; a++) {
+			struct alternative *alt = vec_at(alts, a);
+			if (!alt->has_flags)
+				continue;
+			if (i != slots->len - 1)
+				parse_fail(p, &alt->flags_loc, "'!', '?' and 'if' go at the end of a probe point");
+			inner = true;
+		}
+	}
+	return inner;
+}
+
+static struct vec *parse_slot(struct parser *p);
+
+/*
+ * One alternative inside braces: components or nested braces, as a point
+ * is, and its flags. Nested braces give several alternatives, one per
+ * combination: {begin,{end,error}} is {begin,end,error}.
+ */
+static void parse_alternatives(struct parser *p, struct vec *alts)
+{
+	struct vec sub = { 0 }, pts = { 0 }, prefix = { 0 };
+	struct loc loc = parse_peek(p)->loc;
+	vec_push(&sub, parse_slot(p));
+	while (parse_accept(p, "."))
+		vec_push(&sub, parse_slot(p));
+	bool inner = check_inner_flags(p, &sub);
+	struct alternative flags = { 0 };
+	parse_point_flags(p, &flags);
+	if (inner && flags.has_flags)
+		parse_fail(p, &flags.flags_loc, "'!', '?' or 'if' given both inside and after the "
+						"'{...}' alternatives");
+	expand_point(&sub, 0, &prefix, &pts, &flags, loc);
+	for (int i = 0; i < pts.len; i++) {
+		struct probe_point *pt = vec_at(&pts, i);
+		struct alternative *alt = arena_alloc(sizeof(*alt));
+		alt->comps = pt->comps;
+		alt->optional = pt->optional;
+		alt->sufficient = pt->sufficient;
+		alt->cond = pt->cond;
+		alt->has_flags = pt->optional || pt->sufficient || pt->cond;
+		alt->flags_loc = flags.flags_loc;
+		vec_push(alts, alt);
+	}
+}
+
+static struct vec *parse_slot(struct parser *p)
+{
+	struct vec *alts = arena_alloc(sizeof(*alts));
+	if (!parse_accept(p, "{")) {
+		struct alternative *alt = arena_alloc(sizeof(*alt));
+		vec_push(&alt->comps, parse_one_component(p));
+		vec_push(alts, alt);
+		return alts;
+	}
+	do
+		parse_alternatives(p, alts);
+	while (parse_accept(p, ","));
+	parse_expect(p, "}");
+	return alts;
+}
+
 /* point := slot ('.' slot)* ['!' | '?'] ['if' '(' expr ')'] */
 static void parse_probe_point(struct parser *p, struct vec *out, bool is_alias_name)
 {
@@ -534,18 +579,7 @@ static void parse_probe_point(struct parser *p, struct vec *out, bool is_alias_n
 	vec_push(&slots, parse_slot(p));
 	while (parse_accept(p, "."))
 		vec_push(&slots, parse_slot(p));
-	bool inner = false;
-	for (int i = 0; i < slots.len; i++) {
-		struct vec *alts = vec_at(&slots, i);
-		for (int a = 0; a < alts->len; a++) {
-			struct alternative *alt = vec_at(alts, a);
-			if (!alt->has_flags)
-				continue;
-			if (i != slots.len - 1)
-				parse_fail(p, &alt->flags_loc, "'!', '?' and 'if' go at the end of a probe point");
-			inner = true;
-		}
-	}
+	bool inner = check_inner_flags(p, &slots);
 	struct alternative tail = { 0 };
 	if (!is_alias_name) {
 		parse_point_flags(p, &tail);
@@ -594,6 +628,19 @@ static void parse_probe(struct parser *p, bool is_private)
 
 /* ------------------------------------------------------------ declarations */
 
+/* A second global of one name in one file, as stap refuses. */
+static void check_global_unique(struct parser *p, const struct global *g)
+{
+	for (int i = 0; i < p->out->globals.len; i++) {
+		const struct global *o = vec_at(&p->out->globals, i);
+		if (o->name != g->name)
+			continue;
+		parse_report(p, &g->loc, arena_printf("global '%s' is declared twice", g->name));
+		diag_note(&o->loc, "the first declaration is here");
+		return;
+	}
+}
+
 static void parse_global(struct parser *p, bool is_private)
 {
 	parse_next(p);
@@ -621,6 +668,7 @@ static void parse_global(struct parser *p, bool is_private)
 				parse_fail(p, &eq.loc, "only scalar globals can be initialized");
 			g->init = parse_literal(p, "a literal string or number");
 		}
+		check_global_unique(p, g);
 		vec_push(&p->out->globals, g);
 	} while (parse_accept(p, ","));
 	accept_semicolon(p);
@@ -636,6 +684,18 @@ static const char *parse_type_decl(struct parser *p)
 	if (t->kind == TK_IDENT && !strcmp(t->text, "stats"))
 		parse_fail(p, &t->loc, "functions cannot take or return statistics");
 	parse_expected(p, "a type: 'long' or 'string'");
+}
+
+static void check_param_unique(struct parser *p, const struct function *fn, const struct param *pa)
+{
+	for (int i = 0; i < fn->params.len; i++) {
+		const struct param *o = vec_at(&fn->params, i);
+		if (o->name == pa->name) {
+			parse_report(p, &pa->loc, arena_printf("function '%s' has two parameters named '%s'",
+								fn->name, pa->name));
+			return;
+		}
+	}
 }
 
 static void parse_function(struct parser *p, bool is_private)
@@ -656,6 +716,7 @@ static void parse_function(struct parser *p, bool is_private)
 			pa->name = pn.text;
 			pa->loc = pn.loc;
 			pa->type_decl = parse_type_decl(p);
+			check_param_unique(p, fn, pa);
 			if (fn->params.len == MAX_PARAMS)
 				parse_fail(p, &pn.loc, "a function takes at most %d parameters",
 					   MAX_PARAMS);
@@ -751,5 +812,17 @@ struct stapfile *parse_file(struct session *s, struct source_file *f)
 			break;
 		parse_declaration(p);
 	}
+	p->out->no_tokens = p->pp.toks.len <= 1;
 	return p->out;
+}
+
+/* A script that declares nothing is an error, as in stap (and not just "no probes"). */
+void parse_check_not_empty(const struct stapfile *sf)
+{
+	if (sf->embeds.len || sf->globals.len || sf->aliases.len || sf->probes.len ||
+	    sf->functions.len || diag_error_count())
+		return;
+	struct loc l = { .file = sf->src, .line = 1, .col = 1 };
+	diag_error(&l, sf->no_tokens ? "the script is empty"
+				     : "the script is empty after preprocessing");
 }

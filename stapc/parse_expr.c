@@ -320,6 +320,10 @@ static struct expr *parse_print(struct parser *p, int which)
 		while (parse_accept(p, ","))
 			vec_push(&e->args, parse_expr(p));
 		parse_expect(p, ")");
+		/* A delimiter goes between values: stap wants two at least. */
+		if (delimited && e->args.len < 2)
+			parse_fail(p, &t.loc, "'%s' needs at least two values after the delimiter",
+				   t.text);
 		return e;
 	}
 	if (!parse_accept(p, ")")) {

@@ -416,6 +416,15 @@ static bool cond_atom(struct cond_parser *c)
 	struct token rhs = c->tok;
 	if (!is_config)
 		c->all_config = false;
+	if (is_guru && strcmp(op, "==") && strcmp(op, "!=")) {
+		c->tok.loc = op_loc;
+		cond_fail(c, "'guru_mode' can only be compared with '==' or '!='");
+		return false;
+	}
+	if (is_guru && rhs.kind != TK_NUMBER) {
+		cond_fail(c, "'guru_mode' is compared with a number: 0 or 1");
+		return false;
+	}
 	if (is_config || is_guru) {
 		if (rhs.kind != TK_STRING && rhs.kind != TK_NUMBER) {
 			cond_fail(c, "expected a string or a number to compare with");
@@ -654,6 +663,13 @@ static bool is_positional(const char *text)
 	return true;
 }
 
+/* $1a, @2x: a script argument's digits run into a name (no target variable starts so). */
+static bool is_bad_positional(const char *text)
+{
+	return (text[0] == '$' || text[0] == '@') && text[1] >= '0' && text[1] <= '9' &&
+	       !is_positional(text);
+}
+
 /* $N becomes the tokens of argument N, @N a string holding it. */
 static bool substitute_argument(struct pp *pp, struct token *t)
 {
@@ -777,6 +793,11 @@ static struct token pp_fetch_token(struct pp *pp, bool conditionals)
 			while (pp->frame->parent)
 				pp->frame = pp->frame->parent;
 			pp->depth = 0;
+			continue;
+		}
+		if (t.kind == TK_IDENT && is_bad_positional(t.text)) {
+			diag_error(&t.loc, "'%s' is not a script argument: write $N or @N with digits only",
+				   t.text);
 			continue;
 		}
 		if (t.kind == TK_IDENT && is_positional(t.text)) {

@@ -418,6 +418,7 @@ struct stapfile {
 	struct vec probes;    /* struct probe * */
 	struct vec functions; /* struct function * */
 	bool is_tapset;
+	bool no_tokens; /* the file holds nothing but blanks and comments */
 };
 
 struct expr *expr_new(enum expr_kind kind, struct loc loc);
@@ -475,6 +476,7 @@ const char *vtype_name(enum vtype t);
  * errors (what parsed is kept); errors go to diag.
  */
 struct stapfile *parse_file(struct session *s, struct source_file *f);
+void parse_check_not_empty(const struct stapfile *sf);
 
 /* Parser internals, shared by parse.c and parse_expr.c. */
 struct parser {
