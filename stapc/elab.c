@@ -193,6 +193,42 @@ struct elab *elab_library(struct session *s)
 	return diag_error_count() ? NULL : e;
 }
 
+/*
+ * A probe condition is re-evaluated whenever a global it reads changes:
+ * it may read globals, script arguments and constants, never change
+ * anything nor call a function (stap's rule).
+ */
+static bool bad_in_condition(const struct expr *x, void *ctx)
+{
+	struct elab *e = ctx;
+	if (x->kind == E_ASSIGN || x->kind == E_PREINC || x->kind == E_POSTINC) {
+		diag_error(&x->loc, "a probe condition cannot change a variable");
+		return true;
+	}
+	/* $N in a tool is read when it starts: a constant all the same. */
+	if (x->kind == E_CALL && strncmp(x->name, "__script_arg_", 13)) {
+		diag_error(&x->loc, "a probe condition cannot call a function ('%s')", x->name);
+		return true;
+	}
+	if (x->kind == E_SYMBOL && !name_map_get(&e->globals_by_name, x->name)) {
+		diag_error(&x->loc, "a probe condition reads '%s', which is not a global", x->name);
+		return true;
+	}
+	return false;
+}
+
+static void check_conditions(struct elab *e, const struct probe *pr)
+{
+	const struct expr *last = NULL;
+	for (int i = 0; i < pr->points.len; i++) {
+		const struct probe_point *pt = vec_at(&pr->points, i);
+		/* The points of one {a,b} if (c) share their condition. */
+		if (pt->cond && pt->cond != last)
+			expr_any(pt->cond, bad_in_condition, e);
+		last = pt->cond;
+	}
+}
+
 struct program *elab_program(struct session *s)
 {
 	struct elab *e = elab_library(s);
@@ -200,6 +236,15 @@ struct program *elab_program(struct session *s)
 		return NULL;
 	e->nodes_start = ast_nodes();
 
+	for (int i = 0; i < s->files.len; i++) {
+		struct stapfile *f = vec_at(&s->files, i);
+		for (int j = 0; j < f->probes.len; j++)
+			check_conditions(e, vec_at(&f->probes, j));
+		for (int j = 0; j < f->aliases.len; j++)
+			check_conditions(e, vec_at(&f->aliases, j));
+	}
+	if (diag_error_count())
+		return NULL;
 	for (int i = 0; i < s->files.len; i++) {
 		struct stapfile *f = vec_at(&s->files, i);
 		for (int j = 0; j < f->probes.len; j++)

@@ -7,6 +7,7 @@
 #include "stapc.h"
 #include "builtins/builtins.h"
 
+#include <regex.h>
 #include <string.h>
 
 struct scope {
@@ -19,6 +20,34 @@ struct scope {
 
 static void resolve_expr(struct scope *sc, struct expr *x);
 static void resolve_stmt(struct scope *sc, struct stmt *s);
+
+/* Whether a probe's point, or one of the aliases it came through, is a '.return'. */
+static bool in_return_probe(const struct dprobe *d)
+{
+	if (!d)
+		return false;
+	for (int i = 0; i < d->point->comps.len; i++)
+		if (!strcmp(((struct pp_component *)vec_at(&d->point->comps, i))->name, "return"))
+			return true;
+	for (int i = 0; i < d->chain.len; i++)
+		if (strstr(vec_at(&d->chain, i), ".return"))
+			return true;
+	return false;
+}
+
+/* A regular expression that cannot compile is refused now, as stap does (POSIX ERE). */
+static void check_regex(const struct expr *re)
+{
+	regex_t r;
+	int err = regcomp(&r, re->str, REG_EXTENDED | REG_NOSUB);
+	if (!err) {
+		regfree(&r);
+		return;
+	}
+	char why[128];
+	regerror(err, &r, why, sizeof(why));
+	diag_error(&re->loc, "invalid regular expression: %s", why);
+}
 
 static struct symbol *new_symbol(const char *name, enum sym_kind kind, struct loc loc)
 {
@@ -512,6 +541,8 @@ static void resolve_expr(struct scope *sc, struct expr *x)
 		resolve_defined(sc, x);
 		return;
 	case E_ENTRY:
+		if (!in_return_probe(sc->probe))
+			diag_error(&x->loc, "'@entry' is only valid in a return probe (a '.return' point)");
 		sc->e->in_entry++;
 		resolve_expr(sc, x->left);
 		sc->e->in_entry--;
@@ -541,6 +572,10 @@ static void resolve_expr(struct scope *sc, struct expr *x)
 		return;
 	case E_CALL:
 		resolve_call(sc, x);
+		return;
+	case E_REGEX:
+		resolve_expr(sc, x->left);
+		check_regex(x->right);
 		return;
 	case E_TERNARY:
 		if (resolve_chosen(sc, x))
