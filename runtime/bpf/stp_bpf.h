@@ -289,6 +289,14 @@ static __always_inline s64 stp_strtol(const char *s, s64 base)
 	return neg ? -(s64)v : (s64)v;
 }
 
+/* randint(n): a number in [0, n), n at most 2**20 as stap allows; 0 when n < 1. */
+static __always_inline s64 stp_randint(s64 n)
+{
+	if (n <= 0)
+		return 0;
+	return (s64)(bpf_get_prandom_u32() % (u64)n);
+}
+
 static __always_inline s64 stp_isdigit(const char *s)
 {
 	return s[0] >= '0' && s[0] <= '9';

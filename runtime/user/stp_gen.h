@@ -74,6 +74,8 @@ s64 stp_isinstr(const char *s1, const char *s2);
 s64 stp_strpos(const char *s1, const char *s2);
 s64 stp_strtol(const char *s, s64 base);
 s64 stp_isdigit(const char *s);
+/* randint(n): a number in [0, n); 0 when n < 1 (random.c). */
+s64 stp_randint(s64 n);
 void stp_str_replace(char *dst, const char *s, const char *from, const char *to);
 void stp_text_str(char *dst, const char *s);
 void stp_text_strn(char *dst, const char *s, s64 len, s64 quoted);

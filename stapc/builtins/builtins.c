@@ -10,7 +10,7 @@
 
 static const struct builtin *const areas[] = {
 	builtins_task, builtins_time, builtins_string, builtins_memory, builtins_probe,
-	builtins_symbols, builtins_output,
+	builtins_symbols, builtins_output, builtins_random,
 };
 
 const struct builtin *builtin_at(size_t i)

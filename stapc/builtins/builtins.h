@@ -71,6 +71,7 @@ extern const struct builtin builtins_memory[];
 extern const struct builtin builtins_probe[];
 extern const struct builtin builtins_symbols[];
 extern const struct builtin builtins_output[];
+extern const struct builtin builtins_random[];
 
 /* The row of the built-in NAME, or NULL. */
 const struct builtin *builtin_find(const char *name);
