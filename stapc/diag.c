@@ -41,6 +41,7 @@ static bool dropping_notes; /* the notes of a suppressed warning */
 static int quiet_depth, quiet_errors; /* diag_quiet(): count, do not keep */
 bool diag_color;
 bool diag_no_warnings;
+bool diag_werror;
 
 static void record(enum diag_level level, const struct loc *l, const char *fmt, va_list ap)
 {
@@ -49,6 +50,9 @@ static void record(enum diag_level level, const struct loc *l, const char *fmt, 
 			quiet_errors++;
 		return;
 	}
+	/* -W: a warning stops the build as an error does (and -w does not hide it). */
+	if (level == DIAG_WARNING && diag_werror)
+		level = DIAG_ERROR;
 	if (level == DIAG_WARNING && diag_no_warnings) {
 		dropping_notes = true;
 		return;

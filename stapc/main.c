@@ -288,6 +288,7 @@ int main(int argc, char **argv)
 	if (!sign_load_trust())
 		return 1;
 	diag_no_warnings = o.no_warnings;
+	diag_werror = o.warnings_are_errors;
 	s.defines = o.defines;
 	/* A tool built without arguments reads them when it runs. */
 	s.defer_args = o.output && s.last_pass >= 3 && s.args.len == 0;

@@ -40,6 +40,7 @@ static const char usage_text[] =
 	"  -T SECS        stop after SECS seconds\n"
 	"  -v             say more (repeat for more)\n"
 	"  -w             do not print warnings\n"
+	"  -W             treat warnings as errors\n"
 	"  --btf FILE     kernel types from FILE, not this machine's /sys/kernel/btf/vmlinux\n"
 	"  --runtime=MODE what `%( runtime == ... %)` sees: kernel (default) or bpf\n"
 	"  --sign KEY     sign the tool with KEY (minisign's format); writes TOOL.minisig\n"
@@ -113,7 +114,7 @@ void options_parse(struct session *s, struct options *o, int argc, char **argv)
 	};
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hVe:o:p:gI:D:G:r:a:c:x:T:vwl:L:d:kus:m:", longopts,
+	while ((c = getopt_long(argc, argv, ":hVe:o:p:gI:D:G:r:a:c:x:T:vwWl:L:d:kus:m:", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -166,6 +167,9 @@ void options_parse(struct session *s, struct options *o, int argc, char **argv)
 			break;
 		case 'w':
 			o->no_warnings = true;
+			break;
+		case 'W':
+			o->warnings_are_errors = true;
 			break;
 		case 'l':
 		case 'L':

@@ -117,6 +117,7 @@ void diag_flush(FILE *out); /* sort, print and forget what is recorded */
 void diag_reset(void);
 extern bool diag_color;
 extern bool diag_no_warnings; /* -w */
+extern bool diag_werror;       /* -W */
 
 /* ---------------------------------------------------------------- lex.c */
 
@@ -1146,6 +1147,7 @@ struct options {
 	const char *list_pattern; /* -l / -L */
 	bool list_vars;		 /* -L */
 	bool no_warnings;	 /* -w */
+	bool warnings_are_errors; /* -W */
 	struct vec include_dirs; /* -I */
 	struct vec defines;	 /* -D NAME=VAL */
 	struct vec global_inits; /* -G VAR=VAL */

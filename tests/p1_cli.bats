@@ -185,3 +185,18 @@ bats_require_minimum_version 1.5.0
 	[ "$(req "$d/t/t.manifest.json")" = "" ]
 	! grep -q '@[A-Z_0-9]*@' "$d/u/u.manifest.json"
 }
+
+@test "p1 cli: -w hides warnings, -W makes them errors" {
+	local script='global unused; probe begin { exit() }'
+	run "$STAPC_ASAN" -p2 -e "$script"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: global 'unused' is never used"* ]]
+	run "$STAPC_ASAN" -p2 -w -e "$script"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *warning* ]]
+	run "$STAPC_ASAN" -p2 -W -e "$script"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"error: global 'unused' is never used"* ]]
+	run "$STAPC_ASAN" -p2 -w -W -e "$script"
+	[ "$status" -eq 1 ]
+}
