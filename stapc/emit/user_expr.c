@@ -606,7 +606,13 @@ static void foreach_stmt(struct ugen *u, struct stmt *s)
 										: "AVG");
 	else if (column == 0 && arr->type == VT_STATS)
 		agg = "STP_AGG_COUNT";
-	const char *limit = s->limit ? ugen_long(u, s->limit) : "-1";
+	/* -1 is "no limit" to the iterator; a limit the script computes below 0 runs no pass, as in stap. */
+	const char *limit = "-1";
+	if (s->limit) {
+		limit = ugen_tmp(u);
+		cw_line(u->w, "s64 %s = %s;", limit, ugen_long(u, s->limit));
+		cw_line(u->w, "%s = %s < 0 ? 0 : %s;", limit, limit, limit);
+	}
 	const char *slice = "NULL", *fixed = "NULL";
 	if (base->kind == E_INDEX) {
 		slice = arena_printf("&%s", array_key(u, arr, &base->args));
