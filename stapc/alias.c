@@ -200,6 +200,54 @@ static bool try_providers(struct elab *e, struct derivation *dv, struct step *st
 	return false;
 }
 
+static void expand(struct elab *e, struct derivation *dv, struct step *st);
+static void builtin_shapes(struct vec *out);
+struct shape;
+static bool shape_fits(const struct shape *sh, const struct probe_point *p);
+static struct probe_point *named_as(const struct probe_point *p, const struct shape *sh);
+
+/*
+ * A '*' in a component name of a point no alias matches
+ * (kernel.funct*("vfs_read")): the point stands for each of SystemTap's
+ * points whose names it matches, as in stap. Several matches are each
+ * optional; the point as a whole must still give a probe.
+ */
+static bool expand_wild_names(struct elab *e, struct derivation *dv, struct step *st)
+{
+	bool wild = false;
+	for (int i = 0; i < point_ncomps(st->point); i++)
+		wild = wild || strchr(point_name(st->point, i), '*');
+	if (!wild)
+		return false;
+	struct vec shapes = { 0 }, points = { 0 };
+	builtin_shapes(&shapes);
+	for (int i = 0; i < shapes.len; i++) {
+		const struct shape *sh = vec_at(&shapes, i);
+		if (!shape_fits(sh, st->point))
+			continue;
+		struct probe_point *q = named_as(st->point, sh);
+		bool seen = false;
+		for (int j = 0; j < points.len && !seen; j++)
+			seen = !strcmp(point_text(vec_at(&points, j)), point_text(q));
+		if (!seen)
+			vec_push(&points, q);
+	}
+	if (!points.len)
+		return false;
+	int before = dv->found;
+	for (int i = 0; i < points.len; i++) {
+		struct step one = *st;
+		one.point = vec_at(&points, i);
+		one.optional = st->optional || points.len > 1;
+		expand(e, dv, &one);
+	}
+	if (dv->found == before && !st->optional && !dv->failed) {
+		dv->failed = arena_alloc(sizeof(*dv->failed));
+		*dv->failed = *st;
+	}
+	return true;
+}
+
 static void expand(struct elab *e, struct derivation *dv, struct step *st)
 {
 	if (st->depth > MAX_ALIAS_DEPTH) {
@@ -244,7 +292,7 @@ static void expand(struct elab *e, struct derivation *dv, struct step *st)
 		}
 		return;
 	}
-	if (try_expansion(e, dv, st) || try_providers(e, dv, st))
+	if (expand_wild_names(e, dv, st) || try_expansion(e, dv, st) || try_providers(e, dv, st))
 		return;
 	if (st->optional || dv->failed)
 		return;
@@ -377,6 +425,32 @@ static bool arg_fits(char want, const struct expr *arg)
 	if (!arg)
 		return false;
 	return want == '?' || (want == 'N') == (arg->kind == E_NUMBER);
+}
+
+/* Whether a point's names (with '*') and arguments fit a shape of SystemTap's. */
+static bool shape_fits(const struct shape *sh, const struct probe_point *p)
+{
+	if (sh->n != point_ncomps(p))
+		return false;
+	for (int i = 0; i < sh->n; i++)
+		if (!point_match(point_name(p, i), sh->names[i]) || !arg_fits(sh->args[i], point_arg(p, i)))
+			return false;
+	return true;
+}
+
+/* The point with the shape's names, its own arguments and flags. */
+static struct probe_point *named_as(const struct probe_point *p, const struct shape *sh)
+{
+	struct probe_point *q = arena_alloc(sizeof(*q));
+	*q = *p;
+	q->comps = (struct vec){ 0 };
+	for (int i = 0; i < p->comps.len; i++) {
+		struct pp_component *c = arena_alloc(sizeof(*c));
+		*c = *(struct pp_component *)vec_at(&p->comps, i);
+		c->name = intern(sh->names[i]);
+		vec_push(&q->comps, c);
+	}
+	return q;
 }
 
 /* The first `n` components of p, component `swap` named `name` instead (-1: none). */
