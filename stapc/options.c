@@ -43,6 +43,7 @@ static const char usage_text[] =
 	"  -W             treat warnings as errors\n"
 	"  --btf FILE     kernel types from FILE, not this machine's /sys/kernel/btf/vmlinux\n"
 	"  --runtime=MODE what `%( runtime == ... %)` sees: kernel (default) or bpf\n"
+	"  --compatible=V the SystemTap language version scripts see as systemtap_v (default 4.8)\n"
 	"  --sign KEY     sign the tool with KEY (minisign's format); writes TOOL.minisig\n"
 	"  --trust PUB    the tool refuses to run unless signed by PUB's key\n"
 	"  -h, --help     show this help\n"
@@ -93,8 +94,21 @@ static void check_assignment(const char *opt, const char *arg)
 	}
 }
 
+/* A version as systemtap_v compares it: numbers between dots, 2.6 or 4.8. */
+static void check_version(const char *opt, const char *arg)
+{
+	bool ok = arg[0] >= '0' && arg[0] <= '9';
+	for (const char *p = arg; ok && *p; p++)
+		ok = (*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9');
+	if (!ok) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "option %s needs a version such as 4.8, not '%%s'", opt);
+		bad_usage(msg, arg);
+	}
+}
+
 enum { OPT_RUNTIME = 256, OPT_BTF, OPT_BPF, OPT_ALL_MODULES, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED,
-       OPT_SIGN, OPT_TRUST };
+       OPT_SIGN, OPT_TRUST, OPT_COMPATIBLE };
 
 void options_parse(struct session *s, struct options *o, int argc, char **argv)
 {
@@ -110,6 +124,7 @@ void options_parse(struct session *s, struct options *o, int argc, char **argv)
 		{ "unprivileged", no_argument, NULL, OPT_UNPRIVILEGED },
 		{ "sign", required_argument, NULL, OPT_SIGN },
 		{ "trust", required_argument, NULL, OPT_TRUST },
+		{ "compatible", required_argument, NULL, OPT_COMPATIBLE },
 		{ 0 },
 	};
 	int c;
@@ -212,6 +227,10 @@ void options_parse(struct session *s, struct options *o, int argc, char **argv)
 			break;
 		case OPT_TRUST:
 			sign_req.trust_pub = optarg;
+			break;
+		case OPT_COMPATIBLE:
+			check_version("--compatible", optarg);
+			s->target.systemtap_v = optarg;
 			break;
 		case ':':
 			bad_usage("option -%s needs an argument", (char[]){ (char)optopt, 0 });

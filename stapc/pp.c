@@ -471,7 +471,7 @@ static bool cond_atom(struct cond_parser *c)
 	}
 	const char *have = !strcmp(name, "kernel_v")	? t->kernel_v
 			   : !strcmp(name, "kernel_vr") ? t->kernel_vr
-							: STAPC_STAP_COMPAT;
+							: t->systemtap_v;
 	return compare_version(op, have, rhs.text);
 }
 

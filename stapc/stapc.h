@@ -167,6 +167,7 @@ struct target {
 	const char *arch;      /* "x86_64" */
 	const char *runtime;   /* "kernel" (stap's meaning) or "bpf" */
 	const char *privilege; /* "stapdev", "stapsys" or "stapusr" */
+	const char *systemtap_v; /* the language version scripts see: 4.8, or --compatible's */
 	const char *config_path;
 	struct kconfig_entry *config; /* CONFIG_* values, loaded lazily */
 	bool config_loaded;

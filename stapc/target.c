@@ -51,6 +51,7 @@ void target_init_host(struct target *t)
 	}
 	t->kernel_v = version_part(t->kernel_vr);
 	t->runtime = intern("kernel");
+	t->systemtap_v = STAPC_STAP_COMPAT;
 	t->privilege = intern("stapdev");
 }
 

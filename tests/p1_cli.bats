@@ -200,3 +200,16 @@ bats_require_minimum_version 1.5.0
 	run "$STAPC_ASAN" -p2 -w -W -e "$script"
 	[ "$status" -eq 1 ]
 }
+
+@test "p1 cli: --compatible=VERSION is the systemtap_v that conditionals compare" {
+	local script='probe begin { %( systemtap_v >= "4.1" %? println("new") %: println("old") %) }'
+	run "$STAPC_ASAN" -p1 -e "$script"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'println("new")'* ]]
+	run "$STAPC_ASAN" -p1 --compatible=4.0 -e "$script"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'println("old")'* ]]
+	run "$STAPC_ASAN" -p1 --compatible=new -e "$script"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--compatible needs a version such as 4.8, not 'new'"* ]]
+}
