@@ -608,7 +608,9 @@ static void foreach_stmt(struct ugen *u, struct stmt *s)
 		agg = "STP_AGG_COUNT";
 	/* -1 is "no limit" to the iterator; a limit the script computes below 0 runs no pass, as in stap. */
 	const char *limit = "-1";
-	if (s->limit) {
+	if (s->limit && s->limit->kind == E_NUMBER) {
+		limit = s->limit->num < 0 ? "0" : ugen_long(u, s->limit);
+	} else if (s->limit) {
 		limit = ugen_tmp(u);
 		cw_line(u->w, "s64 %s = %s;", limit, ugen_long(u, s->limit));
 		cw_line(u->w, "%s = %s < 0 ? 0 : %s;", limit, limit, limit);
