@@ -168,3 +168,28 @@ open(\"$BATS_TEST_TMPDIR/ports\", \"w\").write(\"%d %d\\n\" % (s.getsockname()[1
 	grep -qx "listen $listen" <<< "$output"
 	grep -qx "established $client from 127.0.0.1" <<< "$output"
 }
+
+@test "tapsets: queue statistics (qs_wait, qs_run, qs_done, qsq_*) average over the interval since qsq_start" {
+	# Three requests waiting, one in service, from before the interval: for
+	# its whole length one request is in service and two wait.
+	run -0 "$STAPC" -e 'probe begin { qs_wait("q"); qs_wait("q"); qs_wait("q"); qs_run("q"); qsq_start("q") }
+probe timer.ms(50) {
+	printf("%d %d %d %d %d\n", qsq_utilization("q", 100), qsq_blocked("q", 100),
+	       qsq_wait_queue_length("q", 10), qsq_throughput("q", 1), qsq_service_time("q", 1))
+	exit()
+}'
+	[ "$output" = "100 100 20 0 0" ]
+	# Events from kernel probes, read in the tool: the command's nanosleep
+	# is a request, serviced for at least its 20 ms.
+	run -0 "$STAPC" -e 'probe kernel.trace("syscalls:sys_enter_clock_nanosleep") { if (pid() == target()) { qs_wait("s"); qs_run("s") } }
+probe kernel.trace("syscalls:sys_exit_clock_nanosleep") { if (pid() == target()) qs_done("s") }
+probe begin { qsq_start("s") }
+probe end {
+	svc = qsq_service_time("s", 1)
+	printf("%d %d %d\n", qsq_throughput("s", 1000000000) > 0, svc >= 20000, qsq_wait_time("s", 1) >= svc)
+	qsq_print("s")
+}' -c 'sleep 0.02'
+	echo "$output"
+	[ "${lines[0]}" = "1 1 1" ]
+	[[ "${lines[1]}" =~ ^s:\ [0-9]+\ ops/s,\ 0\.[0-9]{3}\ qlen,\ [0-9]+\ await,\ [0-9]+\ svctm,\ [0-9]+%\ wait,\ [0-9]+%\ util$ ]]
+}
