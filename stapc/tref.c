@@ -127,7 +127,8 @@ bool tref_resolve(struct elab *e, struct target_ref *r, struct expr *x)
 	r->final_type = cur;
 	const struct btf_type *t = btf__type_by_id(btf, (__u32)kbtf_strip(btf, cur));
 	r->final_is_array = t && btf_is_array(t);
-	if (!r->pretty && t && btf_is_composite(t)) {
+	/* &...->member is its address: a struct member is fine there. */
+	if (!r->pretty && !x->addr_of && t && btf_is_composite(t)) {
 		diag_error(&x->loc, "'%s' is a whole %s: read one of its fields with ->, or print it "
 				    "with %s$",
 			   x->name ? x->name : "the value", kbtf_type_name(btf, cur),

@@ -193,3 +193,76 @@ probe end {
 	[ "${lines[0]}" = "1 1 1" ]
 	[[ "${lines[1]}" =~ ^s:\ [0-9]+\ ops/s,\ 0\.[0-9]{3}\ qlen,\ [0-9]+\ await,\ [0-9]+\ svctm,\ [0-9]+%\ wait,\ [0-9]+%\ util$ ]]
 }
+
+@test "tapsets: format_ipaddr, __ip_sock_*, __tcp_sock_*port, tcp_ts_get_info_state, tcp_sockstate_str, tcp_get_info_rto (tcp_retransmission.stp)" {
+	cat > "$BATS_TEST_TMPDIR/tcp.stp" <<'EOF2'
+probe kernel.trace("sock:inet_sock_set_state") {
+	if (pid() == target() && $newstate == 1) {
+		sk = $sk
+		printf("%s:%d => %s:%d %s %d %d\n",
+		       format_ipaddr(__ip_sock_saddr(sk), __ip_sock_family(sk)), __tcp_sock_sport(sk),
+		       format_ipaddr(__ip_sock_daddr(sk), __ip_sock_family(sk)), __tcp_sock_dport(sk),
+		       tcp_sockstate_str(tcp_ts_get_info_state(sk)), tcp_ts_get_info_state(sk) == $oldstate,
+		       tcp_get_info_rto(sk) >= 200000)
+	}
+}
+probe end { println(format_ipaddr(0x0100007f, 2), " ", format_ipaddr(0, 1)) }
+EOF2
+	# A connection over IPv4, then one over IPv6: each side's SYN_SENT or
+	# SYN_RECV becomes ESTABLISHED, with an RTO of at least TCP_RTO_MIN (200 ms).
+	run -0 --separate-stderr "$STAPC" "$BATS_TEST_TMPDIR/tcp.stp" -c "/usr/bin/python3.11 -c '
+import socket
+with open(\"$BATS_TEST_TMPDIR/ports\", \"w\") as f:
+  for fam, a in ((socket.AF_INET, \"127.0.0.1\"), (socket.AF_INET6, \"::1\")):
+    s = socket.socket(fam); s.bind((a, 0)); s.listen()
+    c = socket.create_connection(s.getsockname()[:2])
+    f.write(\"%d %d\\n\" % (s.getsockname()[1], c.getsockname()[1]))'"
+	echo "$output"
+	local l4 c4 l6 c6 v6=0000:0000:0000:0000:0000:0000:0000:0001
+	{ read -r l4 c4; read -r l6 c6; } < "$BATS_TEST_TMPDIR/ports"
+	grep -qx "127.0.0.1:$c4 => 127.0.0.1:$l4 TCP_SYN_SENT 1 1" <<< "$output"
+	grep -qx "127.0.0.1:$l4 => 127.0.0.1:$c4 TCP_SYN_RECV 1 1" <<< "$output"
+	grep -qx "$v6:$c6 => $v6:$l6 TCP_SYN_SENT 1 1" <<< "$output"
+	grep -qx "$v6:$l6 => $v6:$c6 TCP_SYN_RECV 1 1" <<< "$output"
+	[ "${lines[-1]}" = "127.0.0.1 *unknown address family*" ]
+}
+
+@test "tapsets: task_rlimit_nofile gives a task's soft limit on open files (rlimit_nofile.stp)" {
+	run -0 --separate-stderr "$STAPC" -e 'probe kernel.trace("sched_process_exit") {
+	if (pid() == target()) { printf("%d %d\n", task_rlimit_nofile($p), task_rlimit_nofile(task_current())); exit() }
+}' -c "sh -c 'ulimit -n 777; exec sleep 0.1'"
+	[ "$output" = "777 777" ]
+}
+
+@test "tapsets: fullpath_struct_path, task_dentry_path and inode_name name a folder across mounts; & gives a member's address" {
+	# The working folder of the command is on tracefs, mounted under /sys:
+	# its full path crosses two mounts; the machine's root is "/".
+	run -0 --separate-stderr "$STAPC" -e 'probe kernel.trace("sched_process_exit") {
+	if (pid() == target()) {
+		fs = @cast(task_current(), "task_struct")->fs
+		printf("[%s] [%s] [%s] %d\n", fullpath_struct_path(&@cast(fs, "fs_struct")->pwd),
+		       inode_name(@cast(fs, "fs_struct")->pwd->dentry->d_inode),
+		       task_dentry_path(task_current(), @cast(fs, "fs_struct")->root->dentry,
+					@cast(fs, "fs_struct")->root->mnt),
+		       &@cast(fs, "fs_struct")->pwd->dentry - &@cast(fs, "fs_struct")->pwd)
+		exit()
+	}
+}' -c "sh -c 'cd /sys/kernel/tracing/events && exec sleep 0.1'"
+	# struct path is { mnt, dentry }: dentry's address is 8 bytes on.
+	[ "$output" = "[/sys/kernel/tracing/events] [events] [/] 8" ]
+}
+
+@test "tapsets: vfs.open.return gives the opened file's full path and the error (slowvfs.stp)" {
+	# No kprobes here: the openat syscalls stand in for vfs_open.
+	run -0 --separate-stderr "$STAPC" -e 'probe vfs.open.return {
+	if (pid() == target())
+		printf("%s %d %s %s %d\n", name, ret, error_str, pathname, @entry(gettimeofday_us()) > 0)
+}' -c "cat /etc/hostname /nonexistent /sys/kernel/tracing/trace_clock"
+	echo "$output"
+	grep -qx 'vfs.open 0  /etc/hostname 1' <<< "$output"
+	grep -qx 'vfs.open 0  /sys/kernel/tracing/trace_clock 1' <<< "$output"
+	grep -qx 'vfs.open -2 ENOENT  1' <<< "$output"
+	local ex=/usr/share/systemtap/examples/io/slowvfs.stp
+	[ -f "$ex" ] || skip "systemtap-doc is not installed"
+	run -0 "$STAPC" -p2 "$ex"
+}

@@ -304,8 +304,11 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 			cur = n;
 		}
 	}
-	if (path.len && r->final_is_array)
-		/* An array's value is its address, as in C (kernel_string($p->comm)). */
+	if (path.len && (r->final_is_array || x->addr_of))
+		/*
+		 * An array's value is its address, as in C (kernel_string($p->comm));
+		 * &...->member is the member's address (container_of's offsets).
+		 */
 		cw_line(k->w, "%s = (s64)(unsigned long)__builtin_preserve_access_index(&%s->%s);", t,
 			cur, path.buf);
 	else if (path.len)
