@@ -266,3 +266,16 @@ with open(\"$BATS_TEST_TMPDIR/ports\", \"w\") as f:
 	[ -f "$ex" ] || skip "systemtap-doc is not installed"
 	run -0 "$STAPC" -p2 "$ex"
 }
+
+@test "tapsets: stap.pass0 ... stap.pass6.end fire on stap's own marks, with its session (stap_time.stp)" {
+	command -v stap > /dev/null || skip "stap is not installed"
+	# stap stops in pass 0 here (no kernel build tree), then cleans up:
+	# pass0 and pass6 fire, the passes in between do not.
+	run -0 --separate-stderr "$STAPC" -e 'probe stap.pass0, stap.pass0.end, stap.pass1a, stap.pass1b, stap.pass1.end,
+	stap.pass2, stap.pass2.end, stap.pass3, stap.pass3.end, stap.pass4, stap.pass4.end,
+	stap.pass5, stap.pass5.end, stap.pass6, stap.pass6.end { printf("%s %d\n", pn(), session != 0) }' \
+		-c "stap -p2 -e 'probe begin {}'"
+	echo "$output"
+	grep -qx "process(\"$(command -v stap)\").mark(\"pass0__start\") 1" <<< "$output"
+	grep -qx "process(\"$(command -v stap)\").mark(\"pass6__end\") 1" <<< "$output"
+}
