@@ -158,7 +158,7 @@ EOF
 	run -1 "$STAPC" -p2 -e 'probe process("/bin/ls").function("no_such_fn") {}'
 	[[ "${lines[0]}" == *'error: no function matches "no_such_fn" in /usr/bin/ls'* ]]
 	run -1 "$STAPC" -p2 -e 'probe process("no-such-program-here").function("*") {}'
-	[[ "${lines[0]}" == *'error: cannot find executable "no-such-program-here" on $PATH'* ]]
+	[[ "${lines[0]}" == *'error: cannot find executable "no-such-program-here" on $PATH: its program is not installed on this build host'* ]]
 	run -1 "$STAPC" -p2 -e "probe process(\"$CALLEE\").function(\"t_leaf\").inline {}"
 	[[ "${lines[0]}" == *"error: .inline probes need the binary's DWARF inline instances"* ]]
 	# Relative names are looked up on $PATH, and symlinks resolved, as stap does.
@@ -327,5 +327,5 @@ EOS
 	[[ "$output" == *'no function matches "no_such_fn" in /usr/lib/x86_64-linux-gnu/libc.so.6'* ]]
 	run "$STAPC" -p2 -e 'probe process("/nonexistent*/x").function("f") { }'
 	[ "$status" -eq 1 ]
-	[[ "$output" == *'cannot find executable "/nonexistent*/x"'* ]]
+	[[ "$output" == *'cannot find executable "/nonexistent*/x": its program is not installed on this build host'* ]]
 }

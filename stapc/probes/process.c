@@ -41,6 +41,22 @@ static const char *kind_word[] = { [UP_FUNCTION] = "function", [UP_PLT] = "plt",
 				   [UP_BEGIN] = "begin", [UP_END] = "end", [UP_STATEMENT] = "statement" };
 
 /*
+ * The binary process("PATH") names, found on the build host (a name
+ * without a slash on $PATH), or an error that says it is not installed
+ * there: as stap, stapc reads a program's symbols and marks when it builds,
+ * so the corpus and the user can tell a missing package from a bug.
+ */
+static char *find_program(const struct expr *where)
+{
+	char *found = usym_find_binary(where->str);
+	if (!found)
+		diag_error(&where->loc, "cannot find executable \"%s\"%s: its program is not installed "
+					"on this build host",
+			   where->str, strchr(where->str, '/') ? "" : " on $PATH");
+	return found;
+}
+
+/*
  * process("PATH").begin and .end: the exec and the exit of a process
  * running PATH, on the scheduler's tracepoints, filtered in BPF by the
  * identity (device, inode) of the process's executable, which the tool
@@ -61,12 +77,9 @@ static bool match_lifecycle(struct elab *e, struct dprobe *d, struct uprobe_poin
 			   kind_word[up->kind]);
 		return false;
 	}
-	char *found = usym_find_binary(where->str);
-	if (!found) {
-		diag_error(&where->loc, "cannot find executable \"%s\"%s", where->str,
-			   strchr(where->str, '/') ? "" : " on $PATH");
+	char *found = find_program(where);
+	if (!found)
 		return false;
-	}
 	up->path = arena_strdup(found);
 	free(found);
 	up->pattern = "";
@@ -196,12 +209,9 @@ static bool match(struct elab *e, struct dprobe *d)
 		}
 	}
 	if (where) {
-		char *found = usym_find_binary(where->str);
-		if (!found) {
-			diag_error(&where->loc, "cannot find executable \"%s\"%s", where->str,
-				   strchr(where->str, '/') ? "" : " on $PATH");
+		char *found = find_program(where);
+		if (!found)
 			return false;
-		}
 		up->path = arena_strdup(found);
 		free(found);
 		if (up->kind != UP_STATEMENT && !check_on_build_host(p, up, d->optional))
