@@ -3,7 +3,8 @@
 # The tapset aliases that prefer a kernel function and fall back to a
 # tracepoint (ioblock.*, vm.pagefault, kprocess.start, tcp.*, udp.*,
 # netdev.transmit), and those only a kernel function gives
-# (scheduler.cpu_on, tcp/udp.disconnect, vm.pagefault.return), checked
+# (scheduler.cpu_on, tcp/udp.disconnect, vm.pagefault.return, netdev's
+# device configuration), checked
 # against workloads that know their numbers (tkload: N pages touched, N
 # bytes sent, N blocks read). The tools of tests/kmatrix/tapsets/ are built
 # here once and run by the same case list (run-all) on the host, which has
@@ -114,6 +115,16 @@ check_case() {
 			[ "$(num "$w" "$c" minor)" -ge 16 ] ;;
 	tk-nfsd)
 		[ "$(rc_of "$w" "$c")" = 0 ] && [ "$out" = $'started\nnfsd calls 0' ] ;;
+	tk-netdev)
+		if [ "$w" = host ]; then
+			[ "$(rc_of "$w" "$c")" = 1 ] && [ -z "$out" ] &&
+				[[ "$(err_of "$w" "$c" | tail -1)" == *'cannot probe kernel.function("dev_ioctl").call: kernel '*' can probe no kernel function'* ]]
+			return
+		fi
+		# Two SIOCSIFMTU ioctls naming lo, each a change of its MTU; no
+		# device registered, promiscuous or given a MAC address.
+		[ "$(rc_of "$w" "$c")" = 0 ] &&
+			[ "$out" = $'change_mtu lo 65536 -> 1400\nchange_mtu lo 1400 -> 65536\nSIOCSIFMTU 2 get_stats 1' ] ;;
 	*)
 		return 1 ;;
 	esac
@@ -127,7 +138,7 @@ check_variants() {
 	if [ "$w" = host ]; then
 		case $c in
 		tk-konly | tk-modwild) [ -z "$v" ] ;;
-		tk-nfsd) [ -z "$v" ] ;;
+		tk-nfsd | tk-netdev) [ -z "$v" ] ;;
 		tk-pf-*) [ "$v" = "BTF tracepoint,tracepoint" ] ;;
 		*) [ "$v" = "BTF tracepoint" ] ;;
 		esac
@@ -144,10 +155,11 @@ check_variants() {
 	tk-konly) [ "$v" = "fentry,fexit,kprobe" ] ;;
 	# No nfsd module loaded: nothing to attach, and no error.
 	tk-nfsd) [ -z "$v" ] ;;
+	tk-netdev) [ "$v" = fentry ] ;;
 	esac
 }
 
-CASES="tk-io tk-modwild tk-pf-pages tk-pf-fork tk-net tk-konly tk-nfsd"
+CASES="tk-io tk-modwild tk-pf-pages tk-pf-fork tk-net tk-konly tk-nfsd tk-netdev"
 
 
 # check_place WHERE - every case there, with what failed shown.
