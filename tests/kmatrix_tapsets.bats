@@ -4,7 +4,7 @@
 # tracepoint (ioblock.*, vm.pagefault, kprocess.start, tcp.*, udp.*,
 # netdev.transmit), and those only a kernel function gives
 # (scheduler.cpu_on, tcp/udp.disconnect, vm.pagefault.return, netdev's
-# device configuration), checked
+# device configuration, tcp.receive), checked
 # against workloads that know their numbers (tkload: N pages touched, N
 # bytes sent, N blocks read). The tools of tests/kmatrix/tapsets/ are built
 # here once and run by the same case list (run-all) on the host, which has
@@ -125,6 +125,18 @@ check_case() {
 		# device registered, promiscuous or given a MAC address.
 		[ "$(rc_of "$w" "$c")" = 0 ] &&
 			[ "$out" = $'change_mtu lo 65536 -> 1400\nchange_mtu lo 1400 -> 65536\nSIOCSIFMTU 2 get_stats 1' ] ;;
+	tk-tcprecv)
+		if [ "$w" = host ]; then
+			[ "$(rc_of "$w" "$c")" = 1 ] && [ -z "$(sed '/^tcp port/d' <<<"$out")" ] &&
+				[[ "$(err_of "$w" "$c" | tail -1)" == *'cannot probe kernel.function("tcp_v4_rcv").call: kernel '*' can probe no kernel function'* ]]
+			return
+		fi
+		# The listener's port, as tkload prints it: one handshake to it, data, and the RST.
+		local tport
+		tport=$(sed -nE 's/^tcp port ([0-9]+) udp port [0-9]+$/\1/p' <<<"$out")
+		[ "$(rc_of "$w" "$c")" = 0 ] && [ -n "$tport" ] &&
+			[ "$(grep -c '^handshake' <<<"$out")" = 1 ] &&
+			grep -qx "handshake port $tport rst 1 data 1" <<<"$out" ;;
 	*)
 		return 1 ;;
 	esac
@@ -138,7 +150,7 @@ check_variants() {
 	if [ "$w" = host ]; then
 		case $c in
 		tk-konly | tk-modwild) [ -z "$v" ] ;;
-		tk-nfsd | tk-netdev) [ -z "$v" ] ;;
+		tk-nfsd | tk-netdev | tk-tcprecv) [ -z "$v" ] ;;
 		tk-pf-*) [ "$v" = "BTF tracepoint,tracepoint" ] ;;
 		*) [ "$v" = "BTF tracepoint" ] ;;
 		esac
@@ -155,11 +167,11 @@ check_variants() {
 	tk-konly) [ "$v" = "fentry,fexit,kprobe" ] ;;
 	# No nfsd module loaded: nothing to attach, and no error.
 	tk-nfsd) [ -z "$v" ] ;;
-	tk-netdev) [ "$v" = fentry ] ;;
+	tk-netdev | tk-tcprecv) [ "$v" = fentry ] ;;
 	esac
 }
 
-CASES="tk-io tk-modwild tk-pf-pages tk-pf-fork tk-net tk-konly tk-nfsd tk-netdev"
+CASES="tk-io tk-modwild tk-pf-pages tk-pf-fork tk-net tk-konly tk-nfsd tk-netdev tk-tcprecv"
 
 
 # check_place WHERE - every case there, with what failed shown.
