@@ -250,6 +250,16 @@ with open(\"$BATS_TEST_TMPDIR/ports\", \"w\") as f:
 }' -c "sh -c 'cd /sys/kernel/tracing/events && exec sleep 0.1'"
 	# struct path is { mnt, dentry }: dentry's address is 8 bytes on.
 	[ "$output" = "[/sys/kernel/tracing/events] [events] [/] 8" ]
+	# reverse_path_walk stops at the root of the dentry's own file system.
+	run -0 --separate-stderr "$STAPC" -e 'probe kernel.trace("sched_process_exit") {
+	if (pid() == target()) {
+		fs = @cast(task_current(), "task_struct")->fs
+		printf("[%s] [%s]\n", reverse_path_walk(@cast(fs, "fs_struct")->pwd->dentry),
+		       reverse_path_walk(@cast(fs, "fs_struct")->root->dentry))
+		exit()
+	}
+}' -c "sh -c 'cd /sys/kernel/tracing/events && exec sleep 0.1'"
+	[ "$output" = "[events] []" ]
 }
 
 @test "tapsets: vfs.open.return gives the opened file's full path and the error (slowvfs.stp)" {
