@@ -260,6 +260,11 @@ with open(\"$BATS_TEST_TMPDIR/ports\", \"w\") as f:
 	}
 }' -c "sh -c 'cd /sys/kernel/tracing/events && exec sleep 0.1'"
 	[ "$output" = "[events] []" ]
+	# &@cast(0, T)[1] is the address of element 1, not a read: @cast_sizeof.
+	run -0 --separate-stderr "$STAPC" -e 'probe kernel.trace("sched_process_exit") {
+	if (pid() == target()) { printf("%d %d\n", @cast_sizeof("struct path"), @cast_module_sizeof("kernel", "struct rlimit")); exit() }
+}' -c "sleep 0.1"
+	[ "$output" = "16 16" ]
 }
 
 @test "tapsets: vfs.open.return gives the opened file's full path and the error (slowvfs.stp)" {

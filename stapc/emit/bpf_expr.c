@@ -297,6 +297,12 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 			}
 		} else {
 			const char *idx = kgen_long(k, st->index);
+			if (x->addr_of && i == r->steps.len - 1) {
+				/* &p[N]: an element's address, not read (@cast_sizeof). */
+				cw_line(k->w, "%s = (s64)(unsigned long)&%s[%s];", t, cur, idx);
+				cur = NULL;
+				break;
+			}
 			const char *n = arena_printf("p%d", stage++);
 			cw_line(k->w, "__typeof__(%s[0]) %s;", cur, n);
 			cw_line(k->w, "bpf_core_read%s(&%s, sizeof(%s), &%s[%s]);", r->user ? "_user" : "",
@@ -304,17 +310,18 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 			cur = n;
 		}
 	}
-	if (path.len && (r->final_is_array || x->addr_of))
+	/* cur is NULL when the value, an element's address, is already in t. */
+	if (cur && path.len && (r->final_is_array || x->addr_of))
 		/*
 		 * An array's value is its address, as in C (kernel_string($p->comm));
 		 * &...->member is the member's address (container_of's offsets).
 		 */
 		cw_line(k->w, "%s = (s64)(unsigned long)__builtin_preserve_access_index(&%s->%s);", t,
 			cur, path.buf);
-	else if (path.len)
+	else if (cur && path.len)
 		cw_line(k->w, "%s = (s64)BPF_CORE_READ%s(%s, %s);", t, r->user ? "_USER" : "", cur,
 			path.buf);
-	else
+	else if (cur)
 		cw_line(k->w, "%s = (s64)%s;", t, cur);
 	sb_free(&path);
 	cw_close(k->w, NULL);
