@@ -251,11 +251,18 @@ static void check_k_recursion(struct plan *pl)
 
 /* ------------------------------------------------------------ lazy strings */
 
-/* Builtins whose string result only the tool can compute (quoting, symbols). */
+/* Builtins whose string the tool makes when it is only printed (quoting, symbols). */
 static bool is_lazy_builtin(const struct function *fn)
 {
 	const struct builtin *b = builtin_of(fn);
 	return b && (b->flags & BI_TOOL_STR);
+}
+
+/* ... and those of them that BPF can also make as bytes, to compare or store. */
+static bool has_bpf_bytes(const struct function *fn)
+{
+	const struct builtin *b = builtin_of(fn);
+	return b && b->bpf_str;
 }
 
 /*
@@ -305,7 +312,7 @@ static enum make how_made(struct expr *x)
 	}
 	case E_CALL:
 		if (is_lazy_builtin(x->fn))
-			return MAKE_LAZY;
+			return has_bpf_bytes(x->fn) ? MAKE_PREFER_LAZY : MAKE_LAZY;
 		if (x->fn && !x->fn->builtin && place_of(x->fn)->rep == SREP_LAZY)
 			return MAKE_LAZY;
 		return MAKE_PLAIN;
@@ -426,7 +433,9 @@ static void lazy_expr(struct lazy_scan *ls, struct expr *x, bool out_ok)
 		return;
 	case E_CALL: {
 		bool output_fn = builtin_call_has(x, BI_OUTPUT);
-		lazy_args(ls, x, output_fn || is_lazy_builtin(x->fn));
+		/* A lazy built-in's arguments are pieces too, unless it is made as bytes. */
+		lazy_args(ls, x,
+			  output_fn || (is_lazy_builtin(x->fn) && (out_ok || !has_bpf_bytes(x->fn))));
 		plain_needed(ls, x, out_ok);
 		return;
 	}

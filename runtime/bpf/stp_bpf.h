@@ -722,6 +722,57 @@ static __always_inline void stp_put_ksym(struct stp_rec *r, u8 what, s64 addr)
 	r->off = off + 10;
 }
 
+/*
+ * symname(), symdata(), modname() as bytes, where they are compared or
+ * stored: the kernel's own %ps and %pS, which name an address from
+ * kallsyms as the tool does ("name", "name+0xoff/0xsize [mod]", "0x..."
+ * when no symbol holds it), with " [kernel]" added for vmlinux, which the
+ * kernel leaves out; modname() is what is within those brackets.
+ */
+static const char stp_fmt_ps[] = "%ps", stp_fmt_pS[] = "%pS";
+
+static __always_inline void stp_ksym_str(char *d, char *t, u8 what, s64 addr)
+{
+	u64 a[1] = { (u64)addr };
+	if (what == STP_KSYM_NAME) {
+		bpf_snprintf(d, STP_MAXSTRINGLEN, stp_fmt_ps, a, sizeof(a));
+		return;
+	}
+	char *out = what == STP_KSYM_DATA ? d : t;
+	long n = bpf_snprintf(out, STP_MAXSTRINGLEN, stp_fmt_pS, a, sizeof(a)) - 1;
+	int unknown = out[0] == '0' && out[1] == 'x';
+	u32 len = n > 0 && n < STP_MAXSTRINGLEN ? (u32)n : 0;
+	barrier_var(len);
+	int in_module = len > 0 && len < STP_MAXSTRINGLEN && out[len - 1] == ']';
+	if (what == STP_KSYM_DATA) {
+		if (!unknown && !in_module)
+			stp_strcat(d, " [kernel]");
+		return;
+	}
+	if (unknown || !in_module) {
+		stp_strcpy(d, unknown ? "<unknown>" : "kernel");
+		return;
+	}
+	/* The last '[', searched from the end: one path through the loop. */
+	u32 open = 0;
+	for (u32 i = 2; i < STP_MAXSTRINGLEN; i++) {
+		if (i > len)
+			break;
+		u32 j = len - i;
+		if (j < STP_MAXSTRINGLEN && t[j] == '[') {
+			open = j + 1;
+			break;
+		}
+	}
+	u32 size = open && len - 1 > open ? len - 1 - open : 0;
+	barrier_var(size);
+	if (size > STP_MAXSTRINGLEN - 1 || open > STP_MAXSTRINGLEN - 1)
+		size = 0;
+	d[0] = 0;
+	if (size && bpf_probe_read_kernel(d, size, t + open) == 0)
+		d[size] = 0;
+}
+
 /* usymname(), usymdata(), umodname() of an address of the current task. */
 static __always_inline void stp_put_usym(struct stp_rec *r, u8 what, s64 addr)
 {

@@ -2,7 +2,8 @@
 /*
  * symbols.c - built-ins that name addresses and stacks. BPF captures the
  * addresses into the record; the tool names them, kernel ones from
- * /proc/kallsyms and user ones from the task's mappings.
+ * /proc/kallsyms and user ones from the task's mappings. A kernel name
+ * that is compared or stored is made in BPF, by the kernel's %ps.
  */
 #include "builtins.h"
 
@@ -73,6 +74,18 @@ static int bpf_usym_out_size(struct kgen *k, struct expr *x)
 	return 2 + 32;
 }
 
+/* The same as bytes, where they are compared or stored: named by the kernel (%ps, %pS). */
+static const char *bpf_ksym_str(struct kgen *k, struct expr *x, const char *d)
+{
+	const struct expr *kind = constant_kind(x);
+	k->w->uses |= BPF_USES_SNPRINTF | BPF_USES_PROBE_READ_KERNEL;
+	if (kind)
+		cw_line(k->w, "stp_ksym_str(%s, %s, %lld, %s);", d,
+			kind->num == 2 ? kgen_slot(k, (int)k->pl->maxstringlen) : "NULL",
+			(long long)kind->num, kgen_long(k, vec_at(&x->args, 1)));
+	return d;
+}
+
 static void user_ksym(struct ugen *u, struct expr *x, const char *d)
 {
 	cw_line(u->w, "stp_ksym(%s, %s, %s);", d, ugen_long(u, vec_at(&x->args, 0)),
@@ -87,7 +100,8 @@ static void user_kstack(struct ugen *u, struct expr *x, const char *d)
 
 const struct builtin builtins_symbols[] = {
 	{ .name = "__ksym", .sig = { "string(long,long)" }, .flags = BI_PURE | BI_TOOL_STR,
-	  .bpf_out = bpf_ksym_out, .bpf_out_size = bpf_ksym_out_size, .user_str = user_ksym },
+	  .bpf_str = bpf_ksym_str, .bpf_out = bpf_ksym_out, .bpf_out_size = bpf_ksym_out_size,
+	  .user_str = user_ksym },
 	{ .name = "__kstack", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
 	  .bpf_out = bpf_kstack_out, .bpf_out_size = bpf_kstack_out_size, .user_str = user_kstack },
 	{ .name = "__ustack", .sig = { "string(long,long)" },
