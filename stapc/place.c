@@ -19,6 +19,7 @@
 #include "builtins/builtins.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,27 @@ int plan_literal(struct plan *pl, const char *s)
 int plan_format(struct plan *pl, const char *fmt)
 {
 	return intern_index(&pl->formats, fmt);
+}
+
+/* A number the planning gave out; one it did not means the writings differ. */
+static int planned_index(const struct vec *v, const char *s, const char *what)
+{
+	s = intern(s);
+	for (int i = 0; i < v->len; i++)
+		if (vec_at(v, i) == s)
+			return i;
+	fprintf(stderr, "stapc: bug: %s %s was not planned\n", what, c_string(s));
+	abort();
+}
+
+int plan_literal_id(const struct plan *pl, const char *s)
+{
+	return planned_index(&pl->literals, s, "literal");
+}
+
+int plan_format_id(const struct plan *pl, const char *fmt)
+{
+	return planned_index(&pl->formats, fmt, "format");
 }
 
 /* C escapes, as the C compiler would read stap's raw string text. */

@@ -884,8 +884,8 @@ enum srep {
 struct place_info {
 	unsigned sides;	  /* functions, globals: where they are used */
 	enum srep rep;	  /* string locals and functions in K */
-	int slot;	  /* K functions: the scratch bytes one call needs */
-	int out_size;	  /* K lazy string functions: the most record bytes a result takes */
+	int slot;	  /* K functions: the scratch bytes one call needs; a call: what it keeps */
+	int out_size;	  /* K lazy string functions, calls of them: record bytes a result takes */
 	/* statistics globals: the histogram their values also go into */
 	enum { HIST_NONE, HIST_LOG, HIST_LINEAR } hist;
 	int64_t lo, hi, step;
@@ -910,13 +910,24 @@ struct kprog {
 	const struct vec *entries; /* struct expr *: the @entry(EXPR)s, x->num from 1 */
 	bool entry_values;
 	bool stash;
+	bool shares_body; /* the probe's variants call one body, probe_N_body (place_code()) */
 };
 
 /*
- * What pass 3 decided, for the emitters to read: place.c and place_progs.c
- * fill it. The last group is still found while NAME.bpf.c is written
- * (emit/bpf*.c numbers literals, formats and record sites as it meets
- * them), which is why emit_user() runs after emit_bpf().
+ * What pass 3 decided, for the emitters to read: place.c, place_progs.c
+ * and place_code.c fill it; emit_bpf(), emit_user() and emit_header()
+ * take it const, and run in any order.
+ *
+ * The last group is what the generated code refers to by number or needs
+ * room for. place_code() decides it by running the code generators once
+ * with `planning` set (kgen_run.planning, ugen.planning): each number is
+ * given out where the generator first needs it, so a later writing, which
+ * only looks numbers up, meets them in the same order. So, in a kgen_
+ * function: a string BPF reads is kgen_literal(), a format kgen_format(),
+ * a record kgen_new_site(); a buffer is kgen_slot(k, bytes), from which the
+ * planning sizes the frame's scratch (scratch_max) and each function's
+ * (place_info.slot); a new fact of the plan is set only while
+ * k->run->planning is not NULL, and read from k->pl.
  */
 struct plan {
 	struct program *prog;
@@ -930,14 +941,17 @@ struct plan {
 	bool has_usdt;		/* K has USDT programs: libbpf's usdt.bpf.h is needed */
 	bool k_catches_message; /* a try in K gives its catch the message: BPF makes it */
 	int nargs_max;		/* the highest script argument used at run time */
-	/* Found by emit/bpf*.c. */
+	/* Decided by place_code(). */
 	struct vec literals;	/* const char *: strings BPF refers to by index */
 	struct vec kconfigs;	/* const char *: CONFIG_ names BPF asks libbpf for */
 	struct vec formats;	/* const char *: printf/sprintf formats, decoded (the tool's too) */
-	struct vec sites;	/* struct out_site *: K -> U records */
+	struct vec sites;	/* struct out_site *: K -> U records, in the order K makes them */
 	bool usites_map;	/* K reads pp()/probefunc()/$NAME of uprobe sites from a map */
 	bool ksites_map;	/* K reads pp()/probefunc() of kernel wildcard sites from a map */
 	bool uses_uparms;	/* $$parms or $$return of a uprobe */
+	int scratch_max;	/* the most frame scratch a K handler or function uses */
+	int record_max;		/* the biggest record K sends */
+	unsigned bpf_uses;	/* the BPF_USES_* helpers K's code calls */
 };
 
 /* One kind of record BPF sends the tool. */
@@ -962,8 +976,13 @@ struct plan *place_program(struct session *s, struct program *prog, const char *
  * Reports the @entry()s it cannot keep.
  */
 void place_kprogs(struct plan *pl);
+/* place_code.c, after place_kprogs(): the plan's last group. */
+void place_code(struct plan *pl);
+/* A string's number in the plan: given out while planning, looked up after. */
 int plan_literal(struct plan *pl, const char *s);
+int plan_literal_id(const struct plan *pl, const char *s);
 int plan_format(struct plan *pl, const char *fmt);
+int plan_format_id(const struct plan *pl, const char *fmt);
 /* Decodes C escapes of a stap string literal (\n, \t, \101, \x41 ...). */
 const char *decode_escapes(const char *raw);
 /* Whether bpf_snprintf() can do this printf format (no %b %m %p *, ...). */
@@ -991,9 +1010,21 @@ void cw_raw(struct cw *w, const char *s);
 const char *c_string(const char *s); /* a C string literal for s */
 const char *c_comment(const char *s); /* s, safe inside a C comment */
 
+/*
+ * One writing of the whole kernel side: placement's, which decides what
+ * the plan's last group holds (planning), or the emitter's, which reads it.
+ */
+struct kgen_run {
+	const struct plan *pl;
+	struct plan *planning; /* placement's run: the plan being decided, else NULL */
+	int next_site;	       /* the emitter's run: the next of plan->sites to meet */
+	int scratch_max;       /* the most scratch a handler or function used */
+};
+
 /* The K emitter's state while it writes one handler or function. */
 struct kgen {
-	struct plan *pl;
+	const struct plan *pl;
+	struct kgen_run *run;
 	struct cw *w;
 	struct dprobe *probe;	  /* the handler being written, or NULL */
 	struct function *fn;	  /* the function being written, or NULL */
@@ -1053,7 +1084,8 @@ const char *kgen_regs(struct kgen *k);
 const char *kgen_regs_arg(struct kgen *k);
 /* The U emitter's state (emit/user*.c). */
 struct ugen {
-	struct plan *pl;
+	const struct plan *pl;
+	struct plan *planning; /* placement's run (place_code()): formats are numbered */
 	struct cw *w;
 	struct dprobe *probe;
 	struct function *fn;
@@ -1077,10 +1109,21 @@ enum {
 	BPF_USES_PROBE_READ_USER = 1 << 1,
 	BPF_USES_SNPRINTF = 1 << 2,
 };
-unsigned emit_bpf(struct plan *pl, struct strbuf *out); /* returns the BPF_USES_* set */
+/*
+ * The code of each side, written into w: once by place_code() with
+ * `planning`, which decides, and once by the emitter, with NULL.
+ */
+void kgen_code(struct kgen_run *run, struct cw *w);
+void ugen_code(const struct plan *pl, struct plan *planning, struct cw *w);
+/* A literal's, a format's number: given out while planning, looked up after. */
+int kgen_literal(struct kgen *k, const char *s);
+int kgen_format(struct kgen *k, const char *fmt);
+
+void emit_bpf(const struct plan *pl, struct strbuf *out);
 const char *prog_name(const struct dprobe *d, int variant);
-void emit_user(struct plan *pl, struct strbuf *out, const char *script, const char *description);
-void emit_header(struct plan *pl, struct strbuf *out);
+void emit_user(const struct plan *pl, struct strbuf *out, const char *script,
+	       const char *description);
+void emit_header(const struct plan *pl, struct strbuf *out);
 
 /* ---------------------------------------------------------------- template.c */
 
@@ -1115,7 +1158,7 @@ const char *tool_c_name(const char *name);
 const char *script_description(const char *text);
 /* man_page.c: a tool's manual page, from its name, script and argument count. */
 const char *man_page(const char *name, const char *script_name, const char *text, int nargs);
-/* manifest.c: the tool's manifest as JSON; bpf_uses is emit_bpf's BPF_USES_* set. */
+/* manifest.c: the tool's manifest as JSON; bpf_uses is the plan's BPF_USES_* set. */
 const char *manifest(const struct plan *pl, const struct source_file *script, bool has_bpf,
 		     unsigned bpf_uses);
 bool build_tool(struct session *s, const char *dir, const char *name, const char *out,

@@ -70,27 +70,27 @@ struct translation *translate(struct session *s, struct program *prog, const cha
 	if (diag_error_count())
 		return NULL;
 	/*
-	 * The BPF programs. An @entry() they cannot keep is an error that lets
-	 * the emitters run on, and report what else they refuse, at once.
+	 * The BPF programs, then what the code refers to. An @entry() they
+	 * cannot keep is an error that lets the planning go on, and report
+	 * what else the code generators refuse, at once.
 	 */
 	place_kprogs(pl);
+	place_code(pl);
+	if (diag_error_count())
+		return NULL;
+	/* The plan is whole: the emitters only read it, in any order. */
 	t->name = pl->name;
 	t->has_bpf = pl->kprobes.len > 0;
 	struct strbuf bpf = { 0 }, hdr = { 0 }, user = { 0 };
-	unsigned bpf_uses = t->has_bpf ? emit_bpf(pl, &bpf) : 0;
 	emit_user(pl, &user, arena_strndup(script->text, script->len),
 		  script_description(script->text));
 	emit_header(pl, &hdr);
-	if (diag_error_count()) {
-		sb_free(&bpf);
-		sb_free(&hdr);
-		sb_free(&user);
-		return NULL;
-	}
+	if (t->has_bpf)
+		emit_bpf(pl, &bpf);
 	t->bpf_c = arena_strdup(bpf.buf ? bpf.buf : "");
 	t->header = arena_strdup(hdr.buf);
 	t->user_c = arena_strdup(user.buf);
-	t->manifest = manifest(pl, script, t->has_bpf, bpf_uses);
+	t->manifest = manifest(pl, script, t->has_bpf, pl->bpf_uses);
 	t->man_page = man_page(name, script->name, script->text, pl->nargs_max);
 	sb_free(&bpf);
 	sb_free(&hdr);

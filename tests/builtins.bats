@@ -22,13 +22,7 @@ declared() {
 
 @test "builtins: the table builds into a program that lists it" {
 	mkdir -p "$UNIT"
-	local objs=() f
-	for f in "$O"/obj/stapc/*.o "$O"/obj/stapc/*/*.o "$O"/obj/gen/*.o "$O"/obj/runtime/user/usym.o \
-		"$O"/obj/runtime/user/sign_slot.o; do
-		[ "$(basename "$f")" = main.o ] || objs+=("$f")
-	done
-	cc -std=gnu11 -Wall -Wextra -Werror -o "$UNIT/test_builtins" \
-		"$TOP/tests/unit/test_builtins.c" "${objs[@]}" -lbpf -lelf -lz -lsodium
+	link_with_compiler "$UNIT/test_builtins" "$TOP/tests/unit/test_builtins.c"
 	run "$UNIT/test_builtins"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -gt 80 ]

@@ -10,26 +10,25 @@
 
 static void bpf_log(struct kgen *k, struct expr *x)
 {
-	struct out_site *site = kgen_new_site(k, SITE_LOG, x);
-	site->format = plan_format(k->pl, "%s\n");
+	const struct out_site *site = kgen_new_site(k, SITE_LOG, x, "%s\n");
 	kgen_send(k, site, &x->args, false);
 }
 
 static void bpf_warn(struct kgen *k, struct expr *x)
 {
-	kgen_send(k, kgen_new_site(k, SITE_WARN, x), &x->args, false);
+	kgen_send(k, kgen_new_site(k, SITE_WARN, x, NULL), &x->args, false);
 }
 
 static void bpf_system(struct kgen *k, struct expr *x)
 {
-	kgen_send(k, kgen_new_site(k, SITE_SYSTEM, x), &x->args, false);
+	kgen_send(k, kgen_new_site(k, SITE_SYSTEM, x, NULL), &x->args, false);
 }
 
 static void bpf_exit(struct kgen *k, struct expr *x)
 {
 	struct vec none = { 0 };
 	cw_line(k->w, "stp_exiting = 1;");
-	kgen_send(k, kgen_new_site(k, SITE_EXIT, x), &none, true);
+	kgen_send(k, kgen_new_site(k, SITE_EXIT, x, NULL), &none, true);
 }
 
 /*
@@ -39,8 +38,8 @@ static void bpf_exit(struct kgen *k, struct expr *x)
 static void bpf_error(struct kgen *k, struct expr *x)
 {
 	struct expr *msg = vec_at(&x->args, 0);
-	struct out_site *site = kgen_new_site(k, SITE_ERROR, x);
-	site->max_size = (4 + LAZY_MAX + 1 + 7) & ~7;
+	const struct out_site *site = kgen_new_site(k, SITE_ERROR, x, NULL);
+	kgen_site_size(k, site, (4 + LAZY_MAX + 1 + 7) & ~7);
 	const char *r = kgen_tmp(k);
 	cw_line(k->w, "struct stp_rec %s = stp_error_rec(fr);", r);
 	if (kgen_plain_ok(msg)) {

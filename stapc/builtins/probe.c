@@ -43,10 +43,11 @@ static const char *bpf_site_str(struct kgen *k, const char *site, const char *ta
 				const char *what)
 {
 	bool user = !strcmp(tag, "STP_P_USITE");
-	if (user)
-		k->pl->usites_map = true;
-	else
-		k->pl->ksites_map = true;
+	struct plan *planning = k->run->planning;
+	if (planning && user)
+		planning->usites_map = true;
+	else if (planning)
+		planning->ksites_map = true;
 	return arena_printf("stp_%csite_str(%s, %s)", user ? 'u' : 'k', site, what);
 }
 

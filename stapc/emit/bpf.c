@@ -13,6 +13,8 @@
  */
 #include "../stapc.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LAZY_MAX 512
@@ -22,7 +24,7 @@ static bool in_k(const void *obj)
 	return place_of(obj)->sides & SIDE_K;
 }
 
-static const char *c_value_type(const struct symbol *g, struct plan *pl)
+static const char *c_value_type(const struct symbol *g, const struct plan *pl)
 {
 	if (g->type == VT_STRING)
 		return arena_printf("struct { char s[%lld]; }", (long long)pl->maxstringlen);
@@ -38,7 +40,7 @@ static const char *c_value_type(const struct symbol *g, struct plan *pl)
  * the eviction scans the array for the lowest. Only BPF keeps wseq_a, so
  * it may hold keys the tool deleted: those are dropped when it fills.
  */
-static void emit_wrap(struct plan *pl, struct cw *w, const struct symbol *g)
+static void emit_wrap(const struct plan *pl, struct cw *w, const struct symbol *g)
 {
 	const char *n = g->name;
 	int64_t entries = g->decl->max_entries ? g->decl->max_entries : pl->maxmapentries;
@@ -107,7 +109,7 @@ static void emit_wrap(struct plan *pl, struct cw *w, const struct symbol *g)
 }
 
 /* Arrays and statistics K touches: BPF maps, per-CPU for statistics. */
-static void emit_maps(struct plan *pl, struct cw *w)
+static void emit_maps(const struct plan *pl, struct cw *w)
 {
 	for (int i = 0; i < pl->prog->globals.len; i++) {
 		struct symbol *g = vec_at(&pl->prog->globals, i);
@@ -140,7 +142,7 @@ static void emit_maps(struct plan *pl, struct cw *w)
 }
 
 /* Initial values of the scalar globals BPF keeps in .data (struct stp_kglobals). */
-static void emit_kglobal_inits(struct plan *pl, struct cw *w)
+static void emit_kglobal_inits(const struct plan *pl, struct cw *w)
 {
 	w->indent = 1;
 	for (int i = 0; i < pl->prog->globals.len; i++) {
@@ -155,7 +157,7 @@ static void emit_kglobal_inits(struct plan *pl, struct cw *w)
 }
 
 /* Histogram bucket of v, one function per statistics global that has one. */
-static void emit_hist_functions(struct plan *pl, struct cw *w)
+static void emit_hist_functions(const struct plan *pl, struct cw *w)
 {
 	for (int i = 0; i < pl->prog->globals.len; i++) {
 		struct symbol *g = vec_at(&pl->prog->globals, i);
@@ -233,9 +235,10 @@ static void epilogue(struct kgen *k)
 		cw_line(k->w, "out:");
 }
 
-static void emit_function(struct plan *pl, struct cw *w, struct function *fn, int *scratch_max)
+static void emit_function(struct kgen_run *run, struct cw *w, struct function *fn)
 {
-	struct kgen k = { .pl = pl, .w = w, .fn = fn, .err_label = "out", .ret_label = "out" };
+	struct kgen k = { .pl = run->pl, .run = run, .w = w, .fn = fn, .err_label = "out",
+			  .ret_label = "out" };
 	bool has_value = fn->type != VT_STRING && fn->type != VT_UNKNOWN;
 	cw_loc(w, &fn->loc);
 	cw_line(w, "%s", function_signature(fn));
@@ -249,9 +252,11 @@ static void emit_function(struct plan *pl, struct cw *w, struct function *fn, in
 	cw_line(w, "return%s;", has_value ? " rv" : "");
 	cw_close(w, NULL);
 	cw_blank(w);
-	place_of(fn)->slot = k.scratch;
-	if (k.scratch > *scratch_max)
-		*scratch_max = k.scratch;
+	/* Planning: what a call of fn keeps of its caller's scratch. */
+	if (run->planning)
+		place_of(fn)->slot = k.scratch;
+	if (k.scratch > run->scratch_max)
+		run->scratch_max = k.scratch;
 }
 
 /* Program names: probe_N for a probe's first variant, probe_N_V for the others. */
@@ -265,9 +270,9 @@ const char *prog_name(const struct dprobe *d, int v)
  * (a kretprobe's handler reading them) and the values of its @entry(EXPR)s,
  * in stash_PROG for the return to take.
  */
-static void emit_entry_program(struct plan *pl, struct cw *w, const struct kprog *kp,
-			       int *scratch_max)
+static void emit_entry_program(struct kgen_run *run, struct cw *w, const struct kprog *kp)
 {
+	const struct plan *pl = run->pl;
 	const char *name = kp->name;
 	const struct vec *entries = kp->entries;
 	const struct variant *ev = &kp->entry;
@@ -282,7 +287,8 @@ static void emit_entry_program(struct plan *pl, struct cw *w, const struct kprog
 	cw_line(w, "__type(value, struct stp_entry_%s);", name);
 	cw_close(w, arena_printf(" stash_%s SEC(\".maps\");", name));
 	cw_blank(w);
-	struct kgen k = { .pl = pl, .w = w, .variant = ev, .err_label = "err", .ret_label = "out" };
+	struct kgen k = { .pl = pl, .run = run, .w = w, .variant = ev, .err_label = "err",
+			  .ret_label = "out" };
 	cw_line(w, "SEC(\"%s\")", ev->section);
 	cw_line(w, "int %s_entry(void *ctx)", name);
 	cw_block(w);
@@ -305,8 +311,8 @@ static void emit_entry_program(struct plan *pl, struct cw *w, const struct kprog
 	cw_line(w, "return 0;");
 	cw_close(w, NULL);
 	cw_blank(w);
-	if (k.scratch > *scratch_max)
-		*scratch_max = k.scratch;
+	if (k.scratch > run->scratch_max)
+		run->scratch_max = k.scratch;
 }
 
 /*
@@ -396,22 +402,22 @@ static void fexit_ret(struct cw *w, const struct variant *var, bool ret)
 }
 
 /* A kgen for kp's handler, written into w. */
-static struct kgen handler_kgen(struct plan *pl, struct cw *w, const struct kprog *kp)
+static struct kgen handler_kgen(struct kgen_run *run, struct cw *w, const struct kprog *kp)
 {
-	return (struct kgen){ .pl = pl, .w = w, .probe = kp->d, .variant = &kp->var,
+	return (struct kgen){ .pl = run->pl, .run = run, .w = w, .probe = kp->d, .variant = &kp->var,
 			      .err_label = "err", .ret_label = "out",
 			      .entry_values = kp->entry_values,
 			      .named_args = kp->var.ctx_macro != NULL,
 			      .copy_ptrs = kp->var.args == ARGS_CTX_ARRAY && !kp->var.entry_stash };
 }
 
-static void emit_program(struct plan *pl, struct cw *w, const struct kprog *kp, int *scratch_max)
+static void emit_program(struct kgen_run *run, struct cw *w, const struct kprog *kp)
 {
 	const struct variant *var = &kp->var;
 	if (kp->stash)
-		emit_entry_program(pl, w, kp, scratch_max);
+		emit_entry_program(run, w, kp);
 	struct cw inner = { .indent = 1 };
-	struct kgen k = handler_kgen(pl, &inner, kp);
+	struct kgen k = handler_kgen(run, &inner, kp);
 	emit_handler(&k, kp);
 	cw_line(w, "/* %s: %s */", c_comment(vec_at(&kp->d->chain, 0)),
 		attach_kind_name(var->attach));
@@ -423,8 +429,8 @@ static void emit_program(struct plan *pl, struct cw *w, const struct kprog *kp, 
 	cw_close(w, NULL);
 	cw_blank(w);
 	sb_free(&inner.sb);
-	if (k.scratch > *scratch_max)
-		*scratch_max = k.scratch;
+	if (k.scratch > run->scratch_max)
+		run->scratch_max = k.scratch;
 }
 
 /* "(ctx, file, count)": what a program hands the shared body, in the order it takes them. */
@@ -469,55 +475,75 @@ static void write_shared(struct cw *w, const struct kprog **kps, int n, const st
 }
 
 /*
+ * Whether the other variants of kps write the handler the first wrote
+ * (body), seeing their arguments as k did: planning only, their text and
+ * sites dropped. The first's sites, from base on, are kept.
+ */
+static bool same_handlers(struct kgen_run *run, const struct kprog **kps, int n,
+			  const struct kgen *k, const char *body, int base)
+{
+	struct vec *sites = &run->planning->sites;
+	int nsites = sites->len - base;
+	bool same = true;
+	/* Back in place after the others have numbered theirs as the first did. */
+	void **first = arena_alloc(sizeof(*first) * (size_t)(nsites + 1));
+	memcpy(first, sites->data + base, sizeof(*first) * (size_t)nsites);
+	diag_quiet(true);
+	for (int i = 1; i < n && same; i++) {
+		sites->len = base;
+		struct cw other = { .indent = 1 };
+		struct kgen ko = handler_kgen(run, &other, kps[i]);
+		ko.copy_ptrs = k->copy_ptrs;
+		emit_handler(&ko, kps[i]);
+		same = !strcmp(body, other.sb.buf) && ko.args_used == k->args_used &&
+		       ko.ret_used == k->ret_used;
+		sb_free(&other.sb);
+	}
+	diag_quiet(false);
+	sites->len = base;
+	if (same)
+		for (int i = 0; i < nsites; i++)
+			vec_push(sites, first[i]);
+	return same;
+}
+
+/*
  * The variants of one probe (fentry and kprobe ...) that write the same
  * handler, reading the arguments by name: one body, always inlined, that
  * each program calls with what it fetches from its own context. False,
  * and nothing written, if they differ (a kprobe's registers, a stash).
+ * The planning compares them and notes it in the kprogs (shares_body).
  */
-static bool emit_shared(struct plan *pl, struct cw *w, const struct kprog **kps, int n,
-			int *scratch_max)
+static bool emit_shared(struct kgen_run *run, struct cw *w, int first, int n)
 {
+	const struct kprog *kps[MAX_VARIANTS];
 	bool copy_ptrs = false;
 	for (int i = 0; i < n; i++) {
+		kps[i] = vec_at(&run->pl->kprogs, first + i);
 		if (kps[i]->stash || !kps[i]->var.ctx_macro)
 			return false;
 		copy_ptrs |= kps[i]->var.args == ARGS_CTX_ARRAY;
 	}
-	int base = pl->sites.len, nsites = 0;
-	void **sites = NULL;
-	struct cw body = { .indent = 1 };
-	struct kgen k = handler_kgen(pl, &body, kps[0]);
-	k.copy_ptrs = copy_ptrs;
-	emit_handler(&k, kps[0]);
-	bool same = true;
-	/* The others, only to compare: their sites are numbered as the first's. */
-	nsites = pl->sites.len - base;
-	sites = arena_alloc(sizeof(*sites) * (size_t)(nsites + 1));
-	memcpy(sites, pl->sites.data + base, sizeof(*sites) * (size_t)nsites);
-	diag_quiet(true);
-	for (int i = 1; i < n && same; i++) {
-		pl->sites.len = base;
-		struct cw other = { .indent = 1 };
-		struct kgen ko = handler_kgen(pl, &other, kps[i]);
-		ko.copy_ptrs = copy_ptrs;
-		emit_handler(&ko, kps[i]);
-		same = !strcmp(body.sb.buf, other.sb.buf) && ko.args_used == k.args_used &&
-		       ko.ret_used == k.ret_used;
-		sb_free(&other.sb);
-	}
-	diag_quiet(false);
-	pl->sites.len = base;
-	if (same)
-		for (int i = 0; i < nsites; i++)
-			vec_push(&pl->sites, sites[i]);
-	if (!same) {
-		sb_free(&body.sb);
+	if (!run->planning && !kps[0]->shares_body)
 		return false;
+	struct cw body = { .indent = 1 };
+	struct kgen k = handler_kgen(run, &body, kps[0]);
+	k.copy_ptrs = copy_ptrs;
+	int base = run->planning ? run->planning->sites.len : 0;
+	emit_handler(&k, kps[0]);
+	if (run->planning) {
+		bool same = same_handlers(run, kps, n, &k, body.sb.buf, base);
+		for (int i = 0; i < n; i++)
+			((struct kprog *)vec_at(&run->planning->kprogs, first + i))->shares_body = same;
+		if (!same) {
+			sb_free(&body.sb);
+			return false;
+		}
 	}
 	write_shared(w, kps, n, &k, body.sb.buf);
 	sb_free(&body.sb);
-	if (k.scratch > *scratch_max)
-		*scratch_max = k.scratch;
+	if (k.scratch > run->scratch_max)
+		run->scratch_max = k.scratch;
 	return true;
 }
 
@@ -530,7 +556,7 @@ static int pow2_at_least(int n)
 }
 
 /* The #defines stp_bpf.h reads for the site maps a program needs. */
-static const char *site_defines(struct plan *pl)
+static const char *site_defines(const struct plan *pl)
 {
 	struct cw w = { 0 };
 	if (pl->usites_map) {
@@ -550,7 +576,7 @@ static const char *site_defines(struct plan *pl)
  * its fields, then its values. The table is the tool's too (errors are
  * reported by number): a program may read none of it.
  */
-static void emit_literals(struct plan *pl, struct cw *fields, struct cw *values)
+static void emit_literals(const struct plan *pl, struct cw *fields, struct cw *values)
 {
 	fields->indent = 1;
 	for (int i = 0; i < pl->literals.len; i++) {
@@ -561,7 +587,7 @@ static void emit_literals(struct plan *pl, struct cw *fields, struct cw *values)
 }
 
 /* %( CONFIG_X == "y" %) left to the target: libbpf fills these at load. */
-static void emit_kconfigs(struct plan *pl, struct cw *w)
+static void emit_kconfigs(const struct plan *pl, struct cw *w)
 {
 	for (int i = 0; i < pl->kconfigs.len; i++)
 		cw_line(w, "extern enum libbpf_tristate %s __kconfig __weak;",
@@ -571,8 +597,7 @@ static void emit_kconfigs(struct plan *pl, struct cw *w)
 }
 
 /* NAME.bpf.c: templates/tool.bpf.c.in around the maps and the programs. */
-static void write_bpf_file(struct plan *pl, struct strbuf *out, const char *body, int scratch_max,
-			   int record_max)
+static void write_bpf_file(const struct plan *pl, struct strbuf *out, const char *body)
 {
 	struct cw inits = { 0 }, fields = { 0 }, values = { 0 }, kconfigs = { 0 }, maps = { 0 },
 		  hists = { 0 };
@@ -585,8 +610,8 @@ static void write_bpf_file(struct plan *pl, struct strbuf *out, const char *body
 		{ "NAME", pl->name },
 		{ "VERSION", STAPC_VERSION },
 		{ "MAXSTRINGLEN", arena_printf("%lld", (long long)pl->maxstringlen) },
-		{ "SCRATCH_SIZE", arena_printf("%d", pow2_at_least(scratch_max + (int)pl->maxstringlen)) },
-		{ "RECORD_MAX", arena_printf("%d", pow2_at_least(record_max)) },
+		{ "SCRATCH_SIZE", arena_printf("%d", pow2_at_least(pl->scratch_max + (int)pl->maxstringlen)) },
+		{ "RECORD_MAX", arena_printf("%d", pow2_at_least(pl->record_max)) },
 		{ "LAZY_MAX", arena_printf("%d", LAZY_MAX) },
 		{ "SITE_DEFINES", site_defines(pl) },
 		{ "USDT_INCLUDE", pl->has_usdt ? "#include <bpf/usdt.bpf.h>" : "" },
@@ -605,44 +630,46 @@ static void write_bpf_file(struct plan *pl, struct strbuf *out, const char *body
 		sb_free(&all[i]->sb);
 }
 
-unsigned emit_bpf(struct plan *pl, struct strbuf *out)
+/* The functions K calls, then its programs: the code that refers to the plan. */
+void kgen_code(struct kgen_run *run, struct cw *w)
 {
-	struct cw body = { 0 };
-	int scratch_max = 8;
+	const struct plan *pl = run->pl;
 	/* Declared first: a function may call one defined after it. */
 	for (int i = pl->prog->functions.len - 1; i >= 0; i--) {
 		struct function *fn = vec_at(&pl->prog->functions, i);
 		if (!fn->builtin && in_k(fn))
-			cw_line(&body, "%s;", function_signature(fn));
+			cw_line(w, "%s;", function_signature(fn));
 	}
-	cw_blank(&body);
+	cw_blank(w);
 	/* Functions first (their scratch needs size each call), then probes. */
 	for (int i = pl->prog->functions.len - 1; i >= 0; i--) {
 		struct function *fn = vec_at(&pl->prog->functions, i);
 		if (!fn->builtin && in_k(fn))
-			emit_function(pl, &body, fn, &scratch_max);
+			emit_function(run, w, fn);
 	}
 	for (int i = 0, n; i < pl->kprogs.len; i += n) {
 		/* The variants of one probe come one after the other. */
-		const struct kprog *kps[MAX_VARIANTS];
-		for (n = 0; i + n < pl->kprogs.len && n < MAX_VARIANTS; n++) {
-			kps[n] = vec_at(&pl->kprogs, i + n);
-			if (kps[n]->d != kps[0]->d)
+		const struct kprog *first = vec_at(&pl->kprogs, i);
+		for (n = 1; i + n < pl->kprogs.len && n < MAX_VARIANTS; n++)
+			if (((const struct kprog *)vec_at(&pl->kprogs, i + n))->d != first->d)
 				break;
-		}
-		if (n > 1 && emit_shared(pl, &body, kps, n, &scratch_max))
+		if (n > 1 && emit_shared(run, w, i, n))
 			continue;
 		for (int v = 0; v < n; v++)
-			emit_program(pl, &body, kps[v], &scratch_max);
+			emit_program(run, w, vec_at(&pl->kprogs, i + v));
 	}
+}
 
-	int record_max = 64;
-	for (int i = 0; i < pl->sites.len; i++) {
-		struct out_site *s = vec_at(&pl->sites, i);
-		if (s->max_size > record_max)
-			record_max = s->max_size;
+void emit_bpf(const struct plan *pl, struct strbuf *out)
+{
+	struct cw body = { 0 };
+	struct kgen_run run = { .pl = pl };
+	kgen_code(&run, &body);
+	if (run.next_site != pl->sites.len || run.scratch_max > pl->scratch_max ||
+	    body.uses != pl->bpf_uses) {
+		fprintf(stderr, "stapc: bug: NAME.bpf.c differs from its plan\n");
+		abort();
 	}
-	write_bpf_file(pl, out, body.sb.buf, scratch_max, record_max);
+	write_bpf_file(pl, out, body.sb.buf);
 	sb_free(&body.sb);
-	return body.uses;
 }

@@ -67,17 +67,27 @@ bool kgen_jumped(const struct kgen *k, const char *label)
 	return false;
 }
 
+int kgen_literal(struct kgen *k, const char *s)
+{
+	return k->run->planning ? plan_literal(k->run->planning, s) : plan_literal_id(k->pl, s);
+}
+
+int kgen_format(struct kgen *k, const char *fmt)
+{
+	return k->run->planning ? plan_format(k->run->planning, fmt) : plan_format_id(k->pl, fmt);
+}
+
 void kgen_fail(struct kgen *k, const struct loc *loc, const char *msg, const char *near)
 {
-	int id = plan_literal(k->pl, runtime_error_text(msg, near, loc));
-	cw_line(k->w, "stp_strcpy(fr->cmsg, stp_lits.l%d);", plan_literal(k->pl, msg));
+	int id = kgen_literal(k, runtime_error_text(msg, near, loc));
+	cw_line(k->w, "stp_strcpy(fr->cmsg, stp_lits.l%d);", kgen_literal(k, msg));
 	cw_line(k->w, "fr->error = %d;", id + 1);
 	cw_line(k->w, "goto %s;", kgen_jump(k, k->err_label));
 }
 
 const char *kgen_lit(struct kgen *k, const char *raw)
 {
-	return arena_printf("stp_lits.l%d", plan_literal(k->pl, decode_escapes(raw)));
+	return arena_printf("stp_lits.l%d", kgen_literal(k, decode_escapes(raw)));
 }
 
 /* The size of the record that reports an error made in BPF (stp_report_error). */
@@ -89,13 +99,8 @@ const char *kgen_lit(struct kgen *k, const char *raw)
  */
 static int error_site(struct kgen *k, struct expr *call)
 {
-	struct out_site *s = arena_alloc(sizeof(*s));
-	s->kind = SITE_ERROR;
-	s->x = call;
-	s->format = -1;
-	s->id = k->pl->sites.len;
-	s->max_size = ERR_RECORD_SIZE;
-	vec_push(&k->pl->sites, s);
+	const struct out_site *s = kgen_new_site(k, SITE_ERROR, call, NULL);
+	kgen_site_size(k, s, ERR_RECORD_SIZE);
 	return s->id;
 }
 
@@ -114,7 +119,7 @@ void kgen_fault(struct kgen *k, struct expr *x, const char *fmt, const char *rc,
 		cw_line(k->w, "u64 %s[] = { (u64)(%s) };", v, addr);
 	k->w->uses |= BPF_USES_SNPRINTF;
 	cw_line(k->w, "bpf_snprintf(fr->cmsg, sizeof(fr->cmsg), stp_lits.l%d, %s, sizeof(%s));",
-		plan_literal(k->pl, fmt), v, v);
+		kgen_literal(k, fmt), v, v);
 	/* The report's own site: a string, as error(msg)'s. */
 	struct expr *msg = arena_alloc(sizeof(*msg));
 	msg->kind = E_STRING;
@@ -128,7 +133,7 @@ void kgen_fault(struct kgen *k, struct expr *x, const char *fmt, const char *rc,
 	const char *where = runtime_error_text("", arena_printf("identifier '%s'", x->fn->name),
 					       &x->loc);
 	cw_line(k->w, "stp_error_at(fr, %d, %d);", error_site(k, call),
-		plan_literal(k->pl, where));
+		kgen_literal(k, where));
 	cw_line(k->w, "goto %s;", kgen_jump(k, k->err_label));
 }
 
@@ -220,14 +225,16 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 {
 	const struct target_ref *r = x->target;
 	if (r && r->base == TREF_UPARAM) {
-		k->pl->usites_map = true;
+		if (k->run->planning)
+			k->run->planning->usites_map = true;
 		/* In a return: the registers its entry program kept, as stap's snapshot. */
 		if (k->variant->entry_stash)
 			return arena_printf("stp_uparam_of(stp_stash->a, %s, %d)", kgen_usite(k), r->index);
 		return arena_printf("stp_uparam((struct pt_regs *)ctx, %s, %d)", kgen_usite(k), r->index);
 	}
 	if (r && r->base == TREF_URETVAL) {
-		k->pl->usites_map = true;
+		if (k->run->planning)
+			k->run->planning->usites_map = true;
 		return arena_printf("stp_uret((struct pt_regs *)ctx, %s)", kgen_usite(k));
 	}
 	if (r && r->base == TREF_USDT_ARG) {
@@ -609,10 +616,25 @@ static const char *call_args(struct kgen *k, struct expr *x)
 	return r;
 }
 
-/* The scratch a call gives the callee: everything above the caller's. */
-static const char *callee_scratch(struct kgen *k, struct function *fn)
+/*
+ * The scratch a call gives the callee: everything above the caller's. Its
+ * size is decided by the planning, per call: the callee's, or 8 bytes if
+ * the callee is written after the caller (K functions are written last
+ * declared first), as the code has always had it. That callee's scratch
+ * then overlaps the caller's later slots: planning callees first would
+ * fix it, and change the code of such calls.
+ */
+int kgen_call_slot(struct kgen *k, const struct expr *call)
 {
-	return kgen_slot(k, place_of(fn)->slot > 0 ? place_of(fn)->slot : 8);
+	int *slot = &place_of(call)->slot;
+	if (k->run->planning)
+		*slot = place_of(call->fn)->slot > 0 ? place_of(call->fn)->slot : 8;
+	return *slot;
+}
+
+static const char *callee_scratch(struct kgen *k, const struct expr *call)
+{
+	return kgen_slot(k, kgen_call_slot(k, call));
 }
 
 static void check_error(struct kgen *k)
@@ -629,13 +651,13 @@ static const char *call_long(struct kgen *k, struct expr *x, bool value)
 	if (x->fn->type == VT_UNKNOWN || !value) {
 		/* A function without a value, called for what it does. */
 		cw_line(k->w, "%s(fr, ctx, %s, %s%s);", gen_function(x->fn), kgen_regs_arg(k),
-			callee_scratch(k, x->fn), args);
+			callee_scratch(k, x), args);
 		check_error(k);
 		return "0";
 	}
 	const char *t = kgen_tmp(k);
 	cw_line(k->w, "s64 %s = %s(fr, ctx, %s, %s%s);", t, gen_function(x->fn), kgen_regs_arg(k),
-		callee_scratch(k, x->fn), args);
+		callee_scratch(k, x), args);
 	check_error(k);
 	return t;
 }
@@ -875,11 +897,12 @@ const char *kgen_long(struct kgen *k, struct expr *x)
 {
 	switch (x->kind) {
 	case E_KCONFIG: {
-		bool seen = false;
-		for (int i = 0; i < k->pl->kconfigs.len && !seen; i++)
-			seen = vec_at(&k->pl->kconfigs, i) == (void *)x->name;
+		struct plan *planning = k->run->planning;
+		bool seen = !planning;
+		for (int i = 0; planning && i < planning->kconfigs.len && !seen; i++)
+			seen = vec_at(&planning->kconfigs, i) == (void *)x->name;
 		if (!seen)
-			vec_push(&k->pl->kconfigs, (void *)x->name);
+			vec_push(&planning->kconfigs, (void *)x->name);
 		const char *tri = !strcmp(x->str, "y") ? "TRI_YES" : !strcmp(x->str, "m") ? "TRI_MODULE"
 											 : "TRI_NO";
 		return arena_printf("((s64)(%s %s %s))", x->name, x->op, tri);
@@ -953,7 +976,7 @@ static const char *call_str(struct kgen *k, struct expr *x)
 	const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
 	const char *args = call_args(k, x);
 	cw_line(k->w, "%s(fr, ctx, %s, %s, %s%s);", gen_function(x->fn), kgen_regs_arg(k),
-		callee_scratch(k, x->fn), d,
+		callee_scratch(k, x), d,
 		args);
 	check_error(k);
 	return d;
@@ -989,7 +1012,7 @@ static const char *sprintf_plain(struct kgen *k, struct expr *x)
 			sb_puts(&f, "ll");
 	}
 	/* Already decoded: straight into the literal table. */
-	const char *lit_fmt = arena_printf("stp_lits.l%d", plan_literal(k->pl, f.buf ? f.buf : ""));
+	const char *lit_fmt = arena_printf("stp_lits.l%d", kgen_literal(k, f.buf ? f.buf : ""));
 	sb_free(&f);
 	const char *vals = kgen_tmp(k);
 	struct strbuf sb = { 0 };

@@ -6,6 +6,8 @@
 #include "../builtins/builtins.h"
 #include "emitters.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *tmp(struct kgen *k)
@@ -57,6 +59,20 @@ static int out_value_size(struct kgen *k, struct expr *a)
 	return a->type == VT_STRING ? kgen_out_size(k, a) + 1 : 8;
 }
 
+/*
+ * The record room a lazy function's result takes, decided by the planning
+ * per call as kgen_call_slot() is: what the callee's returns were found to
+ * take when the call was planned.
+ */
+static int call_out_size(struct kgen *k, const struct expr *call)
+{
+	int *size = &place_of(call)->out_size;
+	if (k->run->planning)
+		*size = place_of(call->fn)->out_size > LAZY_MAX ? place_of(call->fn)->out_size
+								 : LAZY_MAX;
+	return *size;
+}
+
 int kgen_out_size(struct kgen *k, struct expr *x)
 {
 	int max = (int)k->pl->maxstringlen;
@@ -87,7 +103,7 @@ int kgen_out_size(struct kgen *k, struct expr *x)
 		if (builtin_of(x->fn) && builtin_of(x->fn)->bpf_out_size)
 			return builtin_of(x->fn)->bpf_out_size(k, x);
 		if (x->fn && !x->fn->builtin && place_of(x->fn)->rep == SREP_LAZY)
-			return place_of(x->fn)->out_size > LAZY_MAX ? place_of(x->fn)->out_size : LAZY_MAX;
+			return call_out_size(k, x);
 		return 11 + max;
 	default:
 		return 3 + max;
@@ -117,7 +133,7 @@ static void out_call(struct kgen *k, struct expr *x, const char *rec)
 			sb_printf(&sb, ", %s", arg->type == VT_STRING ? kgen_str(k, arg) : kgen_long(k, arg));
 		}
 		cw_line(k->w, "%s(fr, ctx, %s, %s, %s%s);", gen_function(x->fn), kgen_regs_arg(k),
-			kgen_slot(k, place_of(x->fn)->slot > 0 ? place_of(x->fn)->slot : 8), rec,
+			kgen_slot(k, kgen_call_slot(k, x)), rec,
 			sb.buf ? sb.buf : "");
 		sb_free(&sb);
 		cw_line(k->w, "if (fr->error || fr->unwind) goto %s;", kgen_jump(k, k->err_label));
@@ -131,7 +147,7 @@ void kgen_out(struct kgen *k, struct expr *x, const char *rec)
 	switch (x->kind) {
 	case E_STRING:
 		cw_line(k->w, "stp_put_u8(%s, STP_P_LIT);", rec);
-		cw_line(k->w, "stp_put_u16(%s, %d);", rec, plan_literal(k->pl, decode_escapes(x->str)));
+		cw_line(k->w, "stp_put_u16(%s, %d);", rec, kgen_literal(k, decode_escapes(x->str)));
 		return;
 	case E_CONCAT:
 		kgen_out(k, x->left, rec);
@@ -148,7 +164,7 @@ void kgen_out(struct kgen *k, struct expr *x, const char *rec)
 	case E_PRINT:
 		/* sprintf and sprint*: the tool formats them. */
 		cw_line(k->w, "stp_put_u8(%s, STP_P_FMT);", rec);
-		cw_line(k->w, "stp_put_u16(%s, %d);", rec, plan_format(k->pl, print_format(x)));
+		cw_line(k->w, "stp_put_u16(%s, %d);", rec, kgen_format(k, print_format(x)));
 		for (int i = 0; i < x->args.len; i++)
 			put_value(k, vec_at(&x->args, i), rec);
 		return;
@@ -170,7 +186,8 @@ void kgen_out(struct kgen *k, struct expr *x, const char *rec)
 				diag_error(&x->loc, "%s is not supported in this kind of probe yet", x->name);
 				return;
 			}
-			k->pl->uses_uparms = true;
+			if (k->run->planning)
+				k->run->planning->uses_uparms = true;
 			if (strcmp(x->name, "$$return") && k->variant->entry_stash)
 				/* A return: the registers its entry program kept. */
 				cw_line(k->w, "stp_put_uparms_vals(%s, %s, stp_stash->a);", rec, kgen_usite(k));
@@ -188,25 +205,49 @@ void kgen_out(struct kgen *k, struct expr *x, const char *rec)
 
 /* ------------------------------------------------------------ records */
 
-struct out_site *kgen_new_site(struct kgen *k, enum site_kind kind, struct expr *x)
+/*
+ * Planning, a new site; writing, the one the planning made here: the
+ * writings meet their sites in the same order.
+ */
+const struct out_site *kgen_new_site(struct kgen *k, enum site_kind kind, struct expr *x,
+				     const char *fmt)
 {
+	struct plan *planning = k->run->planning;
+	if (!planning) {
+		const struct out_site *s = k->run->next_site < k->pl->sites.len
+						   ? vec_at(&k->pl->sites, k->run->next_site++)
+						   : NULL;
+		if (!s || s->kind != kind) {
+			fprintf(stderr, "stapc: bug: a record site at %d:%d was not planned\n",
+				x->loc.line, x->loc.col);
+			abort();
+		}
+		return s;
+	}
 	struct out_site *s = arena_alloc(sizeof(*s));
 	s->kind = kind;
 	s->x = x;
-	s->format = -1;
-	s->id = k->pl->sites.len;
-	vec_push(&k->pl->sites, s);
+	s->format = fmt ? plan_format(planning, fmt) : -1;
+	s->id = planning->sites.len;
+	vec_push(&planning->sites, s);
 	return s;
 }
 
+/* The room a record of site s takes, as the planning (which made s) finds it. */
+void kgen_site_size(struct kgen *k, const struct out_site *s, int size)
+{
+	if (k->run->planning)
+		((struct out_site *)s)->max_size = size;
+}
+
 /* A record of one site: its values, in order, then submitted. */
-void kgen_send(struct kgen *k, struct out_site *site, struct vec *values, bool wake)
+void kgen_send(struct kgen *k, const struct out_site *site, struct vec *values, bool wake)
 {
 	int size = 4;
 	for (int i = 0; i < values->len; i++)
 		size += out_value_size(k, vec_at(values, i));
 	size = (size + 7) & ~7;
-	site->max_size = size;
+	kgen_site_size(k, site, size);
 	const char *r = tmp(k);
 	cw_line(k->w, "struct stp_rec %s;", r);
 	cw_open(k->w, "if (!stp_rec_begin(&%s, %d, %d))", r, size, site->id);
@@ -232,8 +273,7 @@ void kgen_send(struct kgen *k, struct out_site *site, struct vec *values, bool w
 
 static void print_stmt(struct kgen *k, struct expr *x)
 {
-	struct out_site *site = kgen_new_site(k, SITE_PRINT, x);
-	site->format = plan_format(k->pl, print_format(x));
+	const struct out_site *site = kgen_new_site(k, SITE_PRINT, x, print_format(x));
 	kgen_send(k, site, &x->args, false);
 }
 
@@ -304,7 +344,7 @@ static void expr_stmt(struct kgen *k, struct expr *x)
 static void loop_guard(struct kgen *k, const char *it, const struct loc *loc)
 {
 	cw_open(k->w, "if (++%s > %lld)", it, (long long)k->pl->maxactions);
-	int id = plan_literal(k->pl, runtime_error_text("MAXACTION exceeded", "keyword", loc));
+	int id = kgen_literal(k, runtime_error_text("MAXACTION exceeded", "keyword", loc));
 	cw_line(k->w, "fr->error = %d;", id + 1);
 	cw_line(k->w, "fr->unwind = 1;");
 	cw_line(k->w, "goto %s;", kgen_jump(k, k->err_label));
@@ -455,8 +495,9 @@ void kgen_stmt(struct kgen *k, struct stmt *s)
 		cw_block(k->w);
 		if (s->expr && k->fn) {
 			if (k->fn->type == VT_STRING && place_of(k->fn)->rep == SREP_LAZY) {
+				/* Planning: the room its callers' records keep for the result. */
 				int n = kgen_out_size(k, s->expr);
-				if (n > place_of(k->fn)->out_size)
+				if (k->run->planning && n > place_of(k->fn)->out_size)
 					place_of(k->fn)->out_size = n;
 				kgen_out(k, s->expr, "ret");
 			}

@@ -22,8 +22,13 @@ const char *kgen_lit(struct kgen *k, const char *raw); /* a script literal's byt
 /* Whether BPF can make the bytes of string x (else only the tool can, from pieces). */
 bool kgen_plain_ok(const struct expr *x);
 /* A record site of kind for x, and a record of it carrying values (exprs), then sent. */
-struct out_site *kgen_new_site(struct kgen *k, enum site_kind kind, struct expr *x);
-void kgen_send(struct kgen *k, struct out_site *site, struct vec *values, bool wake);
+/* The scratch bytes call keeps for its callee's (a function of the script). */
+int kgen_call_slot(struct kgen *k, const struct expr *call);
+/* fmt: the site's printf format, or NULL. */
+const struct out_site *kgen_new_site(struct kgen *k, enum site_kind kind, struct expr *x,
+				     const char *fmt);
+void kgen_site_size(struct kgen *k, const struct out_site *s, int size);
+void kgen_send(struct kgen *k, const struct out_site *site, struct vec *values, bool wake);
 
 /* ---------------------------------------------------------------- tool C (emit/user*.c) */
 

@@ -12,7 +12,7 @@ static bool in_k(const void *obj)
 }
 
 /* Keys and statistics of each array and statistic, for both halves. */
-static void emit_layouts(struct plan *pl, struct cw *w)
+static void emit_layouts(const struct plan *pl, struct cw *w)
 {
 	for (int i = 0; i < pl->prog->globals.len; i++) {
 		struct symbol *g = vec_at(&pl->prog->globals, i);
@@ -38,7 +38,7 @@ static void emit_layouts(struct plan *pl, struct cw *w)
 }
 
 /* The fields of struct stp_kglobals after the two every tool has. */
-static void emit_kglobals(struct plan *pl, struct cw *w)
+static void emit_kglobals(const struct plan *pl, struct cw *w)
 {
 	w->indent = 1;
 	if (pl->prog->exe_paths.len)
@@ -60,7 +60,7 @@ static void emit_kglobals(struct plan *pl, struct cw *w)
 	}
 }
 
-void emit_header(struct plan *pl, struct strbuf *out)
+void emit_header(const struct plan *pl, struct strbuf *out)
 {
 	struct cw layouts = { 0 }, kglobals = { 0 };
 	emit_layouts(pl, &layouts);

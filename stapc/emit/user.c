@@ -48,9 +48,10 @@ static const char *signature(const struct function *fn)
 	return r;
 }
 
-static void emit_function(struct plan *pl, struct cw *w, struct function *fn)
+static void emit_function(const struct plan *pl, struct plan *planning, struct cw *w,
+			  struct function *fn)
 {
-	struct ugen u = { .pl = pl, .w = w, .fn = fn, .err_label = "out" };
+	struct ugen u = { .pl = pl, .planning = planning, .w = w, .fn = fn, .err_label = "out" };
 	cw_loc(w, &fn->loc);
 	cw_open(w, "%s", signature(fn));
 	if (fn->type == VT_LONG)
@@ -72,7 +73,7 @@ static void emit_function(struct plan *pl, struct cw *w, struct function *fn)
 	cw_blank(w);
 }
 
-static const char *define_of(struct plan *pl, const char *name)
+static const char *define_of(const struct plan *pl, const char *name)
 {
 	size_t n = strlen(name);
 	for (int i = 0; i < pl->s->defines.len; i++) {
@@ -98,7 +99,7 @@ static struct tool_entry tool_entry_of(const struct dprobe *d)
  * stap runs with interrupts enabled; no limit with
  * STAP_SUPPRESS_TIME_LIMITS_ENABLE.
  */
-static long long action_limit(struct plan *pl, struct dprobe *d)
+static long long action_limit(const struct plan *pl, struct dprobe *d)
 {
 	if (define_of(pl, "STAP_SUPPRESS_TIME_LIMITS_ENABLE"))
 		return INT64_MAX;
@@ -108,9 +109,10 @@ static long long action_limit(struct plan *pl, struct dprobe *d)
 	return v ? strtoll(v, NULL, 0) : (long long)pl->maxactions * 10;
 }
 
-static void emit_probe(struct plan *pl, struct cw *w, struct dprobe *d)
+static void emit_probe(const struct plan *pl, struct plan *planning, struct cw *w,
+		       struct dprobe *d)
 {
-	struct ugen u = { .pl = pl, .w = w, .probe = d, .err_label = "err" };
+	struct ugen u = { .pl = pl, .planning = planning, .w = w, .probe = d, .err_label = "err" };
 	cw_line(w, "/* %s */", c_comment(vec_at(&d->chain, 0)));
 	cw_open(w, "static void probe_%d(struct stp_rt *rt)", d->id);
 	cw_line(w, "rt->actions = %lldLL; /* MAXACTION */", action_limit(pl, d));
@@ -140,7 +142,7 @@ static void decode_value(struct cw *w, const struct expr *a, int i, struct strbu
 	}
 }
 
-static void emit_on_event(struct plan *pl, struct cw *w)
+static void emit_on_event(const struct plan *pl, struct cw *w)
 {
 	cw_open(w, "static void on_event(struct stp_rt *rt, const void *data, size_t len)");
 	cw_line(w, "const char *p = (const char *)data + 4, *end = (const char *)data + len;");
@@ -194,7 +196,7 @@ static void emit_on_event(struct plan *pl, struct cw *w)
 
 /* ------------------------------------------------------------ arrays and globals */
 
-static void emit_layouts(struct plan *pl, struct cw *w)
+static void emit_layouts(const struct plan *pl, struct cw *w)
 {
 	for (int i = 0; i < pl->prog->globals.len; i++) {
 		struct symbol *g = vec_at(&pl->prog->globals, i);
@@ -223,7 +225,7 @@ static void emit_layouts(struct plan *pl, struct cw *w)
 	cw_blank(w);
 }
 
-static void emit_scalars(struct plan *pl, struct cw *w)
+static void emit_scalars(const struct plan *pl, struct cw *w)
 {
 	for (int i = 0; i < pl->prog->globals.len; i++) {
 		struct symbol *g = vec_at(&pl->prog->globals, i);
@@ -259,7 +261,7 @@ static void autoprint_value(struct cw *w, const struct symbol *g, const char *v)
 	}
 }
 
-static void emit_autoprint(struct plan *pl, struct cw *w)
+static void emit_autoprint(const struct plan *pl, struct cw *w)
 {
 	cw_open(w, "static void autoprint(struct stp_rt *rt)");
 	for (int i = 0; i < pl->prog->globals.len; i++) {
@@ -304,7 +306,7 @@ static void emit_autoprint(struct plan *pl, struct cw *w)
 	cw_blank(w);
 }
 
-static void emit_bind(struct plan *pl, struct cw *w)
+static void emit_bind(const struct plan *pl, struct cw *w)
 {
 	cw_open(w, "static int bind(struct stp_rt *rt, struct bpf_object *obj)");
 	cw_line(w, "if (!rt->kglobals) return 0;");
@@ -331,7 +333,7 @@ static void emit_bind(struct plan *pl, struct cw *w)
 	cw_blank(w);
 }
 
-static void emit_tables(struct plan *pl, struct cw *w)
+static void emit_tables(const struct plan *pl, struct cw *w)
 {
 	cw_line(w, "#define STP_NLITERALS %d", pl->literals.len);
 	cw_open(w, "static const char *const stp_literals[STP_NLITERALS + 1] =");
@@ -367,7 +369,7 @@ static const char *scopes_init(const struct dprobe *d)
  * The functions each kernel wildcard the tool expands matched on the build
  * host (kwild_host_ID[]), for -v to say why the running kernel lacks one.
  */
-static void emit_host_matches(struct plan *pl, struct cw *w)
+static void emit_host_matches(const struct plan *pl, struct cw *w)
 {
 	for (int i = 0; i < pl->kprobes.len; i++) {
 		struct dprobe *d = vec_at(&pl->kprobes, i);
@@ -392,7 +394,7 @@ static const char *kwild_init(const struct dprobe *d, const struct variant *var)
 			    nhost ? arena_printf("kwild_host_%d", d->id) : "NULL", nhost);
 }
 
-static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
+static void emit_descriptions(const struct plan *pl, struct cw *w, const char *script,
 			      const char *description)
 {
 	int nkprobes = 0;
@@ -521,7 +523,7 @@ static void emit_descriptions(struct plan *pl, struct cw *w, const char *script,
 }
 
 /* The maps main() makes before stp_main() runs the tool. */
-static void emit_map_news(struct plan *pl, struct cw *w)
+static void emit_map_news(const struct plan *pl, struct cw *w)
 {
 	w->indent = 1;
 	for (int i = 0; i < pl->prog->globals.len; i++) {
@@ -536,7 +538,7 @@ static void emit_map_news(struct plan *pl, struct cw *w)
 }
 
 /* NAME.c: templates/tool.c.in around the tables, the code and the descriptors. */
-static void write_tool_file(struct plan *pl, struct strbuf *out, const char *body,
+static void write_tool_file(const struct plan *pl, struct strbuf *out, const char *body,
 			    const char *script, const char *description)
 {
 	struct cw tables = { 0 }, descriptions = { 0 }, maps = { 0 };
@@ -563,23 +565,30 @@ static void write_tool_file(struct plan *pl, struct strbuf *out, const char *bod
 	sb_free(&maps.sb);
 }
 
-void emit_user(struct plan *pl, struct strbuf *out, const char *script, const char *description)
+/* The functions the tool runs, then its probes: the code that refers to the plan. */
+void ugen_code(const struct plan *pl, struct plan *planning, struct cw *w)
 {
-	struct cw body = { 0 };
-	/* Functions the tool runs, declared first so any order of calls works. */
+	/* Declared first so any order of calls works. */
 	for (int i = 0; i < pl->prog->functions.len; i++) {
 		struct function *fn = vec_at(&pl->prog->functions, i);
 		if (!fn->builtin && in_u(fn))
-			cw_line(&body, "%s;", signature(fn));
+			cw_line(w, "%s;", signature(fn));
 	}
-	cw_blank(&body);
+	cw_blank(w);
 	for (int i = 0; i < pl->prog->functions.len; i++) {
 		struct function *fn = vec_at(&pl->prog->functions, i);
 		if (!fn->builtin && in_u(fn))
-			emit_function(pl, &body, fn);
+			emit_function(pl, planning, w, fn);
 	}
 	for (int i = 0; i < pl->uprobes.len; i++)
-		emit_probe(pl, &body, vec_at(&pl->uprobes, i));
+		emit_probe(pl, planning, w, vec_at(&pl->uprobes, i));
+}
+
+void emit_user(const struct plan *pl, struct strbuf *out, const char *script,
+	       const char *description)
+{
+	struct cw body = { 0 };
+	ugen_code(pl, NULL, &body);
 	emit_autoprint(pl, &body);
 	if (pl->kprobes.len) {
 		emit_on_event(pl, &body);

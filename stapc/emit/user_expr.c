@@ -281,7 +281,8 @@ static const char *print(struct ugen *u, struct expr *x, bool want_string)
 	const char *n = arena_printf("%d", x->args.len);
 	const char *d = want_string ? ugen_strtmp(u) : NULL;
 	if (x->has_format) {
-		int f = plan_format(u->pl, decode_escapes(x->str));
+		const char *fmt = decode_escapes(x->str);
+		int f = u->planning ? plan_format(u->planning, fmt) : plan_format_id(u->pl, fmt);
 		if (d)
 			cw_line(u->w, "stp_sprintf(rt, %s, %d, %s, %s);", d, f, args, n);
 		else
