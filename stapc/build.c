@@ -257,7 +257,13 @@ bool build_tool(struct session *s, const char *dir, const char *name, const char
 			arena_printf("-ffile-prefix-map=%s/=", datadir_of(&bp)), script_dir_map(s),
 			/* libbpf's usdt.bpf.h wants <asm/errno.h>, multiarch on Debian. */
 			"-idirafter", "/usr/include/x86_64-linux-gnu",
-			"-fdebug-compilation-dir=.", "-c", src, "-o", obj, NULL,
+			"-fdebug-compilation-dir=.",
+			/*
+			 * The line info's source text from the compiler's own copy:
+			 * else clang reads each file again by its mapped name, from
+			 * the current folder, and the text depends on where stapc ran.
+			 */
+			"-gdwarf-5", "-gembed-source", "-c", src, "-o", obj, NULL,
 		};
 		if (!run(s, argv, NULL)) {
 			diag_error(NULL, "clang could not compile the BPF side (%s): this is a bug in "

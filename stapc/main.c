@@ -96,6 +96,8 @@ static struct source_file *load_script(struct options *o)
 	struct source_file *f = source_load(o->script_file);
 	if (!f)
 		fprintf(stderr, "stapc: cannot read script %s: %s\n", o->script_file, strerror(errno));
+	else
+		source_set_script(f);
 	return f;
 }
 

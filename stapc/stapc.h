@@ -95,6 +95,8 @@ struct expansion {
 
 struct source_file *source_add(const char *name, const char *text, size_t len);
 struct source_file *source_load(const char *path); /* NULL if unreadable */
+void source_set_script(const struct source_file *f);
+const char *source_shown_name(const struct source_file *f);
 
 /* ---------------------------------------------------------------- diag.c */
 

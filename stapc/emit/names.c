@@ -34,6 +34,6 @@ int gen_stat_buckets(const struct symbol *g)
 /* A run-time error as stap words it: "division by 0 near operator '/' at f.stp:3:9". */
 const char *runtime_error_text(const char *msg, const char *near, const struct loc *loc)
 {
-	return arena_printf("%s near %s at %s:%d:%d", msg, near, loc->file->name, loc->line,
+	return arena_printf("%s near %s at %s:%d:%d", msg, near, source_shown_name(loc->file), loc->line,
 			    loc->col);
 }

@@ -152,7 +152,8 @@ static void emit_on_event(const struct plan *pl, struct cw *w)
 	for (int i = 0; i < pl->sites.len; i++) {
 		struct out_site *s = vec_at(&pl->sites, i);
 		const struct expr *x = s->x;
-		cw_line(w, "case %d: /* %s:%d */", s->id, c_comment(x->loc.file->name), x->loc.line);
+		cw_line(w, "case %d: /* %s:%d */", s->id,
+			c_comment(source_shown_name(x->loc.file)), x->loc.line);
 		cw_block(w);
 		struct strbuf args = { 0 };
 		for (int j = 0; j < x->args.len; j++)
