@@ -260,6 +260,7 @@ struct program *elab_program(struct session *s)
 	/* Functions join as they are called; resolving one may reach more. */
 	for (int i = 0; i < e->worklist.len; i++)
 		resolve_function(e, vec_at(&e->worklist, i));
+	check_alias_vars(e);
 	keep_user_globals(e);
 	if (diag_error_count())
 		return NULL;

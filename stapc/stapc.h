@@ -778,6 +778,8 @@ void resolve_probe(struct elab *e, struct dprobe *d);
 void resolve_function(struct elab *e, struct function *fn);
 /* Probe points to derived probes through aliases (alias.c). */
 void derive_probes(struct elab *e, struct probe *user);
+/* An alias variable read but set by no alias is an error (alias_vars.c). */
+void check_alias_vars(struct elab *e);
 /* Type inference to a fixpoint, then checks (types.c). */
 void infer_types(struct elab *e);
 /* Drops unused assignments, functions and tapset globals (elide.c). */
