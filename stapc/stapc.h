@@ -667,6 +667,12 @@ struct variant {
 	 */
 	const char *ctx_macro;
 	const struct fn_params *params;
+	/*
+	 * A syscall's tracepoint: its registers are the user's at the
+	 * syscall's entry, which hold the syscall's arguments (int_arg(N) in
+	 * nd_syscall.* handlers, as in stap's syscall probes).
+	 */
+	bool syscall_regs;
 	bool nmi;	     /* may fire in NMI: its own frame level */
 	bool is_return;	     /* kretprobe, fexit: $return is there */
 	/*

@@ -56,6 +56,7 @@ struct stp_frame {
 	char cmsg[STP_MAXSTRINGLEN];
 	char emsg[STP_LAZY_MAX];
 	char s[STP_SCRATCH_SIZE];
+	struct pt_regs sregs; /* stp_syscall_regs() */
 };
 
 #define STP_ERR_PIECES 0xffffu
@@ -105,6 +106,22 @@ static __always_inline struct stp_frame *stp_frame_get(u32 level)
 static __always_inline void stp_frame_put(struct stp_frame *f)
 {
 	f->busy = 0;
+}
+
+/*
+ * The registers of a syscall's tracepoint: the user's, saved at the
+ * syscall's entry, which hold its arguments (at its exit too). The syscall
+ * ABI has the fourth in r10 where a function's is in cx: the copy has it in
+ * both, so that int_arg(4) is the syscall's fourth argument there, as in
+ * stap's syscall probes. A failed read leaves zeros.
+ */
+static __always_inline struct pt_regs *stp_syscall_regs(struct stp_frame *fr)
+{
+	struct pt_regs *r = &fr->sregs;
+	bpf_probe_read_kernel(r, sizeof(*r),
+			      (const void *)bpf_task_pt_regs(bpf_get_current_task_btf()));
+	r->cx = r->r10;
+	return r;
 }
 
 /* `delete a` of a whole array: each element, as the map is walked. */

@@ -212,6 +212,8 @@ const char *kgen_regs(struct kgen *k)
 		return "((struct pt_regs *)ctx)";
 	if (k->variant->attach == STP_ATTACH_PERF)
 		return "(&((struct bpf_perf_event_data *)ctx)->regs)";
+	if (k->variant->syscall_regs)
+		return "stp_syscall_regs(fr)";
 	return NULL;
 }
 

@@ -249,6 +249,14 @@ static void vars(struct elab *e, const struct dprobe *d, struct vec *out)
 	}
 }
 
+/* syscalls:* and raw_syscalls:* fire in the task, at its system call. */
+static bool is_syscall_event(const struct trace_probe *tp)
+{
+	if (tp->system)
+		return !strcmp(tp->system, "syscalls") || !strcmp(tp->system, "raw_syscalls");
+	return !strcmp(tp->event, "sys_enter") || !strcmp(tp->event, "sys_exit");
+}
+
 static int variants(const struct dprobe *d, struct variant *out, int max)
 {
 	const struct trace_probe *tp = d->data;
@@ -261,6 +269,7 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 			.attach = STP_ATTACH_TRACEPOINT,
 			.target = arena_printf("%s:%s", tp->system, tp->event),
 			.args = ARGS_RECORD,
+			.syscall_regs = is_syscall_event(tp),
 		};
 	} else {
 		/* BTF-typed raw tracepoints: cheapest to run, and to detach. */
@@ -271,6 +280,7 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 			.args = ARGS_CTX_ARRAY,
 			.ctx_macro = "BPF_PROG",
 			.params = tp->params,
+			.syscall_regs = is_syscall_event(tp),
 		};
 	}
 	return 1;
