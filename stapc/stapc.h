@@ -1091,7 +1091,7 @@ const char *kgen_usite(struct kgen *k); /* the uprobe site id, or NULL outside u
  * _arg: the same, "NULL" for none, to pass to a function.
  */
 const char *kgen_regs(struct kgen *k);
-const char *kgen_regs_arg(struct kgen *k);
+const char *kgen_regs_arg(struct kgen *k, const struct expr *call);
 /* The U emitter's state (emit/user*.c). */
 struct ugen {
 	const struct plan *pl;

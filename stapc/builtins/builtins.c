@@ -47,3 +47,25 @@ bool builtin_call_has(const struct expr *x, unsigned flags)
 	const struct builtin *b = builtin_of(x->fn);
 	return b && (b->flags & flags) == flags;
 }
+
+static bool reads_registers_at(const struct expr *x, void *call_depth)
+{
+	int *depth = call_depth;
+	if (x->kind != E_CALL || !x->fn)
+		return false;
+	if (x->fn->builtin)
+		return builtin_call_has(x, BI_REGS);
+	if (*depth > 32)
+		return false; /* recursion: the first visit looks at the body */
+	++*depth;
+	bool r = stmt_any(x->fn->body, reads_registers_at, depth);
+	--*depth;
+	return r;
+}
+
+bool expr_reads_registers(const struct expr *x, void *ctx)
+{
+	(void)ctx;
+	int depth = 0;
+	return reads_registers_at(x, &depth);
+}

@@ -79,6 +79,13 @@ const struct builtin *builtin_find(const char *name);
 const struct builtin *builtin_of(const struct function *fn);
 /* Whether x calls a built-in with every one of flags. */
 bool builtin_call_has(const struct expr *x, unsigned flags);
+/*
+ * Whether x is a call that reads the saved registers: register(),
+ * u_register(), or a function that does (int_arg(), returnval() ...),
+ * however deep; not its arguments. A predicate for expr_any/stmt_any (ctx
+ * unused), which look at the arguments.
+ */
+bool expr_reads_registers(const struct expr *x, void *ctx);
 /* Every row in turn: i from 0 until it returns NULL. */
 const struct builtin *builtin_at(size_t i);
 

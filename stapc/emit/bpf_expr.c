@@ -217,8 +217,11 @@ const char *kgen_regs(struct kgen *k)
 	return NULL;
 }
 
-const char *kgen_regs_arg(struct kgen *k)
+const char *kgen_regs_arg(struct kgen *k, const struct expr *call)
 {
+	/* A syscall's registers are a copy: made only for a function that reads them. */
+	if (k->variant && k->variant->syscall_regs && !expr_reads_registers(call, NULL))
+		return "NULL";
 	const char *r = kgen_regs(k);
 	return r ? r : "NULL";
 }
@@ -652,13 +655,13 @@ static const char *call_long(struct kgen *k, struct expr *x, bool value)
 	const char *args = call_args(k, x);
 	if (x->fn->type == VT_UNKNOWN || !value) {
 		/* A function without a value, called for what it does. */
-		cw_line(k->w, "%s(fr, ctx, %s, %s%s);", gen_function(x->fn), kgen_regs_arg(k),
+		cw_line(k->w, "%s(fr, ctx, %s, %s%s);", gen_function(x->fn), kgen_regs_arg(k, x),
 			callee_scratch(k, x), args);
 		check_error(k);
 		return "0";
 	}
 	const char *t = kgen_tmp(k);
-	cw_line(k->w, "s64 %s = %s(fr, ctx, %s, %s%s);", t, gen_function(x->fn), kgen_regs_arg(k),
+	cw_line(k->w, "s64 %s = %s(fr, ctx, %s, %s%s);", t, gen_function(x->fn), kgen_regs_arg(k, x),
 		callee_scratch(k, x), args);
 	check_error(k);
 	return t;
@@ -977,7 +980,7 @@ static const char *call_str(struct kgen *k, struct expr *x)
 		return builtin_str(k, x);
 	const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
 	const char *args = call_args(k, x);
-	cw_line(k->w, "%s(fr, ctx, %s, %s, %s%s);", gen_function(x->fn), kgen_regs_arg(k),
+	cw_line(k->w, "%s(fr, ctx, %s, %s, %s%s);", gen_function(x->fn), kgen_regs_arg(k, x),
 		callee_scratch(k, x), d,
 		args);
 	check_error(k);

@@ -132,7 +132,7 @@ static void out_call(struct kgen *k, struct expr *x, const char *rec)
 			struct expr *arg = vec_at(a, i);
 			sb_printf(&sb, ", %s", arg->type == VT_STRING ? kgen_str(k, arg) : kgen_long(k, arg));
 		}
-		cw_line(k->w, "%s(fr, ctx, %s, %s, %s%s);", gen_function(x->fn), kgen_regs_arg(k),
+		cw_line(k->w, "%s(fr, ctx, %s, %s, %s%s);", gen_function(x->fn), kgen_regs_arg(k, x),
 			kgen_slot(k, kgen_call_slot(k, x)), rec,
 			sb.buf ? sb.buf : "");
 		sb_free(&sb);

@@ -410,25 +410,6 @@ static int wild_variants(const struct kfunc_probe *kf, struct variant *out, int 
 	return n;
 }
 
-/*
- * Whether x reads the saved registers: register(), u_register(), or a
- * function that does (int_arg(), returnval() ...), however deep.
- */
-static bool reads_registers(const struct expr *x, void *call_depth)
-{
-	int *depth = call_depth;
-	if (x->kind != E_CALL || !x->fn)
-		return false;
-	if (x->fn->builtin)
-		return builtin_call_has(x, BI_REGS);
-	if (*depth > 32)
-		return false; /* recursion: the first visit looks at the body */
-	++*depth;
-	bool r = stmt_any(x->fn->body, reads_registers, depth);
-	--*depth;
-	return r;
-}
-
 static int variants(const struct dprobe *d, struct variant *out, int max)
 {
 	const struct kfunc_probe *kf = d->data;
@@ -440,9 +421,8 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	 * BTF too. They have no saved registers: int_arg() and returnval()
 	 * need a kprobe, as in stap.
 	 */
-	int depth = 0;
-	bool regs = stmt_any(d->body, reads_registers, &depth) ||
-		    expr_any(d->cond, reads_registers, &depth);
+	bool regs = stmt_any(d->body, expr_reads_registers, NULL) ||
+		    expr_any(d->cond, expr_reads_registers, NULL);
 	enum stp_attach fentry = kf->is_return ? STP_ATTACH_FEXIT : STP_ATTACH_FENTRY;
 	if (!kf->kprobe_only && !kf->module && !regs && n < max)
 		out[n++] = (struct variant){
