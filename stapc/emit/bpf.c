@@ -487,7 +487,8 @@ static bool same_handlers(struct kgen_run *run, const struct kprog **kps, int n,
 	bool same = true;
 	/* Back in place after the others have numbered theirs as the first did. */
 	void **first = arena_alloc(sizeof(*first) * (size_t)(nsites + 1));
-	memcpy(first, sites->data + base, sizeof(*first) * (size_t)nsites);
+	if (nsites) /* else data may be NULL, which memcpy may not be given */
+		memcpy(first, sites->data + base, sizeof(*first) * (size_t)nsites);
 	diag_quiet(true);
 	for (int i = 1; i < n && same; i++) {
 		sites->len = base;
