@@ -136,6 +136,59 @@ km_fetch_image() (
 	km_vmlinuz "$rel"
 )
 
+# km_dbg_dir REL - root of REL's extracted -dbg package: its DWARF is
+# usr/lib/debug/boot/vmlinux-REL and usr/lib/debug/lib/modules/REL/.
+km_dbg_dir() {
+	printf '%s\n' "$KM_CACHE/$1/dbg"
+}
+
+# km_fetch_dbg REL - makes sure linux-image-REL-dbg (the kernel's and its
+# modules' DWARF, ~1.7 GB unpacked) is extracted in the cache, at the
+# image's own version; prints the vmlinux path. What stap needs to resolve
+# kernel.function, $variables and the tapsets built on them.
+km_fetch_dbg() (
+	# No set -e: callers use us in `||` context, where bash ignores it.
+	set -uo pipefail
+	local rel=$1 top tmp ver vmlinux
+	top=$KM_CACHE/$rel
+	vmlinux=$(km_dbg_dir "$rel")/usr/lib/debug/boot/vmlinux-$rel
+	if [ ! -e "$top/.dbg-done" ]; then
+		km_lock "$rel" || exit 1
+		if [ ! -e "$top/.dbg-done" ]; then
+			ver=$(km_deb_field "linux-image-$rel-unsigned" Version)
+			[ -n "$ver" ] || {
+				km_log "linux-image-$rel-unsigned is not in the apt index"
+				exit 1
+			}
+			mkdir -p "$top" || exit 1
+			tmp=$(mktemp -d "$top/.dbg.XXXXXX") || exit 1
+			trap 'rm -rf "$tmp"' EXIT
+			km_log "downloading linux-image-$rel-dbg=$ver"
+			km_apt_download "$tmp" "linux-image-$rel-dbg=$ver" || exit 1
+			km_extract_debs "$tmp" "$tmp/root" || exit 1
+			[ -f "$tmp/root/usr/lib/debug/boot/vmlinux-$rel" ] || {
+				km_log "linux-image-$rel-dbg has no usr/lib/debug/boot/vmlinux-$rel"
+				exit 1
+			}
+			rm -rf "$top/dbg" || exit 1
+			mv "$tmp/root" "$top/dbg" || exit 1
+			touch "$top/.dbg-done" || exit 1
+		fi
+	fi
+	printf '%s\n' "$vmlinux"
+)
+
+# km_stap_debuginfo REL - fetches REL's -dbg package and prints the folder
+# to export as SYSTEMTAP_DEBUGINFO_PATH for `stap -r BUILD_TREE`: elfutils
+# looks for BUILD_TREE/vmlinux under that path, stripping the tree's leading
+# components one at a time, down to PATH/vmlinux, which is where the package
+# has a link to the kernel's DWARF. (A vmlinux in the build tree itself
+# would also do, but it makes Kbuild run pahole for every module.)
+km_stap_debuginfo() {
+	km_fetch_dbg "$1" >/dev/null || return 1
+	printf '%s\n' "$(km_dbg_dir "$1")/usr/lib/debug/lib/modules/$1"
+}
+
 # km_deb_field PKG FIELD - a field of the candidate version of PKG.
 km_deb_field() {
 	apt-cache show --no-all-versions "$1" 2>/dev/null | sed -n "s/^$2: //p" | head -1
