@@ -189,6 +189,23 @@ km_stap_debuginfo() {
 	printf '%s\n' "$(km_dbg_dir "$1")/usr/lib/debug/lib/modules/$1"
 }
 
+# km_stap_tracepoints REL - lets stap find REL's tracepoints (kernel.trace):
+# it globs BUILD_TREE/include/trace/events/*.h or the source tree named by
+# the DWARF's DW_AT_comp_dir, which is Debian's build machine's. Debian's
+# flavour build tree has no include/trace (the -common tree has): a link to
+# it. Kbuild reads the -common headers first, so module builds are as before.
+km_stap_tracepoints() {
+	local build link
+	build=$(km_headers_dir "$1")
+	link=$build/include/trace
+	[ -e "$link" ] && return 0
+	[ -d "$build/../linux-headers-${1%-*-*}-common/include/trace" ] || {
+		km_log "no include/trace in the -common headers of $1"
+		return 1
+	}
+	ln -sfn "../../linux-headers-${1%-*-*}-common/include/trace" "$link"
+}
+
 # km_deb_field PKG FIELD - a field of the candidate version of PKG.
 km_deb_field() {
 	apt-cache show --no-all-versions "$1" 2>/dev/null | sed -n "s/^$2: //p" | head -1
