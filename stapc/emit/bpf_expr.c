@@ -168,7 +168,7 @@ static const char *tref_base(struct kgen *k, const struct target_ref *r, bool ra
 		const char *t = r->size == 8 ? "s64" : r->size == 4 ? (r->is_signed ? "int" : "u32")
 				: r->size == 2 ? (r->is_signed ? "short" : "u16")
 					       : (r->is_signed ? "signed char" : "u8");
-		return arena_printf("(s64)*(const %s *)((const char *)ctx + %d)", t, r->offset);
+		return arena_printf("*(const %s *)((const char *)ctx + %d)", t, r->offset);
 	}
 	case TREF_KRETVAL:
 		if (k->named_args && fp && fp->ret_type) {
