@@ -26,8 +26,9 @@ static bool exists(const char *p)
 	return stat(p, &st) == 0;
 }
 
-/* Runs argv; its output goes to stderr when it fails (or with -v). */
-static bool run(struct session *s, const char *const *argv, const char *out_path)
+/* Runs argv in cwd (NULL: ours); its output goes to stderr when it fails (or with -v). */
+static bool run_in(struct session *s, const char *cwd, const char *const *argv,
+		   const char *out_path)
 {
 	if (s->verbose) {
 		for (int i = 0; argv[i]; i++)
@@ -38,6 +39,8 @@ static bool run(struct session *s, const char *const *argv, const char *out_path
 	if (pid < 0)
 		return false;
 	if (pid == 0) {
+		if (cwd && chdir(cwd) != 0)
+			_exit(126);
 		if (out_path) {
 			int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
 			if (fd < 0)
@@ -53,6 +56,11 @@ static bool run(struct session *s, const char *const *argv, const char *out_path
 	if (waitpid(pid, &status, 0) < 0)
 		return false;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static bool run(struct session *s, const char *const *argv, const char *out_path)
+{
+	return run_in(s, NULL, argv, out_path);
 }
 
 uint64_t hash_bytes64(const void *data, size_t n, uint64_t h)
@@ -200,6 +208,38 @@ static const char *script_dir_map(struct session *s)
 }
 
 /*
+ * Where clang runs: the user's script's folder. The line info's source
+ * text is read again by each file's mapped name, from the current folder;
+ * from there the script's bare name is found however stapc was started,
+ * so the text, and the object, are the same from any folder.
+ */
+static const char *script_folder(struct session *s)
+{
+	const struct stapfile *f = s->files.len ? vec_at(&s->files, 0) : NULL;
+	const char *name = f ? f->src->name : NULL;
+	if (!name || name[0] == '<')
+		return NULL; /* -e or stdin: no file to read */
+	const char *slash = strrchr(name, '/');
+	char *dir = realpath(slash ? arena_strndup(name, (size_t)(slash - name)) : ".", NULL);
+	if (!dir)
+		return NULL;
+	const char *r = arena_strdup(dir);
+	free(dir);
+	return r;
+}
+
+/* p made absolute, for a command run in another folder. */
+static const char *absolute(const char *p)
+{
+	char *a = realpath(p, NULL);
+	if (!a)
+		return p;
+	const char *r = arena_strdup(a);
+	free(a);
+	return r;
+}
+
+/*
  * What a cached tool depends on besides its generated sources: the runtime
  * library and the headers the tool and its BPF side include, by content.
  * Size and time were not enough: a staged or rebuilt library can keep both
@@ -244,28 +284,27 @@ bool build_tool(struct session *s, const char *dir, const char *name, const char
 		const char *vmlinux = vmlinux_header(s);
 		if (!vmlinux)
 			return false;
-		const char *src = arena_printf("%s/%s.bpf.c", dir, name);
-		const char *obj = arena_printf("%s/%s.bpf.o", dir, name);
+		const char *adir = absolute(dir), *avmlinux = absolute(vmlinux);
+		const char *aruntime = absolute(bp.runtime);
+		const char *src = arena_printf("%s/%s.bpf.c", adir, name);
+		const char *obj = arena_printf("%s/%s.bpf.o", adir, name);
 		const char *argv[] = {
 			"clang", "-g", "-O2", "-target", "bpf", "-D__TARGET_ARCH_x86", "-Wall",
 			"-Wno-address-of-packed-member", "-Wno-compare-distinct-pointer-types",
-			arena_printf("-I%s", vmlinux), arena_printf("-I%s/bpf", bp.runtime),
-			arena_printf("-I%s", bp.runtime), arena_printf("-I%s", dir),
+			arena_printf("-I%s", avmlinux), arena_printf("-I%s/bpf", aruntime),
+			arena_printf("-I%s", aruntime), arena_printf("-I%s", adir),
 			/* No build-host paths in the object: tapset/x.stp, runtime/... */
-			arena_printf("-ffile-prefix-map=%s/=", dir),
-			arena_printf("-ffile-prefix-map=%s/=", vmlinux),
-			arena_printf("-ffile-prefix-map=%s/=", datadir_of(&bp)), script_dir_map(s),
+			arena_printf("-ffile-prefix-map=%s/=", adir),
+			arena_printf("-ffile-prefix-map=%s/=", avmlinux),
+			arena_printf("-ffile-prefix-map=%s/=", datadir_of(&bp)),
+			arena_printf("-ffile-prefix-map=%s/=", absolute(datadir_of(&bp))),
+			script_dir_map(s),
 			/* libbpf's usdt.bpf.h wants <asm/errno.h>, multiarch on Debian. */
 			"-idirafter", "/usr/include/x86_64-linux-gnu",
-			"-fdebug-compilation-dir=.",
-			/*
-			 * The line info's source text from the compiler's own copy:
-			 * else clang reads each file again by its mapped name, from
-			 * the current folder, and the text depends on where stapc ran.
-			 */
-			"-gdwarf-5", "-gembed-source", "-c", src, "-o", obj, NULL,
+			"-fdebug-compilation-dir=.", "-gdwarf-5", "-gembed-source", "-c", src, "-o",
+			obj, NULL,
 		};
-		if (!run(s, argv, NULL)) {
+		if (!run_in(s, script_folder(s), argv, NULL)) {
 			diag_error(NULL, "clang could not compile the BPF side (%s): this is a bug in "
 					 "stapc; the generated code is in %s", src, dir);
 			return false;
