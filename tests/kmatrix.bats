@@ -205,3 +205,23 @@ has_feature() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "vfs_read seen: yes" ]
 }
+
+@test "kmatrix: stap-oracle resolves kernel.function, \$variables and kernel.trace on a 6.1 guest" {
+	need_guest 6.1
+	command -v stap >/dev/null || skip "systemtap is not installed (dist/deps test installs it)"
+	km_fetch_or_update --headers --dbg 6.1 2>"$BATS_TEST_TMPDIR/err" ||
+		skip "the 6.1 kernel's headers or -dbg package cannot be downloaded: $(tail -1 "$BATS_TEST_TMPDIR/err")"
+	cd "$BATS_TEST_TMPDIR"
+	# $count needs the kernel's DWARF (the -dbg package), kernel.trace the
+	# tracepoint headers of the -common tree: without them stap stops in pass 2.
+	run --separate-stderr "$KM/stap-oracle" --kernel 6.1 -e '
+		global r, s
+		probe kernel.function("vfs_read") { if ($count > 0) r++ }
+		probe kernel.trace("sched_switch") { s++ }
+		probe timer.ms(200) {
+			printf("vfs_read count: %s, sched_switch: %s\n", r > 0 ? "yes" : "no", s > 0 ? "yes" : "no")
+			exit()
+		}'
+	[ "$status" -eq 0 ]
+	[ "$output" = "vfs_read count: yes, sched_switch: yes" ]
+}
