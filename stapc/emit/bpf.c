@@ -426,6 +426,7 @@ static void emit_program(struct kgen_run *run, struct cw *w, const struct kprog 
 	cw_block(w);
 	fexit_ret(w, var, k.ret_used);
 	cw_raw(w, inner.sb.buf);
+	w->uses |= inner.uses; /* the helpers the handler calls, for the manifest */
 	cw_close(w, NULL);
 	cw_blank(w);
 	sb_free(&inner.sb);
@@ -542,6 +543,7 @@ static bool emit_shared(struct kgen_run *run, struct cw *w, int first, int n)
 		}
 	}
 	write_shared(w, kps, n, &k, body.sb.buf);
+	w->uses |= body.uses; /* the helpers the body calls, for the manifest */
 	sb_free(&body.sb);
 	if (k.scratch > run->scratch_max)
 		run->scratch_max = k.scratch;
