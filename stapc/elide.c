@@ -104,32 +104,47 @@ static bool expr_pure(struct expr *x, struct function *fn)
 /* ------------------------------------------------------------ read counts */
 
 /*
- * An assignment (compound ones and ++ too) writes its target without
- * reading it, as far as stap is concerned: a global only ever assigned is
- * printed when the script ends.
+ * An assignment (compound ones and ++ too) whose value nothing uses writes
+ * its target without reading it, as far as stap is concerned: a global only
+ * ever assigned so is printed when the script ends. Where its value is used
+ * (if (++n >= 50)), stap counts it as read, and so do we.
  */
+static bool count_write(struct walker *w, struct expr *x, bool value_used)
+{
+	if (x->kind != E_ASSIGN && x->kind != E_PREINC && x->kind != E_POSTINC)
+		return false;
+	struct expr *l = x->left;
+	if ((l->kind != E_SYMBOL && l->kind != E_INDEX) || !l->sym)
+		return false;
+	l->sym->assigned = true;
+	/* A local's old value is needed by += and ++; not so a plain '='. */
+	if (value_used ||
+	    (l->sym->kind != SYM_GLOBAL && (x->kind != E_ASSIGN || strcmp(x->op, "="))))
+		l->sym->read = true;
+	for (int i = 0; i < l->args.len; i++)
+		walk_expr(w, vec_at(&l->args, i));
+	walk_expr(w, x->right);
+	return true;
+}
+
 static enum walk_next count_expr(struct walker *w, struct expr *x)
 {
 	if (x->kind == E_SYMBOL && x->sym) {
 		x->sym->read = true;
 		return WALK_SKIP;
 	}
-	if (x->kind == E_ASSIGN || x->kind == E_PREINC || x->kind == E_POSTINC) {
-		struct expr *l = x->left;
-		if ((l->kind == E_SYMBOL || l->kind == E_INDEX) && l->sym) {
-			l->sym->assigned = true;
-			/* A local's old value is needed by += and ++; not so a plain '='. */
-			if (l->sym->kind != SYM_GLOBAL && (x->kind != E_ASSIGN || strcmp(x->op, "=")))
-				l->sym->read = true;
-			for (int i = 0; i < l->args.len; i++)
-				walk_expr(w, vec_at(&l->args, i));
-			walk_expr(w, x->right);
-			return WALK_SKIP;
-		}
-	}
+	if (count_write(w, x, true))
+		return WALK_SKIP;
 	if (x->sym)
 		x->sym->read = true; /* arrays: any use keeps them */
 	return WALK_ON;
+}
+
+/* An expression statement's assignment: its value goes nowhere. */
+static enum walk_next count_stmt(struct walker *w, struct stmt *s)
+{
+	return s->kind == S_EXPR && s->expr && count_write(w, s->expr, false) ? WALK_SKIP
+									      : WALK_ON;
 }
 
 /* Loop variables and a catch's are written by the statement, not read. */
@@ -142,7 +157,7 @@ static enum walk_next count_bound(struct walker *w __maybe_unused, struct stmt *
 
 static void count_uses(struct expr *cond, struct stmt *body)
 {
-	struct walker w = { .expr = count_expr, .bound = count_bound };
+	struct walker w = { .expr = count_expr, .stmt = count_stmt, .bound = count_bound };
 	walk_handler(&w, cond, body);
 }
 
