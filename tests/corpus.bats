@@ -16,7 +16,7 @@ load lib/common
 
 setup_file() {
 	[ -d "$EXAMPLES_DIR" ] || return 0
-	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+	mount_tracefs
 	local opts=() names=()
 	# What the table said before: the repo's; the run updates a copy, as
 	# the suite leaves the work tree as it found it.

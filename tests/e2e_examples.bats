@@ -8,7 +8,7 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	[ "$(id -u)" = 0 ] || return 0
-	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
+	mount_tracefs
 	make -C "$TOP" -s O="$O" examples >&2
 }
 

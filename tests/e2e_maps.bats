@@ -9,9 +9,8 @@ load lib/common
 bats_require_minimum_version 1.5.0
 
 setup() {
-	[ "$(id -u)" = 0 ] || skip "the tools load BPF programs: run the tests as root"
+	need_bpf_root
 	T=$BATS_TEST_TMPDIR
-	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing || true
 }
 
 @test "maps: delete, count and foreach of a BPF array in the tool end while the tool's own system calls refill it" {

@@ -7,8 +7,7 @@ load lib/common
 bats_require_minimum_version 1.5.0
 
 setup() {
-	[ "$(id -u)" = 0 ] || skip "tools load BPF programs: run the tests as root"
-	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
+	need_bpf_root
 }
 
 @test "stats: @hist_log and @hist_linear of values added in a kernel probe equal those of the same values added in begin" {

@@ -10,7 +10,7 @@ load lib/common
 bats_require_minimum_version 1.5.0
 
 setup() {
-	[ "$(id -u)" = 0 ] || skip "the tools load BPF programs: run the tests as root"
+	need_bpf_root
 	command -v python3 > /dev/null || skip "python3 makes the pread64 call: not installed"
 	T=$BATS_TEST_TMPDIR
 }

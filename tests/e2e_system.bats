@@ -8,7 +8,7 @@ load lib/common
 bats_require_minimum_version 1.5.0
 
 setup() {
-	[ "$(id -u)" = 0 ] || skip "the tools load BPF programs: run the tests as root"
+	need_bpf_root
 	T=$BATS_TEST_TMPDIR
 }
 

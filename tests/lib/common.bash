@@ -14,6 +14,19 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export NO_COLOR=1
 
+# tracefs, where the tracepoint tools find their events; it may be unmounted
+# on a fresh machine.
+mount_tracefs() {
+	mountpoint -q /sys/kernel/tracing ||
+		mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+}
+
+# For a test whose tools load BPF programs: skips unless root, mounts tracefs.
+need_bpf_root() {
+	[ "$(id -u)" = 0 ] || skip "the tools load BPF programs: run the tests as root"
+	mount_tracefs
+}
+
 # The header lines of a case: `# flags: -g` and `# args: a "b c"`.
 case_flags() {
 	sed -n 's/^# flags: //p' "$1" | head -1
