@@ -63,6 +63,11 @@ static bool run(struct session *s, const char *const *argv, const char *out_path
 	return run_in(s, NULL, argv, out_path);
 }
 
+bool build_run(struct session *s, const char *cwd, const char *const *argv, const char *out_path)
+{
+	return run_in(s, cwd, argv, out_path);
+}
+
 uint64_t hash_bytes64(const void *data, size_t n, uint64_t h)
 {
 	const unsigned char *p = data;
@@ -261,7 +266,9 @@ uint64_t build_fingerprint(struct session *s)
 				arena_printf("%s/stp_attach_kinds.h", bp.runtime),
 				arena_printf("%s/user/stp_gen.h", bp.runtime),
 				arena_printf("%s/user/stp.h", bp.runtime),
-				arena_printf("%s/user/format.h", bp.runtime) };
+				arena_printf("%s/user/format.h", bp.runtime),
+				arena_printf("%s/kmod/stp_kmod.h", bp.runtime),
+				arena_printf("%s/kmod/stp_kmod_abi.h", bp.runtime) };
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		size_t len;
 		char *data = read_file(files[i], &len);
@@ -272,15 +279,19 @@ uint64_t build_fingerprint(struct session *s)
 	return h;
 }
 
-bool build_tool(struct session *s, const char *dir, const char *name, const char *out,
-		const char *manifest, bool has_bpf)
+bool build_tool(struct session *s, const char *dir, const struct translation *t,
+		const char *out)
 {
 	struct build_paths bp;
 	if (!find_runtime(s, &bp))
 		return false;
+	const char *name = t->name, *manifest = t->manifest;
 	const char *obj_c = arena_printf("%s/%s.obj.c", dir, name);
 	const char *object = "";
-	if (has_bpf) {
+	if (t->has_kmod && !build_kmods(s, absolute(dir), t, absolute(bp.runtime),
+					absolute(datadir_of(&bp)), &object, &manifest))
+		return false;
+	if (t->has_bpf) {
 		const char *vmlinux = vmlinux_header(s);
 		if (!vmlinux)
 			return false;

@@ -126,6 +126,9 @@ static bool write_sources(const char *dir, const struct translation *t)
 	if (t->has_bpf)
 		ok = ok && write_file(arena_printf("%s/%s.bpf.c", dir, t->name), t->bpf_c,
 				      strlen(t->bpf_c));
+	if (t->has_kmod)
+		ok = ok && write_file(arena_printf("%s/%s.kmod.c", dir, t->name), t->kmod_c,
+				      strlen(t->kmod_c));
 	return ok;
 }
 
@@ -136,6 +139,11 @@ static const char *build_dir(struct session *s, const struct translation *t)
 	uint64_t f = build_fingerprint(s);
 	h = hash_bytes64(&f, sizeof(f), h);
 	h = hash_bytes64(t->bpf_c, strlen(t->bpf_c), h);
+	h = hash_bytes64(t->kmod_c, strlen(t->kmod_c), h);
+	for (int i = 0; t->has_kmod && i < s->kernels.len; i++) {
+		const char *k = vec_at(&s->kernels, i);
+		h = hash_bytes64(k, strlen(k) + 1, h);
+	}
 	h = hash_bytes64(t->header, strlen(t->header), h);
 	h = hash_bytes64(t->user_c, strlen(t->user_c), h);
 	h = hash_bytes64(t->manifest, strlen(t->manifest), h);
@@ -189,6 +197,8 @@ static int translate_build_run(struct session *s, struct options *o, struct prog
 		       t->user_c);
 		if (t->has_bpf)
 			printf("\n/* ---- %s.bpf.c */\n%s", t->name, t->bpf_c);
+		if (t->has_kmod)
+			printf("\n/* ---- %s.kmod.c */\n%s", t->name, t->kmod_c);
 		return 0;
 	}
 	/* Pass 4: build, or find it built already. */
@@ -207,7 +217,8 @@ static int translate_build_run(struct session *s, struct options *o, struct prog
 			fprintf(stderr, "stapc: cannot write into %s: %s\n", dir, strerror(errno));
 			return 1;
 		}
-		if (!build_tool(s, dir, t->name, cached, t->manifest, t->has_bpf) || end_of_pass())
+		bool built = build_tool(s, dir, t, cached);
+		if (end_of_pass() || !built)
 			return 1;
 		cache_trim(dir);
 	}
@@ -266,8 +277,12 @@ static int run_pipeline(struct session *s, struct options *o)
 	struct program *prog = elab_program(s);
 	if (end_of_pass() || !prog)
 		return 1;
+	bool chosen = backend_choose(s, prog);
+	if (end_of_pass() || !chosen)
+		return 1;
 	if (s->last_pass == 2) {
 		struct strbuf out = { 0 };
+		backend_dump(&out, s);
 		dump_program(&out, prog);
 		fwrite(out.buf, 1, out.len, stdout);
 		sb_free(&out);

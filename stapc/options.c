@@ -33,7 +33,8 @@ static const char usage_text[] =
 	"  -I DIR         look for tapset files in DIR too\n"
 	"  -D NAME=VAL    set a runtime limit (MAXMAPENTRIES, MAXSTRINGLEN, ...)\n"
 	"  -G VAR=VAL     set a global variable's initial value\n"
-	"  -r KVER|DIR    compile for kernel release KVER, or the build tree DIR\n"
+	"  -r KVER|DIR    compile for kernel release KVER, or the build tree DIR's\n"
+	"                 (the module backend builds for it, as --kernel)\n"
 	"  -a ARCH        compile for ARCH instead of this machine's\n"
 	"  -c CMD         start the probes, run CMD, stop when it exits\n"
 	"  -x PID         set target() to PID\n"
@@ -42,7 +43,13 @@ static const char usage_text[] =
 	"  -w             do not print warnings\n"
 	"  -W             treat warnings as errors\n"
 	"  --btf FILE     kernel types from FILE, not this machine's /sys/kernel/btf/vmlinux\n"
-	"  --runtime=MODE what `%( runtime == ... %)` sees: kernel (default) or bpf\n"
+	"  --runtime=MODE what `%( runtime == ... %)` sees: kernel (default) or bpf;\n"
+	"                 it does not choose the backend (stap's kernel runtime is\n"
+	"                 --backend=module here)\n"
+	"  --backend=B    kernel side: auto (default: BPF unless the script needs a\n"
+	"                 module: embedded C, writes to kernel memory), bpf or module\n"
+	"  --kernel REL   build the module for kernel release REL (repeatable), from\n"
+	"                 Debian's linux-headers-REL (dist/fetch-kernel-headers REL)\n"
 	"  --compatible=V the SystemTap language version scripts see as systemtap_v (default 4.8)\n"
 	"  --sign KEY     sign the tool with KEY (minisign's format); writes TOOL.minisig\n"
 	"  --trust PUB    the tool refuses to run unless signed by PUB's key\n"
@@ -108,7 +115,19 @@ static void check_version(const char *opt, const char *arg)
 }
 
 enum { OPT_RUNTIME = 256, OPT_BTF, OPT_BPF, OPT_ALL_MODULES, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED,
-       OPT_SIGN, OPT_TRUST, OPT_COMPATIBLE };
+       OPT_SIGN, OPT_TRUST, OPT_COMPATIBLE, OPT_BACKEND, OPT_KERNEL };
+
+/* --kernel REL and -r REL: each named once, in the order given. */
+static void add_kernel(struct session *s, const char *rel)
+{
+	if (!*rel || strchr(rel, '/'))
+		bad_usage("--kernel needs a kernel release such as 6.1.0-57-cloud-amd64, not '%s'",
+			  rel);
+	for (int i = 0; i < s->kernels.len; i++)
+		if (!strcmp(vec_at(&s->kernels, i), rel))
+			return;
+	vec_push(&s->kernels, (void *)intern(rel));
+}
 
 void options_parse(struct session *s, struct options *o, int argc, char **argv)
 {
@@ -125,6 +144,8 @@ void options_parse(struct session *s, struct options *o, int argc, char **argv)
 		{ "sign", required_argument, NULL, OPT_SIGN },
 		{ "trust", required_argument, NULL, OPT_TRUST },
 		{ "compatible", required_argument, NULL, OPT_COMPATIBLE },
+		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ 0 },
 	};
 	int c;
@@ -164,6 +185,20 @@ void options_parse(struct session *s, struct options *o, int argc, char **argv)
 			break;
 		case 'r':
 			target_set_release(&s->target, optarg);
+			add_kernel(s, s->target.kernel_vr);
+			break;
+		case OPT_KERNEL:
+			add_kernel(s, optarg);
+			break;
+		case OPT_BACKEND:
+			if (!strcmp(optarg, "auto"))
+				s->backend_req = BACKEND_AUTO;
+			else if (!strcmp(optarg, "bpf"))
+				s->backend_req = BACKEND_BPF;
+			else if (!strcmp(optarg, "module"))
+				s->backend_req = BACKEND_MODULE;
+			else
+				bad_usage("--backend must be auto, bpf or module, not '%s'", optarg);
 			break;
 		case 'a':
 			s->target.arch = intern(optarg);

@@ -1130,6 +1130,16 @@ int kgen_literal(struct kgen *k, const char *s);
 int kgen_format(struct kgen *k, const char *fmt);
 
 void emit_bpf(const struct plan *pl, struct strbuf *out);
+/* What the module's emitter (emit/kmod.c) shares with emit_bpf(): the same handlers. */
+void kgen_functions(struct kgen_run *run, struct cw *w);
+const char *kgen_handler_text(struct kgen_run *run, const struct kprog *kp, bool copy_ptrs,
+			      struct kgen *k);
+const char *kgen_body_args(const struct fn_params *fp, const struct kgen *k, bool types);
+const char *kgen_decl(const char *type, const char *name);
+void kgen_kglobal_inits(const struct plan *pl, struct cw *w);
+void kgen_literals(const struct plan *pl, struct cw *fields, struct cw *values);
+/* NAME.kmod.c: the module's C, for each kernel's kbuild (emit/kmod.c). */
+void emit_kmod(const struct plan *pl, struct strbuf *out);
 const char *prog_name(const struct dprobe *d, int variant);
 void emit_user(const struct plan *pl, struct strbuf *out, const char *script,
 	       const char *description);
@@ -1158,7 +1168,9 @@ const char *template_expand(const char *name, const struct tvar *vars);
 struct translation {
 	const char *name; /* C identifier */
 	bool has_bpf;
+	bool has_kmod; /* the kernel side is a module (kmod_c), built per kernel in pass 4 */
 	const char *bpf_c, *header, *user_c, *manifest;
+	const char *kmod_c;
 	const char *man_page; /* NAME.1 */
 };
 
@@ -1171,8 +1183,14 @@ const char *man_page(const char *name, const char *script_name, const char *text
 /* manifest.c: the tool's manifest as JSON; bpf_uses is the plan's BPF_USES_* set. */
 const char *manifest(const struct plan *pl, const struct source_file *script, bool has_bpf,
 		     unsigned bpf_uses);
-bool build_tool(struct session *s, const char *dir, const char *name, const char *out,
-		const char *manifest, bool has_bpf);
+bool build_tool(struct session *s, const char *dir, const struct translation *t,
+		const char *out);
+/* Runs argv in cwd (NULL: ours), its stdout into out_path (NULL: ours); true if it succeeded. */
+bool build_run(struct session *s, const char *cwd, const char *const *argv, const char *out_path);
+/* build_kmod.c: the module of t for each --kernel, as C data (*object) and in the manifest. */
+bool build_kmods(struct session *s, const char *dir, const struct translation *t,
+		 const char *runtime, const char *datadir, const char **object,
+		 const char **manifest);
 /* files.c: every file stapc writes (made with mkstemp beside it, then renamed). */
 int mkdir_p(const char *path);
 int mkdir_p_mode(const char *path, mode_t mode);
@@ -1210,9 +1228,25 @@ struct options {
 void options_parse(struct session *s, struct options *o, int argc, char **argv);
 void options_usage(FILE *out);
 
+/* ---------------------------------------------------------------- backend.c */
+
+enum backend { BACKEND_AUTO, BACKEND_BPF, BACKEND_MODULE };
+struct backend_choice {
+	enum backend backend;
+	const char *why; /* "forced by --backend=module", "the script needs it: ..." */
+};
+struct session;
+/* Decides s->backend for prog (-v says it); false, with an error, if it cannot be had. */
+bool backend_choose(struct session *s, struct program *prog);
+void backend_dump(struct strbuf *out, const struct session *s);
+const char *backend_name(enum backend b);
+
 /* ---------------------------------------------------------------- main.c */
 
 struct session {
+	enum backend backend_req;	/* --backend */
+	struct backend_choice backend;	/* what backend_choose() decided */
+	struct vec kernels;		/* const char *: --kernel/-r releases a module is built for */
 	struct target target;
 	struct vec args;	  /* const char *: script arguments $1.. */
 	struct vec include_dirs;  /* -I, then the built-in tapset dir */

@@ -80,14 +80,22 @@ struct translation *translate(struct session *s, struct program *prog, const cha
 		return NULL;
 	/* The plan is whole: the emitters only read it, in any order. */
 	t->name = pl->name;
-	t->has_bpf = pl->kprobes.len > 0;
-	struct strbuf bpf = { 0 }, hdr = { 0 }, user = { 0 };
+	t->has_kmod = s->backend.backend == BACKEND_MODULE && pl->kprobes.len > 0;
+	t->has_bpf = pl->kprobes.len > 0 && !t->has_kmod;
+	struct strbuf bpf = { 0 }, hdr = { 0 }, user = { 0 }, kmod = { 0 };
+	if (t->has_kmod) {
+		emit_kmod(pl, &kmod);
+		if (diag_error_count())
+			return NULL;
+	}
 	emit_user(pl, &user, arena_strndup(script->text, script->len),
 		  script_description(script->text));
 	emit_header(pl, &hdr);
 	if (t->has_bpf)
 		emit_bpf(pl, &bpf);
 	t->bpf_c = arena_strdup(bpf.buf ? bpf.buf : "");
+	t->kmod_c = arena_strdup(kmod.buf ? kmod.buf : "");
+	sb_free(&kmod);
 	t->header = arena_strdup(hdr.buf);
 	t->user_c = arena_strdup(user.buf);
 	t->manifest = manifest(pl, script, t->has_bpf, pl->bpf_uses);

@@ -39,6 +39,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 static void read_counters(struct stp_session *ss, uint64_t *skipped, uint64_t *lost)
 {
 	*skipped = *lost = 0;
+	if (ss->kmod_area) {
+		stp_kmod_counters(ss, skipped, lost);
+		return;
+	}
 	struct bpf_map *m = ss->obj ? bpf_object__find_map_by_name(ss->obj, "stp_counters") : NULL;
 	if (!m)
 		return;
@@ -84,6 +88,7 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 		fprintf(stderr, "WARNING: %llu output records were lost: the ring buffer was full\n",
 			(unsigned long long)lost);
 	stp_detach_all(ss);
+	stp_kmod_unload(ss);
 	stp_sites_cleanup(rt->tool);
 	stp_why_not_free();
 	stp_ksym_free();
@@ -119,15 +124,21 @@ int stp_main(const struct stp_tool *tool, int argc, char **argv)
 
 	stp_catch_stop_signals();
 
-	if (tool->nkprobes && stp_preflight(&rt) != 0)
+	/* A module tool's kernel side is its module (kmod.c), not BPF. */
+	bool bpf = tool->nkprobes && !tool->nkmods;
+	if (bpf && stp_preflight(&rt) != 0)
 		return 1;
 	if (ss.command && stp_child_prepare(&rt, &ss) != 0)
 		return 1;
-	if (tool->nkprobes && stp_load(&rt, &ss) != 0)
+	if (bpf && stp_load(&rt, &ss) != 0)
+		return fail_to_start(&rt, &ss);
+	if (tool->nkmods && stp_kmod_load(&rt, &ss) != 0)
 		return fail_to_start(&rt, &ss);
 	/* -G values are in place before any probe can fire. */
 	stp_apply_global_options(&rt, &ss);
-	if (tool->nkprobes && stp_attach(&rt, &ss) != 0)
+	if (bpf && stp_attach(&rt, &ss) != 0)
+		return fail_to_start(&rt, &ss);
+	if (tool->nkmods && stp_kmod_attach(&rt, &ss) != 0)
 		return fail_to_start(&rt, &ss);
 
 	/* -T: a signal, so that it also stops a begin probe that loops. */

@@ -88,6 +88,7 @@ void stp_drain(struct stp_rt *rt, struct stp_session *ss)
 {
 	setup(rt, ss);
 	struct bpf_map *m = ss->obj ? bpf_object__find_map_by_name(ss->obj, "stp_events") : NULL;
+	stp_kmod_read(rt, ss, 0, true);
 	if (ss->rb && m) {
 		/* A record takes at least 16 bytes: its 8-byte header, and data 8-aligned. */
 		drain_budget = bpf_map__max_entries(m) / 16;
@@ -102,7 +103,7 @@ void stp_poll(struct stp_rt *rt, struct stp_session *ss, int64_t deadline)
 	setup(rt, ss);
 	const struct stp_tool *t = rt->tool;
 	int64_t now = stp_now_ns();
-	int64_t wake = now + (ss->rb ? DRAIN_PERIOD_NS : 1000 * 1000000LL);
+	int64_t wake = now + (ss->rb || ss->kmod_fd > 0 ? DRAIN_PERIOD_NS : 1000 * 1000000LL);
 	for (int i = 0; i < t->ntimers; i++)
 		if (ss->timers[i].next_ns < wake)
 			wake = ss->timers[i].next_ns;
@@ -115,6 +116,8 @@ void stp_poll(struct stp_rt *rt, struct stp_session *ss, int64_t deadline)
 		/* Woken early only by a forced wake-up (exit, or a filling ring). */
 		ring_buffer__poll(ss->rb, (int)((wait_ns + 999999) / 1000000));
 		ring_buffer__consume(ss->rb);
+	} else if (ss->kmod_fd > 0) {
+		stp_kmod_read(rt, ss, (int)((wait_ns + 999999) / 1000000), false);
 	} else if (wait_ns) {
 		struct timespec ts = { wait_ns / 1000000000LL, wait_ns % 1000000000LL };
 		nanosleep(&ts, NULL);

@@ -111,6 +111,18 @@ struct stp_global_desc {
 	size_t kernel_offset; /* offset in the BPF globals area when addr is NULL */
 };
 
+/* A kernel module built for one kernel (--backend=module), embedded in the tool. */
+struct stp_kmod_blob {
+	const char *release;  /* the kernel it was built for, as uname -r says */
+	const char *vermagic; /* its .modinfo vermagic */
+	const char *name;     /* its name, ending in the tag each run replaces (unique) */
+	const char *sha256;
+	const unsigned char *data;
+	size_t len;
+};
+extern const struct stp_kmod_blob stp_kmods[];
+extern const int stp_nkmods;
+
 struct stp_tool {
 	const char *name;	 /* the tool's name, e.g. "killwatch" */
 	const char *stapc_version;
@@ -140,6 +152,9 @@ struct stp_tool {
 	const char *const *uparams;
 	int nuparams;
 	bool uses_uparms; /* $$parms or $$return: DWARF is read, or its absence told */
+	/* Module tools: the kernel side, one module per kernel (runtime/user/kmod.c). */
+	const struct stp_kmod_blob *kmods;
+	int nkmods;
 	/* -D limits the script was built with */
 	int64_t maxstringlen, maxmapentries, maxerrors, maxaction, maxnesting;
 };

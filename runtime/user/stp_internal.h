@@ -33,6 +33,12 @@ struct stp_session {
 	char **global_sets; /* -G NAME=VALUE */
 	int nglobal_sets;
 	bool ended;
+	/* A module tool's module (kmod.c): its /proc file, shared area and name. */
+	int kmod_fd;
+	void *kmod_area;
+	size_t kmod_area_len;
+	char kmod_name[64];
+	bool kmod_loaded;
 };
 
 extern int stp_verbosity;
@@ -51,6 +57,16 @@ int stp_preflight(struct stp_rt *rt);
 int stp_load(struct stp_rt *rt, struct stp_session *ss);
 /* attach.c: attaches the loaded probes; 0, or 1 once said which could not. */
 int stp_attach(struct stp_rt *rt, struct stp_session *ss);
+/*
+ * kmod.c, a module tool's instead: load the module that matches this
+ * kernel and map its globals; start its probes; read its records; unload.
+ */
+int stp_kmod_load(struct stp_rt *rt, struct stp_session *ss);
+int stp_kmod_attach(struct stp_rt *rt, struct stp_session *ss);
+/* Reads what waits, after waiting up to wait_ms for it; false at the end of the run. */
+void stp_kmod_read(struct stp_rt *rt, struct stp_session *ss, int wait_ms, bool drain);
+void stp_kmod_counters(struct stp_session *ss, uint64_t *skipped, uint64_t *lost);
+void stp_kmod_unload(struct stp_session *ss);
 
 /* What became of each probe (by the index of its first variant) at attach. */
 enum { STP_SUB_FAILED, STP_SUB_ATTACHED, STP_SUB_SUPERSEDED };

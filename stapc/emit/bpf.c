@@ -142,7 +142,7 @@ static void emit_maps(const struct plan *pl, struct cw *w)
 }
 
 /* Initial values of the scalar globals BPF keeps in .data (struct stp_kglobals). */
-static void emit_kglobal_inits(const struct plan *pl, struct cw *w)
+void kgen_kglobal_inits(const struct plan *pl, struct cw *w)
 {
 	w->indent = 1;
 	for (int i = 0; i < pl->prog->globals.len; i++) {
@@ -357,7 +357,7 @@ static void emit_handler(struct kgen *k, const struct kprog *kp)
 }
 
 /* "T name" as C declares it: "struct file *file", "size_t count". */
-static const char *decl(const char *type, const char *name)
+const char *kgen_decl(const char *type, const char *name)
 {
 	int n = (int)strlen(type), stars = 0;
 	while (n > 0 && (type[n - 1] == '*' || type[n - 1] == ' '))
@@ -383,9 +383,9 @@ static const char *prog_signature(const struct variant *var, const char *name, u
 	const struct fn_params *fp = var->params;
 	struct strbuf sb = { 0 };
 	for (int i = 0; fp && !is_kretprobe(var) && i < fp->n && (used >> i); i++)
-		sb_printf(&sb, ", %s", decl(fp->type[i], fp->name[i]));
+		sb_printf(&sb, ", %s", kgen_decl(fp->type[i], fp->name[i]));
 	if (fp && ret && is_kretprobe(var))
-		sb_printf(&sb, ", %s", decl(fp->ret_type, "ret"));
+		sb_printf(&sb, ", %s", kgen_decl(fp->ret_type, "ret"));
 	const char *s = arena_printf("int %s(%s%s)", var->ctx_macro, name, sb.buf ? sb.buf : "");
 	sb_free(&sb);
 	return s;
@@ -398,7 +398,7 @@ static void fexit_ret(struct cw *w, const struct variant *var, bool ret)
 		return;
 	cw_line(w, "u64 stp_ret = 0;");
 	cw_line(w, "bpf_get_func_ret(ctx, &stp_ret);");
-	cw_line(w, "%s = (%s)stp_ret;", decl(var->params->ret_type, "ret"), var->params->ret_type);
+	cw_line(w, "%s = (%s)stp_ret;", kgen_decl(var->params->ret_type, "ret"), var->params->ret_type);
 }
 
 /* A kgen for kp's handler, written into w. */
@@ -435,15 +435,15 @@ static void emit_program(struct kgen_run *run, struct cw *w, const struct kprog 
 }
 
 /* "(ctx, file, count)": what a program hands the shared body, in the order it takes them. */
-static const char *body_args(const struct fn_params *fp, const struct kgen *k, bool types)
+const char *kgen_body_args(const struct fn_params *fp, const struct kgen *k, bool types)
 {
 	struct strbuf sb = { 0 };
 	sb_puts(&sb, types ? "void *ctx" : "ctx");
 	for (int i = 0; fp && i < fp->n; i++)
 		if (k->args_used & (1u << i))
-			sb_printf(&sb, ", %s", types ? decl(fp->type[i], fp->name[i]) : fp->name[i]);
+			sb_printf(&sb, ", %s", types ? kgen_decl(fp->type[i], fp->name[i]) : fp->name[i]);
 	if (fp && k->ret_used)
-		sb_printf(&sb, ", %s", types ? decl(fp->ret_type, "ret") : "ret");
+		sb_printf(&sb, ", %s", types ? kgen_decl(fp->ret_type, "ret") : "ret");
 	const char *r = arena_strdup(sb.buf);
 	sb_free(&sb);
 	return r;
@@ -456,7 +456,7 @@ static void write_shared(struct cw *w, const struct kprog **kps, int n, const st
 	const struct fn_params *fp = kps[0]->var.params;
 	const char *fn = arena_printf("%s_body", kps[0]->name);
 	cw_line(w, "/* %s */", c_comment(vec_at(&kps[0]->d->chain, 0)));
-	cw_line(w, "static __always_inline int %s(%s)", fn, body_args(fp, k, true));
+	cw_line(w, "static __always_inline int %s(%s)", fn, kgen_body_args(fp, k, true));
 	cw_block(w);
 	cw_raw(w, body);
 	cw_close(w, NULL);
@@ -469,7 +469,7 @@ static void write_shared(struct cw *w, const struct kprog **kps, int n, const st
 		cw_line(w, "%s", prog_signature(var, kps[i]->name, k->args_used, k->ret_used));
 		cw_block(w);
 		fexit_ret(w, var, k->ret_used);
-		cw_line(w, "return %s(%s);", fn, body_args(fp, k, false));
+		cw_line(w, "return %s(%s);", fn, kgen_body_args(fp, k, false));
 		cw_close(w, NULL);
 		cw_blank(w);
 	}
@@ -579,7 +579,7 @@ static const char *site_defines(const struct plan *pl)
  * its fields, then its values. The table is the tool's too (errors are
  * reported by number): a program may read none of it.
  */
-static void emit_literals(const struct plan *pl, struct cw *fields, struct cw *values)
+void kgen_literals(const struct plan *pl, struct cw *fields, struct cw *values)
 {
 	fields->indent = 1;
 	for (int i = 0; i < pl->literals.len; i++) {
@@ -604,8 +604,8 @@ static void write_bpf_file(const struct plan *pl, struct strbuf *out, const char
 {
 	struct cw inits = { 0 }, fields = { 0 }, values = { 0 }, kconfigs = { 0 }, maps = { 0 },
 		  hists = { 0 };
-	emit_kglobal_inits(pl, &inits);
-	emit_literals(pl, &fields, &values);
+	kgen_kglobal_inits(pl, &inits);
+	kgen_literals(pl, &fields, &values);
 	emit_kconfigs(pl, &kconfigs);
 	emit_maps(pl, &maps);
 	emit_hist_functions(pl, &hists);
@@ -633,8 +633,8 @@ static void write_bpf_file(const struct plan *pl, struct strbuf *out, const char
 		sb_free(&all[i]->sb);
 }
 
-/* The functions K calls, then its programs: the code that refers to the plan. */
-void kgen_code(struct kgen_run *run, struct cw *w)
+/* The script's functions K calls, declared then defined. */
+void kgen_functions(struct kgen_run *run, struct cw *w)
 {
 	const struct plan *pl = run->pl;
 	/* Declared first: a function may call one defined after it. */
@@ -650,6 +650,32 @@ void kgen_code(struct kgen_run *run, struct cw *w)
 		if (!fn->builtin && in_k(fn))
 			emit_function(run, w, fn);
 	}
+}
+
+/*
+ * kp's handler alone, its text (indented once) and in *k what it read: for
+ * a backend that wraps it in its own way (the module's, emit/kmod.c).
+ */
+const char *kgen_handler_text(struct kgen_run *run, const struct kprog *kp, bool copy_ptrs,
+			      struct kgen *k)
+{
+	struct cw inner = { .indent = 1 };
+	*k = handler_kgen(run, &inner, kp);
+	k->copy_ptrs = copy_ptrs;
+	emit_handler(k, kp);
+	if (k->scratch > run->scratch_max)
+		run->scratch_max = k->scratch;
+	const char *r = arena_strdup(inner.sb.buf ? inner.sb.buf : "");
+	sb_free(&inner.sb);
+	k->w = NULL;
+	return r;
+}
+
+/* The functions K calls, then its programs: the code that refers to the plan. */
+void kgen_code(struct kgen_run *run, struct cw *w)
+{
+	const struct plan *pl = run->pl;
+	kgen_functions(run, w);
 	for (int i = 0, n; i < pl->kprogs.len; i += n) {
 		/* The variants of one probe come one after the other. */
 		const struct kprog *first = vec_at(&pl->kprogs, i);

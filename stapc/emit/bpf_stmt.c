@@ -523,7 +523,9 @@ void kgen_stmt(struct kgen *k, struct stmt *s)
 		cw_line(k->w, "break; /* continue: leave the body's do-while */");
 		return;
 	case S_EMBEDDED:
-		diag_error(&s->loc, "embedded C cannot run in a BPF program");
+		diag_error(&s->loc, k->pl->s->backend.backend == BACKEND_MODULE
+					    ? "the kernel-module backend cannot run embedded C yet"
+					    : "embedded C cannot run in a BPF program");
 		return;
 	}
 }

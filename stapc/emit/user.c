@@ -555,7 +555,11 @@ static void write_tool_file(const struct plan *pl, struct strbuf *out, const cha
 		{ "TABLES", tables.sb.buf },
 		{ "BODY", body },
 		{ "DESCRIPTIONS", descriptions.sb.buf },
-		{ "MAIN_BPF", pl->kprobes.len ? "\ttool.bpf_object_len = stp_bpf_object_len;" : "" },
+		{ "MAIN_BPF", !pl->kprobes.len ? ""
+			      : pl->s->backend.backend == BACKEND_MODULE
+				      ? "\ttool.bpf_object_len = 0;\n"
+					"\ttool.kmods = stp_kmods;\n\ttool.nkmods = stp_nkmods;"
+				      : "\ttool.bpf_object_len = stp_bpf_object_len;" },
 		{ "NFORMATS", arena_printf("%d", pl->formats.len) },
 		{ "MAIN_MAPS", maps.sb.buf },
 		{ 0 },

@@ -842,8 +842,8 @@ void ugen_stmt(struct ugen *u, struct stmt *s)
 		cw_line(u->w, "goto %s;", u->continue_label);
 		return;
 	case S_EMBEDDED:
-		diag_error(&s->loc, "embedded C is not supported: stapc compiles to BPF, not to a kernel "
-				    "module");
+		diag_error(&s->loc, "embedded C is not supported in begin, end and timer probes, "
+				    "which run in the tool, nor yet in the kernel-module backend");
 		return;
 	}
 }

@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The kernel-module backend end to end (issue 15's first slice): tools built
+# here with --backend=module for Debian's 6.1 and 6.12 kernels (one tool
+# carrying both modules) run in one boot of each guest beside the BPF build
+# of the same script, under the same workload, and must print the same;
+# after each, no module is left loaded. Modules do not load on this host
+# (no CONFIG_MODULES): the guests are where they run. Needs the kernels'
+# headers (dist/fetch-kernel-headers) and qemu; skips, saying why, without.
+
+bats_require_minimum_version 1.5.0
+load lib/common
+
+KM=$BATS_TEST_DIRNAME/kmatrix
+KERNELS=${STAPC_KMATRIX_KERNELS:-6.1 6.12}
+SCRIPTS="kread kexec"
+
+setup_file() {
+	source "$KM/lib.sh"
+	source "$KM/places.bash"
+	STATE=$BATS_FILE_TMPDIR/state OUT=$BATS_FILE_TMPDIR/out
+	mkdir -p "$STATE" "$OUT"
+	if ! km_install_host_tools 2>"$STATE/tools.err"; then
+		echo "host tools missing: $(tail -1 "$STATE/tools.err")" >"$STATE/skip"
+		return 0
+	fi
+	local k rel kernels=() t=$BATS_FILE_TMPDIR/t s
+	for k in $KERNELS; do
+		km_fetch "$k" || continue
+		rel=$(km_resolve_kernel "$k")
+		if ! "$TOP/dist/fetch-kernel-headers" "$rel" >/dev/null 2>"$STATE/headers-$k.err"; then
+			echo "the headers of $rel cannot be fetched: $(tail -1 "$STATE/headers-$k.err")" \
+				>"$STATE/skip-$k"
+			continue
+		fi
+		kernels+=(--kernel "$rel")
+		echo "$rel" >"$STATE/rel-$k"
+	done
+	[ ${#kernels[@]} -gt 0 ] || return 0
+	mkdir -p "$t"
+	cp "$KM/kmod/run-all" "$t/"
+	for s in $SCRIPTS; do
+		"$STAPC" --backend=module "${kernels[@]}" -o "$t/$s-mod" "$KM/kmod/$s.stp" \
+			2>"$STATE/build-$s.err" || echo "$s" >>"$STATE/build-failed"
+		"$STAPC" -o "$t/$s-bpf" "$KM/kmod/$s.stp" 2>>"$STATE/build-$s.err" ||
+			echo "$s" >>"$STATE/build-failed"
+	done
+	[ -e "$STATE/build-failed" ] && return 0
+	for k in $KERNELS; do
+		[ -e "$STATE/rel-$k" ] && km_run_guest "$k" "$t" 600
+	done
+}
+
+setup() {
+	source "$KM/lib.sh"
+	source "$KM/places.bash"
+	STATE=$BATS_FILE_TMPDIR/state
+	OUT=$BATS_FILE_TMPDIR/out
+	[ ! -e "$STATE/skip" ] || skip "$(cat "$STATE/skip")"
+}
+
+# in_guest K - skips unless kernel K's tools were built and its guest booted.
+in_guest() {
+	[ ! -e "$STATE/skip-$1" ] || skip "$(cat "$STATE/skip-$1")"
+	if [ -e "$STATE/build-failed" ]; then
+		cat "$STATE"/build-*.err
+		return 1
+	fi
+	[ -e "$OUT/$1.rc" ] || skip "kernel $1 was not booted"
+	if [ "$(cat "$OUT/$1.rc")" != 0 ]; then
+		cat "$OUT/$1.log"
+		tail -30 "$OUT/$1.console"
+		return 1
+	fi
+}
+
+# same_output K SCRIPT - the module build printed what the BPF build did, both rc 0.
+same_output() {
+	local k=$1 s=$2 out=$OUT/$1
+	[ "$(km_case_rc "$out" "$s-mod")" = 0 ] || { cat "$out/$s-mod/stderr"; return 1; }
+	[ "$(km_case_rc "$out" "$s-bpf")" = 0 ] || { cat "$out/$s-bpf/stderr"; return 1; }
+	diff -u "$out/$s-bpf/stdout" "$out/$s-mod/stdout"
+}
+
+check_kernel() {
+	local k=$1 out=$OUT/$1
+	in_guest "$k"
+	same_output "$k" kread
+	same_output "$k" kexec
+	# What the scripts print, so that "the same" is not "both empty".
+	grep -qx 'reads=5 ones=5' "$out/kread-mod/stdout"
+	[ "$(grep -c '^read [1-5] by dd count=1$' "$out/kread-mod/stdout")" = 5 ]
+	grep -qx 'exec true old_pid_is_target=1' "$out/kexec-mod/stdout"
+	# Every module was removed when its tool ended.
+	! grep stapc_ "$out/modules-mod/stdout"
+}
+
+@test "6.1 guest: module builds print what BPF builds print; none stays loaded" {
+	check_kernel 6.1
+}
+
+@test "6.12 guest: the same tools (one module per kernel inside) print the same" {
+	check_kernel 6.12
+}
