@@ -499,6 +499,8 @@ static void resolve_write(struct scope *sc, struct expr *x)
 		return;
 	if (!writes_target(l) || sc->e->s->guru || l->loc.file->is_tapset)
 		return;
+	if (l->kind == E_TARGET && sc->probe && sc->probe->prov->target_writable)
+		return;
 	if (diag_error_count() > errors)
 		return; /* what it names is wrong already: that is the error to fix */
 	struct strbuf sb = { 0 };

@@ -558,12 +558,16 @@ struct elab;
 struct variant;
 
 /* Where the tool runs a probe it runs itself: a list of struct stp_tool. */
-enum tool_list { TOOL_NONE, TOOL_BEGIN, TOOL_END, TOOL_ERROR, TOOL_TIMER };
+enum tool_list { TOOL_NONE, TOOL_BEGIN, TOOL_END, TOOL_ERROR, TOOL_TIMER, TOOL_PROCFS };
 struct tool_entry {
 	enum tool_list list;		   /* TOOL_NONE: never runs (`never`) */
 	int64_t order;			   /* begin, end, error: lower first */
 	int64_t interval_ns, randomize_ns; /* timers */
 	bool interruptible;		   /* stap runs it with interrupts on: 10 x MAXACTION */
+	/* procfs files: the name, read's capacity (0: MAXSTRINGLEN), umask (-1: default) */
+	const char *path;
+	int64_t maxsize, umask;
+	bool write;
 };
 
 /*
@@ -620,6 +624,8 @@ struct provider {
 	void (*list)(struct elab *e, const struct probe_point *pattern, struct vec *out);
 	/* expand()'s matches may be missing where the tool runs: each is optional. */
 	bool expansions_optional;
+	/* Its handlers may set its $variables without -g: procfs's $value is the reply. */
+	bool target_writable;
 };
 
 extern const struct provider *const providers[];

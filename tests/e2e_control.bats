@@ -25,28 +25,6 @@ teardown() {
 	done
 }
 
-# Waits (at most a minute, under any load) until file $1 has a line $2.
-wait_for_line() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		grep -qx -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "no line '$2' in $1" >&2
-	return 1
-}
-
-# Waits (at most a minute) until process $1 is gone; fails if it stays.
-wait_gone() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	echo "process $1 is still running" >&2
-	return 1
-}
-
 @test "control: an error in begin runs the error probes, not the end ones, and the tool exits 1" {
 	run --separate-stderr -1 timeout -k 10 120 "$STAPC" -e \
 		'probe begin { error("x") } probe error { println("ran") } probe end { println("end") }'

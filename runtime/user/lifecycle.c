@@ -89,6 +89,7 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 			(unsigned long long)lost);
 	stp_detach_all(ss);
 	stp_kmod_unload(ss);
+	stp_procfs_close(rt);
 	stp_sites_cleanup(rt->tool);
 	stp_why_not_free();
 	stp_ksym_free();
@@ -139,6 +140,8 @@ int stp_main(const struct stp_tool *tool, int argc, char **argv)
 	if (bpf && stp_attach(&rt, &ss) != 0)
 		return fail_to_start(&rt, &ss);
 	if (tool->nkmods && stp_kmod_attach(&rt, &ss) != 0)
+		return fail_to_start(&rt, &ss);
+	if (tool->nprocfs && stp_procfs_open(&rt) != 0)
 		return fail_to_start(&rt, &ss);
 
 	/* -T: a signal, so that it also stops a begin probe that loops. */

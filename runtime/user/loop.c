@@ -24,6 +24,8 @@ int64_t stp_now_ns(void)
 
 /* How long BPF's records may wait before the tool reads them. */
 #define DRAIN_PERIOD_NS (20 * 1000000LL)
+/* How long a reader of a procfs file may wait for the tool to notice it. */
+#define PROCFS_PERIOD_NS (10 * 1000000LL)
 
 /* Records the last drain may still read (-1: reading as usual). */
 static int64_t drain_budget = -1;
@@ -107,6 +109,8 @@ void stp_poll(struct stp_rt *rt, struct stp_session *ss, int64_t deadline)
 	for (int i = 0; i < t->ntimers; i++)
 		if (ss->timers[i].next_ns < wake)
 			wake = ss->timers[i].next_ns;
+	if (t->nprocfs && now + PROCFS_PERIOD_NS < wake)
+		wake = now + PROCFS_PERIOD_NS;
 	if (deadline && deadline < wake)
 		wake = deadline;
 	int64_t wait_ns = wake - now;
@@ -124,6 +128,7 @@ void stp_poll(struct stp_rt *rt, struct stp_session *ss, int64_t deadline)
 	}
 	stp_out_flush(rt);
 	run_timers(rt, ss);
+	stp_procfs_serve(rt);
 }
 
 static int cmp_order(const void *a, const void *b)

@@ -103,6 +103,16 @@ struct stp_timer_desc {
 	void (*fn)(struct stp_rt *rt);
 };
 
+/* A procfs probe's file (runtime/user/procfs.c). */
+struct stp_procfs_desc {
+	const char *pp;
+	const char *path;     /* its name in the tool's folder */
+	int64_t umask;	      /* -1: stap's default */
+	int64_t maxsize;      /* read: the most $value holds; 0: MAXSTRINGLEN */
+	bool write;	      /* a write probe; else a read probe */
+	void (*fn)(struct stp_rt *rt);
+};
+
 /* A global the command line may set with -G NAME=VALUE. */
 struct stp_global_desc {
 	const char *name;
@@ -138,6 +148,8 @@ struct stp_tool {
 	int nbegins, nends, nerrors;
 	const struct stp_timer_desc *timers;
 	int ntimers;
+	const struct stp_procfs_desc *procfs;
+	int nprocfs;
 	const struct stp_global_desc *globals;
 	int nglobals;
 	int nargs_max; /* highest $N / @N the script uses */

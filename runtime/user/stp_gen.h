@@ -62,6 +62,9 @@ void stp_strncpy(char *dst, const char *src, size_t n);
 /* kconfig.c: whether the running kernel's CONFIG_X is `want` ("y", "m", "n"). */
 int64_t stp_kconfig_is(const char *name, const char *want);
 void stp_strcat(char *dst, const char *src);
+/* procfs probes' $value: what a read handler answers, what a writer wrote (procfs.c). */
+const char *stp_procfs_value(struct stp_rt *rt);
+void stp_procfs_set(struct stp_rt *rt, const char *s, int append);
 s64 stp_strcmp(const char *a, const char *b);
 s64 stp_strlen(const char *s);
 /* system(cmd): /bin/sh -c cmd in the background (system.c). */

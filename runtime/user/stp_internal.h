@@ -90,6 +90,10 @@ void stp_run_begins(struct stp_rt *rt);
 void stp_run_ends(struct stp_rt *rt);
 void stp_run_errors(struct stp_rt *rt);
 void stp_poll(struct stp_rt *rt, struct stp_session *ss, int64_t deadline);
+/* procfs.c: the procfs probes' FIFOs, made (0, or -1 once said why), served, removed. */
+int stp_procfs_open(struct stp_rt *rt);
+void stp_procfs_serve(struct stp_rt *rt);
+void stp_procfs_close(struct stp_rt *rt);
 void stp_drain(struct stp_rt *rt, struct stp_session *ss);
 int stp_child_prepare(struct stp_rt *rt, struct stp_session *ss);
 void stp_child_start(struct stp_session *ss);

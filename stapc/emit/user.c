@@ -94,6 +94,28 @@ static struct tool_entry tool_entry_of(const struct dprobe *d)
 }
 
 /*
+ * The files the tool serves (procfs probes): name, mode bits taken away,
+ * read's capacity, direction. Returns how many; writes no table if none.
+ */
+static int emit_procfs_table(const struct plan *pl, struct cw *w)
+{
+	int n = 0;
+	for (int i = 0; i < pl->uprobes.len; i++) {
+		struct dprobe *d = vec_at(&pl->uprobes, i);
+		struct tool_entry te = tool_entry_of(d);
+		if (te.list != TOOL_PROCFS)
+			continue;
+		if (!n++)
+			cw_open(w, "static const struct stp_procfs_desc procfs[] =");
+		cw_line(w, "{ %s, %s, %lldLL, %lldLL, %d, probe_%d },", c_string(vec_at(&d->chain, 0)),
+			c_string(te.path), (long long)te.umask, (long long)te.maxsize, te.write, d->id);
+	}
+	if (n)
+		cw_close(w, ";");
+	return n;
+}
+
+/*
  * What one hit of probe d may do, as stap counts: MAXACTION, and ten times
  * that (MAXACTION_INTERRUPTIBLE) for begin, end and error probes, which
  * stap runs with interrupts enabled; no limit with
@@ -470,6 +492,7 @@ static void emit_descriptions(const struct plan *pl, struct cw *w, const char *s
 	}
 	cw_line(w, "{ 0 }");
 	cw_close(w, ";");
+	int nprocfs = emit_procfs_table(pl, w);
 	int nglobals = 0;
 	cw_open(w, "static const struct stp_global_desc globals[] =");
 	for (int i = 0; i < pl->prog->globals.len; i++) {
@@ -505,6 +528,8 @@ static void emit_descriptions(const struct plan *pl, struct cw *w, const char *s
 	cw_line(w, ".ends = ends, .nends = %d,", counts[1]);
 	cw_line(w, ".errors = errors, .nerrors = %d,", counts[2]);
 	cw_line(w, ".timers = timers, .ntimers = %d,", ntimers);
+	if (nprocfs)
+		cw_line(w, ".procfs = procfs, .nprocfs = %d,", nprocfs);
 	cw_line(w, ".globals = globals, .nglobals = %d,", nglobals);
 	cw_line(w, ".autoprint = autoprint,");
 	if (uses_uprobes) {

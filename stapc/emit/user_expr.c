@@ -395,6 +395,11 @@ static const char *assign(struct ugen *u, struct expr *x)
 			array_set(u, l, key, v);
 			return v;
 		}
+		if (l->kind == E_TARGET) {
+			/* procfs's $value: its own buffer, as large as .maxsize(N) says. */
+			cw_line(u->w, "stp_procfs_set(rt, %s, %d);", v, !strcmp(op, ".="));
+			return "stp_procfs_value(rt)";
+		}
 		const char *lv = scalar(u, l);
 		cw_line(u->w, "%s(%s, %s);", !strcmp(op, ".=") ? "stp_strcat" : "stp_strcpy", lv, v);
 		return lv;
@@ -518,6 +523,8 @@ const char *ugen_str(struct ugen *u, struct expr *x)
 		return c_string(decode_escapes(x->str));
 	case E_SYMBOL:
 		return x->sym ? scalar(u, x) : "\"\"";
+	case E_TARGET:
+		return "stp_procfs_value(rt)"; /* the only $variable a tool-side probe has */
 	case E_CONCAT: {
 		const char *d = ugen_strtmp(u);
 		cw_line(u->w, "stp_strcpy(%s, %s);", d, ugen_str(u, x->left));

@@ -12,6 +12,7 @@
 	X(tracepoint)  \
 	X(process)     \
 	X(perf)        \
+	X(procfs)      \
 	X(kfunc)
 
 #define DECLARE(name) extern const struct provider provider_##name;

@@ -27,6 +27,28 @@ need_bpf_root() {
 	mount_tracefs
 }
 
+# Waits (at most a minute, under any load) until file $1 has a line $2.
+wait_for_line() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		grep -qx -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "no line '$2' in $1" >&2
+	return 1
+}
+
+# Waits (at most a minute) until process $1 is gone; fails if it stays.
+wait_gone() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "process $1 is still running" >&2
+	return 1
+}
+
 # The header lines of a case: `# flags: -g` and `# args: a "b c"`.
 case_flags() {
 	sed -n 's/^# flags: //p' "$1" | head -1
