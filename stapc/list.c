@@ -55,7 +55,17 @@ static bool names_match(const struct probe_point *pattern, const struct probe_po
 static const char *variables_of(struct elab *e, const char *point)
 {
 	int errors = diag_error_count();
-	const char *text = arena_printf("probe %s {}", point);
+	/* A listed form's placeholder number, timer.s(N), parses as a number. */
+	struct strbuf pt = { 0 };
+	for (const char *c = point; *c; c++) {
+		if (!strncmp(c, "(N)", 3)) {
+			sb_puts(&pt, "(1)");
+			c += 2;
+		} else
+			sb_putc(&pt, *c);
+	}
+	const char *text = arena_printf("probe %s {}", pt.buf);
+	sb_free(&pt);
 	struct source_file *f = source_add("<list>", text, strlen(text));
 	struct stapfile *sf = parse_file(e->s, f);
 	if (diag_error_count() > errors || sf->probes.len != 1)

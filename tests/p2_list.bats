@@ -57,3 +57,13 @@ need_tracefs() {
 	run -0 "$STAPC" -L 'kernel.function("vfs_read")'
 	[ "$output" = 'kernel.function("vfs_read") $file:struct file* $buf:char* $count:size_t $pos:loff_t*' ]
 }
+
+@test "p2 list: -L of a family whose forms take a number (timer.ms(N), procfs's .maxsize(N)) lists them, with procfs's \$value" {
+	run -0 --separate-stderr "$STAPC" -L 'timer*'
+	[[ "$output" == *"timer.ms(N)"* ]]
+	[ -z "$stderr" ]
+	run -0 --separate-stderr "$STAPC" -L 'procfs*'
+	[[ "$output" == *'procfs("PATH").read.maxsize(N) $value:string'* ]]
+	[[ "$output" == *'procfs("PATH").write $value:string'* ]]
+	[ -z "$stderr" ]
+}
