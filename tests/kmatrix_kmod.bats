@@ -38,7 +38,7 @@ setup_file() {
 	done
 	[ ${#kernels[@]} -gt 0 ] || return 0
 	mkdir -p "$t"
-	cp "$KM/kmod/run-all" "$t/"
+	cp "$KM/kmod/run-all" "$KM/kmod/lifecycle" "$t/"
 	for s in $SCRIPTS; do
 		"$STAPC" --backend=module "${kernels[@]}" -o "$t/$s-mod" "$KM/kmod/$s.stp" \
 			2>"$STATE/build-$s.err" || echo "$s" >>"$STATE/build-failed"
@@ -101,4 +101,29 @@ check_kernel() {
 
 @test "6.12 guest: the same tools (one module per kernel inside) print the same" {
 	check_kernel 6.12
+}
+
+# lifecycle_of K - the facts tests/kmatrix/kmod/lifecycle printed in kernel K's guest.
+lifecycle_of() {
+	in_guest "$1"
+	[ "$(km_case_rc "$OUT/$1" lifecycle)" = 0 ] || { cat "$OUT/$1/lifecycle/stderr"; return 1; }
+	cat "$OUT/$1/lifecycle/stdout"
+}
+
+@test "6.1 guest: -T, SIGTERM and SIGINT remove the module; two runs at once have two" {
+	run lifecycle_of 6.1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"T rc=0 left=0"* ]]
+	[[ "$output" == *"TERM rc=0 left=0 end=1"* ]]
+	[[ "$output" == *"INT rc=0 left=0 end=1"* ]]
+	[[ "$output" == *"two loaded=2"* ]]
+	[[ "$output" == *"two rc=0,0 left=0"* ]]
+}
+
+@test "6.1 guest: after SIGKILL the module stays, probes off, and the next start removes it" {
+	run lifecycle_of 6.1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"KILL left=1"* ]]
+	[[ "$output" == *"next rc=0 left=0 removed=1"* ]]
 }

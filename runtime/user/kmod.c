@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +113,12 @@ static int load_image(const unsigned char *image, size_t len, const char *name)
 	return err == ENOSYS || err == EBADF || err == EINVAL ? errno : err;
 }
 
-/* Modules of this tool a killed run left: their file opens (probes off), so no run owns them. */
+/*
+ * Modules of this tool a killed run left: the run named in the module's
+ * name (its pid, the first six digits after the stem) is gone, and no one
+ * has its file open. A run that is starting has loaded its module before
+ * it opens the file: its pid, alive, keeps it from being taken for one.
+ */
 static void remove_stale(const struct stp_kmod_blob *m, const char *tool)
 {
 	FILE *f = fopen("/proc/modules", "re");
@@ -123,6 +129,10 @@ static void remove_stale(const struct stp_kmod_blob *m, const char *tool)
 		if (!sp || (size_t)(sp - line) != strlen(m->name) || strncmp(line, m->name, stem))
 			continue;
 		*sp = 0;
+		char pid[7] = { 0 };
+		memcpy(pid, line + stem, 6);
+		if (kill((pid_t)strtol(pid, NULL, 16), 0) == 0 || errno != ESRCH)
+			continue;
 		char path[600];
 		snprintf(path, sizeof(path), "/proc/%s", line);
 		int fd = open(path, O_RDWR | O_CLOEXEC);
@@ -174,8 +184,9 @@ int stp_kmod_load(struct stp_rt *rt, struct stp_session *ss)
 	memcpy(image, m->data, m->len);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	unsigned long long id = ((unsigned long long)getpid() << 24 ^ (unsigned long long)ts.tv_nsec ^
-				 (unsigned long long)ts.tv_sec << 30) & 0xffffffffffffULL;
+	/* Unique while this run lives: its pid (as remove_stale() reads it), then a nonce. */
+	unsigned long long id = ((unsigned long long)getpid() & 0xffffff) << 24 |
+				(((unsigned long long)ts.tv_nsec ^ (unsigned long long)ts.tv_sec) & 0xffffff);
 	size_t stem = name_stem(m);
 	snprintf(ss->kmod_name, sizeof(ss->kmod_name), "%.*s%012llx", (int)stem, m->name, id);
 	rename_image(image, m->len, m->name, ss->kmod_name);
