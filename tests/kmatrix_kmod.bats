@@ -13,7 +13,7 @@ load lib/common
 
 KM=$BATS_TEST_DIRNAME/kmatrix
 KERNELS=${STAPC_KMATRIX_KERNELS:-6.1 6.12}
-SCRIPTS="kread kexec"
+SCRIPTS="kread kexec kerr"
 
 setup_file() {
 	source "$KM/lib.sh"
@@ -74,12 +74,14 @@ in_guest() {
 	fi
 }
 
-# same_output K SCRIPT - the module build printed what the BPF build did, both rc 0.
+# same_output K SCRIPT [RC] - the module build printed what the BPF build did
+# (stdout and stderr), both exiting with RC (default 0).
 same_output() {
-	local k=$1 s=$2 out=$OUT/$1
-	[ "$(km_case_rc "$out" "$s-mod")" = 0 ] || { cat "$out/$s-mod/stderr"; return 1; }
-	[ "$(km_case_rc "$out" "$s-bpf")" = 0 ] || { cat "$out/$s-bpf/stderr"; return 1; }
+	local k=$1 s=$2 rc=${3:-0} out=$OUT/$1
+	[ "$(km_case_rc "$out" "$s-mod")" = "$rc" ] || { cat "$out/$s-mod/stderr"; return 1; }
+	[ "$(km_case_rc "$out" "$s-bpf")" = "$rc" ] || { cat "$out/$s-bpf/stderr"; return 1; }
 	diff -u "$out/$s-bpf/stdout" "$out/$s-mod/stdout"
+	diff -u "$out/$s-bpf/stderr" "$out/$s-mod/stderr"
 }
 
 check_kernel() {
@@ -87,6 +89,10 @@ check_kernel() {
 	in_guest "$k"
 	same_output "$k" kread
 	same_output "$k" kexec
+	# Run-time errors: one caught (try/catch), one that ends the run.
+	same_output "$k" kerr 1
+	grep -qx 'caught at 2: division by 0' "$out/kerr-mod/stdout"
+	grep -qx "ERROR: division by 0 near operator '/' at kerr.stp:14:21" "$out/kerr-mod/stderr"
 	# What the scripts print, so that "the same" is not "both empty".
 	grep -qx 'reads=5 ones=5' "$out/kread-mod/stdout"
 	[ "$(grep -c '^read [1-5] by dd count=1$' "$out/kread-mod/stdout")" = 5 ]

@@ -97,16 +97,32 @@ static __always_inline long bpf_probe_read_user(void *dst, u32 size, const void 
 	return rc;
 }
 
-/* As BPF's: the length with its NUL, or a negative error. */
-static __always_inline long bpf_probe_read_kernel_str(void *dst, u32 size, const void *src)
+/*
+ * As BPF's: the length with its NUL, or a negative error. Byte by byte:
+ * the kernel's strncpy_from_*_nofault are not exported to modules.
+ */
+static long stp_read_str(char *dst, u32 size, const void *src, bool user)
 {
-	return strncpy_from_kernel_nofault(dst, src, size);
+	u32 i;
+	if (!size)
+		return 0;
+	for (i = 0; i + 1 < size; i++) {
+		char c;
+		long rc = user ? copy_from_user_nofault(&c, (const char __user *)src + i, 1)
+			       : copy_from_kernel_nofault(&c, (const char *)src + i, 1);
+		if (rc) {
+			((char *)dst)[0] = 0;
+			return -EFAULT;
+		}
+		((char *)dst)[i] = c;
+		if (!c)
+			return i + 1;
+	}
+	((char *)dst)[i] = 0;
+	return i + 1;
 }
-
-static __always_inline long bpf_probe_read_user_str(void *dst, u32 size, const void *src)
-{
-	return strncpy_from_user_nofault(dst, (const void __user *)src, size);
-}
+#define bpf_probe_read_kernel_str(dst, size, src) stp_read_str((dst), (size), (src), false)
+#define bpf_probe_read_user_str(dst, size, src) stp_read_str((dst), (size), (src), true)
 
 /* bpf_snprintf's shape over the kernel's: a fault's message has at most three values. */
 static __always_inline long bpf_snprintf(char *buf, u32 size, const char *fmt, const u64 *a,
@@ -228,6 +244,15 @@ static __always_inline void stp_ring_commit(char *p)
 {
 	u32 *h = (u32 *)(p - 8);
 	smp_store_release(h, READ_ONCE(*h) & ~STP_HDR_BUSY);
+}
+
+/* A record given back (an error while it was written): the reader skips it as padding. */
+static __always_inline void bpf_ringbuf_discard(void *p, u64 flags)
+{
+	u32 *h = (u32 *)((char *)p - 8);
+	u32 size = READ_ONCE(*h) & ~STP_HDR_BUSY;
+	(void)flags;
+	smp_store_release(h, (u32)(8 + ALIGN(size, 8)) | STP_HDR_PAD);
 }
 
 /* ------------------------------------------------------------ records (as stp_bpf.h's) */
