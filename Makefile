@@ -25,7 +25,7 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-sign-compare -Werror=implicit-function-declaration
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -ffile-prefix-map=$(CURDIR)/=
-STAPC_LIBS := -lbpf -lelf -lz -lsodium
+STAPC_LIBS := -lbpf -ldw -lelf -lz -lsodium
 
 # usym.c reads binaries' symbols for the tools and, to check scripts, for stapc.
 STAPC_SRCS := $(sort $(wildcard stapc/*.c stapc/*/*.c)) runtime/user/usym.c runtime/user/sign_slot.c

@@ -313,6 +313,7 @@ int main(int argc, char **argv)
 	rc = run_pipeline(&s, &o);
 	fflush(stdout);
 	kbtf_release();
+	kdwarf_release();
 	arena_reset();
 	return rc;
 }

@@ -43,6 +43,8 @@ static const char usage_text[] =
 	"  -w             do not print warnings\n"
 	"  -W             treat warnings as errors\n"
 	"  --btf FILE     kernel types from FILE, not this machine's /sys/kernel/btf/vmlinux\n"
+	"  --debuginfo PATH  the target kernel's vmlinux with DWARF, for kernel.statement;\n"
+	"                 the tool then runs on that kernel build only\n"
 	"  --runtime=MODE what `%( runtime == ... %)` sees: kernel (default) or bpf;\n"
 	"                 it does not choose the backend (stap's kernel runtime is\n"
 	"                 --backend=module here)\n"
@@ -115,7 +117,8 @@ static void check_version(const char *opt, const char *arg)
 }
 
 enum { OPT_RUNTIME = 256, OPT_BTF, OPT_BPF, OPT_ALL_MODULES, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED,
-       OPT_SIGN, OPT_TRUST, OPT_COMPATIBLE, OPT_BACKEND, OPT_KERNEL };
+       OPT_SIGN, OPT_TRUST, OPT_COMPATIBLE, OPT_BACKEND, OPT_KERNEL,
+       OPT_DEBUGINFO };
 
 /* --kernel REL and -r REL: each named once, in the order given. */
 static void add_kernel(struct session *s, const char *rel)
@@ -137,6 +140,7 @@ void options_parse(struct session *s, struct options *o, int argc, char **argv)
 		{ "runtime", required_argument, NULL, OPT_RUNTIME },
 		{ "bpf", no_argument, NULL, OPT_BPF },
 		{ "btf", required_argument, NULL, OPT_BTF },
+		{ "debuginfo", required_argument, NULL, OPT_DEBUGINFO },
 		{ "all-modules", no_argument, NULL, OPT_ALL_MODULES },
 		{ "ldd", no_argument, NULL, OPT_LDD },
 		{ "privilege", required_argument, NULL, OPT_PRIVILEGE },
@@ -242,6 +246,9 @@ void options_parse(struct session *s, struct options *o, int argc, char **argv)
 			break;
 		case OPT_BTF:
 			s->btf_path = optarg;
+			break;
+		case OPT_DEBUGINFO:
+			s->debuginfo_path = optarg;
 			break;
 		case OPT_BPF:
 			s->target.runtime = intern("bpf");

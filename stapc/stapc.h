@@ -813,6 +813,39 @@ bool point_match(const char *pattern, const char *name);	       /* * wildcards *
 /* Suggests the closest of `names` (const char *) to `name`, or NULL. */
 const char *did_you_mean(const char *name, const struct vec *names);
 
+/* ---------------------------------------------------------------- kdwarf.c */
+
+/* What a kernel.statement("FUNC@FILE:LO-HI") pattern asks of the kernel's DWARF. */
+struct kdwarf_query {
+	const char *func, *file; /* glob patterns; file: a path inside the source tree */
+	int line_lo, line_hi;
+};
+
+/* One statement: a line of a function (or of a copy inlined into one). */
+struct kstmt {
+	const char *func, *file; /* as pp() names them: "vfs_read", "fs/read_write.c" */
+	int line;
+	uint64_t addr;		 /* in the DWARF's kernel */
+	const char *sym;	 /* the function symbol holding it (NULL: none) */
+	uint64_t offset;	 /* addr - sym's address: where the kprobe goes */
+	const void *inst;	 /* while reading: the function copy it is in */
+};
+
+struct kdwarf;
+/* A vmlinux with DWARF (--debuginfo), kept open; NULL, with one error, if it is none. */
+struct kdwarf *kdwarf_get(const char *path);
+void kdwarf_release(void);
+const char *kdwarf_build_id(const struct kdwarf *kd); /* lower-case hex */
+const char *kdwarf_kernel_release(const struct kdwarf *kd);  /* uname -r of that kernel, or "" */
+/*
+ * Appends q's statements (struct kstmt *) sorted by file, line, address;
+ * -1 on error. source: the cache file they came from, or the DWARF's path.
+ */
+int kdwarf_statements(struct kdwarf *kd, const struct kdwarf_query *q, struct vec *out,
+		      const char **source);
+/* stap's file match: the whole path inside the tree, or its last components. */
+bool kdwarf_file_match(const char *pat, const char *path);
+
 /* ---------------------------------------------------------------- kbtf.c, tref.c */
 
 /*
@@ -1264,6 +1297,9 @@ struct session {
 	int last_pass;
 	bool library_macros_loaded;
 	const char *btf_path; /* --btf FILE: kernel types instead of the host's */
+	const char *debuginfo_path; /* --debuginfo PATH: the target kernel's vmlinux with DWARF */
+	/* Its build id and release, once a probe was placed from it: the tool runs there only. */
+	const char *kernel_build_id, *kernel_release;
 	struct vec defines;   /* -D NAME=VALUE */
 	/*
 	 * Building a tool without script arguments: $N and @N are read when the

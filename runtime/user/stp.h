@@ -167,6 +167,11 @@ struct stp_tool {
 	/* Module tools: the kernel side, one module per kernel (runtime/user/kmod.c). */
 	const struct stp_kmod_blob *kmods;
 	int nkmods;
+	/*
+	 * Built from a kernel's DWARF (kernel.statement): that kernel's build
+	 * id, lower-case hex, and its release; NULL: any kernel will do.
+	 */
+	const char *kernel_build_id, *kernel_release;
 	/* -D limits the script was built with */
 	int64_t maxstringlen, maxmapentries, maxerrors, maxaction, maxnesting;
 };

@@ -538,6 +538,10 @@ static void emit_descriptions(const struct plan *pl, struct cw *w, const char *s
 		cw_line(w, ".uparams = uparams, .nuparams = %d,", pl->prog->uparams.len);
 		cw_line(w, ".uses_uparms = %d,", pl->uses_uparms);
 	}
+	if (pl->s->kernel_build_id) {
+		cw_line(w, ".kernel_build_id = %s,", c_string(pl->s->kernel_build_id));
+		cw_line(w, ".kernel_release = %s,", c_string(pl->s->kernel_release));
+	}
 	cw_line(w, ".nargs_max = %d,", pl->nargs_max);
 	cw_line(w, ".maxstringlen = %lld,", (long long)pl->maxstringlen);
 	cw_line(w, ".maxmapentries = %lld,", (long long)pl->maxmapentries);

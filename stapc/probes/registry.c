@@ -13,7 +13,8 @@
 	X(process)     \
 	X(perf)        \
 	X(procfs)      \
-	X(kfunc)
+	X(kfunc)       \
+	X(kstmt)
 
 #define DECLARE(name) extern const struct provider provider_##name;
 PROVIDERS(DECLARE)

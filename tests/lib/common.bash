@@ -88,5 +88,5 @@ link_with_compiler() {
 		"$O"/obj/runtime/user/sign_slot.o; do
 		[ "$(basename "$f")" = main.o ] || objs+=("$f")
 	done
-	cc -std=gnu11 -Wall -Wextra -Werror -o "$1" "$2" "${objs[@]}" -lbpf -lelf -lz -lsodium
+	cc -std=gnu11 -Wall -Wextra -Werror -o "$1" "$2" "${objs[@]}" -lbpf -ldw -lelf -lz -lsodium
 }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# kernel.statement in the qemu guests: a tool built here from the 6.1
+# kernel's DWARF (Debian's -dbg package) puts a BPF kprobe on a line of
+# vfs_read, which fires once per read of `dd bs=1` on 6.1, and the same
+# tool refuses to start on 6.12, whose build id is another.
+
+bats_require_minimum_version 1.5.0
+load lib/common
+
+KM=$BATS_TEST_DIRNAME/kmatrix
+
+setup_file() {
+	source "$KM/lib.sh"
+	OUT=$BATS_FILE_TMPDIR/out
+	mkdir -p "$OUT"
+	local rel vmlinux t=$BATS_FILE_TMPDIR/t
+	rel=$(km_resolve_kernel 6.1) && vmlinux=$(km_fetch_dbg "$rel") || {
+		echo "Debian's 6.1 -dbg package could not be fetched" >"$OUT/skip"
+		return 0
+	}
+	echo "$rel" >"$OUT/rel"
+	mkdir -p "$t"
+	"$STAPC" -o "$t/dd_read" --debuginfo "$vmlinux" "$BATS_TEST_DIRNAME/kdwarf/dd_read.stp" \
+		2>"$OUT/build.err" || return 0
+	# Five bytes, read one at a time: five reads and the one that finds the end.
+	cat >"$t/run" <<-'EOF'
+		#!/bin/sh
+		head -c 5 /dev/zero >/tmp/five
+		./dd_read -c 'dd if=/tmp/five of=/dev/null bs=1'
+	EOF
+	chmod +x "$t/run"
+	local k
+	for k in 6.1 6.12; do
+		km_fetch_or_update "$k" >/dev/null 2>&1 || continue
+		"$KM/run-guest" --kernel "$k" --timeout 300 --files "$t" -- ./run \
+			>"$OUT/$k.out" 2>"$OUT/$k.err" && echo 0 >"$OUT/$k.rc" || echo $? >"$OUT/$k.rc"
+	done
+}
+
+setup() {
+	OUT=$BATS_FILE_TMPDIR/out
+	[ ! -f "$OUT/skip" ] || skip "$(cat "$OUT/skip")"
+	[ -f "$BATS_FILE_TMPDIR/t/dd_read" ] || {
+		cat "$OUT/build.err"
+		false
+	}
+}
+
+need_guest() {
+	[ -f "$OUT/$1.rc" ] || skip "the $1 guest kernel could not be fetched"
+}
+
+@test "kmatrix kdwarf: kernel.statement on fs/read_write.c:470 fires once per dd bs=1 read on 6.1" {
+	need_guest 6.1
+	cat "$OUT/6.1.err"
+	[ "$(cat "$OUT/6.1.rc")" = 0 ]
+	local line='kernel.statement("vfs_read@fs/read_write.c:470") vfs_read'
+	diff <(grep -v records "$OUT/6.1.out") <(for i in 1 2 3 4 5 6; do echo "$line"; done)
+}
+
+@test "kmatrix kdwarf: the tool stops on 6.12 with the build-id sentence" {
+	need_guest 6.12
+	local rel
+	rel=$(cat "$OUT/rel")
+	cat "$OUT/6.12.err"
+	[ "$(cat "$OUT/6.12.rc")" = 1 ]
+	[ ! -s "$OUT/6.12.out" ]
+	[ "$(wc -l <"$OUT/6.12.err")" -eq 1 ]
+	grep -qx "dd_read: was built for kernel $rel (build id [0-9a-f]*), whose DWARF placed its statement probes; this is 6\.12\..* (build id [0-9a-f]*): rebuild it with this kernel's debuginfo" "$OUT/6.12.err"
+}
