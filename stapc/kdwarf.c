@@ -49,6 +49,7 @@ struct ksym {
 /* One function's copy: a subprogram, or a function inlined into one. */
 struct kfn_inst {
 	const char *name, *decl_file;
+	bool inlined;		 /* a copy inlined into another function */
 	int decl_line, end_line; /* its lines: [decl_line, end_line) */
 	Dwarf_Addr lo, hi;	 /* the span of its ranges; its ranges say exactly */
 	Dwarf_Die die;
@@ -275,6 +276,7 @@ static void collect_insts(Dwarf_Die *die, const char *comp_dir, struct vec *out)
 			const char *file = dwarf_decl_file(&child);
 			fi->name = name ? arena_strdup(name) : "";
 			fi->decl_file = file ? arena_strdup(tree_path(file, comp_dir)) : "";
+			fi->inlined = tag == DW_TAG_inlined_subroutine;
 			if (dwarf_decl_line(&child, &fi->decl_line) != 0)
 				fi->decl_line = 0;
 			fi->lo = lo;
@@ -352,6 +354,26 @@ static void one_line_per_address(struct vec *v, int first)
 	v->len = n;
 }
 
+/*
+ * q->functions: the functions (not inlined copies) of the CU that q names,
+ * each at its entry and declaration line; with lines, those whose own
+ * lines ([decl_line, end_line)) hold one of them.
+ */
+static void functions_of(struct vec *insts, const struct kdwarf_query *q, struct vec *out)
+{
+	for (int k = 0; k < insts->len; k++) {
+		struct kfn_inst *fi = vec_at(insts, k);
+		if (fi->inlined || fnmatch(q->func, fi->name, 0) ||
+		    !kdwarf_file_match(q->file, fi->decl_file) || fi->decl_line > q->line_hi ||
+		    fi->end_line <= q->line_lo)
+			continue;
+		struct kstmt *st = arena_alloc(sizeof(*st));
+		*st = (struct kstmt){ .func = fi->name, .file = fi->decl_file,
+				      .line = fi->decl_line, .addr = fi->lo, .inst = fi };
+		vec_push(out, st);
+	}
+}
+
 /* The statements of one CU that q names. */
 static void query_cu(Dwarf_Die *cu, const struct kdwarf_query *q,
 		     struct vec *out)
@@ -368,6 +390,10 @@ static void query_cu(Dwarf_Die *cu, const struct kdwarf_query *q,
 	struct vec insts = { 0 };
 	collect_insts(cu, comp_dir, &insts);
 	set_end_lines(&insts);
+	if (q->functions) {
+		functions_of(&insts, q, out);
+		return;
+	}
 	int first = out->len;
 	for (size_t i = 0; i < nlines; i++) {
 		Dwarf_Line *l = dwarf_onesrcline(lines, i);
@@ -385,6 +411,7 @@ static void query_cu(Dwarf_Die *cu, const struct kdwarf_query *q,
 			struct kfn_inst *fi = vec_at(&insts, k);
 			if (addr < fi->lo || addr >= fi->hi || lineno <= fi->decl_line ||
 			    lineno >= fi->end_line || strcmp(fi->decl_file, src) ||
+			    (q->rel_line && lineno != fi->decl_line + q->rel_line) ||
 			    fnmatch(q->func, fi->name, 0) || !inst_holds(&fi->die, addr))
 				continue;
 			add_stmt(out, first, fi, lineno, addr);
@@ -423,7 +450,8 @@ static const char *cache_file(const struct kdwarf *kd, const struct kdwarf_query
 	const char *dir = cache_dir();
 	if (!dir)
 		return NULL;
-	const char *key = arena_printf("%s\n%s\n%d\n%d", q->func, q->file, q->line_lo, q->line_hi);
+	const char *key = arena_printf("%s\n%s\n%d\n%d\n%d\n%d", q->func, q->file, q->line_lo,
+				       q->line_hi, q->rel_line, q->functions);
 	uint64_t h = hash_bytes64(key, strlen(key), 0);
 	return arena_printf("%s/kdwarf/%s/%016llx", dir, kd->build_id, (unsigned long long)h);
 }
@@ -432,7 +460,8 @@ static const char *cache_file(const struct kdwarf *kd, const struct kdwarf_query
 static void save(const char *path, const struct kdwarf_query *q, struct vec *out)
 {
 	struct strbuf sb = { 0 };
-	sb_printf(&sb, "kdwarf 1\t%s\t%s\t%d\t%d\n", q->func, q->file, q->line_lo, q->line_hi);
+	sb_printf(&sb, "kdwarf 1\t%s\t%s\t%d\t%d\t%d\t%d\n", q->func, q->file, q->line_lo,
+		  q->line_hi, q->rel_line, q->functions);
 	for (int i = 0; i < out->len; i++) {
 		const struct kstmt *st = vec_at(out, i);
 		sb_printf(&sb, "%s\t%s\t%d\t%llx\t%s\t%llx\n", st->func, st->file, st->line,
@@ -452,8 +481,8 @@ static bool load(const char *path, const struct kdwarf_query *q, struct vec *out
 	if (!f)
 		return false;
 	char head[4096], line[4096];
-	const char *want = arena_printf("kdwarf 1\t%s\t%s\t%d\t%d\n", q->func, q->file, q->line_lo,
-					q->line_hi);
+	const char *want = arena_printf("kdwarf 1\t%s\t%s\t%d\t%d\t%d\t%d\n", q->func, q->file,
+					q->line_lo, q->line_hi, q->rel_line, q->functions);
 	bool ok = fgets(head, sizeof(head), f) && !strcmp(head, want);
 	while (ok && fgets(line, sizeof(line), f)) {
 		char func[512], file[1024], sym[512];

@@ -819,6 +819,8 @@ const char *did_you_mean(const char *name, const struct vec *names);
 struct kdwarf_query {
 	const char *func, *file; /* glob patterns; file: a path inside the source tree */
 	int line_lo, line_hi;
+	int rel_line;	/* "FUNC@FILE+N": line N after the function's declaration, or 0 */
+	bool functions; /* the functions there (each at its declaration), not their lines */
 };
 
 /* One statement: a line of a function (or of a copy inlined into one). */
@@ -845,6 +847,17 @@ int kdwarf_statements(struct kdwarf *kd, const struct kdwarf_query *q, struct ve
 		      const char **source);
 /* stap's file match: the whole path inside the tree, or its last components. */
 bool kdwarf_file_match(const char *pat, const char *path);
+/* kdwarf_point.c: the --debuginfo kernel's DWARF for a point of kind what; NULL, said at loc. */
+struct kdwarf *kdwarf_for(struct session *s, const struct loc *loc, const char *what);
+/* arg's "FUNC@FILE[:LINES]" into q (no LINES: all); false, said at arg, if it is not that. */
+bool kdwarf_parse_point(const struct expr *arg, const char *what, bool need_line,
+			struct kdwarf_query *q);
+/*
+ * kdwarf_statements(), and when an absolute FILE names nothing, its tails
+ * inside the source tree, with a warning at arg; -v says where they came from.
+ */
+int kdwarf_find(struct session *s, struct kdwarf *kd, struct kdwarf_query *q,
+		const struct expr *arg, struct vec *out);
 
 /* ---------------------------------------------------------------- kbtf.c, tref.c */
 

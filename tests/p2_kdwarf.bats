@@ -72,7 +72,7 @@ addresses() {
 @test "p2 kdwarf: a second build reads the cache, under the kernel's build id, not the DWARF" {
 	local script='probe kernel.statement("vfs_r*@fs/read_write.c:470-471") { log(pp()) }'
 	run -0 "$STAPC" -v -p2 --debuginfo "$V" -e "$script"
-	[[ "$output" == *'kernel.statement("vfs_r*@fs/read_write.c:470-471"): 1 statement, from '"$V"* ]]
+	[[ "$output" == *'"vfs_r*@fs/read_write.c:470-471": 1 statement, from '"$V"* ]]
 	local id
 	id=$(readelf -n "$V" | sed -n 's/^ *Build ID: //p' | head -1)
 	[ -n "$id" ]
@@ -92,7 +92,7 @@ addresses() {
 	run -1 "$STAPC_ASAN" -p2 -e 'probe kernel.statement("vfs_read@fs/read_write.c:470") {}'
 	[[ "${lines[0]}" == "<input>:1:24: error: kernel.statement needs the target kernel's DWARF: name its vmlinux with --debuginfo PATH"* ]]
 	run -1 "$STAPC_ASAN" -p2 --debuginfo "$V" -e 'probe kernel.statement("vfs_read") {}'
-	[[ "${lines[0]}" == '<input>:1:24: error: kernel.statement("vfs_read") names no source line: write "FUNCTION@FILE:LINE" (LINE: N, N-M or *)' ]]
+	[[ "${lines[0]}" == '<input>:1:24: error: kernel.statement("vfs_read") names no source line: write "FUNCTION@FILE:LINE" (LINE: N, N-M or *) or "FUNCTION@FILE+N"' ]]
 	[[ "${lines[2]}" == *'^~~~~~~~~~' ]]
 	run -1 "$STAPC_ASAN" -p2 --debuginfo "$V" -e 'probe kernel.statement("vfs_read@fs/read_write.c:4x") {}'
 	[[ "${lines[0]}" == "<input>:1:24: error: '4x' is not a line: write N, N-M or *" ]]
@@ -112,4 +112,29 @@ addresses() {
 	run -1 --separate-stderr "$BATS_TEST_TMPDIR/t"
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == "t: was built for kernel $REL (build id "*"), whose DWARF placed its statement probes; this is $(uname -r) (build id "*"): rebuild it with this kernel's debuginfo" ]]
+}
+
+@test "p2 kdwarf: kernel.function(\"*@fs/read_write.c\") is the file's functions (not inlined), named as stap's pp() names them" {
+	run -0 "$STAPC_ASAN" -p2 --debuginfo "$V" -e 'probe kernel.function("*@fs/read_write.c") { log(pp()) }'
+	local fns
+	fns=$(grep -o '^kernel.function("[^"]*")' <<<"$output")
+	grep -qx 'kernel.function("vfs_read@fs/read_write.c:450")' <<<"$fns"
+	grep -qx 'kernel.function("ksys_write@fs/read_write.c:626")' <<<"$fns"
+	# Every one of them in that file, no other
+	! grep -v '@fs/read_write.c:[0-9]*")$' <<<"$fns"
+	[ "$(wc -l <<<"$fns")" -gt 50 ]
+	# f@file:N is the function that holds line N, as stap says it
+	run -0 "$STAPC_ASAN" -p2 --debuginfo "$V" -e 'probe kernel.function("vfs_read@fs/read_write.c:470") { log(pp()) }'
+	[ "$(grep -o '^kernel.function("[^"]*")' <<<"$output")" = 'kernel.function("vfs_read@fs/read_write.c:450")' ]
+	run -1 "$STAPC_ASAN" -p2 --debuginfo "$V" -e 'probe kernel.function("nosuch@fs/read_write.c") {}'
+	[[ "${lines[0]}" == "<input>:1:23: error: no function of the kernel's DWARF matches 'nosuch@fs/read_write.c'" ]]
+	run -1 "$STAPC_ASAN" -p2 -e 'probe kernel.function("*@fs/read_write.c") {}'
+	[[ "${lines[0]}" == "<input>:1:23: error: which kernel functions are in 'fs/read_write.c' is known from the kernel's DWARF: name its vmlinux with --debuginfo PATH, or match on the function's name alone" ]]
+}
+
+@test "p2 kdwarf: FUNC@FILE+N is line N after the function's declaration, as stap counts" {
+	run -0 "$STAPC_ASAN" -p2 --debuginfo "$V" -e 'probe kernel.statement("vfs_read@fs/read_write.c+20") { log(pp()) }'
+	[ "$(printf '%s\n' "$output" | statements)" = 'kernel.statement("vfs_read@fs/read_write.c:470")' ]
+	run -1 "$STAPC_ASAN" -p2 --debuginfo "$V" -e 'probe kernel.statement("vfs_read@fs/read_write.c+x") {}'
+	[[ "${lines[0]}" == "<input>:1:24: error: '+x' is not a line: write +N, N lines after the function's first" ]]
 }

@@ -20,6 +20,10 @@
  * needs each match's types: it is expanded here, from the build host's
  * BTF, into a probe per function, each skipped where the running kernel
  * lacks it, and said with -v.
+ *
+ * With the target kernel's DWARF (--debuginfo), "PATTERN@FILE[:LINE]"
+ * names the functions declared in FILE (holding LINE): expanded here, each
+ * as stap's pp() names it, "vfs_read@fs/read_write.c:450".
  */
 #include "../stapc.h"
 #include "../builtins/builtins.h"
@@ -32,6 +36,7 @@
 struct kfunc_probe {
 	const char *func;
 	const char *module;	  /* module("M"), or NULL for the kernel */
+	const char *dwarf_at;	  /* "@fs/read_write.c:450" of a point from the DWARF, or NULL */
 	int proto;		  /* BTF FUNC_PROTO on the build host, 0 if unknown */
 	bool is_return, is_call;
 	bool kprobe_only;	  /* kprobe.function: no fentry form */
@@ -76,19 +81,70 @@ static const char *func_of(const struct probe_point *p, const char **module, boo
 	return at ? intern_n(f->str, (size_t)(at - f->str)) : f->str;
 }
 
+/* "vfs_read@fs/read_write.c:450": a point expand() made from the kernel's DWARF. */
+static struct vec from_dwarf; /* const struct probe_point * */
+
+static bool made_from_dwarf(const struct probe_point *p)
+{
+	for (int i = from_dwarf.len - 1; i >= 0; i--)
+		if (vec_at(&from_dwarf, i) == p)
+			return true;
+	return false;
+}
+
+/* "@fs/namei.c", not "@*": only the kernel's DWARF knows which functions are there. */
+static bool has_file_part(const struct expr *arg)
+{
+	const char *at = strchr(arg->str, '@');
+	return at && strcmp(at, "@*");
+}
+
 /*
- * "vfs_*@fs/namei.c": which functions a file has is in the kernel's DWARF, not
- * in its BTF; a pattern cannot be narrowed by it here ("@*" narrows nothing).
+ * "vfs_*@fs/namei.c" without --debuginfo: which functions a file has is in
+ * the kernel's DWARF, not in its BTF ("@*" narrows nothing).
  */
 static bool file_part_ok(const struct expr *arg)
 {
-	const char *at = strchr(arg->str, '@');
-	if (!at || !strcmp(at, "@*"))
+	if (!has_file_part(arg))
 		return true;
-	diag_error(&arg->loc, "which kernel functions are in '%s' is known from the kernel's DWARF, "
-			      "which a tool does not carry: match on the function's name alone",
-		   at + 1);
+	diag_error(&arg->loc, "which kernel functions are in '%s' is known from the kernel's DWARF: "
+			      "name its vmlinux with --debuginfo PATH, or match on the function's "
+			      "name alone",
+		   strchr(arg->str, '@') + 1);
 	return false;
+}
+
+/* Each is a BPF program of its own, compiled and loaded: keep it sane. */
+#define MAX_EXPANDED 1000
+
+/*
+ * kernel.function("PATTERN@FILE[:LINE]") with --debuginfo: the functions
+ * the DWARF has there (holding LINE), each as stap names it in pp(),
+ * "vfs_read@fs/read_write.c:450".
+ */
+static void expand_from_dwarf(struct elab *e, const struct probe_point *p, struct vec *out)
+{
+	const struct expr *arg = point_arg(p, 1);
+	struct kdwarf_query q = { .functions = true };
+	struct kdwarf *kd;
+	if (!kdwarf_parse_point(arg, "kernel.function", false, &q) ||
+	    !(kd = kdwarf_for(e->s, &arg->loc, "kernel.function")))
+		return;
+	struct vec fns = { 0 };
+	if (kdwarf_find(e->s, kd, &q, arg, &fns) < 0)
+		return;
+	if (fns.len > MAX_EXPANDED) {
+		diag_error(&arg->loc, "'%s' matches %d kernel functions; a tool probes at most %d "
+				      "from one pattern: narrow it", arg->str, fns.len, MAX_EXPANDED);
+		return;
+	}
+	for (int i = 0; i < fns.len; i++) {
+		const struct kstmt *fn = vec_at(&fns, i);
+		struct probe_point *np =
+			point_with_arg(p, 1, arena_printf("%s@%s:%d", fn->func, fn->file, fn->line));
+		vec_push(&from_dwarf, np);
+		vec_push(out, np);
+	}
 }
 
 /* A $variable or @entry: typed per function, so only known after expansion. */
@@ -114,9 +170,6 @@ static void matching_functions(const struct btf *btf, const char *pat, struct ve
 			vec_push(names, (void *)n);
 	}
 }
-
-/* Each is a BPF program of its own, compiled and loaded: keep it sane. */
-#define MAX_EXPANDED 1000
 
 /*
  * A wildcard the tool expands: the build host's matches go with it, for
@@ -159,10 +212,21 @@ static bool match(struct elab *e, struct dprobe *d)
 	const char *func = func_of(p, &module, &kprobe);
 	if (!func)
 		return false;
+	const struct expr *arg = point_arg(p, 1);
+	if (e->s->debuginfo_path && !module && !kprobe && has_file_part(arg) &&
+	    !made_from_dwarf(p)) {
+		/* expand_from_dwarf() found none, or said why. */
+		if (!d->optional)
+			diag_error(&arg->loc, "no function of the kernel's DWARF matches '%s'",
+				   arg->str);
+		return false;
+	}
 	struct kfunc_probe *kf = arena_alloc(sizeof(*kf));
 	kf->func = func;
 	kf->module = module;
 	kf->kprobe_only = kprobe;
+	if (made_from_dwarf(p))
+		kf->dwarf_at = strchr(arg->str, '@');
 	for (int i = 2; i < point_ncomps(p); i++) {
 		const char *s = point_name(p, i);
 		if (!strcmp(s, "return") && i == point_ncomps(p) - 1)
@@ -218,6 +282,10 @@ static void expand(struct elab *e, const struct probe_point *p, const struct stm
 	const char *module;
 	bool kprobe;
 	const char *func = func_of(p, &module, &kprobe);
+	if (func && !module && !kprobe && e->s->debuginfo_path && has_file_part(point_arg(p, 1))) {
+		expand_from_dwarf(e, p, out);
+		return;
+	}
 	if (!func || !is_pattern(func) || module || !handler_reads_targets(body, cond))
 		return;
 	const struct expr *arg = point_arg(p, 1);
@@ -483,7 +551,7 @@ static void print(struct strbuf *out, const struct dprobe *d)
 	else if (kf->module)
 		sb_printf(out, "module(\"%s\").function(\"%s\")", kf->module, kf->func);
 	else
-		sb_printf(out, "kernel.function(\"%s\")", kf->func);
+		sb_printf(out, "kernel.function(\"%s%s\")", kf->func, kf->dwarf_at ? kf->dwarf_at : "");
 	sb_puts(out, kf->is_return ? ".return" : kf->is_call ? ".call" : "");
 	if (kf->wild && kf->module)
 		sb_puts(out, " /* matched where the tool runs */");

@@ -19,9 +19,6 @@
  */
 #include "../stapc.h"
 
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* A concrete point expand() made, and the statement it stands for. */
@@ -31,113 +28,10 @@ struct made_point {
 };
 static struct vec made; /* struct made_point * */
 
-/* The --debuginfo kernel's DWARF; NULL (said once, at loc) when there is none. */
-static struct kdwarf *dwarf_of(struct elab *e, const struct loc *loc)
-{
-	const char *path = e->s->debuginfo_path;
-	if (!path) {
-		diag_error(loc, "kernel.statement needs the target kernel's DWARF: name its vmlinux "
-				"with --debuginfo PATH (Debian's linux-image-REL-dbg has it)");
-		return NULL;
-	}
-	struct kdwarf *kd = kdwarf_get(path);
-	if (kd) {
-		e->s->kernel_build_id = kdwarf_build_id(kd);
-		e->s->kernel_release = kdwarf_kernel_release(kd);
-	}
-	return kd;
-}
-
 static bool is_stmt_point(const struct probe_point *p)
 {
 	return point_ncomps(p) == 2 && point_is(p, 0, "kernel") && !point_arg(p, 0) &&
 	       point_is(p, 1, "statement");
-}
-
-/* "N", "N-M" or "*" into q's range; false if it is none of them. */
-static bool parse_lines(const char *s, struct kdwarf_query *q)
-{
-	if (!strcmp(s, "*")) {
-		q->line_lo = 1;
-		q->line_hi = INT_MAX;
-		return true;
-	}
-	char *end;
-	long lo = strtol(s, &end, 10), hi = lo;
-	if (end == s || lo < 1)
-		return false;
-	if (*end == '-') {
-		const char *h = end + 1;
-		hi = strtol(h, &end, 10);
-		if (end == h || hi < lo)
-			return false;
-	}
-	if (*end || hi > INT_MAX)
-		return false;
-	q->line_lo = (int)lo;
-	q->line_hi = (int)hi;
-	return true;
-}
-
-/* "FUNC@FILE:LINES" into q; false (said at arg) when it is not that. */
-static bool parse_pattern(const struct expr *arg, struct kdwarf_query *q)
-{
-	const char *s = arg->str;
-	const char *at = strchr(s, '@');
-	const char *colon = at ? strrchr(at, ':') : NULL;
-	if (!at || !colon || at == s || colon == at + 1) {
-		diag_error(&arg->loc, "kernel.statement(\"%s\") names no source line: write "
-				      "\"FUNCTION@FILE:LINE\" (LINE: N, N-M or *)",
-			   s);
-		return false;
-	}
-	q->func = intern_n(s, (size_t)(at - s));
-	q->file = intern_n(at + 1, (size_t)(colon - at - 1));
-	if (!parse_lines(colon + 1, q)) {
-		diag_error(&arg->loc, "'%s' is not a line: write N, N-M or *", colon + 1);
-		return false;
-	}
-	return true;
-}
-
-/*
- * An absolute FILE of another machine's build: the longest tail of it,
- * at least a folder and a file, that names files of this kernel.
- */
-static int from_other_tree(struct kdwarf *dw, struct kdwarf_query *q, struct vec *out,
-			   const char **source)
-{
-	const char *full = q->file;
-	for (const char *s = strchr(full + 1, '/'); s; s = strchr(s + 1, '/')) {
-		if (!strchr(s + 1, '/'))
-			break;
-		q->file = s + 1;
-		int n = kdwarf_statements(dw, q, out, source);
-		if (n != 0)
-			return n;
-	}
-	q->file = full;
-	return 0;
-}
-
-/* The statements q names; warns at arg when FILE had to lose another build's folder. */
-static int find_statements(struct elab *e, struct kdwarf *dw, struct kdwarf_query *q,
-			   const struct expr *arg, struct vec *out)
-{
-	const char *source;
-	int n = kdwarf_statements(dw, q, out, &source);
-	if (e->s->verbose && n >= 0)
-		fprintf(stderr, "kernel.statement(\"%s\"): %d statement%s, from %s\n", arg->str, n,
-			n == 1 ? "" : "s", source);
-	if (n != 0 || q->file[0] != '/')
-		return n;
-	const char *full = q->file;
-	n = from_other_tree(dw, q, out, &source);
-	if (n > 0)
-		diag_warning(&arg->loc, "'%.*s' is not where this kernel was built: matching '%s' "
-					"inside its source tree",
-			     (int)(strlen(full) - strlen(q->file)), full, q->file);
-	return n;
 }
 
 /* Each is a BPF program of its own, compiled and loaded: keep it sane. */
@@ -151,14 +45,14 @@ static void expand(struct elab *e, const struct probe_point *p, const struct stm
 	if (!is_stmt_point(p))
 		return;
 	const struct expr *arg = point_arg(p, 1);
-	struct kdwarf_query q;
-	if (!arg || arg->kind != E_STRING || !parse_pattern(arg, &q))
+	struct kdwarf_query q = { 0 };
+	if (!arg || arg->kind != E_STRING || !kdwarf_parse_point(arg, "kernel.statement", true, &q))
 		return;
-	struct kdwarf *dw = dwarf_of(e, &arg->loc);
+	struct kdwarf *dw = kdwarf_for(e->s, &arg->loc, "kernel.statement");
 	if (!dw)
 		return;
 	struct vec sts = { 0 };
-	if (find_statements(e, dw, &q, arg, &sts) < 0)
+	if (kdwarf_find(e->s, dw, &q, arg, &sts) < 0)
 		return;
 	if (sts.len > MAX_STATEMENTS) {
 		diag_error(&arg->loc, "'%s' names %d statements; a tool probes at most %d from one "
