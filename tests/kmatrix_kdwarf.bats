@@ -23,11 +23,19 @@ setup_file() {
 	mkdir -p "$t"
 	"$STAPC" -o "$t/dd_read" --debuginfo "$vmlinux" "$BATS_TEST_DIRNAME/kdwarf/dd_read.stp" \
 		2>"$OUT/build.err" || return 0
+	"$STAPC" -o "$t/dd_func" --debuginfo "$vmlinux" "$BATS_TEST_DIRNAME/kdwarf/dd_func.stp" \
+		2>>"$OUT/build.err" || return 0
 	# Five bytes, read one at a time: five reads and the one that finds the end.
 	cat >"$t/run" <<-'EOF'
 		#!/bin/sh
 		head -c 5 /dev/zero >/tmp/five
 		./dd_read -c 'dd if=/tmp/five of=/dev/null bs=1'
+		rc=$?
+		./dd_func -c 'dd if=/tmp/five of=/dev/null bs=1' >/tmp/func.out 2>/tmp/func.err
+		echo "dd_func rc=$?" >&2
+		sed 's/^/func: /' /tmp/func.out
+		grep -v records /tmp/func.err >&2
+		exit $rc
 	EOF
 	chmod +x "$t/run"
 	local k
@@ -56,7 +64,14 @@ need_guest() {
 	cat "$OUT/6.1.err"
 	[ "$(cat "$OUT/6.1.rc")" = 0 ]
 	local line='kernel.statement("vfs_read@fs/read_write.c:470") vfs_read'
-	diff <(grep -v records "$OUT/6.1.out") <(for i in 1 2 3 4 5 6; do echo "$line"; done)
+	diff <(grep -v '^func: ' "$OUT/6.1.out") <(for i in 1 2 3 4 5 6; do echo "$line"; done)
+}
+
+@test "kmatrix kdwarf: kernel.function(\"vfs_read@fs/read_write.c\") fires per read with stap's pp() on 6.1" {
+	need_guest 6.1
+	grep -qx 'dd_func rc=0' "$OUT/6.1.err"
+	local line='func: kernel.function("vfs_read@fs/read_write.c:450")'
+	diff <(grep '^func: ' "$OUT/6.1.out") <(for i in 1 2 3 4 5 6; do echo "$line"; done)
 }
 
 @test "kmatrix kdwarf: the tool stops on 6.12 with the build-id sentence" {
@@ -66,6 +81,7 @@ need_guest() {
 	cat "$OUT/6.12.err"
 	[ "$(cat "$OUT/6.12.rc")" = 1 ]
 	[ ! -s "$OUT/6.12.out" ]
-	[ "$(wc -l <"$OUT/6.12.err")" -eq 1 ]
+	grep -qx 'dd_func rc=1' "$OUT/6.12.err"
+	[ "$(grep -c . "$OUT/6.12.err")" -eq 3 ] # dd_read's line, dd_func's and its rc
 	grep -qx "dd_read: was built for kernel $rel (build id [0-9a-f]*), whose DWARF placed its statement probes; this is 6\.12\..* (build id [0-9a-f]*): rebuild it with this kernel's debuginfo" "$OUT/6.12.err"
 }
