@@ -11,6 +11,7 @@
 #include <string.h>
 
 struct scope {
+	struct walker walk;    /* its ctx is this scope */
 	struct elab *e;
 	struct dprobe *probe;  /* NULL inside a function */
 	struct function *fn;   /* NULL inside a probe */
@@ -18,8 +19,15 @@ struct scope {
 	int loops;
 };
 
-static void resolve_expr(struct scope *sc, struct expr *x);
-static void resolve_stmt(struct scope *sc, struct stmt *s);
+static void resolve_expr(struct scope *sc, struct expr *x)
+{
+	walk_expr(&sc->walk, x);
+}
+
+static void resolve_stmt(struct scope *sc, struct stmt *s)
+{
+	walk_stmt(&sc->walk, s);
+}
 
 /* Whether a probe's point, or one of the aliases it came through, is a '.return'. */
 static bool in_return_probe(const struct dprobe *d)
@@ -217,14 +225,12 @@ static void resolve_call(struct scope *sc, struct expr *x)
 	}
 }
 
+static void resolve_indices(struct scope *sc, struct expr *x);
+
 /* A $variable: only the probe's provider knows what it names. */
 static bool resolve_target(struct scope *sc, struct expr *x, bool quiet)
 {
-	for (int i = 0; i < x->comps.len; i++) {
-		struct component *c = vec_at(&x->comps, i);
-		if (c->kind == COMP_INDEX)
-			resolve_expr(sc, c->index);
-	}
+	resolve_indices(sc, x);
 	if (!sc->probe) {
 		if (!quiet)
 			diag_error(&x->loc, "target variable '%s' outside a probe handler: pass it to "
@@ -510,89 +516,103 @@ static void resolve_write(struct scope *sc, struct expr *x)
 	sb_free(&sb);
 }
 
-static void resolve_expr(struct scope *sc, struct expr *x)
+/* The indices of a $var->a[i] chain's steps. */
+static void resolve_indices(struct scope *sc, struct expr *x)
 {
-	if (!x)
-		return;
+	for (int i = 0; i < x->comps.len; i++) {
+		struct component *c = vec_at(&x->comps, i);
+		if (c->kind == COMP_INDEX)
+			resolve_expr(sc, c->index);
+	}
+}
+
+/* base[keys] and [keys] in base: a base that is a name is an array, so a global. */
+static void resolve_index(struct scope *sc, struct expr *x)
+{
+	if (x->left->kind == E_SYMBOL) {
+		x->left->sym = lookup_var(sc, x->left->name, x->left->loc, true);
+		x->sym = x->left->sym;
+	} else {
+		resolve_expr(sc, x->left);
+	}
+	for (int i = 0; i < x->args.len; i++)
+		resolve_expr(sc, vec_at(&x->args, i));
+}
+
+/*
+ * The nodes that bind a name or decide something; any other goes on into
+ * its children (the operators, prints, statistics, @kregister).
+ */
+static enum walk_next resolve_expr_node(struct walker *w, struct expr *x)
+{
+	struct scope *sc = w->ctx;
 	switch (x->kind) {
 	case E_NUMBER:
 	case E_STRING:
 	case E_EMBEDDED:
 	case E_PERF:
 	case E_CONST:
-		return;
+		return WALK_SKIP; /* a decided @defined keeps its operand: not to resolve again */
 	case E_SYMBOL:
 		x->sym = lookup_var(sc, x->name, x->loc, false);
-		return;
+		return WALK_SKIP;
 	case E_TARGET:
 		resolve_target(sc, x, false);
-		return;
+		return WALK_SKIP;
 	case E_CAST:
 	case E_ATVAR:
 	case E_AUTOCAST:
 		resolve_expr(sc, x->left);
-		for (int i = 0; i < x->comps.len; i++) {
-			struct component *c = vec_at(&x->comps, i);
-			if (c->kind == COMP_INDEX)
-				resolve_expr(sc, c->index);
-		}
+		resolve_indices(sc, x);
 		if (x->kind == E_CAST)
 			tref_cast(sc->e, x);
-		return;
+		return WALK_SKIP;
 	case E_DEFINED:
 		resolve_defined(sc, x);
-		return;
+		return WALK_SKIP;
 	case E_ENTRY:
 		if (!in_return_probe(sc->probe))
 			diag_error(&x->loc, "'@entry' is only valid in a return probe (a '.return' point)");
 		sc->e->in_entry++;
 		resolve_expr(sc, x->left);
 		sc->e->in_entry--;
-		return;
-	case E_REGISTER:
-		resolve_expr(sc, x->left);
-		return;
+		return WALK_SKIP;
 	case E_PROBEWRITE:
 		if (x->left && x->left->kind == E_SYMBOL)
 			x->left->sym = lookup_var(sc, x->left->name, x->left->loc, false);
-		return;
+		return WALK_SKIP;
 	case E_ASSIGN:
 	case E_PREINC:
 	case E_POSTINC:
 		resolve_write(sc, x);
-		return;
+		return WALK_SKIP;
 	case E_INDEX:
 	case E_IN:
-		if (x->left->kind == E_SYMBOL) {
-			x->left->sym = lookup_var(sc, x->left->name, x->left->loc, true);
-			x->sym = x->left->sym;
-		} else {
-			resolve_expr(sc, x->left);
-		}
-		for (int i = 0; i < x->args.len; i++)
-			resolve_expr(sc, vec_at(&x->args, i));
-		return;
+		resolve_index(sc, x);
+		return WALK_SKIP;
 	case E_CALL:
 		resolve_call(sc, x);
-		return;
+		return WALK_SKIP;
 	case E_REGEX:
 		resolve_expr(sc, x->left);
 		check_regex(x->right);
-		return;
+		return WALK_SKIP;
 	case E_TERNARY:
-		if (resolve_chosen(sc, x))
-			return;
-		resolve_expr(sc, x->left);
-		resolve_expr(sc, x->right);
-		return;
+		if (!resolve_chosen(sc, x)) {
+			resolve_expr(sc, x->left);
+			resolve_expr(sc, x->right);
+		}
+		return WALK_SKIP;
 	default:
-		resolve_expr(sc, x->left);
-		resolve_expr(sc, x->right);
-		resolve_expr(sc, x->cond);
-		for (int i = 0; i < x->args.len; i++)
-			resolve_expr(sc, vec_at(&x->args, i));
-		return;
+		return WALK_ON;
 	}
+}
+
+static void resolve_loop_body(struct scope *sc, struct stmt *body)
+{
+	sc->loops++;
+	resolve_stmt(sc, body);
+	sc->loops--;
 }
 
 static void resolve_foreach(struct scope *sc, struct stmt *s)
@@ -600,10 +620,7 @@ static void resolve_foreach(struct scope *sc, struct stmt *s)
 	struct expr *base = s->base;
 	if (base->kind == E_INDEX) {
 		/* A slice: the array and the fixed keys. */
-		base->left->sym = lookup_var(sc, base->left->name, base->left->loc, true);
-		base->sym = base->left->sym;
-		for (int i = 0; i < base->args.len; i++)
-			resolve_expr(sc, vec_at(&base->args, i));
+		resolve_index(sc, base);
 	} else if (base->kind == E_SYMBOL) {
 		base->sym = lookup_var(sc, base->name, base->loc, true);
 	} else {
@@ -616,82 +633,92 @@ static void resolve_foreach(struct scope *sc, struct stmt *s)
 	if (s->value)
 		s->value->sym = lookup_var(sc, s->value->name, s->value->loc, false);
 	resolve_expr(sc, s->limit);
-	sc->loops++;
-	resolve_stmt(sc, s->body);
-	sc->loops--;
+	resolve_loop_body(sc, s->body);
 }
 
-static void resolve_stmt(struct scope *sc, struct stmt *s)
+static void resolve_if(struct scope *sc, struct stmt *s)
 {
-	if (!s)
+	resolve_expr(sc, s->expr);
+	settle_core_condition(sc, s->expr, s->body, s->els, true);
+	if (!fold_condition(s->expr)) {
+		resolve_stmt(sc, s->body);
+		resolve_stmt(sc, s->els);
 		return;
+	}
+	/* A decided condition: the other branch is never compiled. */
+	struct stmt *pick = s->expr->num ? s->body : s->els;
+	resolve_stmt(sc, pick);
+	if (pick) {
+		*s = *pick;
+	} else {
+		s->kind = S_NULL;
+		s->expr = NULL;
+	}
+}
+
+/*
+ * The statements that bind names, fold conditions or count loops, in the
+ * order names are first met (a local's number is its first use); blocks,
+ * expressions and returns go on into their children.
+ */
+static enum walk_next resolve_stmt_node(struct walker *w, struct stmt *s)
+{
+	struct scope *sc = w->ctx;
 	switch (s->kind) {
 	case S_BLOCK:
-		for (int i = 0; i < s->stmts.len; i++)
-			resolve_stmt(sc, vec_at(&s->stmts, i));
-		return;
+	case S_EXPR:
+	case S_RETURN:
+		return WALK_ON;
 	case S_TRY:
 		resolve_stmt(sc, s->body);
 		if (s->catch_var)
 			s->catch_var->sym = lookup_var(sc, s->catch_var->name, s->catch_var->loc, false);
 		resolve_stmt(sc, s->els);
-		return;
-	case S_EMBEDDED:
-	case S_NULL:
-	case S_NEXT:
-		return;
+		return WALK_SKIP;
 	case S_BREAK:
 	case S_CONTINUE:
 		if (!sc->loops)
 			diag_error(&s->loc, "'%s' outside a loop", s->kind == S_BREAK ? "break" : "continue");
-		return;
-	case S_EXPR:
-	case S_RETURN:
-		resolve_expr(sc, s->expr);
-		return;
+		return WALK_SKIP;
 	case S_DELETE:
-		if (s->expr->kind == E_SYMBOL) {
-			/* `delete x` clears a whole array, or resets a scalar. */
+		if (s->expr->kind == E_SYMBOL) /* `delete x` clears a whole array, or resets a scalar */
 			s->expr->sym = lookup_var(sc, s->expr->name, s->expr->loc, false);
-		} else {
+		else
 			resolve_expr(sc, s->expr);
-		}
-		return;
+		return WALK_SKIP;
 	case S_IF:
-		resolve_expr(sc, s->expr);
-		settle_core_condition(sc, s->expr, s->body, s->els, true);
-		if (fold_condition(s->expr)) {
-			/* A decided condition: the other branch is never compiled. */
-			struct stmt *pick = s->expr->num ? s->body : s->els;
-			resolve_stmt(sc, pick);
-			if (pick) {
-				*s = *pick;
-			} else {
-				s->kind = S_NULL;
-				s->expr = NULL;
-			}
-			return;
-		}
-		resolve_stmt(sc, s->body);
-		resolve_stmt(sc, s->els);
-		return;
+		resolve_if(sc, s);
+		return WALK_SKIP;
 	case S_FOR:
 		resolve_stmt(sc, s->init);
 		resolve_expr(sc, s->expr);
 		resolve_expr(sc, s->step);
-		sc->loops++;
-		resolve_stmt(sc, s->body);
-		sc->loops--;
-		return;
+		resolve_loop_body(sc, s->body);
+		return WALK_SKIP;
 	case S_FOREACH:
 		resolve_foreach(sc, s);
-		return;
+		return WALK_SKIP;
+	case S_EMBEDDED:
+	case S_NULL:
+	case S_NEXT:
+		break;
 	}
+	return WALK_SKIP;
+}
+
+static void scope_init(struct scope *sc)
+{
+	sc->walk = (struct walker){
+		.expr = resolve_expr_node,
+		.stmt = resolve_stmt_node,
+		.ctx = sc,
+	};
 }
 
 void resolve_probe(struct elab *e, struct dprobe *d)
 {
 	struct scope sc = { .e = e, .probe = d, .locals = &d->locals };
+	scope_init(&sc);
 	resolve_expr(&sc, d->cond);
 	resolve_stmt(&sc, d->body);
 }
@@ -699,6 +726,7 @@ void resolve_probe(struct elab *e, struct dprobe *d)
 void resolve_function(struct elab *e, struct function *fn)
 {
 	struct scope sc = { .e = e, .fn = fn, .locals = &fn->locals };
+	scope_init(&sc);
 	fn->param_syms = (struct vec){ 0 };
 	for (int i = 0; i < fn->params.len; i++) {
 		struct param *pa = vec_at(&fn->params, i);

@@ -5,12 +5,18 @@
  * is used. The walk repeats until nothing new is learnt, then runs once
  * more to report what contradicts what was learnt first, and what stayed
  * unknown.
+ *
+ * Statements go through walk.c. An expression's type is not a walk: it is
+ * computed from its children's and the type its parent wants, and some
+ * children are asked twice (`x = y` asks y what x is, then x what y is),
+ * so infer_expr recurses by itself.
  */
 #include "stapc.h"
 
 #include <string.h>
 
 struct infer {
+	struct walker walk;	/* the statements' (its ctx is this) */
 	struct elab *e;
 	bool changed;
 	bool report;		/* the last walk: say what is wrong */
@@ -511,15 +517,38 @@ static void infer_foreach(struct infer *in, struct stmt *s)
 	infer_stmt(in, s->body);
 }
 
-static void infer_stmt(struct infer *in, struct stmt *s)
+static void infer_return(struct infer *in, struct stmt *s)
 {
-	if (!s)
+	if (!in->fn || !s->expr)
 		return;
+	enum vtype t = infer_hint(in, s->expr, in->fn->type);
+	if (t != VT_UNKNOWN && in->fn->type == VT_UNKNOWN) {
+		in->fn->type = t;
+		in->fn->type_loc = s->loc;
+		in->changed = true;
+	} else if (t != VT_UNKNOWN && t != in->fn->type && in->report) {
+		diag_error(&s->expr->loc, "type mismatch: '%s' returns %s here", in->fn->name,
+			   article_type(t));
+		note_first_return(in->fn);
+	}
+}
+
+/*
+ * A statement gives its expressions the type it wants of them (an if's
+ * condition a long) and infer_expr takes them from there; blocks and ifs
+ * go on into their statements in the walker's order. The others walk
+ * theirs themselves, in the order types are first learnt in (a for's init
+ * before its condition, a try's body before its catch variable).
+ */
+static enum walk_next infer_stmt_node(struct walker *w, struct stmt *s)
+{
+	struct infer *in = w->ctx;
 	switch (s->kind) {
 	case S_BLOCK:
-		for (int i = 0; i < s->stmts.len; i++)
-			infer_stmt(in, vec_at(&s->stmts, i));
-		break;
+		return WALK_ON;
+	case S_IF:
+		infer_expr(in, s->expr, VT_LONG);
+		return WALK_ON;
 	case S_TRY:
 		infer_stmt(in, s->body);
 		if (s->catch_var)
@@ -528,11 +557,6 @@ static void infer_stmt(struct infer *in, struct stmt *s)
 		break;
 	case S_EXPR:
 		infer_expr(in, s->expr, VT_UNKNOWN);
-		break;
-	case S_IF:
-		infer_expr(in, s->expr, VT_LONG);
-		infer_stmt(in, s->body);
-		infer_stmt(in, s->els);
 		break;
 	case S_FOR:
 		infer_stmt(in, s->init);
@@ -544,18 +568,7 @@ static void infer_stmt(struct infer *in, struct stmt *s)
 		infer_foreach(in, s);
 		break;
 	case S_RETURN:
-		if (in->fn && s->expr) {
-			enum vtype t = infer_hint(in, s->expr, in->fn->type);
-			if (t != VT_UNKNOWN && in->fn->type == VT_UNKNOWN) {
-				in->fn->type = t;
-				in->fn->type_loc = s->loc;
-				in->changed = true;
-			} else if (t != VT_UNKNOWN && t != in->fn->type && in->report) {
-				diag_error(&s->expr->loc, "type mismatch: '%s' returns %s here", in->fn->name,
-					   article_type(t));
-				note_first_return(in->fn);
-			}
-		}
+		infer_return(in, s);
 		break;
 	case S_DELETE:
 		if (s->expr->kind == E_INDEX)
@@ -564,6 +577,12 @@ static void infer_stmt(struct infer *in, struct stmt *s)
 	default:
 		break;
 	}
+	return WALK_SKIP;
+}
+
+static void infer_stmt(struct infer *in, struct stmt *s)
+{
+	walk_stmt(&in->walk, s);
 }
 
 static void walk_all(struct infer *in)
@@ -667,6 +686,7 @@ static void check_unresolved(struct elab *e)
 void infer_types(struct elab *e)
 {
 	struct infer in = { .e = e };
+	in.walk = (struct walker){ .expr = walk_no_expr, .stmt = infer_stmt_node, .ctx = &in };
 	seed_globals(&in);
 	for (int round = 0; round < 100; round++) {
 		in.changed = false;
