@@ -271,6 +271,42 @@ static void check_k_recursion(struct plan *pl)
 	}
 }
 
+/* ------------------------------------------------------------ K functions' order */
+
+/*
+ * K functions are written last reached first (a callee is mostly reached
+ * after its caller), but every callee before its callers: a call gives the
+ * callee the scratch the callee was planned to use, so the callee is
+ * planned first. No cycle is left (check_k_recursion).
+ */
+static void order_k_function(struct plan *pl, struct function *fn);
+
+static enum walk_next order_callee(struct walker *w, struct expr *x)
+{
+	if (x->kind == E_CALL && x->fn && !x->fn->builtin)
+		order_k_function(w->ctx, x->fn);
+	return WALK_ON;
+}
+
+static void order_k_function(struct plan *pl, struct function *fn)
+{
+	for (int i = 0; i < pl->kfunctions.len; i++)
+		if (vec_at(&pl->kfunctions, i) == fn)
+			return;
+	struct walker w = { .expr = order_callee, .ctx = pl };
+	walk_stmt(&w, fn->body);
+	vec_push(&pl->kfunctions, fn);
+}
+
+static void order_k_functions(struct plan *pl)
+{
+	for (int i = pl->prog->functions.len - 1; i >= 0; i--) {
+		struct function *fn = vec_at(&pl->prog->functions, i);
+		if (!fn->builtin && (place_of(fn)->sides & SIDE_K))
+			order_k_function(pl, fn);
+	}
+}
+
 /* ------------------------------------------------------------ lazy strings */
 
 /* Builtins whose string the tool makes when it is only printed (quoting, symbols). */
@@ -643,6 +679,7 @@ struct plan *place_program(struct session *s, struct program *prog, const char *
 	check_k_recursion(pl);
 	if (diag_error_count())
 		return pl;
+	order_k_functions(pl);
 	decide_lazy(pl);
 	return pl;
 }

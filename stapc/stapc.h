@@ -1003,6 +1003,7 @@ struct plan {
 	bool has_usdt;		/* K has USDT programs: libbpf's usdt.bpf.h is needed */
 	bool k_catches_message; /* a try in K gives its catch the message: BPF makes it */
 	int nargs_max;		/* the highest script argument used at run time */
+	struct vec kfunctions;	/* struct function *: K's, in NAME.bpf.c's order, each after its callees */
 	/* Decided by place_code(). */
 	struct vec literals;	/* const char *: strings BPF refers to by index */
 	struct vec kconfigs;	/* const char *: CONFIG_ names BPF asks libbpf for */

@@ -644,12 +644,9 @@ void kgen_functions(struct kgen_run *run, struct cw *w)
 			cw_line(w, "%s;", function_signature(fn));
 	}
 	cw_blank(w);
-	/* Functions first (their scratch needs size each call), then probes. */
-	for (int i = pl->prog->functions.len - 1; i >= 0; i--) {
-		struct function *fn = vec_at(&pl->prog->functions, i);
-		if (!fn->builtin && in_k(fn))
-			emit_function(run, w, fn);
-	}
+	/* Functions first, callees before callers (a call needs its callee's scratch size). */
+	for (int i = 0; i < pl->kfunctions.len; i++)
+		emit_function(run, w, vec_at(&pl->kfunctions, i));
 }
 
 /*

@@ -16,6 +16,8 @@
 #include "emitters.h"
 
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -622,18 +624,22 @@ static const char *call_args(struct kgen *k, struct expr *x)
 }
 
 /*
- * The scratch a call gives the callee: everything above the caller's. Its
- * size is decided by the planning, per call: the callee's, or 8 bytes if
- * the callee is written after the caller (K functions are written last
- * declared first), as the code has always had it. That callee's scratch
- * then overlaps the caller's later slots: planning callees first would
- * fix it, and change the code of such calls.
+ * The scratch a call gives the callee: everything above the caller's, as
+ * much as the callee uses (at least 8 bytes). The callee was planned
+ * before its caller (plan.kfunctions), so its size is known.
  */
 int kgen_call_slot(struct kgen *k, const struct expr *call)
 {
 	int *slot = &place_of(call)->slot;
-	if (k->run->planning)
-		*slot = place_of(call->fn)->slot > 0 ? place_of(call->fn)->slot : 8;
+	if (!k->run->planning)
+		return *slot;
+	int callee = place_of(call->fn)->slot;
+	if (callee < 0) {
+		fprintf(stderr, "stapc: bug: %s is called before its scratch is planned\n",
+			call->fn->name);
+		abort();
+	}
+	*slot = callee > 0 ? callee : 8;
 	return *slot;
 }
 
