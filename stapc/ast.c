@@ -102,3 +102,16 @@ const char *vtype_name(enum vtype t)
 		return "unknown";
 	}
 }
+
+void expr_make_sprintf(struct expr *x, const char *fmt, struct vec args)
+{
+	x->kind = E_PRINT;
+	x->name = intern("sprintf");
+	x->print_kind = PRINT_PRINTF;
+	x->print_to_string = true;
+	x->has_format = true;
+	x->str = intern(fmt);
+	x->args = args;
+	x->comps = (struct vec){ 0 };
+	x->target = NULL;
+}

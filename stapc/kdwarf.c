@@ -17,7 +17,7 @@
  * of that file) that the line table puts inside its ranges, at the
  * lowest address the table gives that line there.
  */
-#include "stapc.h"
+#include "kdwarf.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -53,6 +53,7 @@ struct kfn_inst {
 	int decl_line, end_line; /* its lines: [decl_line, end_line) */
 	Dwarf_Addr lo, hi;	 /* the span of its ranges; its ranges say exactly */
 	Dwarf_Die die;
+	Dwarf_Die outer;	 /* the subprogram it is in (itself, if it is one) */
 };
 
 static const char *hex_of(const unsigned char *p, size_t n)
@@ -257,7 +258,8 @@ static bool inst_holds(Dwarf_Die *die, Dwarf_Addr addr)
 }
 
 /* Every function copy under die (a CU, a subprogram, a block), depth first. */
-static void collect_insts(Dwarf_Die *die, const char *comp_dir, struct vec *out)
+static void collect_insts(Dwarf_Die *die, const Dwarf_Die *outer, const char *comp_dir,
+			  struct vec *out)
 {
 	Dwarf_Die child;
 	if (dwarf_child(die, &child) != 0)
@@ -282,9 +284,10 @@ static void collect_insts(Dwarf_Die *die, const char *comp_dir, struct vec *out)
 			fi->lo = lo;
 			fi->hi = hi;
 			fi->die = child;
+			fi->outer = tag == DW_TAG_subprogram || !outer ? child : *outer;
 			vec_push(out, fi);
 		}
-		collect_insts(&child, comp_dir, out);
+		collect_insts(&child, tag == DW_TAG_subprogram ? &child : outer, comp_dir, out);
 	} while (dwarf_siblingof(&child, &child) == 0);
 }
 
@@ -388,7 +391,7 @@ static void query_cu(Dwarf_Die *cu, const struct kdwarf_query *q,
 	if (dwarf_getsrclines(cu, &lines, &nlines) != 0)
 		return;
 	struct vec insts = { 0 };
-	collect_insts(cu, comp_dir, &insts);
+	collect_insts(cu, NULL, comp_dir, &insts);
 	set_end_lines(&insts);
 	if (q->functions) {
 		functions_of(&insts, q, out);
@@ -421,13 +424,17 @@ static void query_cu(Dwarf_Die *cu, const struct kdwarf_query *q,
 }
 
 /* Each statement's kprobe place: the function symbol that holds it, and how far in. */
-static void place_stmts(struct kdwarf *kd, struct vec *out)
+static void place_stmts(struct kdwarf *kd, const struct kdwarf_query *q, struct vec *out)
 {
+	Dwarf_CFI *cfi = q->functions ? NULL : dwarf_getcfi(kd->dw);
 	for (int i = 0; i < out->len; i++) {
 		struct kstmt *st = vec_at(out, i);
 		const struct ksym *k = symbol_at(kd, st->addr);
 		st->sym = k ? k->name : NULL;
 		st->offset = k ? st->addr - k->addr : 0;
+		struct kfn_inst *fi = (struct kfn_inst *)st->inst;
+		if (!q->functions)
+			kdwarf_vars_at(&fi->die, &fi->outer, cfi, st->addr, &st->vars);
 	}
 }
 
@@ -460,13 +467,18 @@ static const char *cache_file(const struct kdwarf *kd, const struct kdwarf_query
 static void save(const char *path, const struct kdwarf_query *q, struct vec *out)
 {
 	struct strbuf sb = { 0 };
-	sb_printf(&sb, "kdwarf 1\t%s\t%s\t%d\t%d\t%d\t%d\n", q->func, q->file, q->line_lo,
+	sb_printf(&sb, "kdwarf 2\t%s\t%s\t%d\t%d\t%d\t%d\n", q->func, q->file, q->line_lo,
 		  q->line_hi, q->rel_line, q->functions);
 	for (int i = 0; i < out->len; i++) {
 		const struct kstmt *st = vec_at(out, i);
 		sb_printf(&sb, "%s\t%s\t%d\t%llx\t%s\t%llx\n", st->func, st->file, st->line,
 			  (unsigned long long)st->addr, st->sym ? st->sym : "-",
 			  (unsigned long long)st->offset);
+		for (int j = 0; j < st->vars.len; j++) {
+			const struct kvar *v = vec_at(&st->vars, j);
+			sb_printf(&sb, "\tv\t%s\t%s\t%d\t%d\t%d\t%d\t%lld\n", v->name, v->c_type,
+				  v->size, v->param, (int)v->kind, v->reg, (long long)v->offset);
+		}
 	}
 	char *slash = strrchr(path, '/');
 	const char *dir = arena_strndup(path, (size_t)(slash - path));
@@ -475,16 +487,38 @@ static void save(const char *path, const struct kdwarf_query *q, struct vec *out
 	sb_free(&sb);
 }
 
+/* "\tv\tNAME\tCTYPE\tSIZE\tPARAM\tKIND\tREG\tOFFSET": a variable of the statement above. */
+static bool load_var(const char *line, struct vec *vars)
+{
+	char name[256], ctype[512];
+	int size, param, kind, reg;
+	long long off;
+	if (sscanf(line, "\tv\t%255[^\t]\t%511[^\t]\t%d\t%d\t%d\t%d\t%lld", name, ctype, &size,
+		   &param, &kind, &reg, &off) != 7 || kind < KVAR_NONE || kind > KVAR_CONST ||
+	    reg < 0 || reg > 15)
+		return false;
+	struct kvar *v = arena_alloc(sizeof(*v));
+	*v = (struct kvar){ .name = intern(name), .c_type = intern(ctype), .size = size,
+			    .param = param, .kind = (enum kvar_kind)kind, .reg = reg, .offset = off };
+	vec_push(vars, v);
+	return true;
+}
+
 static bool load(const char *path, const struct kdwarf_query *q, struct vec *out)
 {
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return false;
 	char head[4096], line[4096];
-	const char *want = arena_printf("kdwarf 1\t%s\t%s\t%d\t%d\t%d\t%d\n", q->func, q->file,
+	const char *want = arena_printf("kdwarf 2\t%s\t%s\t%d\t%d\t%d\t%d\n", q->func, q->file,
 					q->line_lo, q->line_hi, q->rel_line, q->functions);
 	bool ok = fgets(head, sizeof(head), f) && !strcmp(head, want);
+	struct kstmt *last = NULL;
 	while (ok && fgets(line, sizeof(line), f)) {
+		if (line[0] == '\t') {
+			ok = last && load_var(line, &last->vars);
+			continue;
+		}
 		char func[512], file[1024], sym[512];
 		unsigned long long addr, off;
 		int lineno;
@@ -498,6 +532,7 @@ static bool load(const char *path, const struct kdwarf_query *q, struct vec *out
 				      .addr = addr, .sym = strcmp(sym, "-") ? intern(sym) : NULL,
 				      .offset = off };
 		vec_push(out, st);
+		last = st;
 	}
 	fclose(f);
 	if (!ok)
@@ -525,7 +560,7 @@ int kdwarf_statements(struct kdwarf *kd, const struct kdwarf_query *q, struct ve
 			query_cu(&cu, q, &found);
 		off = next;
 	}
-	place_stmts(kd, &found);
+	place_stmts(kd, q, &found);
 	if (found.len)
 		qsort(found.data, (size_t)found.len, sizeof(void *), by_place);
 	if (cached)

@@ -426,6 +426,8 @@ struct stapfile {
 };
 
 struct expr *expr_new(enum expr_kind kind, struct loc loc);
+/* Turns x into sprintf(fmt, args...) (how $$vars and its kin are printed). */
+void expr_make_sprintf(struct expr *x, const char *fmt, struct vec args);
 struct stmt *stmt_new(enum stmt_kind kind, struct loc loc);
 long ast_nodes(void); /* made or cloned so far: what the size limits count */
 /* Deep copies: each derived probe gets its own tree to annotate. */
@@ -823,6 +825,19 @@ struct kdwarf_query {
 	bool functions; /* the functions there (each at its declaration), not their lines */
 };
 
+/* A variable of a function at a statement, and where a kprobe there finds it. */
+enum kvar_kind { KVAR_NONE, KVAR_REG, KVAR_MEM, KVAR_CONST };
+struct kvar {
+	const char *name, *c_type; /* "ret", "ssize_t" */
+	int size;		   /* bytes */
+	bool param;
+	enum kvar_kind kind;	   /* NONE: not to be had there */
+	int reg;		   /* DWARF register: REG's value, or MEM's base */
+	int64_t offset;		   /* MEM: from reg; CONST: the value */
+};
+/* kdwarf_vars.c: the C expression of v's value over regs_expr (a struct pt_regs *), or NULL. */
+const char *kvar_c_expr(const struct kvar *v, const char *regs_expr);
+
 /* One statement: a line of a function (or of a copy inlined into one). */
 struct kstmt {
 	const char *func, *file; /* as pp() names them: "vfs_read", "fs/read_write.c" */
@@ -831,6 +846,7 @@ struct kstmt {
 	const char *sym;	 /* the function symbol holding it (NULL: none) */
 	uint64_t offset;	 /* addr - sym's address: where the kprobe goes */
 	const void *inst;	 /* while reading: the function copy it is in */
+	struct vec vars;	 /* struct kvar *: its function's variables there */
 };
 
 struct kdwarf;
@@ -874,6 +890,7 @@ enum tref_base {
 	TREF_UPARAM,   /* a user function's parameter: named slot `index`, placed by the tool */
 	TREF_URETVAL,  /* a user function's return value */
 	TREF_USDT_ARG, /* argument `index` of a USDT mark */
+	TREF_EXPR,     /* c_expr: a register or stack slot the kernel's DWARF names */
 };
 
 struct tref_step {
@@ -896,6 +913,7 @@ struct target_ref {
 	const char *c_type; /* the base's C type, as vmlinux.h spells it */
 	bool wide;	    /* the base is a pointer or 64-bit integer: no cast changes its bits */
 	bool final_is_array; /* the value is an array: its address is the value */
+	const char *c_expr; /* TREF_EXPR */
 };
 
 struct btf;

@@ -25,6 +25,8 @@ setup_file() {
 		2>"$OUT/build.err" || return 0
 	"$STAPC" -o "$t/dd_func" --debuginfo "$vmlinux" "$BATS_TEST_DIRNAME/kdwarf/dd_func.stp" \
 		2>>"$OUT/build.err" || return 0
+	"$STAPC" -o "$t/dd_vars" --debuginfo "$vmlinux" "$BATS_TEST_DIRNAME/kdwarf/dd_vars.stp" \
+		2>>"$OUT/build.err" || return 0
 	# Five bytes, read one at a time: five reads and the one that finds the end.
 	cat >"$t/run" <<-'EOF'
 		#!/bin/sh
@@ -35,6 +37,7 @@ setup_file() {
 		echo "dd_func rc=$?" >&2
 		sed 's/^/func: /' /tmp/func.out
 		grep -v records /tmp/func.err >&2
+		[ "$rc" != 0 ] || ./dd_vars -c 'dd if=/tmp/five of=/dev/null bs=1' 2>/dev/null | sed 's/^/vars: /'
 		exit $rc
 	EOF
 	chmod +x "$t/run"
@@ -64,7 +67,7 @@ need_guest() {
 	cat "$OUT/6.1.err"
 	[ "$(cat "$OUT/6.1.rc")" = 0 ]
 	local line='kernel.statement("vfs_read@fs/read_write.c:470") vfs_read'
-	diff <(grep -v '^func: ' "$OUT/6.1.out") <(for i in 1 2 3 4 5 6; do echo "$line"; done)
+	diff <(grep -v '^func: \|^vars: ' "$OUT/6.1.out") <(for i in 1 2 3 4 5 6; do echo "$line"; done)
 }
 
 @test "kmatrix kdwarf: kernel.function(\"vfs_read@fs/read_write.c\") fires per read with stap's pp() on 6.1" {
@@ -84,4 +87,13 @@ need_guest() {
 	grep -qx 'dd_func rc=1' "$OUT/6.12.err"
 	[ "$(grep -c . "$OUT/6.12.err")" -eq 3 ] # dd_read's line, dd_func's and its rc
 	grep -qx "dd_read: was built for kernel $rel (build id [0-9a-f]*), whose DWARF placed its statement probes; this is 6\.12\..* (build id [0-9a-f]*): rebuild it with this kernel's debuginfo" "$OUT/6.12.err"
+}
+
+@test "kmatrix kdwarf: \$count and \$\$vars at a statement are read from the registers the DWARF names, on 6.1" {
+	need_guest 6.1
+	local vars
+	vars=$(sed -n 's/^vars: //p' "$OUT/6.1.out")
+	[ "$(grep -c . <<<"$vars")" -eq 6 ]
+	# stap reads them from the same registers (its -p3 on this DWARF: bp, r12, dx, r15, bx)
+	! grep -vxE '1 file=0xff[0-9a-f]{14} buf=0x[0-9a-f]+ count=0x1 pos=0xff[0-9a-f]{14} ret=0x[0-9a-f]+' <<<"$vars"
 }

@@ -138,3 +138,15 @@ addresses() {
 	run -1 "$STAPC_ASAN" -p2 --debuginfo "$V" -e 'probe kernel.statement("vfs_read@fs/read_write.c+x") {}'
 	[[ "${lines[0]}" == "<input>:1:24: error: '+x' is not a line: write +N, N lines after the function's first" ]]
 }
+
+@test "p2 kdwarf: \$var at a statement reads the register its DWARF location names there" {
+	run -0 "$STAPC_ASAN" -p3 --debuginfo "$V" \
+		-e 'probe kernel.statement("vfs_read@fs/read_write.c:470") { println($count); println($$locals) }'
+	# count in rdx (DW_OP_reg1), ret in rbx (DW_OP_reg3): what stap -p3 reads on this DWARF
+	[[ "$output" == *'((struct pt_regs *)ctx)->dx'* ]]
+	[[ "$output" == *'((struct pt_regs *)ctx)->bx'* ]]
+	[[ "$output" == *'"ret=%#x"'* ]]
+	run -1 "$STAPC_ASAN" -p2 --debuginfo "$V" \
+		-e 'probe kernel.statement("vfs_read@fs/read_write.c:470") { println($nosuch) }'
+	[[ "$output" == *'$nosuch'* ]]
+}

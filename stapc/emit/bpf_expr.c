@@ -187,6 +187,8 @@ static const char *tref_base(struct kgen *k, const struct target_ref *r, bool ra
 		 */
 		return arena_printf("({ u64 stp_ret = 0; bpf_get_func_ret(ctx, &stp_ret); %sstp_ret; })",
 				    cast);
+	case TREF_EXPR:
+		return arena_printf("%s(%s)", cast, r->c_expr);
 	case TREF_VALUE:
 	case TREF_UPARAM: /* kgen_target reads these itself */
 	case TREF_URETVAL:

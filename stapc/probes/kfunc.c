@@ -356,15 +356,7 @@ static bool all_vars(struct elab *e, struct dprobe *d, struct expr *x)
 			return false;
 		vec_push(&args, a);
 	}
-	x->kind = E_PRINT;
-	x->name = intern("sprintf");
-	x->print_kind = PRINT_PRINTF;
-	x->print_to_string = true;
-	x->has_format = true;
-	x->str = intern(fmt.buf ? fmt.buf : "");
-	x->args = args;
-	x->comps = (struct vec){ 0 };
-	x->target = NULL;
+	expr_make_sprintf(x, fmt.buf ? fmt.buf : "", args);
 	sb_free(&fmt);
 	return true;
 }

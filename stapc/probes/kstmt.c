@@ -19,6 +19,7 @@
  */
 #include "../stapc.h"
 
+#include <bpf/btf.h>
 #include <string.h>
 
 /* A concrete point expand() made, and the statement it stands for. */
@@ -128,6 +129,93 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	return 1;
 }
 
+static const struct kvar *var_named(const struct kstmt *st, const char *name)
+{
+	for (int i = 0; i < st->vars.len; i++) {
+		const struct kvar *v = vec_at(&st->vars, i);
+		if (!strcmp(v->name, name))
+			return v;
+	}
+	return NULL;
+}
+
+/* $name: the variable's value where the kprobe fires, typed from BTF by its C type. */
+static bool read_var(struct elab *e, const struct kstmt *st, struct expr *x)
+{
+	const struct kvar *v = var_named(st, x->name + 1);
+	if (!v)
+		return false;
+	const char *c = kvar_c_expr(v, "((struct pt_regs *)ctx)");
+	if (!c) {
+		diag_error(&x->loc, "%s is not to be had at %s@%s:%d: the compiler keeps it nowhere "
+				    "there",
+			   x->name, st->func, st->file, st->line);
+		return true;
+	}
+	struct btf *btf = kbtf_get(e);
+	if (!btf)
+		return true;
+	struct target_ref *r = arena_alloc(sizeof(*r));
+	r->base = TREF_EXPR;
+	r->c_expr = c;
+	r->type = kbtf_parse_c_type(btf, v->c_type);
+	tref_resolve(e, r, x);
+	return true;
+}
+
+/*
+ * $$vars, $$locals, $$parms as stap prints them: "name=0x..." each, in
+ * hex, "name=?" where the variable is not to be had. x becomes that sprintf.
+ */
+static bool all_vars(struct elab *e, const struct kstmt *st, struct expr *x)
+{
+	bool parms = !strcmp(x->name, "$$parms"), locals = !strcmp(x->name, "$$locals");
+	if (!parms && !locals && strcmp(x->name, "$$vars"))
+		return false;
+	struct strbuf fmt = { 0 };
+	struct vec args = { 0 };
+	int n = 0;
+	for (int i = 0; i < st->vars.len; i++) {
+		const struct kvar *v = vec_at(&st->vars, i);
+		if ((parms && !v->param) || (locals && v->param))
+			continue;
+		bool have = kvar_c_expr(v, "ctx") != NULL;
+		sb_printf(&fmt, "%s%s=%s", n++ ? " " : "", v->name, have ? "%#x" : "?");
+		if (!have)
+			continue;
+		struct expr *a = expr_new(E_TARGET, x->loc);
+		a->name = intern(arena_printf("$%s", v->name));
+		read_var(e, st, a);
+		vec_push(&args, a);
+	}
+	expr_make_sprintf(x, fmt.buf ? fmt.buf : "", args);
+	sb_free(&fmt);
+	return true;
+}
+
+static bool target(struct elab *e, struct dprobe *d, struct expr *x)
+{
+	const struct kstmt *st = d->data;
+	if (x->name[1] != '$')
+		return read_var(e, st, x);
+	if (x->comps.len) {
+		diag_error(&x->loc, "%s with a suffix is not supported yet for a statement: write %s",
+			   x->name, x->name);
+		return true;
+	}
+	return all_vars(e, st, x);
+}
+
+static void vars(struct elab *e, const struct dprobe *d, struct vec *out)
+{
+	(void)e;
+	const struct kstmt *st = d->data;
+	for (int i = 0; i < st->vars.len; i++) {
+		const struct kvar *v = vec_at(&st->vars, i);
+		vec_push(out, (void *)arena_printf("$%s:%s", v->name, v->c_type));
+	}
+}
+
 static const char *func_name(const struct dprobe *d)
 {
 	const struct kstmt *st = d->data;
@@ -145,6 +233,8 @@ const struct provider provider_kstmt = {
 	.name = "kernel.statement",
 	.match = match,
 	.expand = expand,
+	.target = target,
+	.vars = vars,
 	.variants = variants,
 	.func_name = func_name,
 	.print = print,
