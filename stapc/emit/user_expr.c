@@ -678,6 +678,30 @@ static void foreach_stmt(struct ugen *u, struct stmt *s)
 	u->continue_label = outer_cont;
 }
 
+/*
+ * delete a[k, *]: the elements whose fixed indexes match, found as foreach
+ * over the same slice finds them (the iterator walks a copy, so deleting
+ * as it goes is safe).
+ */
+static void delete_slice(struct ugen *u, struct expr *x)
+{
+	const char *key = array_key(u, x->sym, &x->args);
+	const char *fixed = ugen_tmp(u), *it = ugen_tmp(u), *kp = ugen_tmp(u), *vp = ugen_tmp(u);
+	struct strbuf sb = { 0 };
+	for (int i = 0; i < x->args.len; i++)
+		sb_printf(&sb, "%s%s", i ? ", " : "", vec_at(&x->args, i) ? "true" : "false");
+	cw_line(u->w, "bool %s[] = { %s };", fixed, sb.buf);
+	sb_free(&sb);
+	cw_line(u->w, "struct stp_iter %s;", it);
+	cw_line(u->w, "const void *%s, *%s;", kp, vp);
+	cw_line(u->w, "stp_iter__init(&%s, %s, -1, 1, STP_AGG_NONE, -1, &%s, %s);", it,
+		ugen_map(x->sym), key, fixed);
+	cw_open(u->w, "while (stp_iter__next(&%s, &%s, &%s))", it, kp, vp);
+	cw_line(u->w, "stp_map__del(%s, %s);", ugen_map(x->sym), kp);
+	cw_close(u->w, NULL);
+	cw_line(u->w, "stp_iter__free(&%s);", it);
+}
+
 static void delete_stmt(struct ugen *u, struct stmt *s)
 {
 	struct expr *x = s->expr;
@@ -686,7 +710,7 @@ static void delete_stmt(struct ugen *u, struct stmt *s)
 		for (int i = 0; i < x->args.len; i++)
 			slice |= vec_at(&x->args, i) == NULL;
 		if (slice) {
-			diag_error(&x->loc, "deleting a slice of an array is not supported yet");
+			delete_slice(u, x);
 			return;
 		}
 		const char *k = array_key(u, x->sym, &x->args);
