@@ -261,6 +261,7 @@ struct program *elab_program(struct session *s)
 	for (int i = 0; i < e->worklist.len; i++)
 		resolve_function(e, vec_at(&e->worklist, i));
 	check_alias_vars(e);
+	check_foreach_writes(e);
 	keep_user_globals(e);
 	if (diag_error_count())
 		return NULL;

@@ -794,6 +794,8 @@ void resolve_function(struct elab *e, struct function *fn);
 void derive_probes(struct elab *e, struct probe *user);
 /* An alias variable read but set by no alias is an error (alias_vars.c). */
 void check_alias_vars(struct elab *e);
+/* A foreach whose body changes the array it walks is an error (foreach_writes.c). */
+void check_foreach_writes(struct elab *e);
 /* Type inference to a fixpoint, then checks (types.c). */
 void infer_types(struct elab *e);
 /* Drops unused assignments, functions and tapset globals (elide.c). */
