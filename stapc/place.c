@@ -324,10 +324,14 @@ static bool has_bpf_bytes(const struct function *fn)
 }
 
 /*
- * Whether BPF's bpf_snprintf() can format this: conversions d i u x X s c
- * with a flag, width and precision but no '*' (kernels 5.13 and later). The
- * kernel refuses a %s followed by a letter or a digit ("%s0x%x"), which it
- * would take for one of its %p-style extensions.
+ * Whether BPF can format this as bytes: bpf_snprintf() (kernels 5.13 and
+ * later) does d i u x X s c with flags, a width and a precision but no '*';
+ * %p is its %#x (the tool's "0x0" for 0 too); %o is made by stp_octal()
+ * and then formatted as a %s (so no '0', '+' or ' ' flag and no precision
+ * there). emit/bpf_expr.c's sprintf_plain() also
+ * passes the text after a %s as an argument when it starts with a letter
+ * or a digit, which the kernel would take for one of its %p-style
+ * extensions ("%s0x%x").
  */
 bool bpf_can_format(const char *fmt)
 {
@@ -337,11 +341,16 @@ bool bpf_can_format(const char *fmt)
 		c++;
 		if (*c == '%')
 			continue;
-		while (*c && strchr("-+ #0123456789.l", *c))
-			c++;
-		if (!*c || !strchr("diuxXsc", *c))
+		bool as_string = true; /* only the flags and the width a %s has */
+		for (; *c && strchr("-+ #0", *c); c++)
+			if (*c != '-' && *c != '#')
+				as_string = false;
+		for (; *c && strchr("0123456789.l", *c); c++)
+			if (*c == '.')
+				as_string = false;
+		if (!*c || !strchr("diuxXscop", *c))
 			return false;
-		if (*c == 's' && c[1] && !isspace((unsigned char)c[1]) && !ispunct((unsigned char)c[1]))
+		if (*c == 'o' && !as_string)
 			return false;
 	}
 	return true;

@@ -331,6 +331,88 @@ static __always_inline int stp_strcmp(const char *a, const char *b)
 	return 0;
 }
 
+/*
+ * sprintf's %o as bytes: the octal digits of v, after a "0" with '#' (the
+ * tool's rule: even for 0). d has room for 24 bytes.
+ */
+static __always_inline void stp_octal(char *d, u64 v, int alt)
+{
+	u32 n = 1;
+	for (u32 i = 1; i < 22; i++)
+		if (v >> (3 * i))
+			n = i + 1;
+	u32 o = alt ? 1 : 0;
+	d[0] = '0';
+	for (u32 i = 0; i < 22; i++) {
+		if (i >= n)
+			break;
+		d[o + i] = '0' + ((v >> (3 * (n - 1 - i))) & 7);
+	}
+	d[(o + n) & 31] = 0;
+}
+
+/*
+ * The escaping of text_str() and string_quoted(), as the tool's
+ * (runtime/user/strings.c): C escapes for the control characters that have
+ * one, \ooo for the other bytes outside ' '..'~'. Per byte, from tables,
+ * how many bytes it becomes and the second of them: every byte takes the
+ * same path, so that the verifier walks the loop once, not once per
+ * combination of escapes.
+ */
+static const u8 stp_esc_len[256] = {
+	[0 ... 6] = 4, ['\a' ... '\r'] = 2, [14 ... 31] = 4, [' ' ... '!'] = 1, ['"'] = 2,
+	['#' ... '['] = 1, ['\\'] = 2, [']' ... '~'] = 1, [127 ... 255] = 4,
+};
+static const char stp_esc_2nd[256] = {
+	[0 ... 6] = '0', ['\a'] = 'a', ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\v'] = 'v',
+	['\f'] = 'f', ['\r'] = 'r', [14 ... 31] = '0', ['"'] = '"', ['\\'] = '\\', [127] = '1',
+	[128 ... 191] = '2', [192 ... 255] = '3',
+};
+
+/*
+ * text_str() (quoted 0) and string_quoted() (quoted 1) of src into dst,
+ * which has MAXSTRINGLEN + 8 bytes: each byte's escape is written whole (4
+ * bytes, the next ones overwrite what is not its), and what fits in
+ * MAXSTRINGLEN is kept, "..." at its end for string_quoted when cut.
+ */
+static __always_inline void stp_quote(char *dst, const char *src, int quoted)
+{
+	u32 cap = quoted ? STP_MAXSTRINGLEN - 2 : STP_MAXSTRINGLEN;
+	char *out = dst + (quoted ? 1 : 0);
+	u32 o = 0, cut = 0;
+	for (u32 i = 0; i < STP_MAXSTRINGLEN; i++) {
+		u8 c = src[i];
+		if (!c)
+			break;
+		u32 n = stp_esc_len[c] & 7;
+		if (o + n >= cap || o > STP_MAXSTRINGLEN - 1) {
+			cut = 1;
+			break;
+		}
+		u32 esc = (n + 6) >> 3; /* 0 for a byte as it is, 1 for an escape */
+		out[o] = (char)(c + esc * ('\\' - c));
+		out[o + 1] = stp_esc_2nd[c];
+		out[o + 2] = '0' + ((c >> 3) & 7);
+		out[o + 3] = '0' + (c & 7);
+		o += n;
+	}
+	barrier_var(o);
+	if (o > cap - 1)
+		o = cap - 1;
+	if (quoted && cut && o >= 3) {
+		out[o - 3] = '.';
+		out[o - 2] = '.';
+		out[o - 1] = '.';
+	}
+	if (quoted) {
+		dst[0] = '"';
+		out[o] = '"';
+		out[o + 1] = 0;
+		return;
+	}
+	out[o] = 0;
+}
+
 /* ------------------------------------------------------------ records */
 
 /* An error whose message is in the tool's table (division by 0, ...). */

@@ -132,6 +132,39 @@ static void bpf_user_quoted_out(struct kgen *k, struct expr *x, const char *rec)
 		kgen_long(k, vec_at(a, 0)), n);
 }
 
+/*
+ * user_string_quoted(addr[, n]) as bytes, where it is compared or stored:
+ * read, then quoted in BPF as the tool would (stp_quote); the address in
+ * hex when unreadable, as the tool prints it.
+ */
+static const char *bpf_user_quoted_str(struct kgen *k, struct expr *x, const char *d)
+{
+	struct vec *a = &x->args;
+	long long max = k->pl->maxstringlen;
+	const char *addr = kgen_long(k, vec_at(a, 0));
+	const char *n = arena_printf("%lld", max);
+	if (a->len > 1) {
+		const char *v = kgen_long(k, vec_at(a, 1));
+		n = arena_printf("((%s) + 1 > 0 && (%s) + 1 < %lld ? (%s) + 1 : %lld)", v, v, max, v, max);
+	}
+	const char *raw = kgen_slot(k, (int)max), *rc = kgen_tmp(k);
+	const char *out = kgen_slot(k, (int)max + 8); /* stp_quote's room */
+	(void)d;
+	k->w->uses |= BPF_USES_PROBE_READ_USER | BPF_USES_SNPRINTF;
+	cw_line(k->w, "long %s = bpf_probe_read_user_str(%s, (u32)(%s) & %lld, (const void *)%s);",
+		rc, raw, n, 2 * max - 1, addr);
+	cw_open(k->w, "if (%s < 0)", rc);
+	const char *vals = kgen_tmp(k);
+	cw_line(k->w, "u64 %s[] = { (u64)%s };", vals, addr);
+	cw_line(k->w, "bpf_snprintf(%s, %lld, stp_lits.l%d, %s, sizeof(%s));", out, max,
+		kgen_literal(k, "0x%llx"), vals, vals);
+	cw_close(k->w, NULL);
+	cw_open(k->w, "else");
+	cw_line(k->w, "stp_quote(%s, %s, 1);", out, raw);
+	cw_close(k->w, NULL);
+	return out;
+}
+
 /* user_string(addr, err_msg) does not fail; the others may. */
 static void user_user_string(struct ugen *u, struct expr *x, const char *d)
 {
@@ -179,9 +212,10 @@ const struct builtin builtins_memory[] = {
 	{ .name = "user_string_n", .sig = { "string(long,long)" }, .flags = BI_PURE | BI_KCTX,
 	  .aux = STRING(true, true), .bpf_str = bpf_string, .user_str = user_user_string },
 	{ .name = "user_string_quoted", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
-	  .bpf_out = bpf_user_quoted_out },
+	  .bpf_str = bpf_user_quoted_str, .bpf_out = bpf_user_quoted_out },
 	{ .name = "user_string_n_quoted", .sig = { "string(long,long)" },
-	  .flags = BI_PURE | BI_TOOL_STR, .bpf_out = bpf_user_quoted_out },
+	  .flags = BI_PURE | BI_TOOL_STR, .bpf_str = bpf_user_quoted_str,
+	  .bpf_out = bpf_user_quoted_out },
 	USER_NUMBER("user_long", "long", 8, "long"),
 	USER_NUMBER("user_int", "int", 4, "int"),
 	USER_NUMBER("user_short", "short", 2, "short"),

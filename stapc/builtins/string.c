@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * string.c - built-ins on strings: length, search, conversion, quoting.
- * Quoting is the tool's: in BPF, a quoted string travels as pieces.
+ * Quoting is the tool's when the result is only printed (a quoted string
+ * travels as pieces); BPF quotes it as bytes where it is compared or stored.
  */
 #include "builtins.h"
 
 #include "../emit/emitters.h"
+
+#include <string.h>
 
 #define ARG_S(i) ugen_str(u, vec_at(&x->args, i))
 #define ARG_L(i) ugen_long(u, vec_at(&x->args, i))
@@ -41,6 +44,16 @@ static void bpf_quote_out(struct kgen *k, struct expr *x, const char *rec)
 	cw_line(k->w, "stp_put_u8(%s, %s);", rec, (const char *)builtin_of(x->fn)->aux);
 	kgen_out(k, vec_at(&x->args, 0), rec);
 	cw_line(k->w, "stp_put_u8(%s, STP_P_END);", rec);
+}
+
+/* string_quoted(s), text_str(s) as bytes: the same escaping, in BPF (stp_quote). */
+static const char *bpf_quote_str(struct kgen *k, struct expr *x, const char *d)
+{
+	bool quoted = !strcmp(builtin_of(x->fn)->aux, "STP_P_QUOTE");
+	const char *out = kgen_slot(k, (int)k->pl->maxstringlen + 8); /* stp_quote's room */
+	(void)d;
+	cw_line(k->w, "stp_quote(%s, %s, %d);", out, kgen_str(k, vec_at(&x->args, 0)), quoted);
+	return out;
 }
 
 static int bpf_quote_out_size(struct kgen *k, struct expr *x)
@@ -130,13 +143,13 @@ const struct builtin builtins_string[] = {
 	{ .name = "str_replace", .sig = { "string(string,string,string)" }, .flags = BI_PURE,
 	  .user_str = user_str_replace },
 	{ .name = "text_str", .sig = { "string(string)" }, .flags = BI_PURE | BI_TOOL_STR,
-	  .aux = "STP_P_TEXT", .bpf_out = bpf_quote_out, .bpf_out_size = bpf_quote_out_size,
-	  .user_str = user_text_str },
+	  .aux = "STP_P_TEXT", .bpf_str = bpf_quote_str, .bpf_out = bpf_quote_out,
+	  .bpf_out_size = bpf_quote_out_size, .user_str = user_text_str },
 	{ .name = "text_strn", .sig = { "string(string,long,long)" },
 	  .flags = BI_PURE | BI_TOOL_STR, .user_str = user_text_strn },
 	{ .name = "string_quoted", .sig = { "string(string)" }, .flags = BI_PURE | BI_TOOL_STR,
-	  .aux = "STP_P_QUOTE", .bpf_out = bpf_quote_out, .bpf_out_size = bpf_quote_out_size,
-	  .user_str = user_string_quoted },
+	  .aux = "STP_P_QUOTE", .bpf_str = bpf_quote_str, .bpf_out = bpf_quote_out,
+	  .bpf_out_size = bpf_quote_out_size, .user_str = user_string_quoted },
 	/* It keeps where it is in its string between calls. */
 	{ .name = "tokenize", .sig = { "string(string,string)" }, .user_str = user_tokenize },
 	{ 0 }

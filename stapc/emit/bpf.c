@@ -210,7 +210,9 @@ static const char *function_signature(struct function *fn)
 	}
 	for (int i = 0; i < fn->param_syms.len; i++) {
 		struct symbol *p = vec_at(&fn->param_syms, i);
-		sb_printf(&params, ", %s%s", p->type == VT_STRING ? "const char *" : "s64 ", gen_local(p));
+		/* A string parameter the body writes is copied first (copy_written_params). */
+		sb_printf(&params, ", %s%s%s", p->type == VT_STRING ? "const char *" : "s64 ",
+			  gen_local(p), p->type == VT_STRING && p->assigned ? "_in" : "");
 	}
 	/* regs: the probe's saved registers, or NULL; inlined, it costs nothing. */
 	const char *sig = arena_printf("static __always_inline %s %s(struct stp_frame *fr, void *ctx, "
@@ -235,6 +237,21 @@ static void epilogue(struct kgen *k)
 		cw_line(k->w, "out:");
 }
 
+/*
+ * A string parameter is the caller's bytes (a literal in .rodata, its
+ * local): one the body writes (s .= "x") gets its own copy.
+ */
+static void copy_written_params(struct kgen *k, struct function *fn)
+{
+	for (int i = 0; i < fn->param_syms.len; i++) {
+		struct symbol *p = vec_at(&fn->param_syms, i);
+		if (p->type != VT_STRING || !p->assigned)
+			continue;
+		cw_line(k->w, "char *%s = %s;", gen_local(p), kgen_slot(k, (int)k->pl->maxstringlen));
+		cw_line(k->w, "stp_strcpy(%s, %s_in);", gen_local(p), gen_local(p));
+	}
+}
+
 static void emit_function(struct kgen_run *run, struct cw *w, struct function *fn)
 {
 	struct kgen k = { .pl = run->pl, .run = run, .w = w, .fn = fn, .err_label = "out",
@@ -246,6 +263,7 @@ static void emit_function(struct kgen_run *run, struct cw *w, struct function *f
 	if (has_value)
 		cw_line(w, "s64 rv = 0;");
 	declare_locals(&k, &fn->locals);
+	copy_written_params(&k, fn);
 	kgen_stmt(&k, fn->body);
 	if (kgen_jumped(&k, "out"))
 		cw_line(w, "out:");

@@ -996,56 +996,105 @@ static const char *call_str(struct kgen *k, struct expr *x)
 }
 
 /*
+ * One conversion of sprintf_plain(): its spec into f, its value into vals.
+ * %o becomes a %s of the digits stp_octal() makes, %p a %#llx; the rest
+ * are bpf_snprintf's own, every integer widened to 64 bits.
+ */
+static const char *plain_conv(struct kgen *k, const char *c, struct expr *a, struct strbuf *f,
+			      struct strbuf *vals)
+{
+	const char *conv = c + 1 + strspn(c + 1, "-+ #0123456789.l");
+	bool alt = false;
+	sb_putc(f, '%');
+	for (c++; c < conv; c++) {
+		if (*c == 'l' || (*conv == 'o' && *c == '#'))
+			alt |= *c == '#';
+		else
+			sb_putc(f, *c);
+	}
+	const char *v;
+	if (*c == 'o') {
+		const char *digits = kgen_slot(k, 32);
+		cw_line(k->w, "stp_octal(%s, (u64)%s, %d);", digits, kgen_long(k, a), alt);
+		v = arena_printf("(unsigned long)%s", digits);
+		sb_putc(f, 's');
+	} else if (a->type == VT_STRING) {
+		v = arena_printf("(unsigned long)%s", kgen_str(k, a));
+		sb_putc(f, *c);
+	} else if (*c == 'p') {
+		v = kgen_long(k, a);
+		sb_puts(f, "#llx");
+	} else {
+		v = kgen_long(k, a);
+		if (strchr("diuxX", *c))
+			sb_puts(f, "ll");
+		sb_putc(f, *c);
+	}
+	sb_printf(vals, "%s(u64)%s", vals->len ? ", " : "", v);
+	return c;
+}
+
+/*
  * sprintf made as bytes in BPF, with bpf_snprintf() (kernel 5.13+): its
- * format in .rodata, every conversion widened to 64 bits. place.c sends
- * here only formats bpf_snprintf can do; the rest stay lazy.
+ * format in .rodata, at most 12 values. place.c sends here only formats
+ * bpf_can_format() accepts; the rest stay lazy. Text that starts with a
+ * letter or a digit right after a %s goes as a value of its own "%s".
  */
 static const char *sprintf_plain(struct kgen *k, struct expr *x)
 {
 	const char *fmt = decode_escapes(x->str);
-	if (!x->has_format || !bpf_can_format(fmt) || x->args.len > 12) {
+	if (!x->has_format || !bpf_can_format(fmt)) {
 		diag_error(&x->loc, "this sprintf cannot be formatted in the kernel: it can be printed "
 				    "from a kernel probe, but not compared, stored or used as a key");
 		return "\"\"";
 	}
-	struct strbuf f = { 0 };
+	struct strbuf f = { 0 }, vals = { 0 };
+	int nvals = 0, arg = 0;
 	for (const char *c = fmt; *c; c++) {
-		sb_putc(&f, *c);
-		if (*c != '%')
-			continue;
-		if (c[1] == '%') {
-			sb_putc(&f, *++c);
+		if (*c != '%') {
+			sb_putc(&f, *c);
 			continue;
 		}
-		while (c[1] && strchr("-+ #0123456789.", c[1]))
-			sb_putc(&f, *++c);
-		if (c[1] == 'l')
+		if (c[1] == '%') {
+			sb_puts(&f, "%%");
 			c++;
-		if (c[1] && strchr("diuxX", c[1]))
-			sb_puts(&f, "ll");
+			continue;
+		}
+		if (arg >= x->args.len)
+			break;
+		c = plain_conv(k, c, vec_at(&x->args, arg++), &f, &vals);
+		nvals++;
+		if (f.buf[f.len - 1] == 's' && isalnum((unsigned char)c[1])) {
+			size_t n = strcspn(c + 1, "%");
+			char *text = arena_strndup(c + 1, n);
+			sb_puts(&f, "%s");
+			sb_printf(&vals, ", (u64)(unsigned long)stp_lits.l%d", kgen_literal(k, text));
+			nvals++;
+			c += n;
+		}
+	}
+	if (nvals > 12) {
+		diag_error(&x->loc, "this sprintf has more values than BPF can format (12): it can be "
+				    "printed from a kernel probe, but not compared, stored or used as a key");
+		sb_free(&f);
+		sb_free(&vals);
+		return "\"\"";
 	}
 	/* Already decoded: straight into the literal table. */
 	const char *lit_fmt = arena_printf("stp_lits.l%d", kgen_literal(k, f.buf ? f.buf : ""));
-	sb_free(&f);
-	const char *vals = kgen_tmp(k);
-	struct strbuf sb = { 0 };
-	for (int i = 0; i < x->args.len; i++) {
-		struct expr *a = vec_at(&x->args, i);
-		sb_printf(&sb, "%s(u64)%s", i ? ", " : "",
-			  a->type == VT_STRING ? arena_printf("(unsigned long)%s", kgen_str(k, a))
-					       : kgen_long(k, a));
-	}
 	const char *d = kgen_slot(k, (int)k->pl->maxstringlen);
 	k->w->uses |= BPF_USES_SNPRINTF;
-	if (x->args.len) {
-		cw_line(k->w, "u64 %s[] = { %s };", vals, sb.buf);
+	if (nvals) {
+		const char *v = kgen_tmp(k);
+		cw_line(k->w, "u64 %s[] = { %s };", v, vals.buf);
 		cw_line(k->w, "bpf_snprintf(%s, %lld, %s, %s, sizeof(%s));", d,
-			(long long)k->pl->maxstringlen, lit_fmt, vals, vals);
+			(long long)k->pl->maxstringlen, lit_fmt, v, v);
 	} else {
 		cw_line(k->w, "bpf_snprintf(%s, %lld, %s, 0, 0);", d, (long long)k->pl->maxstringlen,
 			lit_fmt);
 	}
-	sb_free(&sb);
+	sb_free(&f);
+	sb_free(&vals);
 	return d;
 }
 
