@@ -35,6 +35,7 @@ setup_file() {
 	build test_format buf.c format.c || true
 	build test_hist buf.c hist.c || true
 	build test_stats stats.c || true
+	build test_bpflog bpflog.c || true
 }
 
 # unit PROGRAM AREA...: run those areas; each must run checks and pass them.
@@ -56,7 +57,7 @@ unit() {
 
 @test "runtime format: the unit tests build without a warning" {
 	local prog
-	for prog in test_format test_hist test_stats; do
+	for prog in test_format test_hist test_stats test_bpflog; do
 		[ -x "$UNIT/$prog" ] || { cat "$UNIT/$prog.log"; return 1; }
 		if [ -s "$UNIT/$prog.log" ]; then
 			cat "$UNIT/$prog.log"
@@ -141,4 +142,8 @@ unit() {
 
 @test "stats: @variance bit shift, per-CPU merges, overflow as stap's" {
 	unit test_stats variance_shift merge overflow
+}
+
+@test "verifier log: libbpf's one long message is kept whole, its reason found" {
+	unit test_bpflog long_message no_reason
 }

@@ -86,13 +86,15 @@ static void explain_load_failure(const char *name, int err)
 {
 	const char *log = stp_log_text();
 	/* The line the verifier complained about: its `; source @ file:line`. */
-	const char *where = NULL;
+	const char *where = NULL, *reason = "";
 	for (const char *p = log; (p = strstr(p, "\n; ")); p++)
 		where = p + 3;
+	int nreason = stp_log_reason(&reason);
 	if (where) {
 		const char *end = strchr(where, '\n');
-		stp_say("the kernel's BPF verifier rejected the probe handlers near: %.*s",
-			(int)(end ? end - where : (long)strlen(where)), where);
+		stp_say("the kernel's BPF verifier rejected the probe handlers near: %.*s%s%.*s%s",
+			(int)(end ? end - where : (long)strlen(where)), where, nreason ? " (" : "",
+			nreason, reason, nreason ? ")" : "");
 	} else {
 		stp_say("cannot load the BPF programs: %s", strerror(-err));
 	}

@@ -3,6 +3,7 @@
 #ifndef STP_INTERNAL_H
 #define STP_INTERNAL_H
 
+#include "bpflog.h" /* libbpf's words, kept to explain a failure */
 #include "stp.h"
 
 #include <stdarg.h>
@@ -114,11 +115,6 @@ void stp_ksym_free(void);
 void stp_system_wait(void);
 /* An STP_P_USTACK or STP_P_USYM piece, named from the task's mappings (symbolize.c). */
 void stp_read_usymbol_piece(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst);
-
-/* libbpf's words, kept to explain a failure in one sentence. */
-void stp_log_append(const char *fmt, va_list ap);
-const char *stp_log_text(void);
-void stp_log_clear(void);
 
 /* One line on stderr, "TOOL: message", and for -v more. */
 void stp_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
