@@ -324,33 +324,63 @@ static bool has_bpf_bytes(const struct function *fn)
 }
 
 /*
- * Whether BPF can format this as bytes: bpf_snprintf() (kernels 5.13 and
- * later) does d i u x X s c with flags, a width and a precision but no '*';
- * %p is its %#x (the tool's "0x0" for 0 too); %o is made by stp_octal()
- * and then formatted as a %s (so no '0', '+' or ' ' flag and no precision
- * there). emit/bpf_expr.c's sprintf_plain() also
- * passes the text after a %s as an argument when it starts with a letter
- * or a digit, which the kernel would take for one of its %p-style
- * extensions ("%s0x%x").
+ * One conversion of a printf format, from its '%' (not "%%"): its flags,
+ * width, precision, 'l's and letter. Returns the letter's place.
+ */
+const char *bpf_fmt_spec(const char *c, struct bpf_spec *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	for (c++; *c && strchr("-+ #0", *c); c++) {
+		sp->minus |= *c == '-';
+		sp->plus |= *c == '+';
+		sp->space |= *c == ' ';
+		sp->alt |= *c == '#';
+		sp->zero |= *c == '0';
+	}
+	sp->width = c;
+	while (isdigit((unsigned char)*c))
+		c++;
+	sp->width_len = (int)(c - sp->width);
+	sp->precision = *c == '.' || *c == '*';
+	while (*c && strchr("0123456789.*", *c))
+		c++;
+	while (*c == 'l')
+		c++;
+	sp->conv = *c;
+	return c;
+}
+
+/* Whether BPF makes this conversion's text itself (digits), then formats it as a %s. */
+bool bpf_spec_as_text(const struct bpf_spec *sp)
+{
+	return sp->conv == 'o' || sp->conv == 'p' || (sp->alt && strchr("xX", sp->conv));
+}
+
+/*
+ * Whether BPF can format this as bytes. bpf_snprintf() (kernels 5.13 and
+ * later) takes only the flags '-', '+', ' ' and '0' and a width, then
+ * d i u x X s c: no '#', no precision, no '*'. So %o, %p and '#' with
+ * x or X are made by stp_radix() and formatted as a %s, where only '-'
+ * and the width keep their meaning ('0' would not pad with zeros after
+ * the 0x, so it is refused; '+' and ' ' do nothing to an unsigned number
+ * and are dropped). emit/bpf_expr.c's sprintf_plain() passes the text
+ * the kernel refuses in a format (bytes that are not printable, a letter
+ * or a digit right after a %s) as an argument of its own.
  */
 bool bpf_can_format(const char *fmt)
 {
 	for (const char *c = fmt; *c; c++) {
 		if (*c != '%')
 			continue;
-		c++;
-		if (*c == '%')
+		if (c[1] == '%') {
+			c++;
 			continue;
-		bool as_string = true; /* only the flags and the width a %s has */
-		for (; *c && strchr("-+ #0", *c); c++)
-			if (*c != '-' && *c != '#')
-				as_string = false;
-		for (; *c && strchr("0123456789.l", *c); c++)
-			if (*c == '.')
-				as_string = false;
-		if (!*c || !strchr("diuxXscop", *c))
+		}
+		struct bpf_spec sp;
+		c = bpf_fmt_spec(c, &sp);
+		if (!sp.conv || !strchr("diuxXscop", sp.conv) || sp.precision)
 			return false;
-		if (*c == 'o' && !as_string)
+		if (bpf_spec_as_text(&sp) && sp.zero)
 			return false;
 	}
 	return true;

@@ -1068,8 +1068,17 @@ int plan_format(struct plan *pl, const char *fmt);
 int plan_format_id(const struct plan *pl, const char *fmt);
 /* Decodes C escapes of a stap string literal (\n, \t, \101, \x41 ...). */
 const char *decode_escapes(const char *raw);
-/* Whether bpf_snprintf() can do this printf format (no %b %m %p *, ...). */
+/* Whether BPF can make this printf format as bytes (no %b %m, precision, *, ...). */
 bool bpf_can_format(const char *fmt);
+/* One printf conversion, as bpf_fmt_spec() reads it from its '%'. */
+struct bpf_spec {
+	bool minus, plus, space, alt, zero, precision;
+	const char *width; /* its digits, width_len of them */
+	int width_len;
+	char conv; /* the letter, 0 at the end of the format */
+};
+const char *bpf_fmt_spec(const char *c, struct bpf_spec *sp);
+bool bpf_spec_as_text(const struct bpf_spec *sp);
 
 /* ---------------------------------------------------------------- emit/ (pass 3) */
 

@@ -332,21 +332,29 @@ static __always_inline int stp_strcmp(const char *a, const char *b)
 }
 
 /*
- * sprintf's %o as bytes: the octal digits of v, after a "0" with '#' (the
- * tool's rule: even for 0). d has room for 24 bytes.
+ * sprintf's %o, %#x, %#X and %p as bytes: the digits of v in base 8
+ * (bits 3) or 16 (bits 4), after the tool's prefix with alt: "0", "0x" or
+ * "0X", even for 0. d has room for 32 bytes.
  */
-static __always_inline void stp_octal(char *d, u64 v, int alt)
+static __always_inline void stp_radix(char *d, u64 v, u32 bits, int upper, int alt)
 {
-	u32 n = 1;
+	u32 n = 1, o = 0, mask = (1u << bits) - 1;
 	for (u32 i = 1; i < 22; i++)
-		if (v >> (3 * i))
+		if (i * bits < 64 && (v >> (i * bits)))
 			n = i + 1;
-	u32 o = alt ? 1 : 0;
-	d[0] = '0';
+	if (alt) {
+		d[0] = '0';
+		o = 1;
+		if (bits == 4) {
+			d[1] = upper ? 'X' : 'x';
+			o = 2;
+		}
+	}
 	for (u32 i = 0; i < 22; i++) {
 		if (i >= n)
 			break;
-		d[o + i] = '0' + ((v >> (3 * (n - 1 - i))) & 7);
+		u32 digit = (v >> (bits * (n - 1 - i))) & mask;
+		d[(o + i) & 31] = digit < 10 ? '0' + digit : (upper ? 'A' : 'a') + digit - 10;
 	}
 	d[(o + n) & 31] = 0;
 }
@@ -396,21 +404,27 @@ static __always_inline void stp_quote(char *dst, const char *src, int quoted)
 		out[o + 3] = '0' + (c & 7);
 		o += n;
 	}
-	barrier_var(o);
-	if (o > cap - 1)
-		o = cap - 1;
-	if (quoted && cut && o >= 3) {
-		out[o - 3] = '.';
-		out[o - 2] = '.';
-		out[o - 1] = '.';
+	/*
+	 * The end in a 64-bit register of its own, checked as it is used: a
+	 * 32-bit o would be checked as a zero-extended copy, which the verifier
+	 * does not relate to o, so o - 3 was unbounded on some paths.
+	 */
+	u64 e = o;
+	barrier_var(e);
+	if (e > cap - 1)
+		e = cap - 1;
+	if (quoted && cut && e >= 3) {
+		out[e - 3] = '.';
+		out[e - 2] = '.';
+		out[e - 1] = '.';
 	}
 	if (quoted) {
 		dst[0] = '"';
-		out[o] = '"';
-		out[o + 1] = 0;
+		out[e] = '"';
+		out[e + 1] = 0;
 		return;
 	}
-	out[o] = 0;
+	out[e] = 0;
 }
 
 /* ------------------------------------------------------------ records */

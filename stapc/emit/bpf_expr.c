@@ -997,48 +997,84 @@ static const char *call_str(struct kgen *k, struct expr *x)
 
 /*
  * One conversion of sprintf_plain(): its spec into f, its value into vals.
- * %o becomes a %s of the digits stp_octal() makes, %p a %#llx; the rest
- * are bpf_snprintf's own, every integer widened to 64 bits.
+ * bpf_can_format() said which it can be: %o, %p and '#' with x or X become
+ * a %s of the digits stp_radix() makes; the rest are bpf_snprintf's own,
+ * without '#', every integer widened to 64 bits.
  */
 static const char *plain_conv(struct kgen *k, const char *c, struct expr *a, struct strbuf *f,
 			      struct strbuf *vals)
 {
-	const char *conv = c + 1 + strspn(c + 1, "-+ #0123456789.l");
-	bool alt = false;
-	sb_putc(f, '%');
-	for (c++; c < conv; c++) {
-		if (*c == 'l' || (*conv == 'o' && *c == '#'))
-			alt |= *c == '#';
-		else
-			sb_putc(f, *c);
-	}
+	struct bpf_spec sp;
+	c = bpf_fmt_spec(c, &sp);
+	bool text = bpf_spec_as_text(&sp);
+	sb_printf(f, "%%%s%s%s%s%.*s", sp.minus ? "-" : "", sp.plus && !text ? "+" : "",
+		  sp.space && !text ? " " : "", sp.zero ? "0" : "", sp.width_len, sp.width);
 	const char *v;
-	if (*c == 'o') {
+	if (text) {
 		const char *digits = kgen_slot(k, 32);
-		cw_line(k->w, "stp_octal(%s, (u64)%s, %d);", digits, kgen_long(k, a), alt);
+		cw_line(k->w, "stp_radix(%s, (u64)%s, %d, %d, %d);", digits, kgen_long(k, a),
+			sp.conv == 'o' ? 3 : 4, sp.conv == 'X', sp.alt || sp.conv == 'p');
 		v = arena_printf("(unsigned long)%s", digits);
 		sb_putc(f, 's');
 	} else if (a->type == VT_STRING) {
 		v = arena_printf("(unsigned long)%s", kgen_str(k, a));
-		sb_putc(f, *c);
-	} else if (*c == 'p') {
-		v = kgen_long(k, a);
-		sb_puts(f, "#llx");
+		sb_putc(f, sp.conv);
 	} else {
 		v = kgen_long(k, a);
-		if (strchr("diuxX", *c))
-			sb_puts(f, "ll");
-		sb_putc(f, *c);
+		sb_printf(f, "%s%c", strchr("diuxX", sp.conv) ? "ll" : "", sp.conv);
 	}
 	sb_printf(vals, "%s(u64)%s", vals->len ? ", " : "", v);
 	return c;
 }
 
 /*
+ * Text the kernel takes in a format: printable bytes and white space
+ * (bpf_snprintf refuses others), not starting with a letter or a digit
+ * right after a %s (it would read "%s0x" as one of its extensions).
+ */
+static bool text_in_format(const char *t, size_t n, bool after_s)
+{
+	if (after_s && isalnum((unsigned char)t[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isascii((unsigned char)t[i]) ||
+		    (!isprint((unsigned char)t[i]) && !isspace((unsigned char)t[i])))
+			return false;
+	return true;
+}
+
+/* The text of a format up to its next conversion, in f, or as a %s value of its own. */
+static const char *plain_text(struct kgen *k, const char *c, bool after_s, struct strbuf *f,
+			      struct strbuf *vals, int *nvals)
+{
+	struct strbuf t = { 0 };
+	for (; *c && (*c != '%' || c[1] == '%'); c++) {
+		sb_putc(&t, *c);
+		if (*c == '%')
+			c++;
+	}
+	if (!t.len)
+		return c;
+	if (text_in_format(t.buf, t.len, after_s)) {
+		for (size_t i = 0; i < t.len; i++) {
+			if (t.buf[i] == '%')
+				sb_putc(f, '%');
+			sb_putc(f, t.buf[i]);
+		}
+	} else {
+		sb_puts(f, "%s");
+		sb_printf(vals, "%s(u64)(unsigned long)stp_lits.l%d", vals->len ? ", " : "",
+			  kgen_literal(k, t.buf));
+		(*nvals)++;
+	}
+	sb_free(&t);
+	return c;
+}
+
+/*
  * sprintf made as bytes in BPF, with bpf_snprintf() (kernel 5.13+): its
  * format in .rodata, at most 12 values. place.c sends here only formats
- * bpf_can_format() accepts; the rest stay lazy. Text that starts with a
- * letter or a digit right after a %s goes as a value of its own "%s".
+ * bpf_can_format() accepts; the rest stay lazy.
  */
 static const char *sprintf_plain(struct kgen *k, struct expr *x)
 {
@@ -1050,28 +1086,11 @@ static const char *sprintf_plain(struct kgen *k, struct expr *x)
 	}
 	struct strbuf f = { 0 }, vals = { 0 };
 	int nvals = 0, arg = 0;
-	for (const char *c = fmt; *c; c++) {
-		if (*c != '%') {
-			sb_putc(&f, *c);
-			continue;
-		}
-		if (c[1] == '%') {
-			sb_puts(&f, "%%");
-			c++;
-			continue;
-		}
-		if (arg >= x->args.len)
-			break;
+	const char *c = plain_text(k, fmt, false, &f, &vals, &nvals);
+	while (*c && arg < x->args.len) {
 		c = plain_conv(k, c, vec_at(&x->args, arg++), &f, &vals);
 		nvals++;
-		if (f.buf[f.len - 1] == 's' && isalnum((unsigned char)c[1])) {
-			size_t n = strcspn(c + 1, "%");
-			char *text = arena_strndup(c + 1, n);
-			sb_puts(&f, "%s");
-			sb_printf(&vals, ", (u64)(unsigned long)stp_lits.l%d", kgen_literal(k, text));
-			nvals++;
-			c += n;
-		}
+		c = plain_text(k, c + 1, f.buf[f.len - 1] == 's', &f, &vals, &nvals);
 	}
 	if (nvals > 12) {
 		diag_error(&x->loc, "this sprintf has more values than BPF can format (12): it can be "

@@ -40,12 +40,29 @@ static const char *signature(const struct function *fn)
 		sb_puts(&sb, ", char *ret");
 	for (int i = 0; i < fn->param_syms.len; i++) {
 		struct symbol *p = vec_at(&fn->param_syms, i);
-		sb_printf(&sb, ", %s%s", p->type == VT_STRING ? "const char *" : "s64 ", gen_local(p));
+		/* A string parameter the body writes is copied first (copy_written_params). */
+		sb_printf(&sb, ", %s%s%s", p->type == VT_STRING ? "const char *" : "s64 ", gen_local(p),
+			  p->type == VT_STRING && p->assigned ? "_in" : "");
 	}
 	sb_putc(&sb, ')');
 	const char *r = arena_strdup(sb.buf);
 	sb_free(&sb);
 	return r;
+}
+
+/*
+ * A string parameter is the caller's bytes (a literal, its local): one the
+ * body writes (s .= "x") gets its own copy, as stap passes strings by value.
+ */
+static void copy_written_params(struct cw *w, const struct function *fn)
+{
+	for (int i = 0; i < fn->param_syms.len; i++) {
+		struct symbol *p = vec_at(&fn->param_syms, i);
+		if (p->type != VT_STRING || !p->assigned)
+			continue;
+		cw_line(w, "char %s[STP_MAXSTR];", gen_local(p));
+		cw_line(w, "stp_strcpy(%s, %s_in);", gen_local(p), gen_local(p));
+	}
 }
 
 static void emit_function(const struct plan *pl, struct plan *planning, struct cw *w,
@@ -65,6 +82,7 @@ static void emit_function(const struct plan *pl, struct plan *planning, struct c
 	/* A call charges its body: recursion that stays shallow still ends. */
 	cw_line(w, "if (stp_act(rt, %d, %s)) goto out;", 1 + ugen_actions(fn->body), where);
 	declare_locals(&u, &fn->locals);
+	copy_written_params(w, fn);
 	ugen_stmt(&u, fn->body);
 	cw_line(w, "out:");
 	cw_line(w, "rt->nesting--;");
