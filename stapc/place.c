@@ -76,6 +76,11 @@ int plan_format(struct plan *pl, const char *fmt)
 	return intern_index(&pl->formats, fmt);
 }
 
+int plan_regex(struct plan *pl, const char *pattern)
+{
+	return intern_index(&pl->regexes, pattern);
+}
+
 /* A number the planning gave out; one it did not means the writings differ. */
 static int planned_index(const struct vec *v, const char *s, const char *what)
 {
@@ -95,6 +100,11 @@ int plan_literal_id(const struct plan *pl, const char *s)
 int plan_format_id(const struct plan *pl, const char *fmt)
 {
 	return planned_index(&pl->formats, fmt, "format");
+}
+
+int plan_regex_id(const struct plan *pl, const char *pattern)
+{
+	return planned_index(&pl->regexes, pattern, "regular expression");
 }
 
 /* C escapes, as the C compiler would read stap's raw string text. */

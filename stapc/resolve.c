@@ -47,9 +47,14 @@ static bool in_return_probe(const struct dprobe *d)
 static void check_regex(const struct expr *re)
 {
 	regex_t r;
-	int err = regcomp(&r, re->str, REG_EXTENDED | REG_NOSUB);
+	const char *pattern = decode_escapes(re->str);
+	int err = regcomp(&r, pattern, REG_EXTENDED | REG_NOSUB);
 	if (!err) {
 		regfree(&r);
+		const char *why = NULL;
+		int size;
+		if (!regex_compile(pattern, &size, &why))
+			diag_error(&re->loc, "this regular expression cannot be matched by stapc: %s", why);
 		return;
 	}
 	char why[128];

@@ -1028,6 +1028,7 @@ struct plan {
 	struct vec literals;	/* const char *: strings BPF refers to by index */
 	struct vec kconfigs;	/* const char *: CONFIG_ names BPF asks libbpf for */
 	struct vec formats;	/* const char *: printf/sprintf formats, decoded (the tool's too) */
+	struct vec regexes;	/* const char *: =~ patterns, decoded; their DFA tables (regex.c) */
 	struct vec sites;	/* struct out_site *: K -> U records, in the order K makes them */
 	bool usites_map;	/* K reads pp()/probefunc()/$NAME of uprobe sites from a map */
 	bool ksites_map;	/* K reads pp()/probefunc() of kernel wildcard sites from a map */
@@ -1066,6 +1067,12 @@ int plan_literal(struct plan *pl, const char *s);
 int plan_literal_id(const struct plan *pl, const char *s);
 int plan_format(struct plan *pl, const char *fmt);
 int plan_format_id(const struct plan *pl, const char *fmt);
+int plan_regex(struct plan *pl, const char *pattern);
+int plan_regex_id(const struct plan *pl, const char *pattern);
+/* regex.c: a pattern's DFA table, *size bytes (states: *size / 257), or NULL and why. */
+unsigned char *regex_compile(const char *pattern, int *size, const char **why);
+struct cw;
+void regex_emit_tables(const struct plan *pl, struct cw *w);
 /* Decodes C escapes of a stap string literal (\n, \t, \101, \x41 ...). */
 const char *decode_escapes(const char *raw);
 /* Whether BPF can make this printf format as bytes (no %b %m, precision, *, ...). */
@@ -1161,6 +1168,8 @@ const char *runtime_error_text(const char *msg, const char *near, const struct l
 /* K expressions (emit/bpf_expr.c). */
 const char *kgen_long(struct kgen *k, struct expr *x);
 const char *kgen_str(struct kgen *k, struct expr *x); /* a char * to the bytes */
+/* Whether bytes s match the regular expression re (decoded), as a long. */
+const char *kgen_match(struct kgen *k, const char *s, const char *re, bool negate);
 void kgen_effect(struct kgen *k, struct expr *x);    /* x for its effect: a statement */
 void kgen_out(struct kgen *k, struct expr *x, const char *rec); /* pieces into a record */
 int kgen_out_size(struct kgen *k, struct expr *x);

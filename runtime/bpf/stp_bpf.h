@@ -332,6 +332,25 @@ static __always_inline int stp_strcmp(const char *a, const char *b)
 }
 
 /*
+ * s =~ re: the walk of re's DFA table (stapc/regex.c), mask + 1 states of
+ * 256 next states each, then whether s may end in each state. State 0
+ * starts, state 1 has matched. One path per byte for the verifier.
+ */
+static __always_inline int stp_re_match(const unsigned char *t, u32 mask, const char *s)
+{
+	u32 st = 0;
+	for (u32 i = 0; i < STP_MAXSTRINGLEN; i++) {
+		unsigned char c = s[i];
+		if (!c)
+			break;
+		st = t[((st & mask) << 8) | c];
+		if (st == 1)
+			return 1;
+	}
+	return t[(mask + 1) * 256 + (st & mask)];
+}
+
+/*
  * sprintf's %o, %#x, %#X and %p as bytes: the digits of v in base 8
  * (bits 3) or 16 (bits 4), after the tool's prefix with alt: "0", "0x" or
  * "0X", even for 0. d has room for 32 bytes.
@@ -385,24 +404,27 @@ static const char stp_esc_2nd[256] = {
  */
 static __always_inline void stp_quote(char *dst, const char *src, int quoted)
 {
-	u32 cap = quoted ? STP_MAXSTRINGLEN - 2 : STP_MAXSTRINGLEN;
+	u64 cap = quoted ? STP_MAXSTRINGLEN - 2 : STP_MAXSTRINGLEN;
 	char *out = dst + (quoted ? 1 : 0);
-	u32 o = 0, cut = 0;
+	u64 o = 0, cut = 0;
 	for (u32 i = 0; i < STP_MAXSTRINGLEN; i++) {
 		u8 c = src[i];
 		if (!c)
 			break;
-		u32 n = stp_esc_len[c] & 7;
-		if (o + n >= cap || o > STP_MAXSTRINGLEN - 1) {
+		u64 n = stp_esc_len[c] & 7;
+		/* Checked in the register it is used from (see stp_put_u8). */
+		u64 at = o;
+		barrier_var(at);
+		if (at > STP_MAXSTRINGLEN - 1 || at + n >= cap) {
 			cut = 1;
 			break;
 		}
-		u32 esc = (n + 6) >> 3; /* 0 for a byte as it is, 1 for an escape */
-		out[o] = (char)(c + esc * ('\\' - c));
-		out[o + 1] = stp_esc_2nd[c];
-		out[o + 2] = '0' + ((c >> 3) & 7);
-		out[o + 3] = '0' + (c & 7);
-		o += n;
+		u64 esc = (n + 6) >> 3; /* 0 for a byte as it is, 1 for an escape */
+		out[at] = (char)(c + esc * ('\\' - c));
+		out[at + 1] = stp_esc_2nd[c];
+		out[at + 2] = '0' + ((c >> 3) & 7);
+		out[at + 3] = '0' + (c & 7);
+		o = at + n;
 	}
 	/*
 	 * The end in a 64-bit register of its own, checked as it is used: a

@@ -66,6 +66,8 @@ void stp_strcat(char *dst, const char *src);
 const char *stp_procfs_value(struct stp_rt *rt);
 void stp_procfs_set(struct stp_rt *rt, const char *s, int append);
 s64 stp_strcmp(const char *a, const char *b);
+/* s =~ re, by re's DFA table (stapc/regex.c), of mask + 1 states. */
+int stp_re_match(const unsigned char *t, unsigned mask, const char *s);
 s64 stp_strlen(const char *s);
 /* system(cmd): /bin/sh -c cmd in the background (system.c). */
 void stp_system(struct stp_rt *rt, const char *cmd);

@@ -29,6 +29,31 @@ static const char *bpf_isdigit(struct kgen *k, struct expr *x)
 	return arena_printf("stp_isdigit(%s)", kgen_str(k, vec_at(&x->args, 0)));
 }
 
+/*
+ * isinstr(s, "text") in BPF: s =~ the text with its special characters
+ * escaped, one walk of a table made at build time (a search of any text
+ * would be a loop in a loop, too much for the verifier at MAXSTRINGLEN).
+ */
+static const char *bpf_isinstr(struct kgen *k, struct expr *x)
+{
+	struct expr *needle = vec_at(&x->args, 1);
+	if (needle->kind != E_STRING) {
+		diag_error(&needle->loc, "isinstr() in a kernel probe searches for a literal string "
+					 "only: this one is computed");
+		return "0";
+	}
+	struct strbuf re = { 0 };
+	for (const char *c = decode_escapes(needle->str); *c; c++) {
+		if (strchr(".[]()*+?{}|^$\\", *c))
+			sb_putc(&re, '\\');
+		sb_putc(&re, *c);
+	}
+	const char *s = kgen_str(k, vec_at(&x->args, 0));
+	const char *m = kgen_match(k, s, arena_strdup(re.buf ? re.buf : ""), false);
+	sb_free(&re);
+	return m;
+}
+
 static const char *bpf_substr(struct kgen *k, struct expr *x, const char *d)
 {
 	struct vec *a = &x->args;
@@ -133,7 +158,7 @@ const struct builtin builtins_string[] = {
 	{ .name = "stringat", .sig = { "long(string,long)" }, .flags = BI_PURE,
 	  .user_long = user_stringat },
 	{ .name = "isinstr", .sig = { "long(string,string)" }, .flags = BI_PURE,
-	  .user_long = user_isinstr },
+	  .bpf_long = bpf_isinstr, .user_long = user_isinstr },
 	{ .name = "strpos", .sig = { "long(string,string)" }, .flags = BI_PURE,
 	  .user_long = user_strpos },
 	{ .name = "strtol", .sig = { "long(string,long)" }, .flags = BI_PURE, .bpf_long = bpf_strtol,

@@ -621,10 +621,11 @@ static void emit_kconfigs(const struct plan *pl, struct cw *w)
 static void write_bpf_file(const struct plan *pl, struct strbuf *out, const char *body)
 {
 	struct cw inits = { 0 }, fields = { 0 }, values = { 0 }, kconfigs = { 0 }, maps = { 0 },
-		  hists = { 0 };
+		  hists = { 0 }, regexes = { 0 };
 	kgen_kglobal_inits(pl, &inits);
 	kgen_literals(pl, &fields, &values);
 	emit_kconfigs(pl, &kconfigs);
+	regex_emit_tables(pl, &regexes);
 	emit_maps(pl, &maps);
 	emit_hist_functions(pl, &hists);
 	const struct tvar vars[] = {
@@ -640,13 +641,14 @@ static void write_bpf_file(const struct plan *pl, struct strbuf *out, const char
 		{ "LITERAL_FIELDS", fields.sb.buf },
 		{ "LITERAL_VALUES", values.sb.buf },
 		{ "KCONFIGS", kconfigs.sb.buf },
+		{ "REGEXES", regexes.sb.buf ? regexes.sb.buf : "" },
 		{ "MAPS", maps.sb.buf },
 		{ "HIST_FUNCTIONS", hists.sb.buf },
 		{ "BODY", body },
 		{ 0 },
 	};
 	sb_puts(out, template_expand("tool.bpf.c", vars));
-	struct cw *all[] = { &inits, &fields, &values, &kconfigs, &maps, &hists };
+	struct cw *all[] = { &inits, &fields, &values, &kconfigs, &maps, &hists, &regexes };
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		sb_free(&all[i]->sb);
 }

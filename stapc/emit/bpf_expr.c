@@ -726,6 +726,21 @@ static const char *compare(struct kgen *k, struct expr *x)
 	return arena_printf("(s64)(%s %s %s)", l, x->op, r);
 }
 
+/* Whether the bytes s match re (decoded): a walk of re's table (regex.c). */
+const char *kgen_match(struct kgen *k, const char *s, const char *re, bool negate)
+{
+	int id = k->run->planning ? plan_regex(k->run->planning, re) : plan_regex_id(k->pl, re);
+	return arena_printf("(s64)(stp_re_match(stp_re%d, sizeof(stp_re%d) / 257 - 1, %s) %s 1)", id,
+			    id, s, negate ? "!=" : "==");
+}
+
+/* s =~ "re" and s !~ "re", the table made at build time. */
+static const char *regex_match(struct kgen *k, struct expr *x)
+{
+	const char *s = kgen_str(k, x->left);
+	return kgen_match(k, s, decode_escapes(x->right->str), x->op[0] == '!');
+}
+
 /* && || and ?: evaluate their right side only when needed. */
 static const char *logical(struct kgen *k, struct expr *x)
 {
@@ -945,6 +960,8 @@ const char *kgen_long(struct kgen *k, struct expr *x)
 		return logical(k, x);
 	case E_COMPARE:
 		return compare(k, x);
+	case E_REGEX:
+		return regex_match(k, x);
 	case E_TERNARY:
 		return ternary_long(k, x);
 	case E_ASSIGN:

@@ -388,6 +388,7 @@ static void emit_tables(const struct plan *pl, struct cw *w)
 	cw_line(w, "NULL,");
 	cw_close(w, ";");
 	cw_blank(w);
+	regex_emit_tables(pl, w);
 }
 
 /* ------------------------------------------------------------ the description */

@@ -493,9 +493,12 @@ const char *ugen_long(struct ugen *u, struct expr *x)
 					    ugen_str(u, x->right), x->op);
 		return arena_printf("(s64)(%s %s %s)", ugen_long(u, x->left), x->op,
 				    ugen_long(u, x->right));
-	case E_REGEX:
-		diag_error(&x->loc, "regular expression matching is not supported yet");
-		return "0";
+	case E_REGEX: {
+		const char *re = decode_escapes(x->right->str);
+		int id = u->planning ? plan_regex(u->planning, re) : plan_regex_id(u->pl, re);
+		return arena_printf("(s64)(stp_re_match(stp_re%d, sizeof(stp_re%d) / 257 - 1, %s) %s 1)",
+				    id, id, ugen_str(u, x->left), x->op[0] == '=' ? "==" : "!=");
+	}
 	case E_TERNARY:
 		return ternary(u, x, false);
 	case E_ASSIGN:
