@@ -385,6 +385,18 @@ static __always_inline int stp_strcmp(const char *a, const char *b)
 	return strncmp(a, b, STP_MAXSTRINGLEN);
 }
 
+/* s =~ re by re's table (stapc/regex.c), as stp_bpf.h's walk. */
+static __always_inline int stp_re_match(const unsigned char *t, u32 mask, const char *s)
+{
+	u32 st = 0;
+	for (u32 i = 0; i < STP_MAXSTRINGLEN && s[i]; i++) {
+		st = t[((st & mask) << 8) | (unsigned char)s[i]];
+		if (st == 1)
+			return 1;
+	}
+	return t[(mask + 1) * 256 + (st & mask)];
+}
+
 /* ------------------------------------------------------------ errors (as stp_bpf.h's) */
 
 static __always_inline struct stp_rec stp_error_rec(struct stp_frame *fr)

@@ -196,7 +196,7 @@ void emit_kmod(const struct plan *pl, struct strbuf *out)
 	if (!kmod_supported(pl))
 		return;
 	struct cw body = { 0 }, rows = { .indent = 1 }, inits = { 0 }, fields = { 0 },
-		  values = { 0 };
+		  values = { 0 }, regexes = { 0 };
 	struct kgen_run run = { .pl = pl };
 	kmod_code(&run, &body, &rows);
 	if (run.next_site != pl->sites.len) {
@@ -205,6 +205,7 @@ void emit_kmod(const struct plan *pl, struct strbuf *out)
 	}
 	kgen_kglobal_inits(pl, &inits);
 	kgen_literals(pl, &fields, &values);
+	regex_emit_tables(pl, &regexes);
 	const struct tvar vars[] = {
 		{ "NAME", pl->name },
 		{ "VERSION", STAPC_VERSION },
@@ -215,12 +216,13 @@ void emit_kmod(const struct plan *pl, struct strbuf *out)
 		{ "KGLOBAL_INITS", inits.sb.buf },
 		{ "LITERAL_FIELDS", fields.sb.buf },
 		{ "LITERAL_VALUES", values.sb.buf },
+		{ "REGEXES", regexes.sb.buf ? regexes.sb.buf : "" },
 		{ "BODY", body.sb.buf },
 		{ "PROBES", rows.sb.buf },
 		{ 0 },
 	};
 	sb_puts(out, template_expand("tool.kmod.c", vars));
-	struct cw *all[] = { &body, &rows, &inits, &fields, &values };
+	struct cw *all[] = { &body, &rows, &inits, &fields, &values, &regexes };
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		sb_free(&all[i]->sb);
 }
