@@ -148,8 +148,9 @@ static const char *perf_reason(int err)
 static const char *why(const struct stp_tool *t, const struct stp_kprobe_desc *k, int err)
 {
 	const struct stp_site_expander *e = stp_site_expander_of(t, k);
-	if (e && e->failure)
-		return e->failure(); /* it knows which site, or how many */
+	const char *f = e && e->failure ? e->failure((int)(k - t->kprobes)) : NULL;
+	if (f)
+		return f; /* it knows which site, or how many */
 	return k->attach == STP_ATTACH_PERF ? perf_reason(err) : reason(err);
 }
 
@@ -208,8 +209,8 @@ static void say_cannot_probe(const struct stp_tool *t, const struct stp_kprobe_d
 		stp_say("cannot probe %s: kernel %s can probe no kernel function (it has "
 			"no kprobes and no BPF trampolines)",
 			k->pp, u.release);
-	else if (e && e->failure)
-		stp_say("cannot probe %s: %s", k->pp, e->failure());
+	else if (e && e->failure && e->failure((int)(k - t->kprobes)))
+		stp_say("cannot probe %s: %s", k->pp, e->failure((int)(k - t->kprobes)));
 	else if (is_kernel_function(t, k) && (!err || err == -ENOENT))
 		stp_say("cannot probe %s: kernel %s has no function %s that can be probed", k->pp,
 			u.release, k->target);

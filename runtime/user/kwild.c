@@ -377,8 +377,9 @@ static int attach(struct stp_rt *rt, struct stp_session *ss, struct bpf_program 
 }
 
 /* Why the last desc that attached nothing did not: which function, or how many. */
-static const char *why_failed(void)
+static const char *why_failed(int desc)
 {
+	(void)desc;
 	return failure[0] ? failure : "none of the functions it matches can be probed here";
 }
 

@@ -37,8 +37,8 @@ struct stp_site_expander {
 	 */
 	int (*attach)(struct stp_rt *rt, struct stp_session *ss, struct bpf_program *prog,
 		      struct bpf_program *entry, int desc);
-	/* Why its last attach failed, in its own words; NULL: the errno says it. */
-	const char *(*failure)(void);
+	/* Why desc, its last to fail, did not attach, in its own words; NULL: the errno says it. */
+	const char *(*failure)(int desc);
 	/* Its sites are kernel functions: a kernel without kprobes and trampolines has none. */
 	bool kernel_functions;
 	/* Reads one of its pieces (STP_P_*) of a record into dst; false if tag is not its own. */

@@ -17,6 +17,7 @@
 #include "sites.h"
 #include "stp_gen.h"
 #include "udwarf.h"
+#include "ulib.h"
 #include "uprobe_multi.h"
 #include "usym.h"
 
@@ -24,6 +25,8 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
@@ -53,6 +56,7 @@ struct udesc {
 	int first, n;
 	int pid; /* -1: every process running the binary */
 	struct binary *bin;
+	char *failure; /* why it has no sites, when that is not fatal at once */
 };
 
 static int *multi_links;  /* uprobe_multi links' fds, closed at the end */
@@ -60,18 +64,20 @@ static int nmulti_links;
 
 static struct site *sites;
 static int nsites;
-static struct binary *binaries;
+/* Each on its own: udescs keep pointers to them while more are added. */
+static struct binary **binaries;
 static int nbinaries;
 static struct udesc *udescs;
+static int nudescs;
 
 static struct binary *binary(const char *path)
 {
 	for (int i = 0; i < nbinaries; i++)
-		if (!strcmp(binaries[i].path, path))
-			return &binaries[i];
+		if (!strcmp(binaries[i]->path, path))
+			return binaries[i];
 	binaries = realloc(binaries, sizeof(*binaries) * (size_t)(nbinaries + 1));
-	struct binary *b = &binaries[nbinaries++];
-	memset(b, 0, sizeof(*b));
+	struct binary *b = calloc(1, sizeof(*b));
+	binaries[nbinaries++] = b;
 	b->path = strdup(path);
 	return b;
 }
@@ -131,6 +137,27 @@ static const char *function_around(struct binary *b, uint64_t addr)
 	for (int i = 0; fl && i < fl->n && fl->v[i].addr <= addr; i++)
 		best = fl->v[i].name;
 	return best;
+}
+
+/*
+ * A probe that cannot be placed here but may be spared: one of '!'
+ * alternatives (process.mark("x") !, process.library("libpython*").mark("x"))
+ * or an optional one. The attacher says why if none of its list attaches.
+ */
+static void record_failure(int desc, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	free(udescs[desc].failure);
+	udescs[desc].failure = strdup(buf);
+}
+
+static const char *why_failed(int desc)
+{
+	return udescs && desc >= 0 ? udescs[desc].failure : NULL;
 }
 
 static void quote_path(char *out, size_t n, const char *path)
@@ -249,8 +276,20 @@ static int expand_one(struct stp_rt *rt, struct stp_session *ss, int i)
 	u->first = nsites;
 	u->pid = -1;
 	char *path;
-	if (*k->target) {
+	if (*k->target == '/') {
 		path = strdup(k->target);
+	} else if (*k->target) {
+		/* process.library("NAME"): the library is looked for here, now. */
+		char *program = target_binary(rt, ss);
+		path = stp_find_library(k->target, rt->target_pid, program);
+		free(program);
+		if (!path) {
+			record_failure(i, "no library %s found: run the tool with -c COMMAND or -x PID "
+					  "of a program that uses it%s",
+				       k->target, strncmp(k->target, "libjvm", 6) ? "" : ", or set JAVA_HOME");
+			return 0;
+		}
+		u->pid = rt->target_pid ? rt->target_pid : -1;
 	} else {
 		path = target_binary(rt, ss);
 		if (!path) {
@@ -310,11 +349,13 @@ static int expand_one(struct stp_rt *rt, struct stp_session *ss, int i)
 			add_site(i, sym);
 	}
 	u->n = nsites - u->first;
-	if (!u->n && !k->optional) {
+	if (!u->n) {
 		static const char *const what[] = { "", "function", "PLT entry", "mark", "statement" };
-		stp_say("cannot probe %s: no %s matches \"%s\" in %s", k->pp, what[k->ukind], k->func,
-			b->path);
-		return 1;
+		record_failure(i, "no %s matches \"%s\" in %s", what[k->ukind], k->func, b->path);
+		if (!k->optional) {
+			stp_say("cannot probe %s: %s", k->pp, udescs[i].failure);
+			return 1;
+		}
 	}
 	for (int s = u->first; s < nsites; s++) {
 		/* With debuginfo, pp() names the declaration, as stap's does. */
@@ -388,6 +429,7 @@ static void room_for_sites(void)
 static int expand(struct stp_rt *rt, struct stp_session *ss)
 {
 	udescs = calloc((size_t)rt->tool->nkprobes, sizeof(*udescs));
+	nudescs = rt->tool->nkprobes;
 	for (int i = 0; i < rt->tool->nkprobes; i++)
 		if (rt->tool->kprobes[i].ukind != STP_U_NONE && expand_one(rt, ss, i) != 0)
 			return 1;
@@ -615,12 +657,15 @@ static void cleanup(void)
 		free(sites[i].mark);
 	}
 	free(sites);
+	for (int i = 0; udescs && i < nudescs; i++)
+		free(udescs[i].failure);
 	for (int i = 0; i < nbinaries; i++) {
-		usym_free(&binaries[i].funcs);
-		usym_free(&binaries[i].plt);
-		usym_free(&binaries[i].marks);
-		udw_close(binaries[i].dw);
-		free(binaries[i].path);
+		usym_free(&binaries[i]->funcs);
+		usym_free(&binaries[i]->plt);
+		usym_free(&binaries[i]->marks);
+		udw_close(binaries[i]->dw);
+		free(binaries[i]->path);
+		free(binaries[i]);
 	}
 	free(binaries);
 	free(udescs);
@@ -643,6 +688,7 @@ const struct stp_site_expander stp_uprobe_ops = {
 	.before_load = before_load,
 	.fill_maps = fill_maps,
 	.attach = attach,
+	.failure = why_failed,
 	.piece = piece,
 	.cleanup = cleanup,
 };

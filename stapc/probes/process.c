@@ -6,6 +6,7 @@
  *   process("PATH").plt("PATTERN")[.return]
  *   process("PATH").mark("NAME")
  *   process.function("PATTERN") ...     the -c / -x target's own binary
+ *   process.library("LIB").mark("NAME") ...   a library found by the tool
  *
  * PATH is looked up on $PATH when it has no slash, as stap does. The
  * pattern is checked here against the build host's copy of the binary, but
@@ -13,6 +14,11 @@
  * .symtab, else .dynsym): so a tool keeps working on another build of the
  * same program. Parameters come from the ABI argument registers; the tool
  * names and types them from the target binary's DWARF (runtime/user/udwarf.c).
+ *
+ * process.library("LIB") names a library by its file name (shell
+ * wildcards: "libpython3*.so*"), which the tool looks for where it runs
+ * (runtime/user/ulib.c): the JVM's libjvm.so is wherever the target's JDK
+ * is, never where the build host keeps one.
  */
 #include "../stapc.h"
 #include "../../runtime/user/usym.h"
@@ -30,6 +36,7 @@ enum uprobe_kind { UP_FUNCTION, UP_PLT, UP_MARK, UP_BEGIN, UP_END, UP_STATEMENT 
 struct uprobe_point {
 	enum uprobe_kind kind;
 	const char *path;    /* canonical, on the build host; NULL: the -c/-x target's binary */
+	const char *lib;     /* process.library("LIB"): the file name the tool looks for */
 	const char *pattern; /* function or mark name, with wildcards */
 	bool is_return, is_call;
 	int exe_slot;	     /* begin/end: its entry in stp_kg.stp_exe, the binary's identity */
@@ -130,6 +137,32 @@ static bool check_on_build_host(const struct probe_point *p, const struct uprobe
 	return found > 0 || optional;
 }
 
+/*
+ * process.library("LIB"): a library's file name, looked for by the tool
+ * (runtime/user/ulib.c); with the -c/-x process, or on its own.
+ */
+static const char *library_name(const struct probe_point *p, const struct expr *where)
+{
+	const struct expr *lib = point_arg(p, 1);
+	if (where) {
+		diag_error(&where->loc, "process(\"PATH\").library() is not supported: write "
+					"process.library(\"NAME\"), which the tool finds in the -c/-x "
+					"process, or process(\"LIBRARY PATH\")");
+		return NULL;
+	}
+	if (!lib || lib->kind != E_STRING || !*lib->str || strchr(lib->str, '/')) {
+		diag_error(lib ? &lib->loc : &p->loc, "process.library() takes a library's file name "
+						      "(\"libjvm.so\"), without a folder");
+		return NULL;
+	}
+	if (point_ncomps(p) < 3) {
+		diag_error(&p->loc, "process.library(\"%s\") needs .function(), .plt() or .mark()",
+			   lib->str);
+		return NULL;
+	}
+	return lib->str;
+}
+
 static bool match(struct elab *e, struct dprobe *d)
 {
 	const struct probe_point *p = d->point;
@@ -137,16 +170,27 @@ static bool match(struct elab *e, struct dprobe *d)
 	if (n < 2 || !point_is(p, 0, "process"))
 		return false;
 	const struct expr *where = point_arg(p, 0);
-	const char *what = point_name(p, 1);
-	const struct expr *arg = point_arg(p, 1);
 	struct uprobe_point *up = arena_alloc(sizeof(*up));
+	int kind_at = 1; /* the component that says function, mark ... */
+	if (!strcmp(point_name(p, 1), "library")) {
+		up->lib = library_name(p, where);
+		if (!up->lib)
+			return false;
+		kind_at = 2;
+	}
+	const char *what = point_name(p, kind_at);
+	const struct expr *arg = point_arg(p, kind_at);
 	if (!strcmp(what, "function"))
 		up->kind = UP_FUNCTION;
 	else if (!strcmp(what, "plt"))
 		up->kind = UP_PLT;
 	else if (!strcmp(what, "mark"))
 		up->kind = UP_MARK;
-	else if (!strcmp(what, "begin") || !strcmp(what, "end")) {
+	else if (up->lib) {
+		diag_error(&p->loc, "process.library(\"%s\") takes .function(), .plt() or .mark()",
+			   up->lib);
+		return false;
+	} else if (!strcmp(what, "begin") || !strcmp(what, "end")) {
 		up->kind = what[0] == 'b' ? UP_BEGIN : UP_END;
 		if (where && where->kind != E_STRING) {
 			diag_error(&where->loc, "process(PID) probes are not supported: write "
@@ -183,8 +227,8 @@ static bool match(struct elab *e, struct dprobe *d)
 				   up->pattern);
 			return false;
 		}
-		if (n > 2) {
-			diag_error(&p->loc, "process(...).statement() takes no suffix");
+		if (n > kind_at + 1 || up->lib) {
+			diag_error(&p->loc, "process(...).statement() takes no suffix and no library");
 			return false;
 		}
 	} else if (up->kind != UP_MARK && strchr(up->pattern, '@')) {
@@ -192,7 +236,7 @@ static bool match(struct elab *e, struct dprobe *d)
 				      "function alone", up->pattern);
 		return false;
 	}
-	for (int i = 2; i < n; i++) {
+	for (int i = kind_at + 1; i < n; i++) {
 		const char *suffix = point_name(p, i);
 		if (!strcmp(suffix, "return") && up->kind != UP_MARK && i == n - 1)
 			up->is_return = true;
@@ -342,7 +386,8 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 	out[0] = (struct variant){
 		.section = attach_kind_section(attach, NULL),
 		.attach = attach,
-		.target = up->path ? up->path : "",
+		/* The runtime tells them apart: a path starts with '/', a library's name not. */
+		.target = up->lib ? up->lib : up->path ? up->path : "",
 		.func = up->pattern,
 		.ukind = ukind[up->kind],
 		.usuffix = usuffix,
@@ -374,6 +419,8 @@ static void print(struct strbuf *out, const struct dprobe *d)
 		sb_printf(out, "process(\"%s\")", up->path);
 	else
 		sb_puts(out, "process");
+	if (up->lib)
+		sb_printf(out, ".library(\"%s\")", up->lib);
 	if (up->kind == UP_BEGIN || up->kind == UP_END)
 		sb_printf(out, ".%s", kind_word[up->kind]);
 	else
