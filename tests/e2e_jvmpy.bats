@@ -71,3 +71,72 @@ EOF2
 	run -1 --separate-stderr "$STAPC" -e 'probe process.library("libnothere.so").function("f") { exit() }' -c /bin/true
 	[[ "$stderr" == *'cannot probe process.library("libnothere.so").function("f"): no library libnothere.so found: run the tool with -c COMMAND or -x PID of a program that uses it'* ]]
 }
+
+# Calls.class, compiled here: javac comes with openjdk-17-jdk-headless (dist/deps test).
+need_java() {
+	[ -x /usr/bin/java ] || skip "no JVM: openjdk-17-jre-headless is not installed"
+	command -v javac >/dev/null || skip "no javac: openjdk-17-jdk-headless is not installed (dist/deps test)"
+	CLS=$BATS_TEST_TMPDIR/cls
+	mkdir -p "$CLS"
+	javac -d "$CLS" "$D/Calls.java"
+}
+
+@test "jvmpy: hotspot.* probes see the JVM start, a known class load, System.gc() and the call chain" {
+	need_java
+	cat > "$BATS_TEST_TMPDIR/t.stp" <<'EOF2'
+probe hotspot.vm_init_end { println(probestr) }
+probe hotspot.class_loaded { if (class == "Calls$Known") printf("%s %s shared=%d\n", name, class, is_shared) }
+probe hotspot.gc_begin { printf("%s full=%d\n", name, is_full) }
+probe hotspot.method_entry, hotspot.method_return {
+	if (class == "Calls") printf("%s %s.%s%s\n", name, class, method, sig)
+}
+probe hotspot.vm_shutdown { println(name) }
+EOF2
+	run -0 --separate-stderr "$STAPC" -o "$BATS_TEST_TMPDIR/t" "$BATS_TEST_TMPDIR/t.stp"
+	# The JVM's own line ("done 7") is left out.
+	run -0 --separate-stderr "$BATS_TEST_TMPDIR/t" -c "/usr/bin/java -XX:+ExtendedDTraceProbes -cp $CLS Calls"
+	cat > "$BATS_TEST_TMPDIR/want" <<'EOF2'
+vm_init_end
+method_entry Calls.main([Ljava/lang/String;)V
+class_loaded Calls$Known shared=0
+method_entry Calls.alpha(I)I
+method_entry Calls.beta(I)I
+method_entry Calls.gamma(I)I
+method_return Calls.gamma(I)I
+method_return Calls.beta(I)I
+method_return Calls.alpha(I)I
+gc_begin full=1
+method_return Calls.main([Ljava/lang/String;)V
+vm_shutdown
+EOF2
+	assert_same_file "$BATS_TEST_TMPDIR/want" <(printf '%s\n' "$output" | grep -v '^done ')
+}
+
+@test "jvmpy: hotspot.jni.* probes see the java launcher create the VM and find main" {
+	need_java
+	run -0 --separate-stderr "$STAPC" -e 'probe hotspot.jni.CreateJavaVM.return { println(probestr) }
+		probe hotspot.jni.GetStaticMethodID {
+			if (user_string(name_addr) == "main") printf("%s %s%s\n", name, user_string(name_addr), user_string(sig))
+		}' -c "/usr/bin/java -cp $CLS Calls"
+	[ "$(printf '%s\n' "$output" | grep -v '^done ')" = 'CreateJavaVM(ret=0x0)
+GetStaticMethodID main([Ljava/lang/String;)V' ]
+}
+
+@test "jvmpy: libjvm.so is found from JAVA_HOME when no JVM is named by -c or -x" {
+	need_java
+	local home
+	home=$(dirname "$(dirname "$(readlink -f /usr/bin/java)")")
+	run -0 --separate-stderr "$STAPC" -o "$BATS_TEST_TMPDIR/t" -e 'probe begin { println("ready") }
+		probe hotspot.vm_init_end { println(pp()); exit() }'
+	# PATH without java: only JAVA_HOME says where the JDK is.
+	JAVA_HOME=$home PATH=/nonexistent "$BATS_TEST_TMPDIR/t" > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	local tool=$!
+	# begin runs once the probes are attached: wait for its line, not for a time.
+	while kill -0 $tool 2>/dev/null && ! grep -q ready "$BATS_TEST_TMPDIR/out"; do
+		sleep 0.1
+	done
+	/usr/bin/java -cp "$CLS" Calls > /dev/null
+	wait $tool
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "ready
+process(\"$home/lib/server/libjvm.so\").mark(\"vm__init__end\")" ]
+}
