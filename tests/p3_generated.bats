@@ -100,12 +100,27 @@ probe kernel.function("vfs_read").return { n += $return }'
 	[ -z "$stderr" ]
 }
 
-@test "p3 generated: a USDT probe's program is BPF_USDT, and builds warning-free" {
+@test "p3 generated: a USDT probe's program is BPF_USDT naming the arguments it reads, and builds warning-free" {
 	[ -x /usr/bin/python3.11 ] || skip "no /usr/bin/python3.11 (its SDT marks are the test's)"
 	p3 'probe process("/usr/bin/python3.11").mark("function__entry") { printf("%s %d\n", user_string($arg2), $arg3) }'
 	run -0 section bpf.c
-	[[ "$output" == *"int BPF_USDT(probe_0)"* ]]
-	[[ "$output" == *"bpf_usdt_arg(ctx, 2, "* ]]
+	[[ "$output" == *"int BPF_USDT(probe_0, long arg1, long arg2, long arg3)"* ]]
+	[[ "$output" == *"(const void *)arg2"* ]]
+	[[ "$output" != *"bpf_usdt_arg("* ]]
+	run --separate-stderr "$STAPC" -o "$BATS_TEST_TMPDIR/tool" "$BATS_TEST_TMPDIR/s.stp"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "p3 generated: a uprobe's program is typed by BPF_KPROBE, a uretprobe's by BPF_KRETPROBE; both build warning-free" {
+	[ -x /bin/ls ] || skip "no /bin/ls (its PLT is the test's)"
+	p3 'global n, r
+probe process("/bin/ls").plt("calloc") { n++ }
+probe process("/bin/ls").plt("calloc").return { r += $return }'
+	run -0 section bpf.c
+	[[ "$output" == *"int BPF_KPROBE(probe_0)"* ]]
+	[[ "$output" == *"int BPF_KRETPROBE(probe_1)"* ]]
+	[[ "$output" != *"(void *ctx)"* ]]
 	run --separate-stderr "$STAPC" -o "$BATS_TEST_TMPDIR/tool" "$BATS_TEST_TMPDIR/s.stp"
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]

@@ -402,6 +402,9 @@ static const char *prog_signature(const struct variant *var, const char *name, u
 	struct strbuf sb = { 0 };
 	for (int i = 0; fp && !is_kretprobe(var) && i < fp->n && (used >> i); i++)
 		sb_printf(&sb, ", %s", kgen_decl(fp->type[i], fp->name[i]));
+	/* A USDT mark's arguments have no names of their own: $arg1 is arg1. */
+	for (int i = 0; var->attach == STP_ATTACH_USDT && (used >> i); i++)
+		sb_printf(&sb, ", long arg%d", i + 1);
 	if (fp && ret && is_kretprobe(var))
 		sb_printf(&sb, ", %s", kgen_decl(fp->ret_type, "ret"));
 	const char *s = arena_printf("int %s(%s%s)", var->ctx_macro, name, sb.buf ? sb.buf : "");

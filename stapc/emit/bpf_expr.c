@@ -246,6 +246,11 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 			k->run->planning->usites_map = true;
 		return arena_printf("stp_uret((struct pt_regs *)ctx, %s)", kgen_usite(k));
 	}
+	if (r && r->base == TREF_USDT_ARG && k->named_args) {
+		/* BPF_USDT fetches it: argN of the program's signature. */
+		k->args_used |= 1u << r->index;
+		return arena_printf("arg%d", r->index + 1);
+	}
 	if (r && r->base == TREF_USDT_ARG) {
 		const char *t = kgen_tmp(k);
 		cw_line(k->w, "long %s_v = 0;", t);

@@ -393,8 +393,13 @@ static int variants(const struct dprobe *d, struct variant *out, int max)
 		.usuffix = usuffix,
 		.uparams_used = up->params_used,
 		.args = ARGS_PT_REGS,
-		/* libbpf 1.1 has no BPF_UPROBE: a uprobe's context stays void *ctx. */
-		.ctx_macro = attach == STP_ATTACH_USDT ? "BPF_USDT" : NULL,
+		/*
+		 * libbpf 1.1 has no BPF_UPROBE: BPF_KPROBE types the same
+		 * pt_regs (it names no argument: the handler reads registers).
+		 */
+		.ctx_macro = attach == STP_ATTACH_USDT ? "BPF_USDT"
+			     : up->is_return		? "BPF_KRETPROBE"
+							: "BPF_KPROBE",
 		.is_return = up->is_return,
 		.entry_stash = up->is_return && up->return_reads_parms,
 	};
