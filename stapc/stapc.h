@@ -992,7 +992,7 @@ struct kprog {
 	const struct vec *entries; /* struct expr *: the @entry(EXPR)s, x->num from 1 */
 	bool entry_values;
 	bool stash;
-	bool shares_body; /* the probe's variants call one body, probe_N_body (place_code()) */
+	bool shares_body; /* it and the next (variants, alike probes) call one body (place_code()) */
 };
 
 /*
@@ -1223,6 +1223,8 @@ int kgen_format(struct kgen *k, const char *fmt);
 void emit_bpf(const struct plan *pl, struct strbuf *out);
 /* What the module's emitter (emit/kmod.c) shares with emit_bpf(): the same handlers. */
 void kgen_functions(struct kgen_run *run, struct cw *w);
+/* How many probes from kprogs[i] on, of one program each, may share kprogs[i]'s body. */
+int kgen_alike_probes(const struct plan *pl, int i);
 const char *kgen_handler_text(struct kgen_run *run, const struct kprog *kp, bool copy_ptrs,
 			      struct kgen *k);
 const char *kgen_body_args(const struct fn_params *fp, const struct kgen *k, bool types);

@@ -125,3 +125,26 @@ probe process("/bin/ls").plt("calloc").return { r += $return }'
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 }
+
+@test "p3 generated: the tracepoints of one alias share a body when their handlers come out the same" {
+	p3 "$(cat "$TOP/examples/iotop.stp")"
+	run -0 section bpf.c
+	[[ "$output" == *"static __always_inline int probe_1_body(void *ctx)"* ]]
+	[ "$(grep -c 'return probe_1_body(ctx);' <<<"$output")" -eq 2 ]
+	[ "$(grep -c 'return probe_4_body(ctx);' <<<"$output")" -eq 2 ]
+	# One += per body: vfs_read's (fentry, kprobe) and the two tracepoints'.
+	[ "$(grep -c 'stp_map_add(&m_reads' <<<"$output")" -eq 2 ]
+	# Handlers that differ (each its own pp()) keep a program each.
+	p3 'probe kernel.trace("syscalls:sys_enter_read"), kernel.trace("syscalls:sys_enter_write") { println(pp()) }'
+	run -0 section bpf.c
+	[[ "$output" != *"_body("* ]]
+}
+
+@test "p3 generated: alike probes sharing a body are written by the module backend too, as planned" {
+	p3 'global n
+probe kernel.trace("sched_process_exec"), kernel.trace("sched_process_fork") { n++ }'
+	run -0 section bpf.c
+	[ "$(grep -c 'return probe_0_body(ctx);' <<<"$output")" -eq 2 ]
+	run -0 "$STAPC" -p3 --backend=module --kernel 6.1.0-0 "$BATS_TEST_TMPDIR/s.stp"
+	[[ "$output" == *"tp_fn = (void *)probe_1_tp"* ]]
+}

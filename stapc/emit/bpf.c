@@ -531,19 +531,22 @@ static bool same_handlers(struct kgen_run *run, const struct kprog **kps, int n,
 }
 
 /*
- * The variants of one probe (fentry and kprobe ...) that write the same
- * handler, reading the arguments by name: one body, always inlined, that
- * each program calls with what it fetches from its own context. False,
- * and nothing written, if they differ (a kprobe's registers, a stash).
+ * The variants of one probe (fentry and kprobe ...), or the alike probes
+ * of an alias, that write the same handler, reading the arguments by
+ * name: one body, always inlined, that each program calls with what it
+ * fetches from its own context. False, and nothing written, if they
+ * differ (a kprobe's registers, a stash, a field's offset).
  * The planning compares them and notes it in the kprogs (shares_body).
  */
 static bool emit_shared(struct kgen_run *run, struct cw *w, int first, int n)
 {
 	const struct kprog *kps[MAX_VARIANTS];
 	bool copy_ptrs = false;
+	/* A body takes a typed context's arguments, or only ctx: all are typed, or none. */
+	bool typed = ((const struct kprog *)vec_at(&run->pl->kprogs, first))->var.ctx_macro != NULL;
 	for (int i = 0; i < n; i++) {
 		kps[i] = vec_at(&run->pl->kprogs, first + i);
-		if (kps[i]->stash || !kps[i]->var.ctx_macro)
+		if (kps[i]->stash || (kps[i]->var.ctx_macro != NULL) != typed)
 			return false;
 		copy_ptrs |= kps[i]->var.args == ARGS_CTX_ARRAY;
 	}
@@ -656,6 +659,35 @@ static void write_bpf_file(const struct plan *pl, struct strbuf *out, const char
 		sb_free(&all[i]->sb);
 }
 
+/* The programs of the probe whose first is kprogs[i]: its variants come one after the other. */
+static int variants_at(const struct plan *pl, int i)
+{
+	const struct kprog *first = vec_at(&pl->kprogs, i);
+	int n = 1;
+	while (i + n < pl->kprogs.len && n < MAX_VARIANTS &&
+	       ((const struct kprog *)vec_at(&pl->kprogs, i + n))->d == first->d)
+		n++;
+	return n;
+}
+
+/*
+ * Probes of one program each, one after the other, attached alike: the
+ * points of one alias (iotop's sys_enter_read and sys_enter_pread64).
+ * When their handlers come out the same, they share one body too.
+ */
+int kgen_alike_probes(const struct plan *pl, int i)
+{
+	const struct kprog *first = vec_at(&pl->kprogs, i);
+	int m = 1;
+	while (m < MAX_VARIANTS && i + m < pl->kprogs.len && variants_at(pl, i + m) == 1) {
+		const struct kprog *kp = vec_at(&pl->kprogs, i + m);
+		if (kp->var.attach != first->var.attach || kp->stash)
+			break;
+		m++;
+	}
+	return m;
+}
+
 /* The script's functions K calls, declared then defined. */
 void kgen_functions(struct kgen_run *run, struct cw *w)
 {
@@ -697,13 +729,14 @@ void kgen_code(struct kgen_run *run, struct cw *w)
 	const struct plan *pl = run->pl;
 	kgen_functions(run, w);
 	for (int i = 0, n; i < pl->kprogs.len; i += n) {
-		/* The variants of one probe come one after the other. */
-		const struct kprog *first = vec_at(&pl->kprogs, i);
-		for (n = 1; i + n < pl->kprogs.len && n < MAX_VARIANTS; n++)
-			if (((const struct kprog *)vec_at(&pl->kprogs, i + n))->d != first->d)
-				break;
+		n = variants_at(pl, i);
 		if (n > 1 && emit_shared(run, w, i, n))
 			continue;
+		int m = n == 1 ? kgen_alike_probes(pl, i) : 1;
+		if (m > 1 && emit_shared(run, w, i, m)) {
+			n = m;
+			continue;
+		}
 		for (int v = 0; v < n; v++)
 			emit_program(run, w, vec_at(&pl->kprogs, i + v));
 	}

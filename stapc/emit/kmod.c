@@ -167,6 +167,15 @@ static void kmod_code(struct kgen_run *run, struct cw *w, struct cw *rows)
 		}
 		int c = module_variant(kps, n);
 		struct kgen k;
+		int m = n == 1 && kps[0]->shares_body ? kgen_alike_probes(pl, i) : 1;
+		if (m > 1) {
+			/* Alike probes sharing the first's body (and its record sites). */
+			const char *body = kgen_handler_text(run, kps[0], any_array, &k);
+			for (int p = 0; p < m; p++)
+				write_probe(w, rows, vec_at(&pl->kprogs, i + p), &k, body);
+			i += m;
+			continue;
+		}
 		if (n > 1 && kps[0]->shares_body) {
 			const char *body = kgen_handler_text(run, kps[0], any_array, &k);
 			write_probe(w, rows, kps[c], &k, body);
