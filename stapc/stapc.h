@@ -1135,6 +1135,7 @@ struct kgen {
 	const char *break_label;  /* the innermost loop's end */
 	const struct variant *variant; /* the program being written */
 	int loop_depth;
+	int try_depth;		  /* trys around the code being written */
 	bool entry_values;	  /* a return: its @entry(EXPR)s are in stp_stash->v[] */
 	/*
 	 * Arguments are read by their names (variant->params), parameters of

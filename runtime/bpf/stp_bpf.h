@@ -55,7 +55,8 @@ struct stp_frame {
 	/* The message alone, what `catch (msg)` gets: "division by 0". */
 	char cmsg[STP_MAXSTRINGLEN];
 	char emsg[STP_LAZY_MAX];
-	char s[STP_SCRATCH_SIZE];
+	/* 8-aligned, whatever MAXSTRINGLEN: its slots are (kgen_slot). */
+	char s[STP_SCRATCH_SIZE] __attribute__((aligned(8)));
 	struct pt_regs sregs; /* stp_syscall_regs() */
 };
 

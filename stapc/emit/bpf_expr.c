@@ -79,10 +79,21 @@ int kgen_format(struct kgen *k, const char *fmt)
 	return k->run->planning ? plan_format(k->run->planning, fmt) : plan_format_id(k->pl, fmt);
 }
 
+/*
+ * Whether an error here can be caught, its message read by a catch: in a
+ * try, or in a function (a caller's try may catch it). A handler's error
+ * outside any try only goes to the tool, by its number.
+ */
+static bool catchable(const struct kgen *k)
+{
+	return k->fn || k->try_depth;
+}
+
 void kgen_fail(struct kgen *k, const struct loc *loc, const char *msg, const char *near)
 {
 	int id = kgen_literal(k, runtime_error_text(msg, near, loc));
-	cw_line(k->w, "stp_strcpy(fr->cmsg, stp_lits.l%d);", kgen_literal(k, msg));
+	if (catchable(k))
+		cw_line(k->w, "stp_strcpy(fr->cmsg, stp_lits.l%d);", kgen_literal(k, msg));
 	cw_line(k->w, "fr->error = %d;", id + 1);
 	cw_line(k->w, "goto %s;", kgen_jump(k, k->err_label));
 }
@@ -411,7 +422,9 @@ static bool str_into_key(struct kgen *k, struct expr *ix, int width, const char 
 static const char *array_key(struct kgen *k, struct symbol *sym, struct vec *indexes)
 {
 	const char *kv = kgen_tmp(k);
-	cw_line(k->w, "struct key_%s *%s = (struct key_%s *)%s;", sym->name, kv, sym->name,
+	/* Slots are 8-aligned: said so, the key is zeroed 8 bytes a store, not 1. */
+	cw_line(k->w, "struct key_%s *%s = (struct key_%s *)__builtin_assume_aligned(%s, 8);",
+		sym->name, kv, sym->name,
 		kgen_slot(k, (int)(sym->arity * k->pl->maxstringlen + 8 * sym->arity)));
 	cw_line(k->w, "__builtin_memset(%s, 0, sizeof(*%s));", kv, kv);
 	for (int i = 0; i < indexes->len; i++) {

@@ -404,7 +404,9 @@ static void try_stmt(struct kgen *k, struct stmt *s)
 	const char *catch = arena_printf("catch%d", k->tmp++);
 	const char *done = arena_printf("done%d", k->tmp++);
 	k->err_label = catch;
+	k->try_depth++;
 	kgen_stmt(k, s->body);
+	k->try_depth--;
 	k->err_label = outer;
 	if (!kgen_jumped(k, catch))
 		return; /* nothing in the body can fail: no catch to write */
