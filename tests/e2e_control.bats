@@ -4,7 +4,8 @@
 # after a run-time error, MAXACTION and MAXNESTING in the tool's handlers,
 # signals and -T answered while a handler loops, the first error ends the
 # run, a -c command dies with the tool, preflight says what is wrong, and
-# options may follow the script's arguments. As root on this machine's
+# options may follow the script's arguments, the tool exits without
+# waiting for its probes' detach. As root on this machine's
 # kernel; no test depends on timing: every wait is for an event, bounded
 # only by a generous guard.
 
@@ -235,4 +236,51 @@ EOS
 }'
 	[ "${lines[0]}" = "kernel memory at 0xffffffff81000000 cannot be read in begin, end or timer probes: read it in a kernel probe" ]
 	[ "${lines[1]}" = "kernel string copy fault at 0x0 [man error::fault]" ]
+}
+
+# The BPF programs process $1 holds, by id.
+prog_ids_of() {
+	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -un
+}
+
+# Waits (at most a minute) until none of the programs $@ (ids) is loaded.
+wait_progs_gone() {
+	local i id left
+	for ((i = 0; i < 600; i++)); do
+		left=
+		for id in "$@"; do
+			bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"
+		done
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	echo "programs still loaded:$left" >&2
+	return 1
+}
+
+@test "control: the tool exits once its end output is out; a child detaches its probes after, and none stays" {
+	# Detaching a classic tracepoint waits for a grace period: not the
+	# user's wait. The test hook holds the detaching child until $T/go.
+	"$STAPC" -o "$T/quick" -e '
+global n
+probe kernel.trace("syscalls:sys_enter_read") { n++ }
+probe begin { println("ready") }
+probe end { if (n >= 0) println("end") }'
+	STP_TEST_DETACH_HOLD=$T/go "$T/quick" > "$T/out" 2> "$T/err" 3>&- &
+	local pid=$!
+	BG_PIDS=$pid
+	wait_for_line "$T/out" ready
+	local ids
+	ids=$(prog_ids_of "$pid")
+	[ -n "$ids" ]
+	kill -INT "$pid"
+	wait "$pid"
+	[ "$(cat "$T/out")" = $'ready\nend' ]
+	[ ! -s "$T/err" ]
+	# The tool is gone, its programs are not yet: the child holds them.
+	for id in $ids; do
+		bpftool prog show id "$id" >/dev/null
+	done
+	touch "$T/go"
+	wait_progs_gone $ids
 }

@@ -7,8 +7,9 @@
  *   -> begin probes -> event loop (ring buffer, timers, -c, -T, signals)
  *   -> end probes -> detach -> exit status
  *
- * Nothing stays attached on any way out: every link is destroyed before
- * the process exits, whatever the reason it stops.
+ * Nothing stays attached on any way out, whatever the reason it stops:
+ * every link is destroyed, by a child that does it once the tool has
+ * exited (detach.c), so that the user does not wait for it.
  */
 #include "sites.h"
 #include "stp_gen.h"
@@ -87,18 +88,17 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 	if (lost)
 		fprintf(stderr, "WARNING: %llu output records were lost: the ring buffer was full\n",
 			(unsigned long long)lost);
-	stp_detach_all(ss);
+	/* The kernel module's unload and procfs's files stay here, in order. */
 	stp_kmod_unload(ss);
 	stp_procfs_close(rt);
-	stp_sites_cleanup(rt->tool);
 	stp_why_not_free();
 	stp_ksym_free();
 	stp_system_wait();
 	stp_child_reap(ss);
 	if (rt->out && rt->out != stdout)
 		fclose(rt->out);
-	if (ss->obj)
-		bpf_object__close(ss->obj);
+	/* Last: everything is out; the slow detach is a child's (detach.c). */
+	stp_detach_after_exit(rt, ss);
 	free(ss->viable);
 	return rt->exit_status;
 }

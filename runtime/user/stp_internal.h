@@ -86,6 +86,8 @@ const char *stp_why_not_probed(const char *f);
 void stp_why_not_free(void);
 /* Destroys every link, in reverse order (links.c). */
 void stp_detach_all(struct stp_session *ss);
+/* At the end of a run: links, sites and object closed by a child, after this process exits. */
+void stp_detach_after_exit(struct stp_rt *rt, struct stp_session *ss);
 void stp_apply_global_options(struct stp_rt *rt, struct stp_session *ss);
 void stp_run_begins(struct stp_rt *rt);
 void stp_run_ends(struct stp_rt *rt);
