@@ -141,33 +141,48 @@ void stp_str_replace(char *dst, const char *s, const char *from, const char *to)
 }
 
 /*
- * The escaping of text_str and string_quoted: C escapes for the control
- * characters that have one, octal for the other non-printable bytes.
+ * The escaping of text_str and string_quoted, of one byte c into e: C's
+ * escape where C has one, the byte itself if printable, else three octal
+ * digits. Returns its length. Written by hand, without snprintf: it runs
+ * for every byte of every quoted string the tool prints.
  */
+static size_t escape_byte(unsigned char c, char e[4])
+{
+	char named = 0;
+	switch (c) {
+	case '\a': named = 'a'; break;
+	case '\b': named = 'b'; break;
+	case '\f': named = 'f'; break;
+	case '\n': named = 'n'; break;
+	case '\r': named = 'r'; break;
+	case '\t': named = 't'; break;
+	case '\v': named = 'v'; break;
+	case '"': named = '"'; break;
+	case '\\': named = '\\'; break;
+	}
+	if (named) {
+		e[0] = '\\';
+		e[1] = named;
+		return 2;
+	}
+	if (isprint(c)) {
+		e[0] = (char)c;
+		return 1;
+	}
+	e[0] = '\\';
+	e[1] = (char)('0' + (c >> 6));
+	e[2] = (char)('0' + ((c >> 3) & 7));
+	e[3] = (char)('0' + (c & 7));
+	return 4;
+}
+
 static size_t escape_into(char *out, size_t cap, const char *s, size_t maxlen, bool *cut)
 {
 	size_t o = 0;
 	*cut = false;
 	for (size_t i = 0; s[i] && i < maxlen; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char e[8];
-		switch (c) {
-		case '\a': strcpy(e, "\\a"); break;
-		case '\b': strcpy(e, "\\b"); break;
-		case '\f': strcpy(e, "\\f"); break;
-		case '\n': strcpy(e, "\\n"); break;
-		case '\r': strcpy(e, "\\r"); break;
-		case '\t': strcpy(e, "\\t"); break;
-		case '\v': strcpy(e, "\\v"); break;
-		case '"': strcpy(e, "\\\""); break;
-		case '\\': strcpy(e, "\\\\"); break;
-		default:
-			if (isprint(c))
-				snprintf(e, sizeof(e), "%c", c);
-			else
-				snprintf(e, sizeof(e), "\\%03o", c);
-		}
-		size_t n = strlen(e);
+		char e[4];
+		size_t n = escape_byte((unsigned char)s[i], e);
 		if (o + n >= cap) {
 			*cut = true;
 			break;
@@ -208,10 +223,14 @@ void stp_string_quoted(char *dst, const char *s)
 	char buf[65536];
 	size_t cap = stp_maxstr < sizeof(buf) ? stp_maxstr : sizeof(buf);
 	bool cut;
-	escape_into(buf, cap - 2, s, stp_maxstr, &cut);
-	if (cut && strlen(buf) >= 3)
-		strcpy(buf + strlen(buf) - 3, "...");
-	snprintf(dst, cap, "\"%s\"", buf);
+	size_t n = escape_into(buf, cap - 2, s, stp_maxstr, &cut);
+	if (cut && n >= 3)
+		memcpy(buf + n - 3, "...", 3);
+	/* n <= cap - 3: the quotes and the NUL fit. */
+	dst[0] = '"';
+	memcpy(dst + 1, buf, n);
+	dst[n + 1] = '"';
+	dst[n + 2] = 0;
 }
 
 void stp_tokenize(char *dst, const char *input, const char *delim)
