@@ -178,6 +178,10 @@ struct stp_format *stp_format__parse(const char *fmt, char *err, size_t errlen)
 		}
 		f->nconv++;
 	}
+	f->unclamped = true;
+	for (int c = 0; c < f->nconv; c++)
+		if (f->conv[c].width != STP_FMT_UNSET || f->conv[c].precision != STP_FMT_UNSET)
+			f->unclamped = false;
 	return f;
 }
 
@@ -581,6 +585,8 @@ int stp_format__render(struct stp_buf *out, const struct stp_format *f,
 	 * left of the reservation. The clamp shows: "%1.3b|" reserves 2
 	 * bytes, then writes %.2b into them and drops the '|'.
 	 */
+	if (f->unclamped) /* sizing first would change nothing: one pass */
+		return render(out, f, args, STP_PRINTF_MAX);
 	struct sink measure = { .limit = SIZE_MAX };
 	err = render_into(&measure, f, args);
 	if (err)

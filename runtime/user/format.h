@@ -109,6 +109,8 @@ struct stp_conv {
 struct stp_format {
 	int nconv;
 	int nargs; /* arguments render takes, '*' ones included */
+	/* No width nor precision anywhere: the reservation clamps nothing. */
+	bool unclamped;
 	struct stp_conv *conv;
 };
 

@@ -118,6 +118,12 @@ int stp_main(const struct stp_tool *tool, int argc, char **argv)
 	struct stp_session ss = { 0 };
 	stp_parse_options(&rt, &ss, argc, argv);
 	stp_verbosity = rt.verbose;
+	/*
+	 * Output to a file or a pipe is written in large blocks (it is flushed
+	 * after every drain, timer and begin or end probe all the same).
+	 */
+	if (!isatty(fileno(rt.out)))
+		setvbuf(rt.out, NULL, _IOFBF, 1 << 16);
 	/* Built with --trust: nothing loads unless the file is as signed. */
 	if (stp_trust_check(tool) != 0)
 		return 1;

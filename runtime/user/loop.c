@@ -22,10 +22,18 @@ int64_t stp_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* How long BPF's records may wait before the tool reads them. */
+/*
+ * How long BPF's records may wait before the tool reads them: 20 ms while
+ * none come, 1 ms while they do (as the hand-written references drain),
+ * so that a busy ring is read before it fills.
+ */
 #define DRAIN_PERIOD_NS (20 * 1000000LL)
+#define BUSY_DRAIN_PERIOD_NS (1000000LL)
 /* How long a reader of a procfs file may wait for the tool to notice it. */
 #define PROCFS_PERIOD_NS (10 * 1000000LL)
+
+/* Whether the last drain read any record. */
+static bool ring_busy;
 
 /* Records the last drain may still read (-1: reading as usual). */
 static int64_t drain_budget = -1;
@@ -105,7 +113,8 @@ void stp_poll(struct stp_rt *rt, struct stp_session *ss, int64_t deadline)
 	setup(rt, ss);
 	const struct stp_tool *t = rt->tool;
 	int64_t now = stp_now_ns();
-	int64_t wake = now + (ss->rb || ss->kmod_fd > 0 ? DRAIN_PERIOD_NS : 1000 * 1000000LL);
+	int64_t period = ring_busy ? BUSY_DRAIN_PERIOD_NS : DRAIN_PERIOD_NS;
+	int64_t wake = now + (ss->rb || ss->kmod_fd > 0 ? period : 1000 * 1000000LL);
 	for (int i = 0; i < t->ntimers; i++)
 		if (ss->timers[i].next_ns < wake)
 			wake = ss->timers[i].next_ns;
@@ -118,8 +127,9 @@ void stp_poll(struct stp_rt *rt, struct stp_session *ss, int64_t deadline)
 		wait_ns = 0;
 	if (ss->rb) {
 		/* Woken early only by a forced wake-up (exit, or a filling ring). */
-		ring_buffer__poll(ss->rb, (int)((wait_ns + 999999) / 1000000));
-		ring_buffer__consume(ss->rb);
+		int n = ring_buffer__poll(ss->rb, (int)((wait_ns + 999999) / 1000000));
+		int m = ring_buffer__consume(ss->rb);
+		ring_busy = n > 0 || m > 0;
 	} else if (ss->kmod_fd > 0) {
 		stp_kmod_read(rt, ss, (int)((wait_ns + 999999) / 1000000), false);
 	} else if (wait_ns) {

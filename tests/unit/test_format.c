@@ -563,6 +563,19 @@ static void test_limits(void)
 	EXPECT_BYTES(b.data + 8188, b.len - 8188, "141");
 	stp_format__free(f);
 
+	/*
+	 * No width nor precision, rendered in one pass: cut at the limit the
+	 * same, %b whole or not at all, what fits after it still written.
+	 */
+	stp_buf__reset(&b);
+	static char big[8191];
+	memset(big, 'y', sizeof(big) - 1);
+	f = stp_format__parse("%s%b%s", NULL, 0);
+	EXPECT_INT(stp_format__render(&b, f, ARGS(S(big), I(2), S("zzz")), 3), 0);
+	EXPECT_INT(b.len, 8192);
+	EXPECT_BYTES(b.data + 8188, b.len - 8188, "yyzz");
+	stp_format__free(f);
+
 	/* The limit is per call: what the buffer already holds does not count. */
 	stp_buf__reset(&b);
 	stp_buf__fill(&b, 'x', 10000);
