@@ -604,15 +604,14 @@ static __always_inline void stp_put_comm(struct stp_rec *r)
 	if (off + 3 + 16 > r->size || off >= STP_RECORD_MAX)
 		return;
 	r->p[off] = STP_P_STR;
+	/*
+	 * All 16 bytes, NUL-padded: the tool stops at the NUL (pieces.c), so
+	 * no loop here measures the name on every event.
+	 */
 	bpf_get_current_comm(r->p + off + 3, 16);
-	u16 len = 0;
-	for (u32 i = 0; i < 16; i++) {
-		if (!r->p[(off + 3 + i) & (STP_RECORD_MAX - 1)])
-			break;
-		len++;
-	}
+	u16 len = 16;
 	__builtin_memcpy(r->p + off + 1, &len, 2);
-	r->off = off + 3 + len;
+	r->off = off + 3 + 16;
 }
 
 /* Copies a finished piece stream (a lazy local) into the record. */
