@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static bool exists(const char *p)
@@ -35,6 +36,8 @@ static bool run_in(struct session *s, const char *cwd, const char *const *argv,
 			fprintf(stderr, "%s%s", i ? " " : "+ ", argv[i]);
 		fprintf(stderr, out_path ? " > %s\n" : "\n", out_path);
 	}
+	struct timespec start, end;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	pid_t pid = fork();
 	if (pid < 0)
 		return false;
@@ -55,6 +58,12 @@ static bool run_in(struct session *s, const char *cwd, const char *const *argv,
 	int status;
 	if (waitpid(pid, &status, 0) < 0)
 		return false;
+	if (s->verbose) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		fprintf(stderr, "  %s: %.1f ms\n", argv[0],
+			(double)(end.tv_sec - start.tv_sec) * 1e3 +
+				(double)(end.tv_nsec - start.tv_nsec) / 1e6);
+	}
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 

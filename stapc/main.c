@@ -17,7 +17,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* -v: what the pass did and its wall time since *t0, which restarts the clock. */
+static void pass_time(const struct session *s, int pass, const char *what, double *t0)
+{
+	double t = now_ms();
+	if (s->verbose)
+		fprintf(stderr, "Pass %d: %s in %.1f ms\n", pass, what, t - *t0);
+	*t0 = t;
+}
 
 /* Prints what the pass recorded; true if the pipeline must stop. */
 static bool end_of_pass(void)
@@ -181,9 +198,11 @@ static int translate_build_run(struct session *s, struct options *o, struct prog
 			       const struct source_file *script)
 {
 	/* Pass 3: translate. */
+	double t0 = now_ms();
 	struct translation *t = translate(s, prog, tool_name(o, script), script);
 	if (end_of_pass() || !t)
 		return 1;
+	pass_time(s, 3, "translated", &t0);
 	if (s->last_pass == 3) {
 		if (o->output) {
 			if (!write_sources(o->output, t)) {
@@ -210,6 +229,7 @@ static int translate_build_run(struct session *s, struct options *o, struct prog
 	const char *cached = arena_printf("%s/%s", dir, t->name);
 	if (cache_file_trusted(cached)) {
 		cache_touch(dir);
+		pass_time(s, 4, "found built in the cache", &t0);
 	} else {
 		/* Missing, or not ours alone: built anew, never run as found. */
 		unlink(cached);
@@ -221,6 +241,7 @@ static int translate_build_run(struct session *s, struct options *o, struct prog
 		if (end_of_pass() || !built)
 			return 1;
 		cache_trim(dir);
+		pass_time(s, 4, "built", &t0);
 	}
 	if (o->output) {
 		/* A copy, not a link: the tool leaves this machine. */
@@ -259,11 +280,13 @@ static int run_pipeline(struct session *s, struct options *o)
 	script->is_guru_ok = s->guru;
 
 	/* Pass 1: parse. */
+	double t0 = now_ms();
 	struct stapfile *sf = parse_file(s, script);
 	parse_check_not_empty(sf);
 	vec_push(&s->files, sf);
 	if (end_of_pass())
 		return 1;
+	pass_time(s, 1, "parsed", &t0);
 	if (s->last_pass == 1) {
 		struct strbuf out = { 0 };
 		sb_puts(&out, "# parse tree dump\n");
@@ -280,6 +303,7 @@ static int run_pipeline(struct session *s, struct options *o)
 	bool chosen = backend_choose(s, prog);
 	if (end_of_pass() || !chosen)
 		return 1;
+	pass_time(s, 2, "elaborated", &t0);
 	if (s->last_pass == 2) {
 		struct strbuf out = { 0 };
 		backend_dump(&out, s);

@@ -213,3 +213,13 @@ bats_require_minimum_version 1.5.0
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"--compatible needs a version such as 4.8, not 'new'"* ]]
 }
+
+@test "p1 cli: -v says each pass's wall time" {
+	run --separate-stderr -0 "$STAPC_ASAN" -v -p3 -e 'probe begin { exit() }'
+	[[ "${stderr_lines[0]}" =~ ^Pass\ 1:\ parsed\ in\ [0-9]+\.[0-9]\ ms$ ]]
+	[[ "${stderr_lines[1]}" =~ ^Pass\ 2:\ elaborated\ in\ [0-9]+\.[0-9]\ ms$ ]]
+	[[ "${stderr_lines[2]}" =~ ^Pass\ 3:\ translated\ in\ [0-9]+\.[0-9]\ ms$ ]]
+	# Without -v, not a word.
+	run --separate-stderr -0 "$STAPC_ASAN" -p3 -e 'probe begin { exit() }'
+	[ -z "$stderr" ]
+}
