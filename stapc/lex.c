@@ -59,8 +59,16 @@ static struct token *push(struct lexer *lx, enum tok_kind kind, struct loc loc, 
 {
 	struct tokvec *v = lx->out;
 	if (v->len == v->cap) {
+		/*
+		 * Room for a token every two bytes left (more than any script
+		 * has), so the vector is not regrown and copied: untouched, the
+		 * room costs no memory.
+		 */
+		long left = (long)(lx->end - lx->p);
 		int cap = v->cap ? v->cap * 2 : 256;
-		struct token *t = arena_alloc(sizeof(*t) * (size_t)cap);
+		if (!v->cap && left / 2 + 256 > cap)
+			cap = left / 2 + 256 < MAX_TOKENS + 1 ? (int)(left / 2 + 256) : MAX_TOKENS + 1;
+		struct token *t = arena_alloc_raw(sizeof(*t) * (size_t)cap);
 		if (v->len)
 			memcpy(t, v->t, sizeof(*t) * (size_t)v->len);
 		v->t = t;

@@ -34,6 +34,8 @@
  * arena_reset() releases it all (the fuzzer does so between inputs).
  */
 void *arena_alloc(size_t size);
+/* Not zeroed: for what the caller fills before reading (pages never written cost nothing). */
+void *arena_alloc_raw(size_t size);
 void arena_reset(void);
 char *arena_strndup(const char *s, size_t n);
 char *arena_strdup(const char *s);

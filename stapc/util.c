@@ -18,6 +18,13 @@ static struct arena_block *arena_head;
 
 void *arena_alloc(size_t size)
 {
+	void *p = arena_alloc_raw(size);
+	memset(p, 0, size);
+	return p;
+}
+
+void *arena_alloc_raw(size_t size)
+{
 	size = (size + 15) & ~(size_t)15;
 	struct arena_block *b = arena_head;
 	if (!b || b->size - b->used < size) {
@@ -34,7 +41,6 @@ void *arena_alloc(size_t size)
 	}
 	void *p = b->data + b->used;
 	b->used += size;
-	memset(p, 0, size);
 	return p;
 }
 
