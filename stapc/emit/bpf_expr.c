@@ -336,6 +336,15 @@ static const char *kgen_target(struct kgen *k, struct expr *x)
 				break;
 			}
 			const char *n = arena_printf("p%d", stage++);
+			const struct tref_step *next = i + 1 < r->steps.len ? vec_at(&r->steps, i + 1) : NULL;
+			if (next && !next->deref) {
+				/* A struct (or array) element, gone into next: its address, not its bytes. */
+				cw_line(k->w, "__typeof__(&%s[0]) %s = "
+					      "__builtin_preserve_access_index(&%s[%s]);",
+					cur, n, cur, idx);
+				cur = n;
+				continue;
+			}
 			cw_line(k->w, "__typeof__(%s[0]) %s;", cur, n);
 			cw_line(k->w, "bpf_core_read%s(&%s, sizeof(%s), &%s[%s]);", r->user ? "_user" : "",
 				n, n, cur, idx);
@@ -379,7 +388,10 @@ static const char *field_exists(struct kgen *k, struct expr *x)
 		const struct tref_step *st = vec_at(&r->steps, i);
 		if (!st->field) {
 			const char *n = arena_printf("e%d", stage++);
-			cw_line(k->w, "__typeof__(%s[0]) %s = 0;", cur, n);
+			const struct tref_step *next = i + 1 < r->steps.len ? vec_at(&r->steps, i + 1) : NULL;
+			/* A struct element is gone into by its address, as kgen_target does. */
+			cw_line(k->w, "__typeof__(%s%s[0]) %s = 0;", next && !next->deref ? "&" : "", cur,
+				n);
 			cur = n;
 			continue;
 		}
@@ -388,7 +400,10 @@ static const char *field_exists(struct kgen *k, struct expr *x)
 		const struct tref_step *next = i + 1 < r->steps.len ? vec_at(&r->steps, i + 1) : NULL;
 		if (next && (next->deref || !next->field)) {
 			const char *n = arena_printf("e%d", stage++);
-			cw_line(k->w, "__typeof__(%s->%s) %s = 0;", cur, path.buf, n);
+			/* An array member, indexed next: a pointer to its elements. */
+			bool array = !next->field && !next->deref;
+			cw_line(k->w, "__typeof__(%s%s->%s%s) %s = 0;", array ? "&" : "", cur, path.buf,
+				array ? "[0]" : "", n);
 			cur = n;
 			path.len = 0;
 			path.buf[0] = 0;
