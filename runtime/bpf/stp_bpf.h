@@ -242,6 +242,61 @@ static __always_inline void stp_cmdline_str(char *dst)
 	dst[n] = 0;
 }
 
+/*
+ * pid2task(): the task_struct of thread id `id` as pid() and tid() count
+ * (the root pid namespace), or 0. The kernel's find_vpid() and pid_task()
+ * done by hand with reads that cannot fault, so any probe can ask: the
+ * namespace's idr is an xarray, walked from its head down the nodes' slots
+ * (the target kernel's node size, from its BTF), and the struct pid found
+ * there links to its task. No lock is held: a task exiting meanwhile reads
+ * as 0 or as the task it was, as in stap.
+ */
+static __always_inline s64 stp_pid2task(s64 id)
+{
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	struct pid_namespace *ns = BPF_CORE_READ(cur, thread_pid, numbers[0].ns);
+	u64 mask = bpf_core_field_size(struct xa_node, slots) / sizeof(void *) - 1;
+	u64 slots = bpf_core_field_offset(struct xa_node, slots);
+	u64 entry = (u64)BPF_CORE_READ(ns, idr.idr_rt.xa_head);
+	u64 index = (u64)id - BPF_CORE_READ(ns, idr.idr_base);
+	if (id <= 0 || !ns)
+		return 0;
+	for (int i = 0; i < 8; i++) {
+		/* An internal entry above 4096 is a node; the ones below are markers. */
+		if ((entry & 3) != 2 || entry <= 4096)
+			break;
+		struct xa_node *node = (struct xa_node *)(entry - 2);
+		u8 shift = BPF_CORE_READ(node, shift);
+		/* Past the root's reach: no such id. */
+		if (shift > 60 || (!i && (index >> shift) > mask))
+			return 0;
+		entry = 0;
+		bpf_probe_read_kernel(&entry, sizeof(entry),
+				      (char *)node + slots + ((index >> shift) & mask) * sizeof(void *));
+		if (!shift) {
+			index = 0; /* the leaf's slot is the one asked for */
+			break;
+		}
+	}
+	/* Not a pid: a node still (too deep), a marker, or the root's index-0 entry for another id. */
+	if (!entry || (entry & 3) || index)
+		return 0;
+	struct pid *p = (struct pid *)entry;
+	u64 first = (u64)BPF_CORE_READ(p, tasks[0].first); /* PIDTYPE_PID */
+	if (!first)
+		return 0;
+	return (s64)(first - bpf_core_field_offset(struct task_struct, pid_links));
+}
+
+/* pid2execname(): the name (comm) of thread `id`, or "" if there is none. */
+static __always_inline void stp_pid2execname(char *dst, s64 id)
+{
+	struct task_struct *t = (struct task_struct *)stp_pid2task(id);
+	dst[0] = 0;
+	if (t)
+		BPF_CORE_READ_STR_INTO((char (*)[16])dst, t, comm);
+}
+
 /* substr(): len bytes of s from start, as much of them as s has; "" if start is outside it. */
 static __always_inline void stp_substr(char *dst, const char *s, s64 start, s64 len)
 {

@@ -83,6 +83,20 @@ void stp_cmdline_str(char *dst)
 	stp_strcpy(dst, buf);
 }
 
+void stp_pid2execname(char *dst, s64 pid)
+{
+	char path[64], comm[32] = "";
+	snprintf(path, sizeof(path), "/proc/%lld/comm", (long long)pid);
+	FILE *f = pid > 0 ? fopen(path, "r") : NULL;
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		fclose(f);
+	}
+	comm[strcspn(comm, "\n")] = 0;
+	stp_strcpy(dst, comm);
+}
+
 int stp_exe_identity(const char *path, u64 *dev, u64 *ino)
 {
 	struct stat st;

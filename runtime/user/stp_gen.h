@@ -110,6 +110,7 @@ s64 stp_cpu(void);
 s64 stp_tz_gmtoff(void);
 void stp_tz_name(char *dst);
 void stp_cmdline_str(char *dst);
+void stp_pid2execname(char *dst, s64 pid); /* "" if there is no such process */
 
 /* ------------------------------------------------------------ output */
 

@@ -61,6 +61,24 @@ static void user_pexecname(struct ugen *u, struct expr *x, const char *d)
 	cw_line(u->w, "%s[0] = 0;", d);
 }
 
+/* In BPF, the task found in the kernel's pid table (stp_bpf.h); the tool has no kernel tasks. */
+static const char *bpf_pid2task(struct kgen *k, struct expr *x)
+{
+	return arena_printf("stp_pid2task(%s)", kgen_long(k, vec_at(&x->args, 0)));
+}
+
+static const char *bpf_pid2execname(struct kgen *k, struct expr *x, const char *d)
+{
+	cw_line(k->w, "stp_pid2execname(%s, %s);", d, kgen_long(k, vec_at(&x->args, 0)));
+	return d;
+}
+
+/* In the tool, the name /proc gives the process. */
+static void user_pid2execname(struct ugen *u, struct expr *x, const char *d)
+{
+	cw_line(u->w, "stp_pid2execname(%s, %s);", d, ugen_long(u, vec_at(&x->args, 0)));
+}
+
 #define CRED(field) "(s64)BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), " field ")"
 
 const struct builtin builtins_task[] = {
@@ -93,7 +111,8 @@ const struct builtin builtins_task[] = {
 	/* The process of -x PID or -c CMD. */
 	{ .name = "target", .sig = { "long()" }, .flags = BI_PURE,
 	  .bpf_c = "(s64)stp_target_pid", .user_c = "(s64)rt->target_pid" },
-	{ .name = "pid2task", .sig = { "long(long)" }, .flags = BI_PURE },
-	{ .name = "pid2execname", .sig = { "string(long)" }, .flags = BI_PURE },
+	{ .name = "pid2task", .sig = { "long(long)" }, .flags = BI_PURE, .bpf_long = bpf_pid2task },
+	{ .name = "pid2execname", .sig = { "string(long)" }, .flags = BI_PURE, .str_width = 16,
+	  .bpf_str = bpf_pid2execname, .user_str = user_pid2execname },
 	{ 0 }
 };
