@@ -80,6 +80,7 @@ static const struct feature {
 	{ BPF_USES_PROBE_READ_KERNEL, "probe_read_kernel", 5005 },
 	{ BPF_USES_PROBE_READ_USER, "probe_read_user", 5005 },
 	{ BPF_USES_SNPRINTF, "bpf_snprintf", 5013 },
+	{ BPF_USES_PERCPU_LOOKUP, "map_lookup_percpu_elem", 5019 },
 };
 
 /* What the kernel must offer: required features, alternatives, a release. */

@@ -182,6 +182,100 @@ static __always_inline int stp_map_write(void *map, const void *key, s64 v, int 
 #define stp_map_add(map, key, v, res) stp_map_write((map), (key), (v), 1, (res))
 #define stp_map_set(map, key, v, res) stp_map_write((map), (key), (v), 0, (res))
 
+/* ------------------------------------------------------------ statistics read */
+
+/*
+ * @count(s) ... @variance(s) in a kernel probe: the statistic's per-CPU
+ * parts merged as the tool merges them (runtime/user/stats.c), each CPU's
+ * read in place (bpf_map_lookup_percpu_elem), by a bpf_loop so that the
+ * verifier checks one CPU's merge, whatever the number of CPUs.
+ */
+enum { STP_SREAD_COUNT, STP_SREAD_SUM, STP_SREAD_MIN, STP_SREAD_MAX, STP_SREAD_AVG,
+       STP_SREAD_VARIANCE };
+
+struct stp_stat_walk {
+	void *map;
+	const void *key;
+	struct stp_stat agg;
+	s64 total; /* a scalar's variance: the parts' spread around the mean of all */
+	int pass;  /* a scalar's variance: 1 for the spread, once agg is summed */
+	int keyed; /* an array's element: merged pairwise, as the tool does */
+};
+
+/* n * (avg_a - avg)^2 + (n - 1) * variance: one part's share of the total. */
+static __always_inline s64 stp_stat_spread(const struct stp_stat *p, s64 avg)
+{
+	u64 d = (u64)p->avg_s - (u64)avg;
+	return (s64)((u64)p->count * d * d + (u64)(p->count - 1) * (u64)p->variance_s);
+}
+
+static long stp_stat_cpu(u32 cpu, void *data)
+{
+	struct stp_stat_walk *w = data;
+	const struct stp_stat *p = bpf_map_lookup_percpu_elem(w->map, w->key, cpu);
+	struct stp_stat *a = &w->agg;
+	if (!p)
+		return 1; /* past the last CPU, or no such element */
+	if (!p->count)
+		return 0;
+	if (w->pass) {
+		w->total = (s64)((u64)w->total + (u64)stp_stat_spread(p, a->avg_s));
+		return 0;
+	}
+	if (!a->count) {
+		*a = *p;
+		if (!w->keyed)
+			a->variance_s = 0;
+		return 0;
+	}
+	s64 count = a->count + p->count, sum = (s64)((u64)a->sum + (u64)p->sum);
+	if (w->keyed) {
+		s64 avg = stp_sdiv64((s64)((u64)sum << a->shift), count);
+		s64 total = (s64)((u64)stp_stat_spread(a, avg) + (u64)stp_stat_spread(p, avg));
+		a->variance_s = stp_sdiv64(total, count - 1);
+		a->avg_s = avg;
+	}
+	if (p->min < a->min)
+		a->min = p->min;
+	if (p->max > a->max)
+		a->max = p->max;
+	a->count = count;
+	a->sum = sum;
+	return 0;
+}
+
+/* The STP_SREAD_* of the statistic at map[key] into *v; -1 if it needs values and has none. */
+static __always_inline int stp_stat_read(void *map, const void *key, int op, int keyed, s64 *v)
+{
+	struct stp_stat_walk w = { .map = map, .key = key, .keyed = keyed };
+	*v = 0;
+	bpf_loop(1 << 20, stp_stat_cpu, &w, 0);
+	struct stp_stat *a = &w.agg;
+	if (op == STP_SREAD_COUNT || op == STP_SREAD_SUM) {
+		*v = op == STP_SREAD_COUNT ? a->count : a->sum;
+		return 0;
+	}
+	if (!a->count)
+		return -1;
+	if (op == STP_SREAD_MIN || op == STP_SREAD_MAX) {
+		*v = op == STP_SREAD_MIN ? a->min : a->max;
+		return 0;
+	}
+	if (op == STP_SREAD_AVG) {
+		*v = stp_sdiv64(a->sum, a->count);
+		return 0;
+	}
+	if (!keyed) {
+		/* All parts at once: the mean from the total sum, then each part's spread. */
+		a->avg_s = stp_sdiv64((s64)((u64)a->sum << a->shift), a->count);
+		w.pass = 1;
+		bpf_loop(1 << 20, stp_stat_cpu, &w, 0);
+		a->variance_s = a->count > 1 ? stp_sdiv64(w.total, a->count - 1) : 0;
+	}
+	*v = a->variance_s >> ((2 * a->shift) & 63);
+	return 0;
+}
+
 /* ------------------------------------------------------------ strings */
 
 /* Copies a NUL-terminated kernel string (the frame, .rodata) into dst. */

@@ -91,7 +91,8 @@ static bool catchable(const struct kgen *k)
 
 void kgen_fail(struct kgen *k, const struct loc *loc, const char *msg, const char *near)
 {
-	int id = kgen_literal(k, runtime_error_text(msg, near, loc));
+	/* No near: the message alone, as the tool's runtime reports some (empty aggregate). */
+	int id = kgen_literal(k, near ? runtime_error_text(msg, near, loc) : msg);
 	if (catchable(k))
 		cw_line(k->w, "stp_strcpy(fr->cmsg, stp_lits.l%d);", kgen_literal(k, msg));
 	cw_line(k->w, "fr->error = %d;", id + 1);
@@ -578,18 +579,23 @@ static void array_write_str(struct kgen *k, struct expr *x, const char *src)
 	cw_close(k->w, NULL);
 }
 
+/* A pointer to the key of statistic `target` in its map: its element's, or a scalar's 0. */
+static const char *stat_key(struct kgen *k, struct expr *target)
+{
+	struct symbol *sym = target->sym;
+	if (sym->arity > 0)
+		return array_key(k, sym, &target->args);
+	const char *key = kgen_tmp(k);
+	cw_line(k->w, "u32 %s_z = 0; u32 *%s = &%s_z;", key, key, key);
+	return key;
+}
+
 /* s <<< v: per-CPU aggregates, updated in place without atomics. */
 static void stats_add(struct kgen *k, struct expr *target, const char *v)
 {
 	struct symbol *sym = target->sym;
 	const char *m = map_name(sym);
-	const char *key;
-	if (sym->arity > 0) {
-		key = array_key(k, sym, &target->args);
-	} else {
-		key = kgen_tmp(k);
-		cw_line(k->w, "u32 %s_z = 0; u32 *%s = &%s_z;", key, key, key);
-	}
+	const char *key = stat_key(k, target);
 	const char *p = kgen_tmp(k);
 	cw_line(k->w, "struct stat_%s *%s = bpf_map_lookup_elem(&%s, %s);", sym->name, p, m, key);
 	cw_open(k->w, "if (!%s)", p);
@@ -909,12 +915,39 @@ static const char *incdec(struct kgen *k, struct expr *x, bool value)
 	return t;
 }
 
+/*
+ * @count(s) ... @variance(s): the per-CPU parts of the statistic merged in
+ * BPF as the tool merges them (stp_stat_read); "empty aggregate" where the
+ * value needs samples and there are none, as in the tool.
+ */
 static const char *stat_extract(struct kgen *k, struct expr *x)
 {
-	diag_error(&x->loc, "%s() reads statistics gathered on every CPU: use it in a begin, end or "
-			    "timer probe, which run in the tool", x->op);
-	(void)k;
-	return "0";
+	static const char *const ops[][2] = {
+		{ "@count", "STP_SREAD_COUNT" }, { "@sum", "STP_SREAD_SUM" },
+		{ "@min", "STP_SREAD_MIN" },	 { "@max", "STP_SREAD_MAX" },
+		{ "@avg", "STP_SREAD_AVG" },	 { "@variance", "STP_SREAD_VARIANCE" },
+	};
+	struct expr *target = x->left;
+	struct symbol *sym = target->sym;
+	const char *op = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
+		if (!strcmp(x->op, ops[i][0]))
+			op = ops[i][1];
+	if (!sym || !op) {
+		diag_error(&x->loc, "statistics must be a global or an element of a global array");
+		return "0";
+	}
+	if (x->args.len) /* @variance(s, bits): the bits only matter to stap's own rounding */
+		kgen_effect(k, vec_at(&x->args, 0));
+	const char *key = stat_key(k, target);
+	const char *t = kgen_tmp(k);
+	cw_line(k->w, "s64 %s = 0;", t);
+	cw_open(k->w, "if (stp_stat_read(&%s, %s, %s, %d, &%s) < 0)", map_name(sym), key, op,
+		sym->arity > 0, t);
+	kgen_fail(k, &x->loc, "empty aggregate", NULL);
+	cw_close(k->w, NULL);
+	k->w->uses |= BPF_USES_PERCPU_LOOKUP;
+	return t;
 }
 
 /*
