@@ -284,3 +284,21 @@ probe end { if (n >= 0) println("end") }'
 	touch "$T/go"
 	wait_progs_gone $ids
 }
+
+@test "control: switch_file() and -S SIZE,N go on in the next output file, as stapio: FILE, FILE.1 ...; FILE.0 ... with -S, the last N kept" {
+	"$STAPC" -o "$T/sw" -e 'probe begin { println("one"); switch_file(); println("still one"); exit() }
+		probe end { println("two"); switch_file() } probe end { println("three") }'
+	run -0 timeout -k 10 120 "$T/sw" -o "$T/out"
+	[ "$(cat "$T/out")" = $'one\nstill one' ]
+	[ "$(cat "$T/out.1")" = "two" ]
+	[ "$(cat "$T/out.2")" = "three" ]
+	run -0 timeout -k 10 120 "$T/sw" -o "$T/s" -S 1,2
+	[ ! -e "$T/s.0" ] && [ ! -e "$T/s" ]
+	[ "$(cat "$T/s.1")" = "two" ]
+	[ "$(cat "$T/s.2")" = "three" ]
+	# To stdout, nothing switches.
+	run -0 timeout -k 10 120 "$T/sw"
+	[ "$output" = $'one\nstill one\ntwo\nthree' ]
+	run -1 "$T/sw" -o "$T/x" -S 0
+	[[ "$output" == *"-S needs a whole number of at least 1, not '0'"* ]]
+}

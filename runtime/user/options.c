@@ -16,6 +16,7 @@ static void usage(const struct stp_tool *t, FILE *out)
 	fprintf(out,
 		"\nOptions:\n"
 		"  -o FILE        write the output to FILE instead of stdout\n"
+		"  -S SIZE[,N]    with -o: FILE.0, FILE.1 ... of SIZE megabytes each, the last N kept\n"
 		"  -T SECS        stop after SECS seconds\n"
 		"  -c CMD         run CMD (through /bin/sh), trace it, stop when it exits\n"
 		"  -x PID         trace process PID: what target() returns\n"
@@ -76,7 +77,8 @@ void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char
 	 * (getopt permutes): `TOOL SIGKILL -T 1`. An argument that starts with
 	 * '-' goes after "--".
 	 */
-	while ((c = getopt_long(argc, argv, ":hVo:T:c:x:G:v", longopts, NULL)) != -1) {
+	long size_mb = 0, max_files = 0;
+	while ((c = getopt_long(argc, argv, ":hVo:S:T:c:x:G:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(t, stdout);
@@ -95,6 +97,14 @@ void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char
 		case 'o':
 			ss->output_path = optarg;
 			break;
+		case 'S': {
+			char *comma = strchr(optarg, ',');
+			if (comma)
+				*comma = 0;
+			size_mb = number(t, "-S", optarg, 1);
+			max_files = comma ? number(t, "-S's count", comma + 1, 1) : 0;
+			break;
+		}
 		case 'T':
 			ss->timeout_s = number(t, "-T", optarg, 1);
 			break;
@@ -135,14 +145,8 @@ void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char
 		snprintf(got, sizeof(got), "%d %s", rt->argc, rt->argc == 1 ? "was" : "were");
 		bad(t, msg, got);
 	}
-	if (ss->output_path) {
-		rt->out = fopen(ss->output_path, "w");
-		if (!rt->out) {
-			fprintf(stderr, "%s: cannot write %s: %s\n", t->name, ss->output_path,
-				strerror(errno));
-			exit(1);
-		}
-	}
+	if (ss->output_path && stp_outfile_open(rt, ss->output_path, size_mb, (int)max_files))
+		exit(1);
 }
 
 const char *stp_arg_str(struct stp_rt *rt, int n)

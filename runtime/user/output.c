@@ -24,6 +24,7 @@ void stp_out_str(struct stp_rt *rt, const char *s)
 void stp_out_flush(struct stp_rt *rt)
 {
 	fflush(rt->out);
+	stp_outfile_check(rt);
 }
 
 void stp_say(const char *fmt, ...)

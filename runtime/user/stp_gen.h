@@ -111,6 +111,8 @@ s64 stp_tz_gmtoff(void);
 void stp_tz_name(char *dst);
 void stp_cmdline_str(char *dst);
 void stp_pid2execname(char *dst, s64 pid); /* "" if there is no such process */
+/* switch_file(): with -o FILE, the output goes on in the next file (outfile.c). */
+void stp_switch_file(struct stp_rt *rt);
 
 /* ------------------------------------------------------------ output */
 

@@ -50,6 +50,10 @@ int64_t stp_now_ns(void);
 void stp_catch_stop_signals(void);
 bool stp_stop_requested(void);
 void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char **argv);
+/* outfile.c: -o FILE with -S SIZE,N (0: none); 0, or 1 once said why. */
+int stp_outfile_open(struct stp_rt *rt, const char *path, long size_mb, int max_files);
+/* After each flush: the next file, if switch_file() asked or -S's size is reached. */
+void stp_outfile_check(struct stp_rt *rt);
 int stp_preflight(struct stp_rt *rt);
 /*
  * load.c: opens the BPF object, chooses the variants this kernel can have

@@ -87,6 +87,13 @@ static void user_error(struct ugen *u, struct expr *x)
 	cw_line(u->w, "goto %s;", u->err_label);
 }
 
+/* The tool switches its output file after the handler, when its output is flushed. */
+static void user_switch_file(struct ugen *u, struct expr *x)
+{
+	(void)x;
+	cw_line(u->w, "stp_switch_file(rt);");
+}
+
 const struct builtin builtins_output[] = {
 	/* Their message goes to the tool, which can finish it from pieces. */
 	{ .name = "log", .sig = { "void(string)" }, .flags = BI_OUTPUT, .bpf_stmt = bpf_log,
@@ -100,6 +107,6 @@ const struct builtin builtins_output[] = {
 	{ .name = "exit", .sig = { "void()" }, .bpf_stmt = bpf_exit, .user_stmt = user_exit },
 	{ .name = "abort", .sig = { "void()" }, .user_stmt = user_exit },
 	{ .name = "printk", .sig = { "void(long,string)" } },
-	{ .name = "switch_file", .sig = { "void()" } },
+	{ .name = "switch_file", .sig = { "void()" }, .user_stmt = user_switch_file },
 	{ 0 }
 };
