@@ -21,6 +21,7 @@
 struct needs {
 	const char *what;    /* "embedded C", "a write to kernel memory" */
 	const struct loc *at;
+	const struct dprobe *probe; /* the handler being walked, or NULL in a function */
 };
 
 static bool is_kernel_lvalue(const struct expr *x)
@@ -38,12 +39,16 @@ static enum walk_next need_expr(struct walker *w, struct expr *x)
 {
 	struct needs *n = w->ctx;
 	if (x->kind == E_EMBEDDED && from_user(&x->loc)) {
-		*n = (struct needs){ "embedded C", &x->loc };
+		n->what = "embedded C";
+		n->at = &x->loc;
 		return WALK_STOP;
 	}
 	bool writes = x->kind == E_ASSIGN || x->kind == E_PREINC || x->kind == E_POSTINC;
-	if (writes && is_kernel_lvalue(x->left) && from_user(&x->left->loc)) {
-		*n = (struct needs){ "a write to kernel memory", &x->left->loc };
+	/* procfs's $value is the probe's answer to its reader, not kernel memory. */
+	bool own = x->left && x->left->kind == E_TARGET && n->probe && n->probe->prov->target_writable;
+	if (writes && is_kernel_lvalue(x->left) && !own && from_user(&x->left->loc)) {
+		n->what = "a write to kernel memory";
+		n->at = &x->left->loc;
 		return WALK_STOP;
 	}
 	return WALK_ON;
@@ -53,7 +58,8 @@ static enum walk_next need_stmt(struct walker *w, struct stmt *s)
 {
 	struct needs *n = w->ctx;
 	if (s->kind == S_EMBEDDED && from_user(&s->loc)) {
-		*n = (struct needs){ "embedded C", &s->loc };
+		n->what = "embedded C";
+		n->at = &s->loc;
 		return WALK_STOP;
 	}
 	return WALK_ON;
@@ -66,8 +72,10 @@ static struct needs module_need(struct program *prog)
 	struct walker w = { .expr = need_expr, .stmt = need_stmt, .ctx = &n };
 	for (int i = 0; i < prog->probes.len && !n.what; i++) {
 		struct dprobe *d = vec_at(&prog->probes, i);
+		n.probe = d;
 		walk_handler(&w, d->cond, d->body);
 	}
+	n.probe = NULL;
 	for (int i = 0; i < prog->functions.len && !n.what; i++) {
 		struct function *fn = vec_at(&prog->functions, i);
 		if (!fn->builtin)

@@ -139,6 +139,8 @@ probe prometheus { @prometheus_dump_array1(calls, "calls_total", "name") }'
 	[[ "$output" == *"procfs needs a file name"* ]]
 	run -1 "$STAPC" -p2 -e 'probe procfs("x").read { $nope = "a" }'
 	[[ "$output" == *"no target variable '\$nope'; it has \$value:string"* ]]
-	# Setting $value needs no -g: it is the probe's answer, not the kernel's memory.
-	run -0 "$STAPC" -p2 -e 'probe procfs("x").read { $value = "a" }'
+	# Setting $value needs no -g, nor the module backend: it is the probe's
+	# answer, not the kernel's memory.
+	run -0 --separate-stderr "$STAPC" -v -p2 -e 'probe procfs("x").read { $value = "a" }'
+	[[ "$stderr" == *"backend bpf"* ]]
 }
