@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,14 +67,24 @@ static void keep_only_anon_fds(int keep)
 /*
  * The test suite's hook: with STP_TEST_DETACH_HOLD=FILE the child waits
  * until FILE exists, so that a test sees the tool gone while its probes
- * are still attached, then sees them go.
+ * are still attached, then sees them go. A test that fails before it makes
+ * FILE must not leave the probes attached for every later test: the wait
+ * also ends when FILE's folder goes (bats removes a test's folder) and
+ * after a minute.
  */
 static void test_hold(void)
 {
 	const char *f = getenv("STP_TEST_DETACH_HOLD");
+	if (!f || !*f)
+		return;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", f);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
 	struct stat st;
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	while (f && *f && stat(f, &st) != 0)
+	for (int i = 0; i < 6000 && stat(f, &st) != 0 && (!slash || stat(dir, &st) == 0); i++)
 		nanosleep(&tick, NULL);
 }
 
