@@ -81,6 +81,11 @@ int plan_regex(struct plan *pl, const char *pattern)
 	return intern_index(&pl->regexes, pattern);
 }
 
+int plan_slice(struct plan *pl, const char *slice)
+{
+	return intern_index(&pl->slices, slice);
+}
+
 /* A number the planning gave out; one it did not means the writings differ. */
 static int planned_index(const struct vec *v, const char *s, const char *what)
 {
@@ -105,6 +110,11 @@ int plan_format_id(const struct plan *pl, const char *fmt)
 int plan_regex_id(const struct plan *pl, const char *pattern)
 {
 	return planned_index(&pl->regexes, pattern, "regular expression");
+}
+
+int plan_slice_id(const struct plan *pl, const char *slice)
+{
+	return planned_index(&pl->slices, slice, "slice delete");
 }
 
 /* C escapes, as the C compiler would read stap's raw string text. */

@@ -1031,6 +1031,7 @@ struct plan {
 	struct vec kconfigs;	/* const char *: CONFIG_ names BPF asks libbpf for */
 	struct vec formats;	/* const char *: printf/sprintf formats, decoded (the tool's too) */
 	struct vec regexes;	/* const char *: =~ patterns, decoded; their DFA tables (regex.c) */
+	struct vec slices;	/* const char *: "ARRAY/10" of each `delete a[k, *]` BPF makes (1: fixed) */
 	struct vec sites;	/* struct out_site *: K -> U records, in the order K makes them */
 	bool usites_map;	/* K reads pp()/probefunc()/$NAME of uprobe sites from a map */
 	bool ksites_map;	/* K reads pp()/probefunc() of kernel wildcard sites from a map */
@@ -1071,6 +1072,8 @@ int plan_format(struct plan *pl, const char *fmt);
 int plan_format_id(const struct plan *pl, const char *fmt);
 int plan_regex(struct plan *pl, const char *pattern);
 int plan_regex_id(const struct plan *pl, const char *pattern);
+int plan_slice(struct plan *pl, const char *slice);
+int plan_slice_id(const struct plan *pl, const char *slice);
 /* regex.c: a pattern's DFA table, *size bytes (states: *size / 257), or NULL and why. */
 unsigned char *regex_compile(const char *pattern, int *size, const char **why);
 struct cw;

@@ -623,17 +623,61 @@ static void emit_kconfigs(const struct plan *pl, struct cw *w)
 		cw_blank(w);
 }
 
+/*
+ * The callbacks of `delete a[k, *]` (plan.slices, "a/10"): each deletes
+ * the element it is given when the fixed indexes match the caller's key,
+ * which bpf_for_each_map_elem passes as its context. String indexes are
+ * compared whole: keys are zero-padded where they are made.
+ */
+static void emit_slice_deletes(const struct plan *pl, struct cw *w)
+{
+	for (int i = 0; i < pl->slices.len; i++) {
+		const char *slice = vec_at(&pl->slices, i), *mask = strchr(slice, '/') + 1;
+		const char *name = arena_strndup(slice, (size_t)(mask - 1 - slice));
+		const struct symbol *g = NULL;
+		for (int j = 0; j < pl->prog->globals.len && !g; j++) {
+			const struct symbol *s = vec_at(&pl->prog->globals, j);
+			if (!strcmp(s->name, name))
+				g = s;
+		}
+		struct strbuf shown = { 0 };
+		for (int k = 0; mask[k]; k++)
+			sb_printf(&shown, "%s%s", k ? ", " : "", mask[k] == '1' ? "k" : "*");
+		cw_line(w, "/* delete %s[%s] */", name, shown.buf);
+		sb_free(&shown);
+		cw_open(w, "static long stp_del_slice_%d(void *map, struct key_%s *key, void *val, "
+			   "struct key_%s *want)",
+			i, name, name);
+		for (int k = 0; mask[k]; k++) {
+			if (mask[k] != '1')
+				continue;
+			if (g->keys[k] == VT_STRING)
+				cw_line(w, "for (u32 i = 0; i < sizeof(key->k%d); i++) if (key->k%d[i] != "
+					   "want->k%d[i]) return 0;",
+					k, k, k);
+			else
+				cw_line(w, "if (key->k%d != want->k%d) return 0;", k, k);
+		}
+		cw_line(w, "bpf_map_delete_elem(map, key);");
+		if (g->decl && g->decl->wrap)
+			cw_line(w, "bpf_map_delete_elem(&wseq_%s, key);", name);
+		cw_line(w, "return 0;");
+		cw_close(w, NULL);
+	}
+}
+
 /* NAME.bpf.c: templates/tool.bpf.c.in around the maps and the programs. */
 static void write_bpf_file(const struct plan *pl, struct strbuf *out, const char *body)
 {
 	struct cw inits = { 0 }, fields = { 0 }, values = { 0 }, kconfigs = { 0 }, maps = { 0 },
-		  hists = { 0 }, regexes = { 0 };
+		  hists = { 0 }, regexes = { 0 }, slices = { 0 };
 	kgen_kglobal_inits(pl, &inits);
 	kgen_literals(pl, &fields, &values);
 	emit_kconfigs(pl, &kconfigs);
 	regex_emit_tables(pl, &regexes);
 	emit_maps(pl, &maps);
 	emit_hist_functions(pl, &hists);
+	emit_slice_deletes(pl, &slices);
 	const struct tvar vars[] = {
 		{ "NAME", pl->name },
 		{ "VERSION", STAPC_VERSION },
@@ -650,11 +694,12 @@ static void write_bpf_file(const struct plan *pl, struct strbuf *out, const char
 		{ "REGEXES", regexes.sb.buf ? regexes.sb.buf : "" },
 		{ "MAPS", maps.sb.buf },
 		{ "HIST_FUNCTIONS", hists.sb.buf },
+		{ "SLICE_DELETES", slices.sb.buf ? slices.sb.buf : "" },
 		{ "BODY", body },
 		{ 0 },
 	};
 	sb_puts(out, template_expand("tool.bpf.c", vars));
-	struct cw *all[] = { &inits, &fields, &values, &kconfigs, &maps, &hists, &regexes };
+	struct cw *all[] = { &inits, &fields, &values, &kconfigs, &maps, &hists, &regexes, &slices };
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		sb_free(&all[i]->sb);
 }

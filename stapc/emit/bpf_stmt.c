@@ -356,22 +356,32 @@ static void delete_stmt(struct kgen *k, struct stmt *s)
 	struct expr *x = s->expr;
 	if (x->kind == E_INDEX && x->sym) {
 		struct vec *args = &x->args;
+		struct strbuf mask = { 0 };
 		for (int i = 0; i < args->len; i++)
-			if (!vec_at(args, i)) {
-				diag_error(&x->loc, "deleting a slice of an array is done in the tool: "
-						    "move it to a timer or end probe");
-				return;
-			}
+			sb_putc(&mask, vec_at(args, i) ? '1' : '0');
 		const char *kv = tmp(k);
 		cw_line(k->w, "struct key_%s %s = {};", x->sym->name, kv);
 		for (int i = 0; i < args->len; i++) {
 			struct expr *ix = vec_at(args, i);
+			if (!ix)
+				continue; /* a[k, *]: any value there */
 			if (x->sym->keys[i] == VT_STRING)
 				cw_line(k->w, "stp_strncpy(%s.k%d, %s, sizeof(%s.k%d));", kv, i,
 					kgen_str(k, ix), kv, i);
 			else
 				cw_line(k->w, "%s.k%d = %s;", kv, i, kgen_long(k, ix));
 		}
+		if (strchr(mask.buf, '0')) {
+			/* The elements the fixed indexes match, as the map is walked. */
+			const char *slice = arena_printf("%s/%s", x->sym->name, mask.buf);
+			int id = k->run->planning ? plan_slice(k->run->planning, slice)
+						  : plan_slice_id(k->pl, slice);
+			cw_line(k->w, "bpf_for_each_map_elem(&m_%s, stp_del_slice_%d, &%s, 0);",
+				x->sym->name, id, kv);
+			sb_free(&mask);
+			return;
+		}
+		sb_free(&mask);
 		cw_line(k->w, "bpf_map_delete_elem(&m_%s, &%s);", x->sym->name, kv);
 		if (x->sym->decl && x->sym->decl->wrap)
 			cw_line(k->w, "bpf_map_delete_elem(&wseq_%s, &%s);", x->sym->name, kv);
