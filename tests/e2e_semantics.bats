@@ -255,7 +255,7 @@ println("a"); println(user_string(0)); println("b")'
 @test "semantics: what BPF cannot do is refused at its line, never compiled to something else" {
 	run -1 "$STAPC" -p3 -e 'global a, s
 probe syscall.getpid {
-  foreach (k in a) a[k + 1] = 1
+  foreach (k in a) n = a[k] + k
   s <<< 1; delete s
   try { error(sprint(1, 2)) } catch (m) { println(m) }
 }'
