@@ -112,6 +112,18 @@ probe kernel.function("vfs_read").return { n += $return }'
 	[ -z "$stderr" ]
 }
 
+@test "p3 generated: USDT marks of one alias reading \$argN keep a program each (a body cannot take BPF_USDT's arguments) and build" {
+	[ -x /usr/bin/python3.11 ] || skip "no /usr/bin/python3.11 (its SDT marks are the test's)"
+	p3 'probe m = process("/usr/bin/python3.11").mark("import__find__load__done") !,
+	process("/usr/bin/python3.11").mark("import__find__load__done") { found = $arg2 }
+probe m { printf("%d\n", found) }'
+	run -0 section bpf.c
+	[[ "$output" != *"_body(ctx)"* ]]
+	run --separate-stderr "$STAPC" -o "$BATS_TEST_TMPDIR/tool" "$BATS_TEST_TMPDIR/s.stp"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
 @test "p3 generated: a uprobe's program is typed by BPF_KPROBE, a uretprobe's by BPF_KRETPROBE; both build warning-free" {
 	[ -x /bin/ls ] || skip "no /bin/ls (its PLT is the test's)"
 	p3 'global n, r

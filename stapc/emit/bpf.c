@@ -723,6 +723,9 @@ static int variants_at(const struct plan *pl, int i)
 int kgen_alike_probes(const struct plan *pl, int i)
 {
 	const struct kprog *first = vec_at(&pl->kprogs, i);
+	/* A BPF_USDT program's argN have no fn_params through which a body could take them. */
+	if (first->var.attach == STP_ATTACH_USDT)
+		return 1;
 	int m = 1;
 	while (m < MAX_VARIANTS && i + m < pl->kprogs.len && variants_at(pl, i + m) == 1) {
 		const struct kprog *kp = vec_at(&pl->kprogs, i + m);
