@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* -v's level, and the name the tool's messages begin with: set by the options. */
-int stp_verbosity;
-const char *stp_tool_name = "tool";
 
 void stp_out_write(struct stp_rt *rt, const char *s, size_t n)
 {
