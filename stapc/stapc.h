@@ -1235,6 +1235,10 @@ int kgen_alike_probes(const struct plan *pl, int i);
 const char *kgen_handler_text(struct kgen_run *run, const struct kprog *kp, bool copy_ptrs,
 			      struct kgen *k);
 const char *kgen_body_args(const struct fn_params *fp, const struct kgen *k, bool types);
+/* The pieces of one lazy string local, at most: the BPF and module templates' STP_LAZY_MAX. */
+#define LAZY_MAX 512
+/* n rounded up to a power of two, at least 64: the templates' scratch and record sizes. */
+int kgen_pow2_at_least(int n);
 const char *kgen_decl(const char *type, const char *name);
 void kgen_kglobal_inits(const struct plan *pl, struct cw *w);
 void kgen_literals(const struct plan *pl, struct cw *fields, struct cw *values);

@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LAZY_MAX 512
-
 static bool in_k(const void *obj)
 {
 	return place_of(obj)->sides & SIDE_K;
@@ -574,7 +572,7 @@ static bool emit_shared(struct kgen_run *run, struct cw *w, int first, int n)
 	return true;
 }
 
-static int pow2_at_least(int n)
+int kgen_pow2_at_least(int n)
 {
 	int p = 64;
 	while (p < n)
@@ -682,8 +680,8 @@ static void write_bpf_file(const struct plan *pl, struct strbuf *out, const char
 		{ "NAME", pl->name },
 		{ "VERSION", STAPC_VERSION },
 		{ "MAXSTRINGLEN", arena_printf("%lld", (long long)pl->maxstringlen) },
-		{ "SCRATCH_SIZE", arena_printf("%d", pow2_at_least(pl->scratch_max + (int)pl->maxstringlen)) },
-		{ "RECORD_MAX", arena_printf("%d", pow2_at_least(pl->record_max)) },
+		{ "SCRATCH_SIZE", arena_printf("%d", kgen_pow2_at_least(pl->scratch_max + (int)pl->maxstringlen)) },
+		{ "RECORD_MAX", arena_printf("%d", kgen_pow2_at_least(pl->record_max)) },
 		{ "LAZY_MAX", arena_printf("%d", LAZY_MAX) },
 		{ "SITE_DEFINES", site_defines(pl) },
 		{ "USDT_INCLUDE", pl->has_usdt ? "#include <bpf/usdt.bpf.h>" : "" },

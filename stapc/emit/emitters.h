@@ -9,8 +9,6 @@
 
 #include "../stapc.h"
 
-#define LAZY_MAX 512 /* the pieces of one lazy string local, at most */
-
 /* ---------------------------------------------------------------- BPF (emit/bpf_*.c) */
 
 const char *kgen_tmp(struct kgen *k); /* a fresh temporary's name */

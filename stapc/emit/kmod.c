@@ -192,14 +192,6 @@ static void kmod_code(struct kgen_run *run, struct cw *w, struct cw *rows)
 	}
 }
 
-static int pow2_at_least(int n)
-{
-	int p = 64;
-	while (p < n)
-		p *= 2;
-	return p;
-}
-
 void emit_kmod(const struct plan *pl, struct strbuf *out)
 {
 	if (!kmod_supported(pl))
@@ -219,9 +211,9 @@ void emit_kmod(const struct plan *pl, struct strbuf *out)
 		{ "NAME", pl->name },
 		{ "VERSION", STAPC_VERSION },
 		{ "MAXSTRINGLEN", arena_printf("%lld", (long long)pl->maxstringlen) },
-		{ "SCRATCH_SIZE", arena_printf("%d", pow2_at_least(pl->scratch_max + (int)pl->maxstringlen)) },
-		{ "RECORD_MAX", arena_printf("%d", pow2_at_least(pl->record_max)) },
-		{ "LAZY_MAX", "512" },
+		{ "SCRATCH_SIZE", arena_printf("%d", kgen_pow2_at_least(pl->scratch_max + (int)pl->maxstringlen)) },
+		{ "RECORD_MAX", arena_printf("%d", kgen_pow2_at_least(pl->record_max)) },
+		{ "LAZY_MAX", arena_printf("%d", LAZY_MAX) },
 		{ "KGLOBAL_INITS", inits.sb.buf },
 		{ "LITERAL_FIELDS", fields.sb.buf },
 		{ "LITERAL_VALUES", values.sb.buf },
