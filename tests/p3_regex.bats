@@ -13,7 +13,7 @@ UNIT=$O/unit
 
 setup_file() {
 	mkdir -p "$UNIT"
-	link_with_compiler "$UNIT/test_regex" "$TOP/tests/unit/test_regex.c"
+	link_with_compiler "$UNIT/test_regex" "$TOP/tests/unit/test_regex.c" "$O/obj/runtime/user/re_match.o"
 }
 
 @test "regex: the DFA tables match as POSIX regexec does" {

@@ -38,17 +38,6 @@ void stp_strcat(char *dst, const char *src)
 	dst[have + n] = 0;
 }
 
-/* The same walk as BPF's (runtime/bpf/stp_bpf.h): state 0 starts, 1 has matched. */
-int stp_re_match(const unsigned char *t, unsigned mask, const char *s)
-{
-	unsigned st = 0;
-	for (; *s; s++) {
-		st = t[((st & mask) << 8) | (unsigned char)*s];
-		if (st == 1)
-			return 1;
-	}
-	return t[(mask + 1) * 256 + (st & mask)];
-}
 
 s64 stp_strcmp(const char *a, const char *b)
 {

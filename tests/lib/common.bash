@@ -81,12 +81,13 @@ have_stap() {
 source "$TOP/tests/lib/examples.sh"
 
 # Links a C unit test with the compiler's objects (all but main.o):
-# link_with_compiler OUT SOURCE. O must be absolute.
+# link_with_compiler OUT SOURCE [OBJ...]: OBJs are linked too (runtime
+# pieces the test checks). O must be absolute.
 link_with_compiler() {
 	local objs=() f
 	for f in "$O"/obj/stapc/*.o "$O"/obj/stapc/*/*.o "$O"/obj/gen/*.o "$O"/obj/runtime/user/usym.o \
 		"$O"/obj/runtime/user/sign_slot.o; do
 		[ "$(basename "$f")" = main.o ] || objs+=("$f")
 	done
-	cc -std=gnu11 -Wall -Wextra -Werror -o "$1" "$2" "${objs[@]}" -lbpf -ldw -lelf -lz -lsodium
+	cc -std=gnu11 -Wall -Wextra -Werror -o "$1" "$2" "${@:3}" "${objs[@]}" -lbpf -ldw -lelf -lz -lsodium
 }
