@@ -355,6 +355,18 @@ static const char *const perf_suffixes[] = { "", ".sample(N)", ".hz(N)", ".proce
 					     ".counter(S)", ".process(S).counter(S)",
 					     ".process.counter(S)" };
 
+/* True if `name` is the first component of a built-in point (kernel, timer, begin ...). */
+bool builtin_point_first(const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < ARRAY_SIZE(builtin_points); i++)
+		if (!strncmp(builtin_points[i], name, n) && strchr(".(", builtin_points[i][n]))
+			return true; /* strchr finds the '\0' too: the whole point */
+	/* The families written out below. */
+	return !strcmp(name, "timer") || !strcmp(name, "kernel") || !strcmp(name, "module") ||
+	       !strcmp(name, "process") || !strcmp(name, "perf");
+}
+
 #define MAX_SHAPE 8
 
 /* The form of a probe point: its component names and what argument each takes. */

@@ -3,7 +3,8 @@
  * elab.c - pass 2, elaboration: from parse trees to a resolved, typed
  * program. The steps, in stap's order:
  *
- *   1. parse the tapset library (every .stp on the -I path, then ours);
+ *   1. parse the tapset library (the .stp files on the -I path, then ours,
+ *      that the script reaches: tapset_index.c);
  *   2. collect globals, functions and aliases from all files;
  *   3. derive the user's probes through aliases to built-in probe points;
  *   4. resolve symbols and calls, pulling in tapset code as it is used;
@@ -12,6 +13,7 @@
 #include "stapc.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,20 +55,27 @@ static void find_tapset_files(const char *dir, struct vec *out, int depth)
 	}
 }
 
-static void load_tapsets(struct elab *e)
+static void load_tapsets(struct elab *e, bool whole_library)
 {
 	struct session *s = e->s;
-	for (int d = 0; d < s->include_dirs.len; d++) {
-		struct vec paths = { 0 };
+	struct vec paths = { 0 };
+	for (int d = 0; d < s->include_dirs.len; d++)
 		find_tapset_files(vec_at(&s->include_dirs, d), &paths, 0);
-		for (int i = 0; i < paths.len; i++) {
-			struct source_file *f = source_load(vec_at(&paths, i));
-			if (!f)
-				continue;
-			f->is_tapset = true;
-			vec_push(&e->prog->files, parse_file(s, f));
-		}
+	const bool *needed = whole_library ? NULL : tapset_files_needed(s, &paths);
+	int parsed = 0;
+	for (int i = 0; i < paths.len; i++) {
+		if (needed && !needed[i])
+			continue;
+		struct source_file *f = source_load(vec_at(&paths, i));
+		if (!f)
+			continue;
+		f->is_tapset = true;
+		vec_push(&e->prog->files, parse_file(s, f));
+		parsed++;
 	}
+	if (s->verbose && needed)
+		fprintf(stderr, "stapc: tapsets: %d of %d files reached by the script\n", parsed,
+			paths.len);
 }
 
 /* ------------------------------------------------------------ name maps */
@@ -178,14 +187,14 @@ static void keep_user_globals(struct elab *e)
 }
 
 /* The session's files and the tapset library, parsed and collected. */
-struct elab *elab_library(struct session *s)
+struct elab *elab_library(struct session *s, bool whole_library)
 {
 	struct elab *e = arena_alloc(sizeof(*e));
 	e->s = s;
 	e->prog = arena_alloc(sizeof(*e->prog));
 	for (int i = 0; i < s->files.len; i++)
 		vec_push(&e->prog->files, vec_at(&s->files, i));
-	load_tapsets(e);
+	load_tapsets(e, whole_library);
 	if (diag_error_count())
 		return NULL;
 	for (int i = 0; i < e->prog->files.len; i++)
@@ -231,7 +240,7 @@ static void check_conditions(struct elab *e, const struct probe *pr)
 
 struct program *elab_program(struct session *s)
 {
-	struct elab *e = elab_library(s);
+	struct elab *e = elab_library(s, false);
 	if (!e)
 		return NULL;
 	e->nodes_start = ast_nodes();

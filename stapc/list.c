@@ -115,7 +115,7 @@ int list_probes(struct session *s, const char *pattern, bool with_vars)
 	struct probe_point *pat = parse_pattern(s, pattern);
 	if (!pat)
 		return 1;
-	struct elab *e = elab_library(s);
+	struct elab *e = elab_library(s, true);
 	if (!e)
 		return 1;
 	struct vec found = { 0 };

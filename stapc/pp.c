@@ -225,8 +225,10 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* stap reads every .stpm on the tapset path before parsing scripts. */
-static void load_library(struct session *s)
+void pp_load_library(struct session *s)
 {
+	if (s->library_macros_loaded)
+		return;
 	s->library_macros_loaded = true;
 	for (int d = 0; d < s->include_dirs.len; d++) {
 		const char *dir = vec_at(&s->include_dirs, d);
@@ -832,7 +834,7 @@ static struct token pp_fetch_token(struct pp *pp, bool conditionals)
 				continue;
 			}
 			if (!pp->s->library_macros_loaded && !find_macro(pp, t.text))
-				load_library(pp->s);
+				pp_load_library(pp->s);
 			struct macro *m = find_macro(pp, t.text);
 			if (m && expanding(from, m)) {
 				diag_error(&t.loc, "macro '%s' uses itself: its expansion would never end",

@@ -484,6 +484,11 @@ const char *vtype_name(enum vtype t);
  * errors (what parsed is kept); errors go to diag.
  */
 struct stapfile *parse_file(struct session *s, struct source_file *f);
+/* Reads every .stpm on the tapset path (once): the library's macros. */
+void pp_load_library(struct session *s);
+
+/* tapset_index.c: which of the tapset `paths` the session's script reaches. */
+bool *tapset_files_needed(struct session *s, const struct vec *paths);
 void parse_check_not_empty(const struct stapfile *sf);
 
 /* Parser internals, shared by parse.c and parse_expr.c. */
@@ -786,13 +791,15 @@ struct elab {
 };
 
 struct program *elab_program(struct session *s);
-struct elab *elab_library(struct session *s); /* tapsets parsed and collected */
+/* Tapsets parsed and collected: all of them (-l/-L), or those the script reaches. */
+struct elab *elab_library(struct session *s, bool whole_library);
 /* -l / -L (list.c). */
 int list_probes(struct session *s, const char *pattern, bool with_vars);
 /* Symbols and calls in one probe body or function (resolve.c). */
 void resolve_probe(struct elab *e, struct dprobe *d);
 void resolve_function(struct elab *e, struct function *fn);
 /* Probe points to derived probes through aliases (alias.c). */
+bool builtin_point_first(const char *name); /* kernel, timer, begin ... */
 void derive_probes(struct elab *e, struct probe *user);
 /* An alias variable read but set by no alias is an error (alias_vars.c). */
 void check_alias_vars(struct elab *e);

@@ -67,3 +67,24 @@ need_tracefs() {
 	[[ "$output" == *'procfs("PATH").write $value:string'* ]]
 	[ -z "$stderr" ]
 }
+
+@test "p2: a script parses only the tapset files it reaches, through other tapsets too" {
+	# Nothing of the library: no tapset file at all.
+	run --separate-stderr -0 "$STAPC_ASAN" -v -p2 -e 'probe begin { println("hi") }'
+	[[ "$stderr" == *"stapc: tapsets: 0 of "*" files reached by the script"* ]]
+	# execname() (context.stp) alone: one file.
+	run --separate-stderr -0 "$STAPC_ASAN" -v -p2 -e 'probe begin { println(execname()) }'
+	[[ "$stderr" == *"stapc: tapsets: 1 of "*" files reached by the script"* ]]
+	# syscall.openat's handler reaches user_string_quoted and errno_str
+	# through the alias file: more files, and the program elaborates whole.
+	run --separate-stderr -0 "$STAPC_ASAN" -v -p2 -e 'probe syscall.openat { println(argstr) }'
+	local n total
+	n=$(sed -n 's/^stapc: tapsets: \([0-9]*\) of \([0-9]*\) files.*/\1/p' <<<"$stderr")
+	total=$(sed -n 's/^stapc: tapsets: \([0-9]*\) of \([0-9]*\) files.*/\2/p' <<<"$stderr")
+	[ "$n" -gt 2 ] && [ "$n" -lt "$total" ]
+	[[ "$output" == *"user_string_quoted"* ]]
+	# -l lists from the whole library.
+	run --separate-stderr -0 "$STAPC_ASAN" -v -l 'python.function.entry'
+	[[ "$stderr" != *"reached by the script"* ]]
+	[ "$output" = "python.function.entry" ]
+}
