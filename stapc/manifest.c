@@ -81,6 +81,7 @@ static const struct feature {
 	{ BPF_USES_PROBE_READ_USER, "probe_read_user", 5005 },
 	{ BPF_USES_SNPRINTF, "bpf_snprintf", 5013 },
 	{ BPF_USES_PERCPU_LOOKUP, "map_lookup_percpu_elem", 5019 },
+	{ BPF_USES_UADDRS, "bpf_find_vma", 5017 },
 };
 
 /* What the kernel must offer: required features, alternatives, a release. */

@@ -1223,6 +1223,7 @@ enum {
 	BPF_USES_PROBE_READ_USER = 1 << 1,
 	BPF_USES_SNPRINTF = 1 << 2,
 	BPF_USES_PERCPU_LOOKUP = 1 << 3, /* bpf_map_lookup_percpu_elem, and bpf_loop */
+	BPF_USES_UADDRS = 1 << 4, /* not a helper: the stp_uaddrs map, ubacktrace() as bytes */
 };
 /*
  * The code of each side, written into w: once by place_code() with

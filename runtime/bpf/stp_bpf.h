@@ -993,6 +993,118 @@ static __always_inline void stp_put_kstack(struct stp_rec *r, void *ctx, u8 kind
 	r->off = off + 3 + 8 * (n & 31);
 }
 
+/*
+ * backtrace() and ubacktrace() as bytes, where a stack is a key or is
+ * stored: "0x%x " per frame, innermost first, as many whole frames as
+ * MAXSTRINGLEN holds (stap cuts them there too).
+ */
+static const char stp_fmt_frame[] = "0x%llx ";
+
+static __always_inline void stp_stack_hex(char *d, const u64 *ips, u32 n)
+{
+	u32 pos = 0;
+	d[0] = 0;
+	for (u32 i = 0; i < STP_USTACK_MAX && i < n; i++) {
+		u64 a[1] = { ips[i] };
+		if (!a[0] || pos + 20 > STP_MAXSTRINGLEN - 1)
+			break;
+		barrier_var(pos);
+		if (pos > STP_MAXSTRINGLEN - 20)
+			break;
+		long w = bpf_snprintf(d + pos, 20, stp_fmt_frame, a, sizeof(a)) - 1;
+		if (w <= 0 || w > 19)
+			break;
+		pos += (u32)w;
+	}
+}
+
+static __always_inline void stp_kstack_str(char *d, void *ctx)
+{
+	u32 zero = 0;
+	u64 *ips = bpf_map_lookup_elem(&stp_ustack_ips, &zero);
+	d[0] = 0;
+	if (!ips)
+		return;
+	long got = bpf_get_stack(ctx, ips, 8 * STP_USTACK_MAX, 0);
+	stp_stack_hex(d, ips, got > 0 ? (u32)got / 8 : 0);
+}
+
+#ifdef STP_UADDRS
+/*
+ * Where each address of a user stack kept as bytes is (its file and the
+ * offset in it), found while the task runs: the tool names the frames of
+ * such a key later from here (sprint_ustack_folded()), when the task may
+ * be gone. By address alone, as the key has it: the last task to have a
+ * frame there names it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, u64);
+	__type(value, struct stp_uloc);
+} stp_uaddrs SEC(".maps");
+
+/* The mapping holding an address: its range, and its file's identity (0: none). */
+struct stp_uvma {
+	u64 start, end, pgoff, dev, ino;
+};
+
+static long stp_uvma_of(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct stp_uvma *v = data;
+	struct inode *in = BPF_CORE_READ(vma, vm_file, f_path.dentry, d_inode);
+	v->start = BPF_CORE_READ(vma, vm_start);
+	v->end = BPF_CORE_READ(vma, vm_end);
+	v->pgoff = BPF_CORE_READ(vma, vm_pgoff);
+	if (in) {
+		v->dev = BPF_CORE_READ(in, i_sb, s_dev);
+		v->ino = BPF_CORE_READ(in, i_ino);
+	}
+	return 0;
+}
+
+/*
+ * Locates the frames stp_uaddrs does not know yet, one mapping per event:
+ * every frame in the mapping of the first unknown one (in a perf event,
+ * an NMI, the kernel lets one bpf_find_vma() through at a time anyway).
+ * The next events of the same stack locate the rest.
+ */
+static __always_inline void stp_uaddrs_learn(const u64 *ips, u32 n)
+{
+	struct stp_uvma v = {};
+	u32 i;
+	for (i = 0; i < STP_USTACK_MAX && i < n; i++)
+		if (ips[i] && !bpf_map_lookup_elem(&stp_uaddrs, &ips[i]))
+			break;
+	if (i >= STP_USTACK_MAX || i >= n ||
+	    bpf_find_vma(bpf_get_current_task_btf(), ips[i], stp_uvma_of, &v, 0))
+		return;
+	for (u32 j = 0; j < STP_USTACK_MAX && j < n; j++) {
+		u64 b = ips[j];
+		if (b < v.start || b >= v.end)
+			continue;
+		struct stp_uloc l = { .addr = b, .dev = v.dev, .ino = v.ino };
+		l.off = v.ino ? b - v.start + (v.pgoff << 12) : 0;
+		bpf_map_update_elem(&stp_uaddrs, &b, &l, BPF_ANY);
+	}
+}
+
+static __always_inline void stp_ustack_str(char *d, void *ctx, s64 max)
+{
+	u32 zero = 0;
+	u64 *ips = bpf_map_lookup_elem(&stp_ustack_ips, &zero);
+	d[0] = 0;
+	if (!ips)
+		return;
+	long got = bpf_get_stack(ctx, ips, 8 * STP_USTACK_MAX, BPF_F_USER_STACK);
+	u32 n = got > 0 ? (u32)got / 8 : 0;
+	if (max >= 0 && max < n)
+		n = (u32)max;
+	stp_uaddrs_learn(ips, n);
+	stp_stack_hex(d, ips, n);
+}
+#endif
+
 /* symname(), symdata(), modname() of a kernel address. */
 static __always_inline void stp_put_ksym(struct stp_rec *r, u8 what, s64 addr)
 {

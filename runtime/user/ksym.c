@@ -137,6 +137,16 @@ static void name_of(char *buf, size_t len, int what, uint64_t addr)
 	}
 }
 
+bool stp_ksym_frame(char *buf, size_t n, uint64_t addr)
+{
+	if (in_probe_machinery(addr))
+		return false;
+	uint64_t size = 0;
+	const struct ksym *s = lookup(addr, &size);
+	snprintf(buf, n, "%s", s ? s->name : "[unknown]");
+	return true;
+}
+
 void stp_ksym(char *dst, s64 what, s64 addr)
 {
 	name_of(dst, stp_maxstr, (int)what, (uint64_t)addr);

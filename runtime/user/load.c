@@ -108,8 +108,11 @@ static int load_object(struct stp_rt *rt, struct bpf_object *obj)
 {
 	stp_log_clear();
 	int err = bpf_object__load(obj);
-	if (!err)
+	if (!err) {
+		struct bpf_map *u = bpf_object__find_map_by_name(obj, "stp_uaddrs");
+		stp_uaddrs_fd = u ? bpf_map__fd(u) : -1;
 		return 0;
+	}
 	if (bpf_object__find_map_by_name(obj, ".kconfig") && !stp_kconfig_available())
 		stp_say("cannot read this kernel's configuration (/boot/config-RELEASE or "
 			"/proc/config.gz), which the script's %%( CONFIG_... %%) conditions need");

@@ -137,6 +137,7 @@ void stp_poll(struct stp_rt *rt, struct stp_session *ss, int64_t deadline)
 		nanosleep(&ts, NULL);
 	}
 	stp_out_flush(rt);
+	stp_usym_watch(rt->target_pid);
 	run_timers(rt, ss);
 	stp_procfs_serve(rt);
 }

@@ -88,6 +88,8 @@ void stp_string_quoted(char *dst, const char *s);
 void stp_tokenize(char *dst, const char *input, const char *delim);
 /* symname(), symdata(), modname() (what: STP_KSYM_*) of a kernel address, from /proc/kallsyms. */
 void stp_ksym(char *dst, s64 what, s64 addr);
+/* Stacks kept as keys (backtrace(), ubacktrace()) as one folded line, root first (folded.c). */
+void stp_stack_folded(char *dst, const char *kstack, const char *ustack);
 /* A number as stap prints it in a concatenation: decimal. */
 void stp_long_str(char *dst, s64 v);
 /* Script argument @n, or "" (the count is checked at start-up). */

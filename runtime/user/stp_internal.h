@@ -121,6 +121,17 @@ void stp_ksym_free(void);
 void stp_system_wait(void);
 /* An STP_P_USTACK or STP_P_USYM piece, named from the task's mappings (symbolize.c). */
 void stp_read_usymbol_piece(struct stp_rt *rt, int tag, const char **p, const char *end, char *dst);
+/*
+ * The stp_uaddrs map (stp_bpf.h) of a tool that keeps ubacktrace() as
+ * bytes, -1 if none; and one frame of such a stack named from it for a
+ * folded line: the function, "[FILE]" or "[unknown]".
+ */
+extern int stp_uaddrs_fd;
+void stp_usym_frame(char *buf, size_t n, uint64_t addr);
+/* Learns the files the target (-x, -c) maps, where such stacks are kept. */
+void stp_usym_watch(int pid);
+/* A kernel frame's function for a folded line; false for the probe's own machinery. */
+bool stp_ksym_frame(char *buf, size_t n, uint64_t addr);
 
 /* One line on stderr, "TOOL: message", and for -v more. */
 void stp_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -15,6 +15,8 @@
 #include "stp_internal.h"
 #include "usym.h"
 
+#include <bpf/bpf.h>
+
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -73,6 +75,34 @@ static void learn(const char *path)
 					       .size = (uint64_t)st.st_size };
 }
 
+static bool known_path(const char *path)
+{
+	for (int i = 0; i < nknown; i++)
+		if (!strcmp(known[i].path, path))
+			return true;
+	return false;
+}
+
+/* The files one task maps now (pid: its name in /proc). */
+static void scan_task(const char *pid, bool new_paths_only)
+{
+	char name[300], line[PATH_MAX + 128], last[PATH_MAX] = "";
+	snprintf(name, sizeof(name), "/proc/%s/maps", pid);
+	FILE *f = fopen(name, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *path = strchr(line, '/');
+		if (!path)
+			continue;
+		path[strcspn(path, "\n")] = 0;
+		if (strcmp(path, last) && !(new_paths_only && known_path(path)))
+			learn(path);
+		snprintf(last, sizeof(last), "%s", path);
+	}
+	fclose(f);
+}
+
 /* Every file mapped by any task now: where the names of identities come from. */
 static void scan_maps(void)
 {
@@ -80,27 +110,9 @@ static void scan_maps(void)
 	if (!d)
 		return;
 	struct dirent *e;
-	char name[300], line[PATH_MAX + 128];
-	while ((e = readdir(d))) {
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(name, sizeof(name), "/proc/%s/maps", e->d_name);
-		FILE *f = fopen(name, "re");
-		if (!f)
-			continue;
-		char last[PATH_MAX] = "";
-		while (fgets(line, sizeof(line), f)) {
-			char *path = strchr(line, '/');
-			if (!path)
-				continue;
-			path[strcspn(path, "\n")] = 0;
-			if (strcmp(path, last)) {
-				learn(path);
-				snprintf(last, sizeof(last), "%s", path);
-			}
-		}
-		fclose(f);
-	}
+	while ((e = readdir(d)))
+		if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
+			scan_task(e->d_name, false);
 	closedir(d);
 }
 
@@ -245,4 +257,35 @@ void stp_read_usymbol_piece(struct stp_rt *rt, int tag, const char **p, const ch
 		else
 			stp_append(dst, buf);
 	}
+}
+
+int stp_uaddrs_fd = -1;
+
+void stp_usym_frame(char *buf, size_t n, uint64_t addr)
+{
+	struct stp_uloc_rec l = { 0 };
+	struct where w = { 0 };
+	if (stp_uaddrs_fd >= 0 && bpf_map_lookup_elem(stp_uaddrs_fd, &addr, &l) == 0)
+		w = locate(&l);
+	const char *base = w.module ? strrchr(w.module, '/') : NULL;
+	if (w.sym)
+		snprintf(buf, n, "%s", w.sym->name);
+	else if (base)
+		snprintf(buf, n, "[%s]", base + 1);
+	else
+		snprintf(buf, n, "[unknown]");
+}
+
+/*
+ * The target's files, learnt while it runs (the poll loop calls this on
+ * each turn): a stack kept as a key is named at the end, when a -c
+ * command may be gone with its mappings. Only new paths cost a stat.
+ */
+void stp_usym_watch(int pid)
+{
+	char p[24];
+	if (stp_uaddrs_fd < 0 || pid <= 0)
+		return;
+	snprintf(p, sizeof(p), "%d", pid);
+	scan_task(p, true);
 }

@@ -9,6 +9,8 @@
 
 #include "../emit/emitters.h"
 
+#include <string.h>
+
 /* The kind of __ksym(), __kstack() and __ustack(): a constant, what the tapset passes. */
 static const struct expr *constant_kind(struct expr *x)
 {
@@ -32,6 +34,27 @@ static int bpf_ustack_out_size(struct kgen *k, struct expr *x)
 {
 	(void)k, (void)x;
 	return 4 + 32 * 20; /* STP_USTACK_MAX frames of struct stp_uloc */
+}
+
+/*
+ * backtrace() and ubacktrace() as bytes (kind 0, hex addresses), where a
+ * stack is a key or is stored; the symbol lines of the other kinds are
+ * made by the tool only.
+ */
+static const char *bpf_stack_str(struct kgen *k, struct expr *x, const char *d)
+{
+	const struct expr *kind = constant_kind(x);
+	bool user = !strcmp(x->fn->name, "__ustack");
+	if (kind && kind->num != 0)
+		diag_error(&x->loc, "this stack has symbol names, which only the tool makes: in a "
+				    "kernel probe it can be printed, but not stored or used as a key "
+				    "(backtrace() and ubacktrace() can)");
+	k->w->uses |= BPF_USES_SNPRINTF | (user ? BPF_USES_UADDRS : 0);
+	if (user)
+		cw_line(k->w, "stp_ustack_str(%s, ctx, %s);", d, kgen_long(k, vec_at(&x->args, 1)));
+	else
+		cw_line(k->w, "stp_kstack_str(%s, ctx);", d);
+	return d;
 }
 
 static void bpf_kstack_out(struct kgen *k, struct expr *x, const char *rec)
@@ -98,15 +121,23 @@ static void user_kstack(struct ugen *u, struct expr *x, const char *d)
 	cw_line(u->w, "%s[0] = 0; /* the tool has no kernel stack of its own */", d);
 }
 
+/* sprint_stack_folded() and sprint_ustack_folded(): a stack key named, root first, by the tool. */
+static void user_folded(struct ugen *u, struct expr *x, const char *d)
+{
+	cw_line(u->w, "stp_stack_folded(%s, %s, %s);", d, ugen_str(u, vec_at(&x->args, 0)),
+		ugen_str(u, vec_at(&x->args, 1)));
+}
+
 const struct builtin builtins_symbols[] = {
 	{ .name = "__ksym", .sig = { "string(long,long)" }, .flags = BI_PURE | BI_TOOL_STR,
 	  .bpf_str = bpf_ksym_str, .bpf_out = bpf_ksym_out, .bpf_out_size = bpf_ksym_out_size,
 	  .user_str = user_ksym },
 	{ .name = "__kstack", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
-	  .bpf_out = bpf_kstack_out, .bpf_out_size = bpf_kstack_out_size, .user_str = user_kstack },
+	  .bpf_str = bpf_stack_str, .bpf_out = bpf_kstack_out, .bpf_out_size = bpf_kstack_out_size,
+	  .user_str = user_kstack },
 	{ .name = "__ustack", .sig = { "string(long,long)" },
-	  .flags = BI_PURE | BI_KCTX | BI_TOOL_STR, .bpf_out = bpf_ustack_out,
-	  .bpf_out_size = bpf_ustack_out_size },
+	  .flags = BI_PURE | BI_KCTX | BI_TOOL_STR, .bpf_str = bpf_stack_str,
+	  .bpf_out = bpf_ustack_out, .bpf_out_size = bpf_ustack_out_size },
 	{ .name = "usymname", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
 	  .aux = "STP_USYM_NAME", .bpf_out = bpf_usym_out, .bpf_out_size = bpf_usym_out_size },
 	{ .name = "usymdata", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
@@ -116,5 +147,7 @@ const struct builtin builtins_symbols[] = {
 	{ .name = "usymfileline", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
 	  .aux = "STP_USYM_FILELINE", .bpf_out = bpf_usym_out,
 	  .bpf_out_size = bpf_usym_out_size },
+	{ .name = "__stack_folded", .sig = { "string(string,string)" }, .flags = BI_PURE,
+	  .user_str = user_folded },
 	{ 0 }
 };
