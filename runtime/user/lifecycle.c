@@ -11,6 +11,7 @@
  * every link is destroyed, by a child that does it once the tool has
  * exited (detach.c), so that the user does not wait for it.
  */
+#include "flamegraph.h"
 #include "sites.h"
 #include "stp_gen.h"
 
@@ -80,6 +81,8 @@ static int finish(struct stp_rt *rt, struct stp_session *ss)
 			stp_run_errors(rt);
 	}
 	stp_out_flush(rt);
+	if (stp_flame_finish() != 0)
+		stp_say("cannot write the flame graph %s: %s", ss->flamegraph_path, strerror(errno));
 	uint64_t skipped = 0, lost = 0;
 	read_counters(ss, &skipped, &lost);
 	if (rt->errors || skipped)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
 /* options.c - a generated tool's command line. */
+#include "flamegraph.h"
 #include "stp_internal.h"
 
 #include <errno.h>
@@ -22,6 +23,9 @@ static void usage(const struct stp_tool *t, FILE *out)
 		"  -x PID         trace process PID: what target() returns\n"
 		"  -G NAME=VALUE  set the script's global NAME before it starts\n"
 		"  -v             say which probe variant attached (-vv: libbpf's messages)\n"
+		"      --flamegraph FILE.svg\n"
+		"                 draw the folded stacks the script prints (\"main;work;hot 42\")\n"
+		"                 as an SVG flame graph in FILE.svg at exit\n"
 		"      --script   print the script this tool was built from\n"
 		"      --manifest print how it was built, as JSON\n"
 		"      --verify PUB\n"
@@ -56,7 +60,7 @@ static long number(const struct stp_tool *t, const char *opt, const char *arg, l
 	return v;
 }
 
-enum { OPT_SCRIPT = 256, OPT_MANIFEST, OPT_VERIFY };
+enum { OPT_SCRIPT = 256, OPT_MANIFEST, OPT_VERIFY, OPT_FLAMEGRAPH };
 
 void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char **argv)
 {
@@ -68,6 +72,7 @@ void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char
 		{ "script", no_argument, NULL, OPT_SCRIPT },
 		{ "manifest", no_argument, NULL, OPT_MANIFEST },
 		{ "verify", required_argument, NULL, OPT_VERIFY },
+		{ "flamegraph", required_argument, NULL, OPT_FLAMEGRAPH },
 		{ 0 },
 	};
 	int c;
@@ -78,6 +83,7 @@ void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char
 	 * '-' goes after "--".
 	 */
 	long size_mb = 0, max_files = 0;
+	const char *flamegraph = NULL;
 	while ((c = getopt_long(argc, argv, ":hVo:S:T:c:x:G:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -96,6 +102,9 @@ void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char
 			exit(stp_verify_cmd(t, optarg));
 		case 'o':
 			ss->output_path = optarg;
+			break;
+		case OPT_FLAMEGRAPH:
+			flamegraph = optarg;
 			break;
 		case 'S': {
 			char *comma = strchr(optarg, ',');
@@ -125,6 +134,8 @@ void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char
 			rt->verbose++;
 			break;
 		case ':':
+			if (optopt == OPT_FLAMEGRAPH)
+				bad(t, "%s", "option --flamegraph needs a file name (FILE.svg)");
 			bad(t, "option -%s needs an argument", (char[]){ (char)optopt, 0 });
 			break;
 		default:
@@ -147,6 +158,12 @@ void stp_parse_options(struct stp_rt *rt, struct stp_session *ss, int argc, char
 	}
 	if (ss->output_path && stp_outfile_open(rt, ss->output_path, size_mb, (int)max_files))
 		exit(1);
+	if (flamegraph && stp_flame_open(flamegraph) != 0) {
+		fprintf(stderr, "%s: cannot write the flame graph %s: %s\n", t->name, flamegraph,
+			strerror(errno));
+		exit(1);
+	}
+	ss->flamegraph_path = flamegraph;
 }
 
 const char *stp_arg_str(struct stp_rt *rt, int n)

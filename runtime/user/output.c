@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
 /* output.c - the script's output, and the tool's own messages. */
+#include "flamegraph.h"
 #include "stp_gen.h"
 #include "stp_internal.h"
 
@@ -11,11 +12,13 @@
 void stp_out_write(struct stp_rt *rt, const char *s, size_t n)
 {
 	fwrite(s, 1, n, rt->out);
+	stp_flame_feed(s, n);
 }
 
 void stp_out_str(struct stp_rt *rt, const char *s)
 {
 	fputs(s, rt->out);
+	stp_flame_feed(s, strlen(s));
 }
 
 void stp_out_flush(struct stp_rt *rt)

@@ -31,6 +31,7 @@ struct stp_session {
 	bool child_exited;
 	long timeout_s;	   /* -T */
 	const char *output_path;
+	const char *flamegraph_path; /* --flamegraph */
 	char **global_sets; /* -G NAME=VALUE */
 	int nglobal_sets;
 	bool ended;
