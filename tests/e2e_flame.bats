@@ -1,0 +1,191 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Folded stacks and flame graphs (issue 17), and the JVM tools, as root on
+# this machine's kernel: stacks kept as keys and named root first
+# (sprint_stacks_folded), the examples profile, jvm-gc and java-calls, and
+# a tool's --flamegraph FILE.svg. Each tool is built once, in setup_file.
+
+load lib/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || return 0
+	mount_tracefs
+	local t=$BATS_FILE_TMPDIR
+	for e in profile jvm-gc java-calls; do
+		"$STAPC" -o "$t/$e" "$TOP/examples/$e.stp" >&2
+	done
+	# Folded lines with a repeated stack, shared prefixes and XML's specials.
+	cat > "$t/folded" <<'EOF'
+main;a;b 3
+main;a;c 2
+main;d 5
+main;a;b 4
+x<y>&"' 1
+not a folded line
+EOF
+	printf 'probe begin { printf("%%s", @1); exit() }\n' > "$t/cat.stp"
+	"$STAPC" -o "$t/cat" "$t/cat.stp" >&2
+	# A busy C program that spends its time in hot_leaf(), called from warm_mid() and main().
+	cat > "$t/hot.c" <<'EOF'
+#include <stdlib.h>
+volatile unsigned long sink;
+__attribute__((noinline)) void hot_leaf(void) { for (int i = 0; i < 200000; i++) sink += i * 7; }
+__attribute__((noinline)) void warm_mid(void) { hot_leaf(); }
+int main(int argc, char **argv) { for (long i = 0; i < atol(argv[1]); i++) warm_mid(); return 0; }
+EOF
+	cc -O1 -fno-omit-frame-pointer -o "$t/hot" "$t/hot.c"
+	if [ -x /usr/bin/javac ]; then
+		mkdir -p "$t/cls"
+		/usr/bin/javac -d "$t/cls" "$TOP/tests/flame/Chain.java"
+	fi
+}
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "the tools load BPF programs: run the tests as root"
+	T=$BATS_FILE_TMPDIR
+}
+
+# The frames of the tree merged from folded lines on stdin: one per distinct
+# prefix of a stack ("main", "main;a", "main;a;b" ...).
+count_frames() {
+	awk 'NF == 2 && $2 ~ /^[0-9]+$/ {
+		n = split($1, f, ";"); p = ""
+		for (i = 1; i <= n; i++) { p = p ";" f[i]; seen[p] = 1 }
+	} END { print length(seen) }'
+}
+
+count_rects() {
+	xmllint --xpath "count(//*[local-name()='rect'])" "$1"
+}
+
+@test "flame: --flamegraph draws one rect per frame of the merged folded lines, as well-formed XML" {
+	run -0 --separate-stderr "$T/cat" --flamegraph "$T/t.svg" "$(cat "$T/folded")"
+	# The output is the script's, unchanged.
+	[ "$output" = "$(cat "$T/folded")" ]
+	xmllint --noout "$T/t.svg"
+	[ "$(count_frames < "$T/folded")" = 6 ]
+	[ "$(count_rects "$T/t.svg")" = 6 ]
+	# The two "main;a;b" lines are one frame of 7 samples out of 15.
+	grep -q '<title>b (7 samples, 46.67%)</title>' "$T/t.svg"
+	grep -q '<title>main (14 samples, 93.33%)</title>' "$T/t.svg"
+	grep -q '<text[^>]*>x&lt;y&gt;&amp;&quot;&apos;</text>' "$T/t.svg"
+	# The same lines give the same picture.
+	"$T/cat" --flamegraph "$T/t2.svg" "$(cat "$T/folded")" >/dev/null
+	cmp "$T/t.svg" "$T/t2.svg"
+}
+
+@test "flame: --flamegraph into a directory that does not exist says so before anything runs" {
+	run -1 --separate-stderr "$T/cat" --flamegraph "$T/no/such/dir.svg" hello
+	[ -z "$output" ]
+	[ "$stderr" = "cat: cannot write the flame graph $T/no/such/dir.svg: No such file or directory" ]
+}
+
+@test "flame: profile -c names the busy program's hot function in its heaviest stack, root first" {
+	run -0 --separate-stderr "$T/profile" -c "$T/hot 4000" --flamegraph "$T/p.svg"
+	echo "$output" | head -5
+	local top=${lines[0]}
+	# "hot;[libc.so.6];main;hot_leaf 31": the process, libc's start, main, the hot leaf.
+	[[ $top =~ ^hot\;.*main\;(warm_mid\;)?hot_leaf\ [0-9]+$ ]]
+	# Heaviest first.
+	printf '%s\n' "$output" | awk '{ print $NF }' | sort -n -r -c
+	xmllint --noout "$T/p.svg"
+	[ "$(count_rects "$T/p.svg")" = "$(printf '%s\n' "$output" | count_frames)" ]
+	grep -q '<title>hot_leaf (' "$T/p.svg"
+}
+
+@test "flame: backtrace() and ubacktrace() are keys, folded by sprint_stack_folded and sprint_ustack_folded" {
+	cat > "$T/k.stp" <<'EOF'
+global k, u
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() == target()) { k[backtrace()]++; u[ubacktrace()]++ }
+}
+probe end {
+	foreach (s in k) printf("k %s\n", sprint_stack_folded(s))
+	foreach (s in u) printf("u %s\n", sprint_ustack_folded(s))
+}
+EOF
+	run -0 --separate-stderr "$STAPC" "$T/k.stp" -c "/usr/bin/python3.11 -S -c 'import os; os.getppid()'"
+	echo "$output"
+	# The kernel stack ends in the system call's entry; the user one in libc's getppid.
+	[[ ${lines[0]} =~ ^k\ .*do_syscall_64[^\;]*$ || ${lines[0]} =~ ^k\ .*x64_sys_call$ ]]
+	[[ ${lines[1]} =~ ^u\ .*\;getppid$ ]]
+}
+
+@test "flame: profile's folded output round-trips through flamegraph.pl" {
+	command -v flamegraph.pl >/dev/null || skip "flamegraph.pl is not installed"
+	run -0 --separate-stderr "$T/profile" -c "$T/hot 2000"
+	printf '%s\n' "$output" | flamegraph.pl > "$T/fg.svg"
+	xmllint --noout "$T/fg.svg"
+	grep -q 'hot_leaf' "$T/fg.svg"
+}
+
+@test "flame: headless Chromium renders a tool's flame graph (not one colour)" {
+	command -v chromium >/dev/null || skip "chromium is not installed (Debian's chromium)"
+	"$T/cat" --flamegraph "$T/r.svg" "$(cat "$T/folded")" >/dev/null
+	timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$T/chromium" --screenshot="$T/r.png" --window-size=1200,800 \
+		"file://$T/r.svg" 2>/dev/null
+	[ -s "$T/r.png" ]
+	# The colours of the picture's pixels: many, where a blank page has one.
+	/usr/bin/python3.11 - "$T/r.png" <<'EOF'
+import sys, zlib, struct
+data = open(sys.argv[1], 'rb').read()
+assert data[:8] == b'\x89PNG\r\n\x1a\n'
+pos, idat, w, h = 8, b'', 0, 0
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b'IHDR':
+        w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
+        bpp = {2: 3, 6: 4}[ctype]
+    elif kind == b'IDAT':
+        idat += body
+    pos += 12 + n
+raw = zlib.decompress(idat)
+# Filter bytes aside, the raw rows' bytes vary only where the picture does.
+rows = [raw[r * (w * bpp + 1) + 1:(r + 1) * (w * bpp + 1)] for r in range(h)]
+distinct = set()
+for row in rows[::8]:
+    distinct.update(row[i:i + bpp] for i in range(0, len(row), bpp * 8))
+print(len(distinct), 'distinct samples')
+sys.exit(0 if len(distinct) > 8 else 1)
+EOF
+}
+
+need_java() {
+	[ -x /usr/bin/java ] || skip "no JVM: openjdk-17-jre-headless is not installed"
+	[ -d "$T/cls" ] || skip "no javac: openjdk-17-jdk-headless is not installed (dist/deps test)"
+}
+
+@test "flame: jvm-gc sees System.gc()'s pause, names G1's collector and draws its histogram" {
+	need_java
+	run -0 --separate-stderr "$T/jvm-gc" -c "/usr/bin/java -XX:+UseG1GC -cp $T/cls Chain"
+	echo "$output"
+	[[ ${lines[0]} =~ ^pid\ [0-9]+:\ G1\ Old\ Generation\ pause,\ [0-9]+\ us$ ]]
+	[ "${lines[1]}" = "done 6 64" ]
+	[[ $output == *$'\nG1 Old Generation: 1 pauses, '*' us in all, the longest '*' us\nvalue |'* ]]
+	# One pause in the histogram: one row with a count of 1.
+	[ "$(printf '%s\n' "$output" | grep -cE '^ *[0-9]+ \|@ +1$')" = 1 ]
+}
+
+@test "flame: java-calls shows Chain's a() -> b() -> c() chain nested under main" {
+	need_java
+	run -0 --separate-stderr "$T/java-calls" -G only=Chain \
+		-c "/usr/bin/java -XX:+ExtendedDTraceProbes -cp $T/cls Chain"
+	echo "$output"
+	cat > "$T/want" <<'EOF'
+-> Chain.main([Ljava/lang/String;)V
+ -> Chain.a(J)J
+  -> Chain.b(J)J
+   -> Chain.c(J)J
+   <- Chain.c
+  <- Chain.b
+ <- Chain.a
+<- Chain.main
+EOF
+	# thread_indent()'s "  16325 java(6970):" goes; the indentation stays.
+	assert_same_file "$T/want" <(printf '%s\n' "$output" | grep -v '^done ' |
+		sed -E 's/^ *[0-9]+ java\([0-9]+\)://')
+}
