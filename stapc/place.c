@@ -336,11 +336,17 @@ static bool is_lazy_builtin(const struct function *fn)
 	return b && (b->flags & BI_TOOL_STR);
 }
 
-/* ... and those of them that BPF can also make as bytes, to compare or store. */
-static bool has_bpf_bytes(const struct function *fn)
+/*
+ * ... and those of them that BPF can also make as bytes, to compare or
+ * store: a call of one whose bytes depend on its kind, with that kind.
+ */
+static bool has_bpf_bytes(const struct expr *call)
 {
-	const struct builtin *b = builtin_of(fn);
-	return b && b->bpf_str;
+	const struct builtin *b = builtin_of(call->fn);
+	if (!b || !b->bpf_str)
+		return false;
+	const struct expr *kind = call->args.len ? vec_at(&call->args, 0) : NULL;
+	return !(b->flags & BI_BYTES_KIND0) || (kind && kind->kind == E_NUMBER && kind->num == 0);
 }
 
 /*
@@ -429,7 +435,7 @@ static enum make how_made(struct expr *x)
 	}
 	case E_CALL:
 		if (is_lazy_builtin(x->fn))
-			return has_bpf_bytes(x->fn) ? MAKE_PREFER_LAZY : MAKE_LAZY;
+			return has_bpf_bytes(x) ? MAKE_PREFER_LAZY : MAKE_LAZY;
 		if (x->fn && !x->fn->builtin && place_of(x->fn)->rep == SREP_LAZY)
 			return MAKE_LAZY;
 		return MAKE_PLAIN;
@@ -552,7 +558,7 @@ static void lazy_expr(struct lazy_scan *ls, struct expr *x, bool out_ok)
 		bool output_fn = builtin_call_has(x, BI_OUTPUT);
 		/* A lazy built-in's arguments are pieces too, unless it is made as bytes. */
 		lazy_args(ls, x,
-			  output_fn || (is_lazy_builtin(x->fn) && (out_ok || !has_bpf_bytes(x->fn))));
+			  output_fn || (is_lazy_builtin(x->fn) && (out_ok || !has_bpf_bytes(x))));
 		plain_needed(ls, x, out_ok);
 		return;
 	}

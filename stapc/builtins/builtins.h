@@ -30,6 +30,7 @@ enum builtin_flags {
 	BI_TOOL_STR = 1 << 2, /* its string only the tool can make (quoting, symbols) */
 	BI_OUTPUT = 1 << 3,   /* sends its string argument to the tool, where pieces do */
 	BI_REGS = 1 << 4,     /* reads the probe's saved registers */
+	BI_BYTES_KIND0 = 1 << 5, /* bpf_str only for the constant kind 0, its first argument */
 };
 
 struct builtin {

@@ -38,17 +38,12 @@ static int bpf_ustack_out_size(struct kgen *k, struct expr *x)
 
 /*
  * backtrace() and ubacktrace() as bytes (kind 0, hex addresses), where a
- * stack is a key or is stored; the symbol lines of the other kinds are
- * made by the tool only.
+ * stack is a key or is stored; the symbol lines of the other kinds only
+ * the tool makes (BI_BYTES_KIND0: placement never asks for them here).
  */
 static const char *bpf_stack_str(struct kgen *k, struct expr *x, const char *d)
 {
-	const struct expr *kind = constant_kind(x);
 	bool user = !strcmp(x->fn->name, "__ustack");
-	if (kind && kind->num != 0)
-		diag_error(&x->loc, "this stack has symbol names, which only the tool makes: in a "
-				    "kernel probe it can be printed, but not stored or used as a key "
-				    "(backtrace() and ubacktrace() can)");
 	k->w->uses |= BPF_USES_SNPRINTF | (user ? BPF_USES_UADDRS : 0);
 	if (user)
 		cw_line(k->w, "stp_ustack_str(%s, ctx, %s);", d, kgen_long(k, vec_at(&x->args, 1)));
@@ -132,11 +127,12 @@ const struct builtin builtins_symbols[] = {
 	{ .name = "__ksym", .sig = { "string(long,long)" }, .flags = BI_PURE | BI_TOOL_STR,
 	  .bpf_str = bpf_ksym_str, .bpf_out = bpf_ksym_out, .bpf_out_size = bpf_ksym_out_size,
 	  .user_str = user_ksym },
-	{ .name = "__kstack", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
+	{ .name = "__kstack", .sig = { "string(long)" },
+	  .flags = BI_PURE | BI_TOOL_STR | BI_BYTES_KIND0,
 	  .bpf_str = bpf_stack_str, .bpf_out = bpf_kstack_out, .bpf_out_size = bpf_kstack_out_size,
 	  .user_str = user_kstack },
 	{ .name = "__ustack", .sig = { "string(long,long)" },
-	  .flags = BI_PURE | BI_KCTX | BI_TOOL_STR, .bpf_str = bpf_stack_str,
+	  .flags = BI_PURE | BI_KCTX | BI_TOOL_STR | BI_BYTES_KIND0, .bpf_str = bpf_stack_str,
 	  .bpf_out = bpf_ustack_out, .bpf_out_size = bpf_ustack_out_size },
 	{ .name = "usymname", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
 	  .aux = "STP_USYM_NAME", .bpf_out = bpf_usym_out, .bpf_out_size = bpf_usym_out_size },
