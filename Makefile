@@ -124,16 +124,18 @@ test-build: $(O)/stapc $(O)/asan/stapc $(O)/libstaprt.a
 check: test-build
 	$(Q)tests/run
 
-# Each example script becomes a tool, named by its "# tool: NAME" line.
+# Each example script becomes a tool, named by its "# tool: NAME" line,
+# built with the options of its "# stapc-flags: ..." line if it has one.
 EXAMPLES := $(sort $(wildcard examples/*.stp))
 example_tool = $(O)/examples/$(shell sed -n 's/^# tool: //p' $(1))
+example_flags = $(shell sed -n 's/^# stapc-flags: //p' $(1))
 EXAMPLE_TOOLS := $(foreach e,$(EXAMPLES),$(call example_tool,$(e)))
 
 define example_rule
 $(call example_tool,$(1)): $(1) $(O)/stapc $(O)/libstaprt.a
 	@mkdir -p $$(@D)
 	$$(call msg,STAPC,$$@)
-	$$(Q)$(O)/stapc -o $$@ $(1)
+	$$(Q)$(O)/stapc $(call example_flags,$(1)) -o $$@ $(1)
 endef
 $(foreach e,$(EXAMPLES),$(eval $(call example_rule,$(e))))
 

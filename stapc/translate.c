@@ -52,6 +52,8 @@ const char *script_description(const char *text)
 			continue;
 		if (n - skip >= 5 && !strncmp(line + skip, "tool:", 5))
 			continue; /* the Makefile's name for the tool */
+		if (n - skip >= 12 && !strncmp(line + skip, "stapc-flags:", 12))
+			continue; /* and the options it builds it with */
 		sb_putn(&sb, line + skip, n - skip);
 		sb_putc(&sb, '\n');
 	}

@@ -12,8 +12,11 @@ setup_file() {
 	[ "$(id -u)" = 0 ] || return 0
 	mount_tracefs
 	local t=$BATS_FILE_TMPDIR
+	local e
 	for e in profile jvm-gc java-calls; do
-		"$STAPC" -o "$t/$e" "$TOP/examples/$e.stp" >&2
+		# shellcheck disable=SC2046 # the flags are words
+		"$STAPC" $(sed -n 's/^# stapc-flags: //p' "$TOP/examples/$e.stp") \
+			-o "$t/$e" "$TOP/examples/$e.stp" >&2
 	done
 	# Folded lines with a repeated stack, shared prefixes and XML's specials.
 	cat > "$t/folded" <<'EOF'
@@ -111,6 +114,15 @@ EOF
 	# user one ends in libc's getppid(), where the task entered the kernel.
 	grep -qE '^k entry_SYSCALL_64[^;]*;([^;]+;)*do_syscall_64(;|$)' <<< "$output"
 	grep -qE '^u ([^ ]+;)?getppid$' <<< "$output"
+}
+
+@test "flame: profile is built with its script's stapc-flags line, which its --help leaves out" {
+	run -0 "$T/profile" --manifest
+	[[ $output == *'"MAXSTRINGLEN": 256'* ]]
+	run -0 "$T/profile" --help
+	[[ ${lines[1]} == "profile - on-CPU stacks, user and kernel, sampled on every CPU, as folded lines." ]]
+	[[ $output != *stapc-flags* ]]
+	[[ $output == *"with MAXSTRINGLEN 256: a key holds 13 kernel and 17 user frames."* ]]
 }
 
 @test "flame: profile's folded output round-trips through flamegraph.pl" {
