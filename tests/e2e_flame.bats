@@ -3,7 +3,8 @@
 # Folded stacks and flame graphs (issue 17), and the JVM tools, as root on
 # this machine's kernel: stacks kept as keys and named root first
 # (sprint_stacks_folded), the examples profile, jvm-gc and java-calls, and
-# a tool's --flamegraph FILE.svg. Each tool is built once, in setup_file.
+# profile's --flamegraph FILE.svg (the SVG itself: runtime_flamegraph.bats).
+# Each tool is built once, in setup_file.
 
 load lib/common
 bats_require_minimum_version 1.5.0
@@ -18,17 +19,6 @@ setup_file() {
 		"$STAPC" $(sed -n 's/^# stapc-flags: //p' "$TOP/examples/$e.stp") \
 			-o "$t/$e" "$TOP/examples/$e.stp" >&2
 	done
-	# Folded lines with a repeated stack, shared prefixes and XML's specials.
-	cat > "$t/folded" <<'EOF'
-main;a;b 3
-main;a;c 2
-main;d 5
-main;a;b 4
-x<y>&"' 1
-not a folded line
-EOF
-	printf 'probe begin { printf("%%s", @1); exit() }\n' > "$t/cat.stp"
-	"$STAPC" -o "$t/cat" "$t/cat.stp" >&2
 	# A busy C program that spends its time in hot_leaf(), called from warm_mid() and main().
 	cat > "$t/hot.c" <<'EOF'
 #include <stdlib.h>
@@ -60,28 +50,6 @@ count_frames() {
 
 count_rects() {
 	xmllint --xpath "count(//*[local-name()='rect'])" "$1"
-}
-
-@test "flame: --flamegraph draws one rect per frame of the merged folded lines, as well-formed XML" {
-	run -0 --separate-stderr "$T/cat" --flamegraph "$T/t.svg" "$(cat "$T/folded")"
-	# The output is the script's, unchanged.
-	[ "$output" = "$(cat "$T/folded")" ]
-	xmllint --noout "$T/t.svg"
-	[ "$(count_frames < "$T/folded")" = 6 ]
-	[ "$(count_rects "$T/t.svg")" = 6 ]
-	# The two "main;a;b" lines are one frame of 7 samples out of 15.
-	grep -q '<title>b (7 samples, 46.67%)</title>' "$T/t.svg"
-	grep -q '<title>main (14 samples, 93.33%)</title>' "$T/t.svg"
-	grep -q '<text[^>]*>x&lt;y&gt;&amp;&quot;&apos;</text>' "$T/t.svg"
-	# The same lines give the same picture.
-	"$T/cat" --flamegraph "$T/t2.svg" "$(cat "$T/folded")" >/dev/null
-	cmp "$T/t.svg" "$T/t2.svg"
-}
-
-@test "flame: --flamegraph into a directory that does not exist says so before anything runs" {
-	run -1 --separate-stderr "$T/cat" --flamegraph "$T/no/such/dir.svg" hello
-	[ -z "$output" ]
-	[ "$stderr" = "cat: cannot write the flame graph $T/no/such/dir.svg: No such file or directory" ]
 }
 
 @test "flame: profile -c names the busy program's hot function in its heaviest stack, root first" {
@@ -131,18 +99,6 @@ EOF
 	printf '%s\n' "$output" | flamegraph.pl > "$T/fg.svg"
 	xmllint --noout "$T/fg.svg"
 	grep -q 'hot_leaf' "$T/fg.svg"
-}
-
-@test "flame: headless Chromium renders a tool's flame graph (not one colour)" {
-	command -v chromium >/dev/null || skip "chromium is not installed (Debian's chromium)"
-	"$T/cat" --flamegraph "$T/r.svg" "$(cat "$T/folded")" >/dev/null
-	timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$T/chromium" --screenshot="$T/r.png" --window-size=1200,800 \
-		"file://$T/r.svg" 2>/dev/null
-	[ -s "$T/r.png" ]
-	# A blank page has one colour; the flame graph many.
-	/usr/bin/python3.11 "$TOP/tests/flame/png-colours" "$T/r.png"
 }
 
 need_java() {

@@ -28,7 +28,7 @@ struct node {
 
 static struct node root;
 static char *line; /* the part of a line written so far */
-static size_t line_len;
+static size_t line_len, line_cap;
 
 static struct node *child(struct node *n, const char *name, size_t len)
 {
@@ -96,10 +96,13 @@ void stp_flame_feed(const char *s, size_t n)
 			line_len = 0;
 			continue;
 		}
-		char *l = realloc(line, line_len + 2);
-		if (!l)
-			return;
-		line = l;
+		if (line_len + 1 >= line_cap) {
+			size_t cap = line_cap ? 2 * line_cap : 256;
+			char *l = realloc(line, cap);
+			if (!l)
+				return;
+			line = l, line_cap = cap;
+		}
 		line[line_len++] = s[i];
 	}
 }
