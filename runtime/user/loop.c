@@ -137,7 +137,12 @@ void stp_poll(struct stp_rt *rt, struct stp_session *ss, int64_t deadline)
 		nanosleep(&ts, NULL);
 	}
 	stp_out_flush(rt);
-	stp_usym_watch(rt->target_pid);
+	/* The target's mappings, for user stacks kept as keys: at most every 20 ms. */
+	static int64_t watched;
+	if (stp_now_ns() - watched >= DRAIN_PERIOD_NS) {
+		watched = stp_now_ns();
+		stp_usym_watch(rt->target_pid);
+	}
 	run_timers(rt, ss);
 	stp_procfs_serve(rt);
 }
