@@ -112,7 +112,7 @@ need_java() {
 	echo "$output"
 	[[ ${lines[0]} =~ ^pid\ [0-9]+:\ G1\ Old\ Generation\ pause,\ [0-9]+\ us$ ]]
 	[ "${lines[1]}" = "done 6 64" ]
-	[[ $output == *$'\nG1 Old Generation: 1 pauses, '*' us in all, the longest '*' us\nvalue |'* ]]
+	[[ $output == *$'\nG1 Old Generation: 1 pauses, '*' us in all, the longest '*$' us\n'*'value |'* ]]
 	# One pause in the histogram: one row with a count of 1.
 	[ "$(printf '%s\n' "$output" | grep -cE '^ *[0-9]+ \|@ +1$')" = 1 ]
 }
