@@ -112,7 +112,14 @@ static void scan_text(const char *p, size_t len, struct tfile *tf, struct scan_e
 			p += 2; /* %( COND %? A %: B %): both branches are scanned */
 			continue;
 		}
-		if (c == '$') { /* a target variable or $N: nothing of the library */
+		if ((c == '$' || c == '@') && p + 1 < end && p[1] >= '0' && p[1] <= '9') {
+			/* $N, @N: in a tool built without arguments, a call pp.c writes */
+			vec_push(&tf->uses, (void *)intern(c == '$' ? "__script_arg_long"
+								    : "__script_arg_str"));
+			p += 2;
+			continue;
+		}
+		if (c == '$') { /* a target variable: nothing of the library */
 			for (p++; p < end && (ident_char(*p) || *p == '$'); p++)
 				;
 			continue;

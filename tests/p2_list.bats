@@ -83,6 +83,10 @@ need_tracefs() {
 	total=$(sed -n 's/^stapc: tapsets: \([0-9]*\) of \([0-9]*\) files.*/\2/p' <<<"$stderr")
 	[ "$n" -gt 2 ] && [ "$n" -lt "$total" ]
 	[[ "$output" == *"user_string_quoted"* ]]
+	# A tool built without its arguments reads $N and @N when it starts,
+	# through functions of the library the script does not spell.
+	run -0 "$STAPC_ASAN" -p3 -o "$BATS_TEST_TMPDIR/args" \
+		-e 'probe begin { printf("%s %d\n", @1, $2); exit() }'
 	# -l lists from the whole library.
 	run --separate-stderr -0 "$STAPC_ASAN" -v -l 'python.function.entry'
 	[[ "$stderr" != *"reached by the script"* ]]
