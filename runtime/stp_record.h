@@ -44,6 +44,35 @@ enum stp_ksym_what { STP_KSYM_NAME = 0, STP_KSYM_DATA = 1, STP_KSYM_MOD = 2 };
 enum stp_usite_what { STP_USITE_PP = 0, STP_USITE_FUNC = 1 };
 #define STP_UREGS 6 /* integer arguments the x86-64 ABI passes in registers */
 
+/*
+ * pystack(): the CPython interpreter of the -x/-c process as the tool found
+ * it where it runs (runtime/user/pystack.c), and the layout of its minor
+ * version's thread and frame structures (offsets in bytes), for BPF to walk
+ * (the map stp_py_target of stp_bpf.h). ino 0: no interpreter, no stacks.
+ */
+struct stp_py_target {
+	unsigned long long dev, ino;   /* the interpreter executable, as the kernel numbers it */
+	unsigned long long runtime;    /* _PyRuntime's address as linked */
+	unsigned long long text_vaddr; /* the lowest executable PT_LOAD's p_vaddr: mm->start_code less the load bias */
+	unsigned short runtime_tstate_current; /* _PyRuntime.gilstate.tstate_current: the GIL holder */
+	unsigned short runtime_interp_head;    /* _PyRuntime.interpreters.head */
+	unsigned short interp_threads_head;    /* PyInterpreterState.threads.head */
+	unsigned short tstate_next;	       /* PyThreadState.next */
+	unsigned short tstate_thread_id;       /* PyThreadState.thread_id: the thread's pthread_self() */
+	unsigned short tstate_cframe;	       /* PyThreadState.cframe */
+	unsigned short cframe_current_frame;   /* _PyCFrame.current_frame */
+	unsigned short frame_code;	       /* _PyInterpreterFrame.f_code */
+	unsigned short frame_previous;	       /* _PyInterpreterFrame.previous */
+	unsigned short code_name;	       /* PyCodeObject.co_qualname (co_name before 3.11) */
+	unsigned short str_state;	       /* PyASCIIObject.state */
+	unsigned short str_ascii_data;	       /* sizeof(PyASCIIObject): a compact ASCII string's bytes */
+	unsigned char str_compact_ascii;       /* the state bits of a compact ASCII string */
+	unsigned char pad[7];
+};
+#define STP_PY_DEPTH 32	    /* the Python frames pystack() walks, innermost first */
+#define STP_PY_NAME 64	    /* the bytes of one frame's name it reads */
+#define STP_PY_FOLDED 512   /* the bytes of the names it joins, root first */
+
 /* Site ids at or above this are not output but events. */
 #define STP_SITE_EXIT 0xffffff00u  /* exit() */
 #define STP_SITE_ERROR 0xffffff01u /* u16 error number: its message in the tool's table */

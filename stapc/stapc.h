@@ -1224,6 +1224,7 @@ enum {
 	BPF_USES_SNPRINTF = 1 << 2,
 	BPF_USES_PERCPU_LOOKUP = 1 << 3, /* bpf_map_lookup_percpu_elem, and bpf_loop */
 	BPF_USES_UADDRS = 1 << 4, /* not a helper: the stp_uaddrs map, ubacktrace() as bytes */
+	BPF_USES_PYSTACK = 1 << 5,	 /* pystack(): stp_bpf.h's CPython frame walk and its maps */
 };
 /*
  * The code of each side, written into w: once by place_code() with

@@ -1184,6 +1184,159 @@ static __always_inline void stp_put_usym(struct stp_rec *r, u8 what, s64 addr)
 	r->off = off + 2 + sizeof(l);
 }
 
+#ifdef STP_PYSTACK
+/*
+ * pystack(): the Python call stack of the current thread, read from
+ * CPython's own structures with the layout the tool put in stp_py_target
+ * (no debuginfo): _PyRuntime -> the thread's PyThreadState -> its current
+ * _PyInterpreterFrame -> previous ..., each frame's code object naming it.
+ * The names are joined by ';', the outermost first: "<module>;main;hot",
+ * the form of a folded stack. "" in a thread that runs no Python, in
+ * another program, or where a read faults (a page not in memory).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct stp_py_target);
+} stp_py_target SEC(".maps");
+
+/* The code objects of the frames, then their names joined (2 * STP_PY_FOLDED: masked writes). */
+struct stp_py_scratch {
+	u64 code[STP_PY_DEPTH];
+	char buf[2 * STP_PY_FOLDED];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct stp_py_scratch);
+} stp_py_scratch SEC(".maps");
+
+static __always_inline u64 stp_py_read(u64 addr)
+{
+	u64 v = 0;
+	if (!addr || bpf_probe_read_user(&v, sizeof(v), (const void *)addr) != 0)
+		return 0;
+	return v;
+}
+
+/* The current thread's pthread_self(), which CPython keeps in PyThreadState.thread_id. */
+static __always_inline u64 stp_py_self(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(t, thread.fsbase);
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ(t, thread.uw.tp_value);
+#else
+	return 0;
+#endif
+}
+
+/*
+ * The current thread's PyThreadState, or 0: the GIL holder's if it is this
+ * thread (a thread running Python holds the GIL), else the one of this
+ * thread in the main interpreter's list (one waiting for the GIL).
+ */
+static __always_inline u64 stp_py_tstate(const struct stp_py_target *py)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	if (!py->ino || !stp_exe_is(py->dev, py->ino))
+		return 0;
+	u64 rt = py->runtime + BPF_CORE_READ(t, mm, start_code) - py->text_vaddr;
+	u64 self = stp_py_self();
+	u64 ts = stp_py_read(rt + py->runtime_tstate_current);
+	if (ts && stp_py_read(ts + py->tstate_thread_id) == self)
+		return ts;
+	ts = stp_py_read(stp_py_read(rt + py->runtime_interp_head) + py->interp_threads_head);
+	for (u32 i = 0; i < 64 && ts; i++) {
+		if (stp_py_read(ts + py->tstate_thread_id) == self)
+			return ts;
+		ts = stp_py_read(ts + py->tstate_next);
+	}
+	return 0;
+}
+
+/* Appends the name of code object `code` at buf[pos]; the new end. */
+static __always_inline u32 stp_py_name(const struct stp_py_target *py, char *buf, u32 pos, u64 code)
+{
+	u64 name = stp_py_read(code + py->code_name);
+	u8 state = 0;
+	long got = 0;
+	barrier_var(pos); /* keep the mask: the verifier needs it, clang sees no use */
+	pos &= STP_PY_FOLDED - 1;
+	if (name && bpf_probe_read_user(&state, 1, (const void *)(name + py->str_state)) == 0 &&
+	    (state & py->str_compact_ascii) == py->str_compact_ascii)
+		got = bpf_probe_read_user_str(buf + pos, STP_PY_NAME,
+					      (const void *)(name + py->str_ascii_data));
+	if (got > 1)
+		return pos + (u32)got - 1;
+	buf[pos] = '?'; /* not ASCII, or not readable now */
+	return pos + 1;
+}
+
+/* One walk: its frame, the code objects found, the bytes of names written. */
+struct stp_py_walk {
+	u64 f;
+	u32 n, pos;
+};
+
+/* bpf_loop: one frame, innermost first (the verifier checks one, not STP_PY_DEPTH). */
+static long stp_py_frame(u32 i, void *data)
+{
+	struct stp_py_walk *w = data;
+	u32 zero = 0;
+	struct stp_py_target *py = bpf_map_lookup_elem(&stp_py_target, &zero);
+	struct stp_py_scratch *s = bpf_map_lookup_elem(&stp_py_scratch, &zero);
+	if (!py || !s || !w->f || w->n >= STP_PY_DEPTH)
+		return 1;
+	u64 code = stp_py_read(w->f + py->frame_code);
+	if (code)
+		s->code[w->n++ & (STP_PY_DEPTH - 1)] = code;
+	w->f = stp_py_read(w->f + py->frame_previous);
+	return 0;
+}
+
+/* bpf_loop: the name of the j-th frame from the root; the names past STP_PY_FOLDED are left out. */
+static long stp_py_join(u32 j, void *data)
+{
+	struct stp_py_walk *w = data;
+	u32 zero = 0, pos = w->pos;
+	struct stp_py_target *py = bpf_map_lookup_elem(&stp_py_target, &zero);
+	struct stp_py_scratch *s = bpf_map_lookup_elem(&stp_py_scratch, &zero);
+	if (!py || !s || j >= w->n || pos > STP_PY_FOLDED - STP_PY_NAME - 2)
+		return 1;
+	if (j)
+		s->buf[pos++ & (STP_PY_FOLDED - 1)] = ';';
+	w->pos = stp_py_name(py, s->buf, pos, s->code[(w->n - 1 - j) & (STP_PY_DEPTH - 1)]);
+	return 0;
+}
+
+static __always_inline void stp_pystack_str(char *dst)
+{
+	u32 zero = 0;
+	dst[0] = 0;
+	struct stp_py_target *py = bpf_map_lookup_elem(&stp_py_target, &zero);
+	struct stp_py_scratch *s = bpf_map_lookup_elem(&stp_py_scratch, &zero);
+	if (!py || !s)
+		return;
+	u64 ts = stp_py_tstate(py);
+	if (!ts)
+		return;
+	struct stp_py_walk w = {
+		.f = stp_py_read(stp_py_read(ts + py->tstate_cframe) + py->cframe_current_frame),
+	};
+	bpf_loop(STP_PY_DEPTH, stp_py_frame, &w, 0);
+	bpf_loop(STP_PY_DEPTH, stp_py_join, &w, 0);
+	s->buf[w.pos & (2 * STP_PY_FOLDED - 1)] = 0;
+	bpf_probe_read_kernel(dst, STP_MAXSTRINGLEN < STP_PY_FOLDED ? STP_MAXSTRINGLEN : STP_PY_FOLDED,
+			      s->buf);
+	dst[STP_MAXSTRINGLEN - 1] = 0;
+}
+#endif
+
 #ifdef STP_USITES
 /*
  * What the tool wrote for each site before attaching: pp() and the

@@ -155,7 +155,7 @@ int stp_load(struct stp_rt *rt, struct stp_session *ss)
 	if (load_object(rt, ss->obj) != 0 || map_globals(rt, ss->obj) != 0)
 		return 1;
 	/* The generated code finds its maps; the expanders fill theirs. */
-	if (t->bind && t->bind(rt, ss->obj) != 0)
+	if ((t->bind && t->bind(rt, ss->obj) != 0) || stp_pystack_bind(rt, ss) != 0)
 		return 1;
 	return stp_sites_fill_maps(rt, ss->obj);
 }

@@ -134,6 +134,19 @@ void stp_usym_watch(int pid);
 /* A kernel frame's function for a folded line; false for the probe's own machinery. */
 bool stp_ksym_frame(char *buf, size_t n, uint64_t addr);
 
+/* The -c command's program, or the -x process's executable; malloc'd, or NULL (uprobes.c). */
+char *stp_target_binary(struct stp_rt *rt, struct stp_session *ss);
+/* pystack(): fills the BPF side's stp_py_target, if it has one (pystack.c). */
+int stp_pystack_bind(struct stp_rt *rt, struct stp_session *ss);
+/*
+ * The frame layout of CPython major.minor, the fields of stp_py_target
+ * other than the interpreter's identity and addresses; NULL if the tool
+ * carries none for it (pylayout.c). *covered: the versions it carries.
+ */
+struct stp_py_target;
+const struct stp_py_target *stp_py_layout(int major, int minor);
+extern const char stp_py_covered[];
+
 /* One line on stderr, "TOOL: message", and for -v more. */
 void stp_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern const char *stp_tool_name;

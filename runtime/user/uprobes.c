@@ -108,7 +108,7 @@ static const struct usym_list *symbols(struct binary *b, enum stp_ukind kind, ch
 }
 
 /* The -c command's program, or the -x process's: what a bare process.function probes. */
-static char *target_binary(struct stp_rt *rt, struct stp_session *ss)
+char *stp_target_binary(struct stp_rt *rt, struct stp_session *ss)
 {
 	if (ss->command) {
 		char **words = stp_simple_command(ss->command);
@@ -280,7 +280,7 @@ static int expand_one(struct stp_rt *rt, struct stp_session *ss, int i)
 		path = strdup(k->target);
 	} else if (*k->target) {
 		/* process.library("NAME"): the library is looked for here, now. */
-		char *program = target_binary(rt, ss);
+		char *program = stp_target_binary(rt, ss);
 		path = stp_find_library(k->target, rt->target_pid, program);
 		free(program);
 		if (!path) {
@@ -291,7 +291,7 @@ static int expand_one(struct stp_rt *rt, struct stp_session *ss, int i)
 		}
 		u->pid = rt->target_pid ? rt->target_pid : -1;
 	} else {
-		path = target_binary(rt, ss);
+		path = stp_target_binary(rt, ss);
 		if (!path) {
 			stp_say("%s probes the target process's program: run the tool with -c "
 				"COMMAND or -x PID",

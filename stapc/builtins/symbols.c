@@ -123,6 +123,22 @@ static void user_folded(struct ugen *u, struct expr *x, const char *d)
 		ugen_str(u, vec_at(&x->args, 1)));
 }
 
+/* pystack(): the Python frames of the current thread, named in BPF (stp_bpf.h). */
+static const char *bpf_pystack_str(struct kgen *k, struct expr *x, const char *d)
+{
+	(void)x;
+	k->w->uses |= BPF_USES_PYSTACK | BPF_USES_PERCPU_LOOKUP | BPF_USES_PROBE_READ_KERNEL |
+		      BPF_USES_PROBE_READ_USER;
+	cw_line(k->w, "stp_pystack_str(%s);", d);
+	return d;
+}
+
+static void user_pystack(struct ugen *u, struct expr *x, const char *d)
+{
+	(void)x;
+	cw_line(u->w, "%s[0] = 0; /* the tool runs no Python */", d);
+}
+
 const struct builtin builtins_symbols[] = {
 	{ .name = "__ksym", .sig = { "string(long,long)" }, .flags = BI_PURE | BI_TOOL_STR,
 	  .bpf_str = bpf_ksym_str, .bpf_out = bpf_ksym_out, .bpf_out_size = bpf_ksym_out_size,
@@ -134,6 +150,8 @@ const struct builtin builtins_symbols[] = {
 	{ .name = "__ustack", .sig = { "string(long,long)" },
 	  .flags = BI_PURE | BI_KCTX | BI_TOOL_STR | BI_BYTES_KIND0, .bpf_str = bpf_stack_str,
 	  .bpf_out = bpf_ustack_out, .bpf_out_size = bpf_ustack_out_size },
+	{ .name = "pystack", .sig = { "string()" }, .flags = BI_PURE | BI_KCTX,
+	  .bpf_str = bpf_pystack_str, .user_str = user_pystack },
 	{ .name = "usymname", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,
 	  .aux = "STP_USYM_NAME", .bpf_out = bpf_usym_out, .bpf_out_size = bpf_usym_out_size },
 	{ .name = "usymdata", .sig = { "string(long)" }, .flags = BI_PURE | BI_TOOL_STR,

@@ -593,6 +593,8 @@ static const char *site_defines(const struct plan *pl)
 		cw_line(&w, "#define STP_KSITES 1");
 	if (pl->bpf_uses & BPF_USES_UADDRS)
 		cw_line(&w, "#define STP_UADDRS 1");
+	if (pl->bpf_uses & BPF_USES_PYSTACK)
+		cw_line(&w, "#define STP_PYSTACK 1");
 	const char *r = arena_strdup(w.sb.buf ? w.sb.buf : "");
 	sb_free(&w.sb);
 	return r;
