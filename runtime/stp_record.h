@@ -66,8 +66,10 @@ struct stp_py_target {
 	unsigned short code_name;	       /* PyCodeObject.co_qualname (co_name before 3.11) */
 	unsigned short str_state;	       /* PyASCIIObject.state */
 	unsigned short str_ascii_data;	       /* sizeof(PyASCIIObject): a compact ASCII string's bytes */
+	unsigned short str_utf8;	       /* PyCompactUnicodeObject.utf8: another's UTF-8, if made */
 	unsigned char str_compact_ascii;       /* the state bits of a compact ASCII string */
-	unsigned char pad[7];
+	unsigned char str_compact;	       /* the state bit of a compact string */
+	unsigned char pad[4];
 };
 #define STP_PY_DEPTH 32	    /* the Python frames pystack() walks, innermost first */
 #define STP_PY_NAME 64	    /* the bytes of one frame's name it reads */

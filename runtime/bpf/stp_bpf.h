@@ -1262,18 +1262,22 @@ static __always_inline u64 stp_py_tstate(const struct stp_py_target *py)
 /* Appends the name of code object `code` at buf[pos]; the new end. */
 static __always_inline u32 stp_py_name(const struct stp_py_target *py, char *buf, u32 pos, u64 code)
 {
-	u64 name = stp_py_read(code + py->code_name);
+	u64 name = stp_py_read(code + py->code_name), bytes = 0;
 	u8 state = 0;
 	long got = 0;
 	barrier_var(pos); /* keep the mask: the verifier needs it, clang sees no use */
 	pos &= STP_PY_FOLDED - 1;
-	if (name && bpf_probe_read_user(&state, 1, (const void *)(name + py->str_state)) == 0 &&
-	    (state & py->str_compact_ascii) == py->str_compact_ascii)
-		got = bpf_probe_read_user_str(buf + pos, STP_PY_NAME,
-					      (const void *)(name + py->str_ascii_data));
+	if (name && bpf_probe_read_user(&state, 1, (const void *)(name + py->str_state)) == 0) {
+		if ((state & py->str_compact_ascii) == py->str_compact_ascii)
+			bytes = name + py->str_ascii_data;
+		else if (state & py->str_compact)
+			bytes = stp_py_read(name + py->str_utf8);
+	}
+	if (bytes)
+		got = bpf_probe_read_user_str(buf + pos, STP_PY_NAME, (const void *)bytes);
 	if (got > 1)
 		return pos + (u32)got - 1;
-	buf[pos] = '?'; /* not ASCII, or not readable now */
+	buf[pos] = '?'; /* a name not in UTF-8 yet, or not readable now */
 	return pos + 1;
 }
 

@@ -32,8 +32,10 @@ static const struct py_layout layouts[] = {
 	    .code_name = 128, /* co_qualname */
 	    .str_state = 32,
 	    .str_ascii_data = 48,
+	    .str_utf8 = 56,
 	    /* state: interned:2, kind:3, compact:1, ascii:1, ready:1 */
-	    .str_compact_ascii = 0x60 } },
+	    .str_compact_ascii = 0x60,
+	    .str_compact = 0x20 } },
 };
 
 const char stp_py_covered[] = "3.11";

@@ -37,9 +37,10 @@ static void offsets(void)
 	EXPECT_INT(l->code_name, offsetof(PyCodeObject, co_qualname));
 	EXPECT_INT(l->str_state, offsetof(PyASCIIObject, state));
 	EXPECT_INT(l->str_ascii_data, sizeof(PyASCIIObject));
+	EXPECT_INT(l->str_utf8, offsetof(PyCompactUnicodeObject, utf8));
 }
 
-/* The state bits: set in a compact ASCII string's, not all set without ascii or compact. */
+/* The state bits: compact and ASCII, all set in a compact ASCII string's; compact alone. */
 static void string_state(void)
 {
 	const struct stp_py_target *l = stp_py_layout(PY_MAJOR_VERSION, PY_MINOR_VERSION);
@@ -57,6 +58,7 @@ static void string_state(void)
 			s.state.interned = SSTATE_INTERNED_IMMORTAL;
 			memcpy(&b, (char *)&s + l->str_state, 1);
 			EXPECT_INT((b & m) == m, compact && ascii);
+			EXPECT_INT((b & l->str_compact) != 0, compact);
 		}
 }
 
