@@ -5,8 +5,9 @@
  * without debuginfo. Taken from each version's own headers (Include/ and
  * Include/internal/, x86-64 and other LP64 targets), and checked against
  * them where they are installed (tests/unit/test_pylayout.c). A version
- * is added by one row; the walk is the same while its shape is (PyThreadState
- * -> cframe -> current_frame -> previous; 3.12 keeps it, 3.13 drops cframe).
+ * is added by one row while it keeps 3.11's shape (PyThreadState -> cframe
+ * -> current_frame -> previous); one without a cframe needs the walk to learn
+ * to skip it.
  */
 #include "stp_internal.h"
 #include "stp_record.h"
