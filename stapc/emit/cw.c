@@ -110,16 +110,17 @@ void cw_loc(struct cw *w, const struct loc *l)
 
 /*
  * Text of the script inside a generated comment: a probe point such as
- * process("/lib*\/libc.so.6") must not end the comment.
+ * process("/lib*\/libc.so.6") must not end the comment, nor one such as
+ * process("/usr/lib/\*\/libssl.so.*") seem to open another (clang's -Wcomment).
  */
 const char *c_comment(const char *s)
 {
-	if (!strstr(s, "*/"))
+	if (!strstr(s, "*/") && !strstr(s, "/*"))
 		return s;
 	struct strbuf sb = { 0 };
 	for (; *s; s++) {
 		sb_putc(&sb, *s);
-		if (s[0] == '*' && s[1] == '/')
+		if ((s[0] == '*' && s[1] == '/') || (s[0] == '/' && s[1] == '*'))
 			sb_putc(&sb, ' ');
 	}
 	const char *r = arena_strdup(sb.buf);
