@@ -27,10 +27,11 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -ffile-prefix-map=$(CURDIR)/=
 STAPC_LIBS := -lbpf -ldw -lelf -lz -lsodium
 
-# usym.c reads binaries' symbols for the tools and, to check scripts, for stapc.
-STAPC_SRCS := $(sort $(wildcard stapc/*.c stapc/*/*.c)) runtime/user/usym.c runtime/user/sign_slot.c
+# usym.c reads binaries' symbols and uglob.c globs their paths for the tools and, to
+# check scripts, for stapc.
+STAPC_SRCS := $(sort $(wildcard stapc/*.c stapc/*/*.c)) runtime/user/usym.c runtime/user/uglob.c runtime/user/sign_slot.c
 STAPC_OBJS := $(STAPC_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/templates.o
-STAPC_HDRS := $(wildcard stapc/*.h stapc/*/*.h) runtime/user/usym.h
+STAPC_HDRS := $(wildcard stapc/*.h stapc/*/*.h) runtime/user/usym.h runtime/user/uglob.h
 
 # The skeletons of generated files (templates/*.in), as C arrays inside
 # stapc: od and sed only, in a fixed order, so the same tree gives the same

@@ -302,7 +302,7 @@ EOF
 	[ "${lines[4]}" = "[0x$addr ]" ]
 }
 
-@test "uprobes: a process path with wildcards is globbed on the build host; Fedora's library paths find Debian's multiarch copies" {
+@test "uprobes: a process path with wildcards is globbed where the tool runs; Fedora's library paths find Debian's multiarch copies" {
 	# Two spellings of libc: a glob in its real folder, and the example
 	# scripts' /lib*/libc.so.6, which on Debian only its multiarch folder holds.
 	cat > "$BATS_TEST_TMPDIR/libc.stp" <<'EOS'
@@ -315,17 +315,75 @@ probe process("/lib*/libc.so.6").function("getpid") {
 EOS
 	run "$STAPC" -p2 "$BATS_TEST_TMPDIR/libc.stp"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *'process("/usr/lib/x86_64-linux-gnu/libc.so.6").function("getpid")'* ]]
+	# The probe keeps its pattern: the tool expands it.
+	[[ "$output" == *'process("/usr/lib/x86_64-linux-gnu/libc.so*").function("getpid")'* ]]
 	[ "$(grep -c "matches nothing here; using Debian's multiarch folder instead (/usr/lib/x86_64-linux-gnu/libc.so.6)" <<< "$output")" -eq 1 ]
 	"$STAPC" -w -o "$BATS_TEST_TMPDIR/libc" "$BATS_TEST_TMPDIR/libc.stp"
 	run -0 --separate-stderr "$BATS_TEST_TMPDIR/libc" -c "/usr/bin/python3.11 -c 'import os; os.getpid()'"
+	# pp() names the file the glob matched, as stap's does.
 	[[ "$output" == *'glob process("/usr/lib/x86_64-linux-gnu/libc.so.6").function("getpid")'* ]]
 	[[ "$output" == *"fedora getpid"* ]]
-	# A glob that matches no binary, or whose binaries lack the function, is an error.
-	run "$STAPC" -p2 -e 'probe process("/usr/lib/x86_64-linux-gnu/libc.so*").function("no_such_fn") { }'
-	[ "$status" -eq 1 ]
-	[[ "$output" == *'no function matches "no_such_fn" in /usr/lib/x86_64-linux-gnu/libc.so.6'* ]]
-	run "$STAPC" -p2 -e 'probe process("/nonexistent*/x").function("f") { }'
-	[ "$status" -eq 1 ]
-	[[ "$output" == *'cannot find executable "/nonexistent*/x": its program is not installed on this build host'* ]]
+	# A name the build host's matches lack is a warning (the target's copy may
+	# have it); the tool that finds it in none of its matches stops, saying so.
+	run -0 --separate-stderr "$STAPC" -o "$BATS_TEST_TMPDIR/nofn" -e 'probe process("/usr/lib/x86_64-linux-gnu/libc.so*").function("no_such_fn") { }'
+	[[ "$stderr" == *'warning: no function matches "no_such_fn" in /usr/lib/x86_64-linux-gnu/libc.so.6 on this build host; the tool looks again in what "/usr/lib/x86_64-linux-gnu/libc.so*" matches where it runs'* ]]
+	run -1 --separate-stderr "$BATS_TEST_TMPDIR/nofn" -T 1
+	[ "$stderr" = 'nofn: cannot probe process("/usr/lib/x86_64-linux-gnu/libc.so*").function("no_such_fn"): no function matches "no_such_fn" in /usr/lib/x86_64-linux-gnu/libc.so.6' ]
+	# A full path that is nowhere is still stap's error.
+	run -1 "$STAPC" -p2 -e 'probe process("/nonexistent/x").function("f") { }'
+	[[ "$output" == *'cannot find executable "/nonexistent/x": its program is not installed on this build host'* ]]
+	# A full path the build host has and the tool's host lacks: no such file.
+	cp "$CALLEE" "$BATS_TEST_TMPDIR/gone"
+	"$STAPC" -o "$BATS_TEST_TMPDIR/gonet" -e "probe process(\"$BATS_TEST_TMPDIR/gone\").function(\"t_leaf\") { }"
+	rm "$BATS_TEST_TMPDIR/gone"
+	run -1 --separate-stderr "$BATS_TEST_TMPDIR/gonet" -T 1
+	[ "$stderr" = "gonet: cannot probe process(\"$BATS_TEST_TMPDIR/gone\").function(\"t_leaf\"): $BATS_TEST_TMPDIR/gone: No such file or directory" ]
+}
+
+@test "uprobes: a glob the build host cannot match is matched where the tool runs: each match attached, pp() names it; no match is one line" {
+	local g=$BATS_TEST_TMPDIR/g
+	run -0 --separate-stderr "$STAPC" -o "$BATS_TEST_TMPDIR/t" \
+		-e "probe process(\"$g/*/callee*\").function(\"t_leaf\") { printf(\"%s %d\\n\", pp(), \$x) }"
+	[[ "$stderr" == *"warning: no file matches \"$g/*/callee*\" on this build host: the tool looks for it where it runs"* ]]
+	# Made after the build: the tool finds it.
+	mkdir -p "$g/a" "$g/b"
+	cp "$CALLEE" "$g/a/callee"
+	run -0 --separate-stderr "$BATS_TEST_TMPDIR/t" -c "$g/a/callee"
+	[[ "$output" == "process(\"$g/a/callee\").function(\"t_leaf@"*"callee.c:17\") 3" ]]
+	[ "${#lines[@]}" -eq 1 ]
+	# Two matches, each attached and named; the same program elsewhere is not one.
+	cp "$CALLEE" "$g/b/callee2"
+	run -0 --separate-stderr "$BATS_TEST_TMPDIR/t" -c "sh -c '$g/b/callee2; $CALLEE; $g/a/callee'"
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" == "process(\"$g/b/callee2\").function(\"t_leaf@"*"callee.c:17\") 3" ]]
+	[[ "${lines[1]}" == "process(\"$g/a/callee\").function(\"t_leaf@"*"callee.c:17\") 3" ]]
+	assert_nothing_attached
+	# None: one line, and the tool stops.
+	rm -r "$g"
+	run -1 --separate-stderr "$BATS_TEST_TMPDIR/t" -c "$CALLEE"
+	[ "$output" = "" ]
+	[ "$stderr" = "t: cannot probe process(\"$g/*/callee*\").function(\"t_leaf\"): no file matches \"$g/*/callee*\"" ]
+	assert_nothing_attached
+}
+
+@test "uprobes: a globbed path's marks and statements are found in each match where the tool runs" {
+	[ -x /usr/bin/python3.11 ] || skip "Debian's python3.11 is not installed"
+	local py=$BATS_TEST_TMPDIR/py flow=$TOP/tests/uprobes/flow.py line
+	"$STAPC" -w -o "$BATS_TEST_TMPDIR/marks" -e "probe process(\"$py/*/python3*\").mark(\"function__return\") {
+		if (user_string(\$arg2) == \"inner\") println(pp()) }"
+	mkdir -p "$py/a" "$py/b"
+	cp /usr/bin/python3.11 "$py/a/"
+	cp /usr/bin/python3.11 "$py/b/python3"
+	run -0 --separate-stderr "$BATS_TEST_TMPDIR/marks" -c "sh -c '$py/a/python3.11 -S $flow; $py/b/python3 -S $flow'"
+	[ "${lines[0]}" = "process(\"$py/a/python3.11\").mark(\"function__return\")" ]
+	[ "${lines[1]}" = "process(\"$py/b/python3\").mark(\"function__return\")" ]
+	[ "${#lines[@]}" -eq 2 ]
+	# A statement: from each match's line table.
+	line=$(grep -n 'return x \* y;' "$TOP/tests/uprobes/callee.c" | cut -d: -f1)
+	"$STAPC" -w -o "$BATS_TEST_TMPDIR/stmt" -e "probe process(\"$BATS_TEST_TMPDIR/s*/callee\").statement(\"t_leaf@callee.c:$line\") { println(pp()) }"
+	mkdir -p "$BATS_TEST_TMPDIR/s1"
+	cp "$CALLEE" "$BATS_TEST_TMPDIR/s1/"
+	run -0 --separate-stderr "$BATS_TEST_TMPDIR/stmt" -c "$BATS_TEST_TMPDIR/s1/callee"
+	[ "$output" = "process(\"$BATS_TEST_TMPDIR/s1/callee\").statement(\"t_leaf@$TOP/tests/uprobes/callee.c:$line\")" ]
+	assert_nothing_attached
 }

@@ -52,6 +52,23 @@ need_tracefs() {
 		<(readelf --dyn-syms -W /usr/bin/ls | awk '$4 == "FUNC" && $7 != "UND" { sub(/@.*/, "", $8); print $8 }' | LC_ALL=C sort -u)
 }
 
+@test "p2 list: -l and -L of a process path with wildcards list each file it matches here, by its real path" {
+	local d=$BATS_TEST_TMPDIR/bins
+	mkdir -p "$d/a" "$d/b" "$d/c"
+	cp /usr/bin/ls "$d/a/ls"
+	cp /usr/bin/ls "$d/b/ls"
+	ln -s ../a/ls "$d/c/ls"	# the same file as a/ls: listed once
+	echo 'not ELF' > "$d/c/lsx"
+	run -0 --separate-stderr "$STAPC" -l "process(\"$d/*/ls*\").function(\"_obstack_free\")"
+	[ "$output" = "process(\"$d/a/ls\").function(\"_obstack_free\")
+process(\"$d/b/ls\").function(\"_obstack_free\")" ]
+	run -0 --separate-stderr "$STAPC" -L "process(\"$d/[b]/ls\").function(\"_obstack_free\")"
+	[ "$output" = "process(\"$d/b/ls\").function(\"_obstack_free\") \$PARAM:long (named from DWARF) \$\$parms:string" ]
+	# Fedora's spelling of libc, found in Debian's multiarch folder.
+	run -0 --separate-stderr "$STAPC" -l 'process("/lib*/libc.so.6").function("getpid")'
+	[ "$output" = "process(\"$(readlink -f /usr/lib/x86_64-linux-gnu/libc.so.6)\").function(\"getpid\")" ]
+}
+
 @test "p2 list: -L 'kernel.function(\"vfs_read\")' names its parameters with their BTF types" {
 	[ -r /sys/kernel/btf/vmlinux ] || skip "this kernel has no BTF"
 	run -0 "$STAPC" -L 'kernel.function("vfs_read")'

@@ -138,6 +138,18 @@ probe process("/bin/ls").plt("calloc").return { r += $return }'
 	[ -z "$stderr" ]
 }
 
+@test "p3 generated: a process path glob is one program the tool attaches to each match, and its comment neither ends nor seems to open another" {
+	p3 'probe process("/usr/lib/*/libc.so*").function("getpid") { println(pp()) }'
+	run -0 section bpf.c
+	# The pattern as written, /* and */ broken apart.
+	[[ "$output" == *'/* process("/usr/lib/ * /libc.so*").function("getpid"): STP_ATTACH_UPROBE */'* ]]
+	run -0 section c
+	[[ "$output" == *'"/usr/lib/*/libc.so*"'* ]]
+	run --separate-stderr "$STAPC" -w -o "$BATS_TEST_TMPDIR/tool" "$BATS_TEST_TMPDIR/s.stp"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
 @test "p3 generated: the tracepoints of one alias share a body when their handlers come out the same" {
 	p3 "$(cat "$TOP/examples/iotop.stp")"
 	run -0 section bpf.c

@@ -6,7 +6,9 @@
  * A uprobe probe's pattern is expanded here, at start-up, from the binary
  * on this host (usym.c), so the tool follows another build of the program.
  * Each match is a site: the probe's one BPF program is attached once per
- * site, with the site's index as the attach cookie. BPF sends the index;
+ * site, with the site's index as the attach cookie. A path with wildcards
+ * (process("/usr/lib*\/libssl.so.*")) is globbed here too (uglob.c): the
+ * probe's sites are those of every match, each named by its own path. BPF sends the index;
  * the tool knows the site's pp(), function and DWARF parameters
  * (udwarf.c) and prints them.
  *
@@ -17,6 +19,7 @@
 #include "sites.h"
 #include "stp_gen.h"
 #include "udwarf.h"
+#include "uglob.h"
 #include "ulib.h"
 #include "uprobe_multi.h"
 #include "usym.h"
@@ -34,8 +37,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+struct binary;
+
 struct site {
 	int desc;
+	struct binary *bin; /* the file the site is in */
 	char *pp, *func;
 	char *provider, *mark; /* marks */
 	uint64_t addr, offset;
@@ -51,11 +57,10 @@ struct binary {
 	bool dw_tried, warned;
 };
 
-/* Per kprobe description: its sites and the process it is limited to. */
+/* Per kprobe description: its sites (of one binary, or of each a glob matches) and the process. */
 struct udesc {
 	int first, n;
 	int pid; /* -1: every process running the binary */
-	struct binary *bin;
 	char *failure; /* why it has no sites, when that is not fatal at once */
 };
 
@@ -165,12 +170,13 @@ static void quote_path(char *out, size_t n, const char *path)
 	snprintf(out, n, "process(\"%s\")", path);
 }
 
-static void add_site(int desc, const struct usym *sym)
+static void add_site(int desc, struct binary *b, const struct usym *sym)
 {
 	sites = realloc(sites, sizeof(*sites) * (size_t)(nsites + 1));
 	struct site *s = &sites[nsites++];
 	memset(s, 0, sizeof(*s));
 	s->desc = desc;
+	s->bin = b;
 	s->addr = sym->addr;
 	s->offset = sym->offset;
 	s->func = strdup(sym->name);
@@ -230,10 +236,13 @@ static void warn_stripped(struct binary *b, const struct usym_list *l, bool uses
 	}
 }
 
-/* process("PATH").statement("func@file:line"): one site, from the line table. */
-static int expand_statement(const struct stp_kprobe_desc *k, int i, struct binary *b)
+/*
+ * process("PATH").statement("func@file:line"): one site in b, from its line
+ * table. 0, or 1 when the probe cannot be placed; quiet (one match of a
+ * glob): b without that line is no error, 1 is only "no site here".
+ */
+static int expand_statement(const struct stp_kprobe_desc *k, int i, struct binary *b, bool quiet)
 {
-	struct udesc *u = &udescs[i];
 	char func[256], file[1024];
 	int line = 0;
 	const char *at = strchr(k->func, '@'), *colon = strrchr(k->func, ':');
@@ -245,6 +254,8 @@ static int expand_statement(const struct stp_kprobe_desc *k, int i, struct binar
 	snprintf(file, sizeof(file), "%.*s", (int)(colon - at - 1), at + 1);
 	struct udw_file *dw = dwarf_of(b);
 	if (!dw) {
+		if (quiet)
+			return 1;
 		stp_say("cannot probe %s: %s has no debuginfo, so no line table", k->pp, b->path);
 		return k->optional ? 0 : 1;
 	}
@@ -253,20 +264,112 @@ static int expand_statement(const struct stp_kprobe_desc *k, int i, struct binar
 	if (udw_statement(dw, func, file, line, &addr, &src) != 0 ||
 	    usym_offset(b->path, addr, &off) != 0) {
 		free(src);
-		if (k->optional)
-			return 0;
+		if (k->optional || quiet)
+			return quiet;
 		stp_say("cannot probe %s: no code of %s:%d in %s in %s", k->pp, file, line, func, b->path);
 		return 1;
 	}
 	struct usym sym = { .name = func, .addr = addr, .offset = off };
-	add_site(i, &sym);
-	u->n = 1;
+	add_site(i, b, &sym);
 	char proc[PATH_MAX + 16], buf[2 * PATH_MAX + 256];
 	quote_path(proc, sizeof(proc), b->path);
 	snprintf(buf, sizeof(buf), "%s.statement(\"%s@%s:%d\")", proc, func, src, line);
 	sites[nsites - 1].pp = strdup(buf);
 	free(src);
 	return 0;
+}
+
+/* The sites of probe i in b: each symbol its pattern matches. -1 (err says why) if b cannot be read. */
+static int sites_in(struct stp_rt *rt, int i, struct binary *b, char *err, size_t errlen)
+{
+	const struct stp_kprobe_desc *k = &rt->tool->kprobes[i];
+	const struct usym_list *l = symbols(b, k->ukind, err, errlen);
+	if (!l)
+		return -1;
+	int first = nsites;
+	bool uses_dwarf = rt->tool->uses_uparms || rt->tool->nuparams;
+	for (int j = 0; j < l->n; j++) {
+		const struct usym *sym = &l->v[j];
+		bool ok = k->ukind == STP_U_MARK ? usym_mark_match(k->func, sym->name)
+						 : usym_match(k->func, sym->name);
+		if (!ok)
+			continue;
+		/*
+		 * The entry point never returns, and where a return probe would
+		 * put its trampoline the kernel left argc: skip it.
+		 */
+		if (k->attach == STP_ATTACH_URETPROBE && sym->addr == l->entry) {
+			if (stp_verbosity)
+				stp_say("%s: not probing the return of %s, the entry point", k->pp,
+					sym->name);
+			continue;
+		}
+		/*
+		 * One attachment per (provider, name) of a mark: libbpf finds
+		 * each of its places; one per address of a function, under the
+		 * best of its names the pattern matches.
+		 */
+		bool dup = false;
+		for (int s = first; s < nsites && !dup; s++)
+			dup = k->ukind == STP_U_MARK ? !strcmp(sites[s].mark, sym->name) &&
+							       !strcmp(sites[s].provider, sym->provider)
+						     : sites[s].addr == sym->addr;
+		if (!dup)
+			add_site(i, b, sym);
+	}
+	if (k->ukind == STP_U_FUNCTION && nsites > first)
+		warn_stripped(b, l, uses_dwarf);
+	for (int s = first; s < nsites; s++) {
+		/* With debuginfo, pp() names the declaration, as stap's does. */
+		if (k->ukind == STP_U_FUNCTION)
+			sites[s].dw = udw_func_at(dwarf_of(b), sites[s].addr);
+		name_site(&sites[s], k, b);
+	}
+	return nsites - first;
+}
+
+static const char *const what_kind[] = { "", "function", "PLT entry", "mark", "statement" };
+
+/*
+ * process("/usr/lib*\/libssl.so.*"): every binary the glob matches here,
+ * each with the sites it has; a match without any is no error (stap's
+ * build-time glob drops it too), no match at all, or no site in any, is.
+ * Not fatal here: the attacher says it, unless the probe is optional or
+ * a '!' alternative before it attached.
+ */
+static void expand_glob(struct stp_rt *rt, int i)
+{
+	const struct stp_kprobe_desc *k = &rt->tool->kprobes[i];
+	struct udesc *u = &udescs[i];
+	char **paths;
+	bool multiarch;
+	int n = uglob_binaries(k->target, &paths, &multiarch);
+	if (!n) {
+		if (uglob_is_pattern(k->target))
+			record_failure(i, "no file matches \"%s\"", k->target);
+		else /* a full path, not here nor in the multiarch folder */
+			record_failure(i, "%s: %s", k->target, strerror(ENOENT));
+		uglob_free(paths, n);
+		return;
+	}
+	if (multiarch && stp_verbosity)
+		stp_say("%s: \"%s\" matches nothing here; using Debian's multiarch folder (%s)", k->pp,
+			k->target, paths[0]);
+	for (int p = 0; p < n; p++) {
+		struct binary *b = binary(paths[p]);
+		char err[512];
+		int got = k->ukind == STP_U_STATEMENT ? !expand_statement(k, i, b, true)
+						       : sites_in(rt, i, b, err, sizeof(err));
+		if (got < 0 && stp_verbosity)
+			stp_say("%s: %s", k->pp, err);
+		else if (stp_verbosity)
+			stp_say("%s: %d sites in %s", k->pp, got, paths[p]);
+	}
+	u->n = nsites - u->first;
+	if (!u->n)
+		record_failure(i, "no %s matches \"%s\" in %s%s", what_kind[k->ukind], k->func,
+			       n > 1 ? "any file matching " : "", n > 1 ? k->target : paths[0]);
+	uglob_free(paths, n);
 }
 
 static int expand_one(struct stp_rt *rt, struct stp_session *ss, int i)
@@ -276,7 +379,11 @@ static int expand_one(struct stp_rt *rt, struct stp_session *ss, int i)
 	u->first = nsites;
 	u->pid = -1;
 	char *path;
-	if (*k->target == '/') {
+	if (*k->target == '/' && (uglob_is_pattern(k->target) || access(k->target, F_OK) != 0)) {
+		/* A glob, or a library stapc found in Debian's multiarch folder. */
+		expand_glob(rt, i);
+		return 0;
+	} else if (*k->target == '/') {
 		path = strdup(k->target);
 	} else if (*k->target) {
 		/* process.library("NAME"): the library is looked for here, now. */
@@ -307,61 +414,24 @@ static int expand_one(struct stp_rt *rt, struct stp_session *ss, int i)
 	}
 	struct binary *b = binary(path);
 	free(path);
-	u->bin = b;
-	if (k->ukind == STP_U_STATEMENT)
-		return expand_statement(k, i, b);
+	if (k->ukind == STP_U_STATEMENT) {
+		int err = expand_statement(k, i, b, false);
+		u->n = nsites - u->first;
+		return err;
+	}
 	char err[512];
-	const struct usym_list *l = symbols(b, k->ukind, err, sizeof(err));
-	if (!l) {
+	u->n = sites_in(rt, i, b, err, sizeof(err));
+	if (u->n < 0) {
+		u->n = 0;
 		stp_say("cannot probe %s: %s", k->pp, err);
 		return k->optional ? 0 : 1;
 	}
-	bool uses_dwarf = rt->tool->uses_uparms || rt->tool->nuparams;
-	if (k->ukind == STP_U_FUNCTION)
-		warn_stripped(b, l, uses_dwarf);
-	for (int j = 0; j < l->n; j++) {
-		const struct usym *sym = &l->v[j];
-		bool ok = k->ukind == STP_U_MARK ? usym_mark_match(k->func, sym->name)
-						 : usym_match(k->func, sym->name);
-		if (!ok)
-			continue;
-		/*
-		 * The entry point never returns, and where a return probe would
-		 * put its trampoline the kernel left argc: skip it.
-		 */
-		if (k->attach == STP_ATTACH_URETPROBE && sym->addr == l->entry) {
-			if (stp_verbosity)
-				stp_say("%s: not probing the return of %s, the entry point", k->pp,
-					sym->name);
-			continue;
-		}
-		/*
-		 * One attachment per (provider, name) of a mark: libbpf finds
-		 * each of its places; one per address of a function, under the
-		 * best of its names the pattern matches.
-		 */
-		bool dup = false;
-		for (int s = u->first; s < nsites && !dup; s++)
-			dup = k->ukind == STP_U_MARK ? !strcmp(sites[s].mark, sym->name) &&
-							       !strcmp(sites[s].provider, sym->provider)
-						     : sites[s].addr == sym->addr;
-		if (!dup)
-			add_site(i, sym);
-	}
-	u->n = nsites - u->first;
 	if (!u->n) {
-		static const char *const what[] = { "", "function", "PLT entry", "mark", "statement" };
-		record_failure(i, "no %s matches \"%s\" in %s", what[k->ukind], k->func, b->path);
+		record_failure(i, "no %s matches \"%s\" in %s", what_kind[k->ukind], k->func, b->path);
 		if (!k->optional) {
 			stp_say("cannot probe %s: %s", k->pp, udescs[i].failure);
 			return 1;
 		}
-	}
-	for (int s = u->first; s < nsites; s++) {
-		/* With debuginfo, pp() names the declaration, as stap's does. */
-		if (k->ukind == STP_U_FUNCTION)
-			sites[s].dw = udw_func_at(dwarf_of(b), sites[s].addr);
-		name_site(&sites[s], k, b);
 	}
 	return 0;
 }
@@ -385,7 +455,7 @@ static int place_params(struct stp_rt *rt)
 			const char *name = rt->tool->uparams[p];
 			if (!sites[s].dw) {
 				stp_say("cannot probe %s: $%s needs debuginfo, and %s has none for %s",
-					k->pp, name, udescs[sites[s].desc].bin->path, sites[s].func);
+					k->pp, name, sites[s].bin->path, sites[s].func);
 				return 1;
 			}
 			if (!param_named(sites[s].dw, name)) {
@@ -469,19 +539,19 @@ static void before_load(struct stp_rt *rt, struct bpf_object *obj)
 	}
 }
 
-/* Every site of a uprobe program in one uprobe_multi link. */
-static int attach_multi(struct stp_session *ss, struct bpf_program *prog,
-			const struct stp_kprobe_desc *k, const struct udesc *u, bool ret)
+/* Sites first..first+n-1, all in one binary, in one uprobe_multi link. */
+static int attach_multi_run(const struct stp_kprobe_desc *k, struct bpf_program *prog,
+			    const struct udesc *u, int first, int n, bool ret)
 {
-	(void)ss;
-	unsigned long *offsets = calloc((size_t)u->n, sizeof(*offsets));
-	__u64 *cookies = calloc((size_t)u->n, sizeof(*cookies));
-	for (int j = 0; j < u->n; j++) {
-		offsets[j] = (unsigned long)sites[u->first + j].offset;
-		cookies[j] = (__u64)(u->first + j);
+	unsigned long *offsets = calloc((size_t)n, sizeof(*offsets));
+	__u64 *cookies = calloc((size_t)n, sizeof(*cookies));
+	for (int j = 0; j < n; j++) {
+		offsets[j] = (unsigned long)sites[first + j].offset;
+		cookies[j] = (__u64)(first + j);
 	}
-	int fd = stp_uprobe_multi_link_create(bpf_program__fd(prog), u->bin->path, offsets,
-					      cookies, (__u32)u->n, ret, u->pid);
+	const char *path = sites[first].bin->path;
+	int fd = stp_uprobe_multi_link_create(bpf_program__fd(prog), path, offsets, cookies,
+					      (__u32)n, ret, u->pid);
 	int err = -errno;
 	free(offsets);
 	free(cookies);
@@ -490,7 +560,23 @@ static int attach_multi(struct stp_session *ss, struct bpf_program *prog,
 	multi_links = realloc(multi_links, sizeof(*multi_links) * (size_t)(nmulti_links + 1));
 	multi_links[nmulti_links++] = fd;
 	if (stp_verbosity)
-		stp_say("probe %s: %d sites attached in one uprobe_multi link", k->pp, u->n);
+		stp_say("probe %s: %d sites attached in one uprobe_multi link on %s", k->pp, n, path);
+	return 0;
+}
+
+/* Every site of a uprobe program: one uprobe_multi link per binary (a glob has several). */
+static int attach_multi(struct bpf_program *prog, const struct stp_kprobe_desc *k,
+			const struct udesc *u, bool ret)
+{
+	for (int first = u->first, end = u->first + u->n; first < end;) {
+		int n = 1;
+		while (first + n < end && sites[first + n].bin == sites[first].bin)
+			n++;
+		int err = attach_multi_run(k, prog, u, first, n, ret);
+		if (err)
+			return err;
+		first += n;
+	}
 	return 0;
 }
 
@@ -538,17 +624,17 @@ static int attach_as(struct stp_rt *rt, struct stp_session *ss, struct bpf_progr
 	const struct stp_kprobe_desc *k = &rt->tool->kprobes[desc];
 	const struct udesc *u = &udescs[desc];
 	if (k->ukind != STP_U_MARK && stp_have_uprobe_multi())
-		return attach_multi(ss, prog, k, u, ret);
+		return attach_multi(prog, k, u, ret);
 	int attached = 0, err = 0;
 	for (int s = u->first; s < u->first + u->n; s++) {
 		struct bpf_link *link;
 		if (k->ukind == STP_U_MARK) {
 			LIBBPF_OPTS(bpf_usdt_opts, o, .usdt_cookie = (uint64_t)s);
-			link = bpf_program__attach_usdt(prog, u->pid, u->bin->path, sites[s].provider,
+			link = bpf_program__attach_usdt(prog, u->pid, sites[s].bin->path, sites[s].provider,
 							sites[s].mark, &o);
 		} else {
 			LIBBPF_OPTS(bpf_uprobe_opts, o, .bpf_cookie = (uint64_t)s, .retprobe = ret);
-			link = bpf_program__attach_uprobe_opts(prog, u->pid, u->bin->path,
+			link = bpf_program__attach_uprobe_opts(prog, u->pid, sites[s].bin->path,
 							       (size_t)sites[s].offset, &o);
 		}
 		if (!link) {

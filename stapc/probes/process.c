@@ -12,7 +12,9 @@
  * pattern is checked here against the build host's copy of the binary, but
  * expanded again at start-up by the tool against the target's copy (its
  * .symtab, else .dynsym): so a tool keeps working on another build of the
- * same program. Parameters come from the ABI argument registers; the tool
+ * same program. A PATH with wildcards ("/usr/lib*\/libssl.so.*") is globbed
+ * by the tool where it runs (runtime/user/uglob.c), each match a binary of
+ * its own: the build host's matches, if it has some, only check the script. Parameters come from the ABI argument registers; the tool
  * names and types them from the target binary's DWARF (runtime/user/udwarf.c).
  *
  * process.library("LIB") names a library by its file name (shell
@@ -21,11 +23,9 @@
  * is, never where the build host keeps one.
  */
 #include "../stapc.h"
+#include "../../runtime/user/uglob.h"
 #include "../../runtime/user/usym.h"
 
-#include <elf.h>
-#include <fcntl.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +35,8 @@
 enum uprobe_kind { UP_FUNCTION, UP_PLT, UP_MARK, UP_BEGIN, UP_END, UP_STATEMENT };
 struct uprobe_point {
 	enum uprobe_kind kind;
-	const char *path;    /* canonical, on the build host; NULL: the -c/-x target's binary */
+	const char *path;    /* canonical, on the build host, or a glob the tool expands;
+				NULL: the -c/-x target's binary */
 	const char *lib;     /* process.library("LIB"): the file name the tool looks for */
 	const char *pattern; /* function or mark name, with wildcards */
 	bool is_return, is_call;
@@ -102,16 +103,30 @@ static bool match_lifecycle(struct elab *e, struct dprobe *d, struct uprobe_poin
 	return true;
 }
 
-/* "no match" with the closest names the binary has, as stap hints. */
-static void no_match(const struct probe_point *p, const struct uprobe_point *up,
-		     const struct usym_list *syms)
+/* " (did you mean NAME?)" with the closest name the binary has, as stap hints, or "". */
+static const char *hint(const struct uprobe_point *up, const struct usym_list *syms)
 {
 	struct vec names = { 0 };
-	for (int i = 0; i < syms->n; i++)
+	for (int i = 0; syms && i < syms->n; i++)
 		vec_push(&names, syms->v[i].name);
-	const char *hint = did_you_mean(up->pattern, &names);
-	diag_error(&p->loc, "no %s matches \"%s\" in %s%s%s%s", kind_word[up->kind], up->pattern,
-		   up->path, hint ? " (did you mean " : "", hint ? hint : "", hint ? "?)" : "");
+	const char *near = did_you_mean(up->pattern, &names);
+	return near ? arena_printf(" (did you mean %s?)", near) : "";
+}
+
+static enum usym_kind usym_kind_of(const struct uprobe_point *up)
+{
+	return up->kind == UP_PLT ? USYM_PLT : up->kind == UP_MARK ? USYM_MARKS : USYM_FUNCTIONS;
+}
+
+/* How many symbols of the point's kind in syms its pattern matches. */
+static int count_matches(const struct uprobe_point *up, const struct usym_list *syms)
+{
+	int found = 0;
+	for (int i = 0; i < syms->n; i++)
+		if (up->kind == UP_MARK ? usym_mark_match(up->pattern, syms->v[i].name)
+					: usym_match(up->pattern, syms->v[i].name))
+			found++;
+	return found;
 }
 
 /* The build host's copy: the pattern must match something, as in stap. */
@@ -120,21 +135,109 @@ static bool check_on_build_host(const struct probe_point *p, const struct uprobe
 {
 	struct usym_list syms;
 	char err[256];
-	enum usym_kind k = up->kind == UP_PLT ? USYM_PLT : up->kind == UP_MARK ? USYM_MARKS
-										  : USYM_FUNCTIONS;
-	if (usym_read(up->path, k, &syms, err, sizeof(err)) != 0) {
+	if (usym_read(up->path, usym_kind_of(up), &syms, err, sizeof(err)) != 0) {
 		diag_error(&p->loc, "%s", err);
 		return false;
 	}
-	int found = 0;
-	for (int i = 0; i < syms.n; i++)
-		if (up->kind == UP_MARK ? usym_mark_match(up->pattern, syms.v[i].name)
-					: usym_match(up->pattern, syms.v[i].name))
-			found++;
+	int found = count_matches(up, &syms);
 	if (!found && !optional)
-		no_match(p, up, &syms);
+		diag_error(&p->loc, "no %s matches \"%s\" in %s%s", kind_word[up->kind], up->pattern,
+			   up->path, hint(up, &syms));
 	usym_free(&syms);
 	return found > 0 || optional;
+}
+
+/*
+ * The example scripts name libraries where Fedora keeps them
+ * (/lib*\/libc.so.6); on a Debian build host only the multiarch folder has
+ * them. Said once per pattern: a script names its library in many probes.
+ * Heap copies, not arena strings: the fuzzer resets the arena.
+ */
+static void warn_multiarch(const struct expr *where, const char *path)
+{
+	static char *warned[16];
+	size_t i = 0;
+	while (i < ARRAY_SIZE(warned) && warned[i] && strcmp(warned[i], where->str))
+		i++;
+	if (i < ARRAY_SIZE(warned) && warned[i])
+		return;
+	if (i < ARRAY_SIZE(warned))
+		warned[i] = strdup(where->str);
+	diag_warning(&where->loc, "\"%s\" matches nothing here; using Debian's multiarch folder "
+				  "instead (%s)",
+		     where->str, path);
+}
+
+/*
+ * A path the tool globs where it runs: one with wildcards, or one the build
+ * host lacks (Fedora's /lib64/libc.so.6, which uglob.c also looks for in
+ * Debian's multiarch folders). A name without a slash is a program on $PATH.
+ */
+static bool globbed_by_tool(const char *path)
+{
+	return strchr(path, '/') && (uglob_is_pattern(path) || access(path, F_OK) != 0);
+}
+
+/*
+ * The build host's matches of a globbed path check the script's names,
+ * but they are a sample of what the tool will find, not the files it will
+ * probe (another distribution's build of the library has other symbols,
+ * marks only where it was built with them): a name none of them has is a
+ * warning; the tool looks again in each match it finds where it runs.
+ */
+static void check_glob_matches(const struct probe_point *p, const struct expr *where,
+			       const struct uprobe_point *up, char **paths, int n)
+{
+	int found = 0;
+	struct usym_list first = { 0 };
+	for (int i = 0; i < n && !found; i++) {
+		struct usym_list syms;
+		char err[256];
+		if (usym_read(paths[i], usym_kind_of(up), &syms, err, sizeof(err)) != 0)
+			continue;
+		found = count_matches(up, &syms);
+		if (!first.v && !found)
+			first = syms;
+		else
+			usym_free(&syms);
+	}
+	if (!found)
+		diag_warning(&p->loc, "no %s matches \"%s\" in %s%s%s on this build host; the tool "
+				      "looks again in what \"%s\" matches where it runs",
+			     kind_word[up->kind], up->pattern, n > 1 ? "any of " : "",
+			     n > 1 ? arena_printf("the %d files", n) : paths[0], hint(up, &first),
+			     where->str);
+	usym_free(&first);
+}
+
+/*
+ * process("/usr/lib*\/libssl.so.*").function("f"): the point keeps the
+ * pattern, which the tool expands at start-up (runtime/user/uglob.c) and
+ * pp() names each match. The build host need not have any: a function by
+ * name, a PLT entry, a mark and a statement are all resolved on the target.
+ */
+static bool match_glob(const struct probe_point *p, const struct expr *where,
+		       struct uprobe_point *up, bool optional)
+{
+	char **paths;
+	bool multiarch;
+	int n = uglob_binaries(where->str, &paths, &multiarch);
+	if (!n && !uglob_is_pattern(where->str)) {
+		uglob_free(paths, n);
+		free(find_program(where)); /* stap's error: a file named in full that is not there */
+		return false;
+	}
+	up->path = where->str;
+	if (!n && !optional)
+		diag_warning(&where->loc, "no file matches \"%s\" on this build host: the tool looks "
+					  "for it where it runs",
+			     where->str);
+	if (n && multiarch)
+		warn_multiarch(where, paths[0]);
+	if (n && up->kind != UP_STATEMENT && !optional)
+		check_glob_matches(p, where, up, paths, n);
+	uglob_free(paths, n);
+	return true;
 }
 
 /*
@@ -252,7 +355,10 @@ static bool match(struct elab *e, struct dprobe *d)
 			return false;
 		}
 	}
-	if (where) {
+	if (where && globbed_by_tool(where->str)) {
+		if (!match_glob(p, where, up, d->optional))
+			return false;
+	} else if (where) {
 		char *found = find_program(where);
 		if (!found)
 			return false;
@@ -433,17 +539,9 @@ static void print(struct strbuf *out, const struct dprobe *d)
 			  up->is_return ? ".return" : up->is_call ? ".call" : "");
 }
 
-static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
+/* -l/-L: the names path offers for the point's kind, each under the path, as stap lists them. */
+static void list_binary(const struct probe_point *pattern, const char *path, struct vec *out)
 {
-	(void)e;
-	if (point_ncomps(pattern) < 2 || !point_match(point_name(pattern, 0), "process"))
-		return;
-	const struct expr *where = point_arg(pattern, 0);
-	if (!where || where->kind != E_STRING)
-		return;
-	char *path = usym_find_binary(where->str);
-	if (!path)
-		return;
 	static const struct {
 		const char *word;
 		enum usym_kind kind;
@@ -466,129 +564,55 @@ static void list(struct elab *e, const struct probe_point *pattern, struct vec *
 		}
 		usym_free(&syms);
 	}
+}
+
+/* A path with wildcards lists each match of the build host. */
+static void list(struct elab *e, const struct probe_point *pattern, struct vec *out)
+{
+	(void)e;
+	if (point_ncomps(pattern) < 2 || !point_match(point_name(pattern, 0), "process"))
+		return;
+	const struct expr *where = point_arg(pattern, 0);
+	if (!where || where->kind != E_STRING)
+		return;
+	if (globbed_by_tool(where->str)) {
+		char **paths;
+		bool multiarch;
+		int n = uglob_binaries(where->str, &paths, &multiarch);
+		for (int i = 0; i < n; i++)
+			list_binary(pattern, paths[i], out);
+		uglob_free(paths, n);
+		return;
+	}
+	char *path = usym_find_binary(where->str);
+	if (path)
+		list_binary(pattern, path, out);
 	free(path);
 }
 
-/* ------------------------------------------------ paths with wildcards */
-
-#if defined(__x86_64__)
-#define HOST_MACHINE EM_X86_64
-#define MULTIARCH "x86_64-linux-gnu"
-#elif defined(__aarch64__)
-#define HOST_MACHINE EM_AARCH64
-#define MULTIARCH "aarch64-linux-gnu"
-#endif
-
-/* A 64-bit ELF file of this machine's kind: /lib32's libc is not a match. */
-static bool native_elf(const char *path)
-{
-	Elf64_Ehdr eh;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	bool ok = read(fd, &eh, sizeof(eh)) == (ssize_t)sizeof(eh) &&
-		  !memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_ident[EI_CLASS] == ELFCLASS64;
-#ifdef HOST_MACHINE
-	ok = ok && eh.e_machine == HOST_MACHINE;
-#endif
-	close(fd);
-	return ok;
-}
-
-/* Adds the real paths of the native ELF files pattern matches, once each. */
-static void glob_binaries(const char *pattern, struct vec *paths)
-{
-	glob_t g;
-	if (glob(pattern, 0, NULL, &g) != 0)
-		return;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		char *real = usym_find_binary(g.gl_pathv[i]);
-		if (!real)
-			continue;
-		bool seen = false;
-		for (int j = 0; j < paths->len && !seen; j++)
-			seen = !strcmp(vec_at(paths, j), real);
-		if (!seen && native_elf(real))
-			vec_push(paths, (void *)arena_strdup(real));
-		free(real);
-	}
-	globfree(&g);
-}
-
 /*
- * The example scripts name libraries where Fedora keeps them
- * (/lib*\/libc.so.6, /lib64/libc.so.6); Debian keeps them in its multiarch
- * folders. A library folder that holds no match is looked up there too.
- */
-static const char *multiarch_variant(const char *pattern, struct vec *paths)
-{
-#ifdef MULTIARCH
-	const char *slash = strrchr(pattern, '/');
-	/* A file name of its own is wanted: a name that starts with * would take the whole folder. */
-	if (!slash || slash[1] == '*')
-		return NULL;
-	const char *lib = !strncmp(pattern, "/usr/lib", 8) ? pattern + 8
-			  : !strncmp(pattern, "/lib", 4)   ? pattern + 4
-							   : NULL;
-	/* Only a top library folder: /lib, /lib64, /usr/lib*, not /usr/lib/foo/. */
-	if (!lib || memchr(lib, '/', (size_t)(slash - lib)))
-		return NULL;
-	const char *dirs[] = { "/usr/lib/" MULTIARCH, "/lib/" MULTIARCH };
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-		glob_binaries(arena_printf("%s%s", dirs[i], slash), paths);
-	return paths->len ? "/usr/lib/" MULTIARCH : NULL;
-#else
-	(void)pattern, (void)paths;
-	return NULL;
-#endif
-}
-
-static bool has_glob(const char *s)
-{
-	return strpbrk(s, "*?[") != NULL;
-}
-
-/*
- * process("/usr/lib*\/libssl.so.*"): as stap, the path is a glob, matched on
- * the build host; each matching binary is a probe of its own. A library
- * path that matches nothing is looked for in the multiarch folders.
+ * process("/usr/bin/py*").begin and .end: the tool watches the identity
+ * (device, inode) of each executable, a number of them fixed here, so a
+ * glob is expanded on the build host, each match a probe of its own.
  */
 static void expand(struct elab *e, const struct probe_point *p, const struct stmt *body,
 		   const struct expr *cond, struct vec *out)
 {
 	(void)e, (void)body, (void)cond;
-	const struct expr *where =
-	    point_ncomps(p) >= 2 && point_is(p, 0, "process") ? point_arg(p, 0) : NULL;
-	if (!where || where->kind != E_STRING || !strchr(where->str, '/'))
+	if (point_ncomps(p) != 2 || !point_is(p, 0, "process") ||
+	    (strcmp(point_name(p, 1), "begin") && strcmp(point_name(p, 1), "end")))
 		return;
-	struct vec paths = { 0 };
-	bool glob_pattern = has_glob(where->str);
-	if (glob_pattern)
-		glob_binaries(where->str, &paths);
-	else if (access(where->str, F_OK) == 0)
-		return; /* a plain path that is there: match() takes it */
-	if (!paths.len) {
-		const char *dir = multiarch_variant(where->str, &paths);
-		if (!dir)
-			return; /* match() says that nothing is there */
-		/*
-		 * Once per pattern: a script names its library in many probes.
-		 * Heap copies, not arena strings: the fuzzer resets the arena.
-		 */
-		static char *warned[16];
-		size_t i = 0;
-		while (i < ARRAY_SIZE(warned) && warned[i] && strcmp(warned[i], where->str))
-			i++;
-		if (i == ARRAY_SIZE(warned) || !warned[i]) {
-			if (i < ARRAY_SIZE(warned))
-				warned[i] = strdup(where->str);
-			diag_warning(&where->loc, "\"%s\" matches nothing here; using Debian's "
-						  "multiarch folder instead (%s)",
-				     where->str, (const char *)vec_at(&paths, 0));
-		}
-	}
-	for (int k = 0; k < paths.len; k++)
-		vec_push(out, point_with_arg(p, 0, vec_at(&paths, k)));
+	const struct expr *where = point_arg(p, 0);
+	if (!where || where->kind != E_STRING || !globbed_by_tool(where->str))
+		return;
+	char **paths;
+	bool multiarch;
+	int n = uglob_binaries(where->str, &paths, &multiarch);
+	if (n && multiarch)
+		warn_multiarch(where, paths[0]);
+	for (int k = 0; k < n; k++)
+		vec_push(out, point_with_arg(p, 0, arena_strdup(paths[k])));
+	uglob_free(paths, n); /* none: match() says that nothing is there */
 }
 
 const struct provider provider_process = {

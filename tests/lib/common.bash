@@ -85,7 +85,7 @@ source "$TOP/tests/lib/examples.sh"
 # pieces the test checks). O must be absolute.
 link_with_compiler() {
 	local objs=() f
-	for f in "$O"/obj/stapc/*.o "$O"/obj/stapc/*/*.o "$O"/obj/gen/*.o "$O"/obj/runtime/user/usym.o \
+	for f in "$O"/obj/stapc/*.o "$O"/obj/stapc/*/*.o "$O"/obj/gen/*.o "$O"/obj/runtime/user/usym.o "$O"/obj/runtime/user/uglob.o \
 		"$O"/obj/runtime/user/sign_slot.o; do
 		[ "$(basename "$f")" = main.o ] || objs+=("$f")
 	done
