@@ -272,6 +272,8 @@ uint64_t build_fingerprint(struct session *s)
 	const char *files[] = { bp.lib,
 				arena_printf("%s/bpf/stp_bpf.h", bp.runtime),
 				arena_printf("%s/stp_record.h", bp.runtime),
+				arena_printf("%s/stp_kside.h", bp.runtime),
+				arena_printf("%s/stp_kside_errors.h", bp.runtime),
 				arena_printf("%s/stp_attach_kinds.h", bp.runtime),
 				arena_printf("%s/user/stp_gen.h", bp.runtime),
 				arena_printf("%s/user/stp.h", bp.runtime),
