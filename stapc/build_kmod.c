@@ -72,6 +72,10 @@ static bool write_kbuild_dir(const char *kdir, const struct translation *t, cons
 			  strlen(t->header)) &&
 	       copy_file(arena_printf("%s/stp_record.h", runtime),
 			 arena_printf("%s/runtime/stp_record.h", kdir)) &&
+	       copy_file(arena_printf("%s/stp_kside.h", runtime),
+			 arena_printf("%s/runtime/stp_kside.h", kdir)) &&
+	       copy_file(arena_printf("%s/stp_kside_errors.h", runtime),
+			 arena_printf("%s/runtime/stp_kside_errors.h", kdir)) &&
 	       copy_file(arena_printf("%s/kmod/stp_kmod.h", runtime),
 			 arena_printf("%s/runtime/kmod/stp_kmod.h", kdir)) &&
 	       copy_file(arena_printf("%s/kmod/stp_kmod_abi.h", runtime),

@@ -1248,8 +1248,11 @@ const char *kgen_body_args(const struct fn_params *fp, const struct kgen *k, boo
 #define LAZY_MAX 512
 /* n rounded up to a power of two, at least 64: the templates' scratch and record sizes. */
 int kgen_pow2_at_least(int n);
+const char *kgen_value_type(const struct symbol *g, const struct plan *pl); /* a K array's value type */
 const char *kgen_decl(const char *type, const char *name);
 void kgen_kglobal_inits(const struct plan *pl, struct cw *w);
+void kgen_hist_functions(const struct plan *pl, struct cw *w); /* stp_stat_hist_NAME() */
+void kgen_slice_deletes(const struct plan *pl, struct cw *w);  /* delete a[k, *] callbacks */
 void kgen_literals(const struct plan *pl, struct cw *fields, struct cw *values);
 /* NAME.kmod.c: the module's C, for each kernel's kbuild (emit/kmod.c). */
 void emit_kmod(const struct plan *pl, struct strbuf *out);

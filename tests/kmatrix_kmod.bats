@@ -13,7 +13,9 @@ load lib/common
 
 KM=$BATS_TEST_DIRNAME/kmatrix
 KERNELS=${STAPC_KMATRIX_KERNELS:-6.1 6.12}
-SCRIPTS="kread kexec kerr"
+SCRIPTS="kread kexec kerr karr kfull ktimer"
+# The seed examples (tool name, script), built into mod/ and bpf/ under one name.
+SEEDS="hello:hello killwatch:kill openwatch:open iotop:iotop iotop2:iotop2"
 
 setup_file() {
 	source "$KM/lib.sh"
@@ -38,12 +40,20 @@ setup_file() {
 	done
 	[ ${#kernels[@]} -gt 0 ] || return 0
 	mkdir -p "$t"
-	cp "$KM/kmod/run-all" "$KM/kmod/lifecycle" "$t/"
+	cp "$KM/kmod/run-all" "$KM/kmod/lifecycle" "$KM/kmod/seed" "$t/"
+	mkdir -p "$t/mod" "$t/bpf"
 	for s in $SCRIPTS; do
 		"$STAPC" --backend=module "${kernels[@]}" -o "$t/$s-mod" "$KM/kmod/$s.stp" \
 			2>"$STATE/build-$s.err" || echo "$s" >>"$STATE/build-failed"
 		"$STAPC" -o "$t/$s-bpf" "$KM/kmod/$s.stp" 2>>"$STATE/build-$s.err" ||
 			echo "$s" >>"$STATE/build-failed"
+	done
+	for s in $SEEDS; do
+		"$STAPC" --backend=module "${kernels[@]}" -o "$t/mod/${s%%:*}" \
+			"$TOP/examples/${s#*:}.stp" 2>"$STATE/build-${s%%:*}.err" ||
+			echo "${s%%:*}" >>"$STATE/build-failed"
+		"$STAPC" -o "$t/bpf/${s%%:*}" "$TOP/examples/${s#*:}.stp" \
+			2>>"$STATE/build-${s%%:*}.err" || echo "${s%%:*}" >>"$STATE/build-failed"
 	done
 	[ -e "$STATE/build-failed" ] && return 0
 	for k in $KERNELS; do
@@ -97,6 +107,31 @@ check_kernel() {
 	grep -qx 'reads=5 ones=5' "$out/kread-mod/stdout"
 	[ "$(grep -c '^read [1-5] by dd count=1$' "$out/kread-mod/stdout")" = 5 ]
 	grep -qx 'exec true old_pid_is_target=1' "$out/kexec-mod/stdout"
+	# Arrays and statistics of kernel probes, read by the tool.
+	same_output "$k" karr
+	grep -qx 'dd target=1 bytes=35' "$out/karr-mod/stdout"
+	grep -qx 'count=5 min=7 max=7 sum=35 avg=7' "$out/karr-mod/stdout"
+	grep -qx 'third read: count=3 sum=21' "$out/karr-mod/stdout"
+	grep -qx 'all\[7\] count=5' "$out/karr-mod/stdout"
+	# A full array: stap's error, then end.
+	same_output "$k" kfull 1
+	grep -qx "ERROR: Array overflow, check size limit (3) near identifier 'a' at kfull.stp:6:3" \
+		"$out/kfull-mod/stderr"
+	grep -qx 'n=4' "$out/kfull-mod/stdout"
+	# Timers in the kernel: hrtimers, one per CPU for timer.profile.
+	same_output "$k" ktimer
+	grep -qx 'fired=3 ticks>0=1 pid>=0=1' "$out/ktimer-mod/stdout"
+	grep -qx 'cpus with ticks=1' "$out/ktimer-mod/stdout"
+	# The seed examples.
+	local e
+	for e in hello killwatch openwatch iotop iotop2; do
+		same_output "$k" "$e"
+	done
+	grep -qx 'hello world' "$out/hello-mod/stdout"
+	grep -qx 'SIGKILL was sent to sleep (pid:N) by sh uid:0' "$out/killwatch-mod/stdout"
+	grep -qx 'dd: data' "$out/openwatch-mod/stdout"
+	grep -qE '^ +dd\s+2048\s+2048$' "$out/iotop-mod/stdout"
+	grep -qE '^reads\["dd"\] @count=7 ' "$out/iotop2-mod/stdout"
 	# Every module was removed when its tool ended.
 	! grep stapc_ "$out/modules-mod/stdout"
 }

@@ -49,7 +49,7 @@ KMOD=$BATS_TEST_DIRNAME/kmatrix/kmod
 	[[ "$output" != *".bpf.c */"* ]]
 	[[ "$output" == *'{ .kind = STP_KM_KPROBE, .target = "vfs_read", .pre = '* ]]
 	[[ "$output" == *'{ .kind = STP_KM_KRETPROBE, .target = "vfs_read", .ret = '* ]]
-	[[ "$output" == *"STP_KMOD_MODULE(stp_probes, stp_kg_init);"* ]]
+	[[ "$output" == *"STP_KMOD_MODULE(stp_probes, stp_maps, stp_kg_init);"* ]]
 	# The tool side reads the module's records with the same decoder.
 	[[ "$output" == *"tool.kmods = stp_kmods;"* ]]
 	run "$STAPC_ASAN" -p3 --backend=module "$KMOD/kexec.stp"
@@ -59,11 +59,34 @@ KMOD=$BATS_TEST_DIRNAME/kmatrix/kmod
 	[[ "$output" == *"(pid_t)ctx[1]"* ]]
 }
 
+@test "-p3 --backend=module: arrays and statistics as kernel maps, timers as hrtimers, syscall tracepoints" {
+	run "$STAPC_ASAN" -p3 --backend=module "$KMOD/karr.stp"
+	[ "$status" -eq 0 ]
+	# BPF's map kinds, made of kernel memory, in the order the tool binds them.
+	[[ "$output" == *"STP_KMAP(m_bytes, BPF_MAP_TYPE_HASH, struct key_bytes, s64, 2048);"* ]]
+	[[ "$output" == *"STP_KMAP(m_sizes, BPF_MAP_TYPE_PERCPU_ARRAY, u32, struct stat_sizes, 1);"* ]]
+	[[ "$output" == *"STP_KMAP(m_all, BPF_MAP_TYPE_PERCPU_HASH, struct key_all, struct stat_all, 2048);"* ]]
+	[[ "$output" == *"STP_KMAP(m_seen, BPF_MAP_TYPE_HASH, struct key_seen, struct { char s[128]; }, 2048);"* ]]
+	[[ "$output" == *"static void stp_stat_hist_sizes(s64 *h, s64 v)"* || "$output" == *"stp_stat_hist_sizes(s64 *h, s64 v)"* ]]
+	[[ "$output" == *"if (stp_map__bind_kmod(m_bytes, rt, 0)) return 1;"* ]]
+	[[ "$output" == *"if (stp_map__bind_kmod(m_sizes, rt, 2)) return 1;"* ]]
+	[[ "$(grep -A9 'stp_maps\[\] =' <<<"$output" | tr -d '\t\n')" == *"{&m_bytes,&m_calls,&m_sizes,&m_lin,&m_all,&m_seen,&m_gone,NULL,}"* ]]
+	run "$STAPC_ASAN" -p3 --backend=module "$KMOD/ktimer.stp"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'{ .kind = STP_KM_TIMER, .target = "timer.profile", .timer_fn = probe_0_tm, .period_ns = '*', .all_cpus = 1 },'* ]]
+	[[ "$output" == *'{ .kind = STP_KM_TIMER, .target = "timer.ms(200)", .timer_fn = probe_1_tm, .period_ns = 200000000ULL, .all_cpus = 0 },'* ]]
+	# A syscall's classic tracepoint: the raw sys_enter, kept to its number.
+	run "$STAPC_ASAN" -p3 --backend=module -e 'probe kernel.trace("syscalls:sys_enter_read") { println($count) }'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"if (ctx[1] != __NR_read)"* ]]
+	[[ "$output" == *'{ .kind = STP_KM_TRACEPOINT, .target = "sys_enter", .tp_fn = (void *)probe_0_sc },'* ]]
+}
+
 @test "the module backend refuses what this slice cannot do, at the construct" {
-	run "$STAPC_ASAN" -p3 --backend=module -e 'global a
+	run "$STAPC_ASAN" -p3 --backend=module -e 'global a%[4]
 probe kernel.trace("sched:sched_process_exec") { a[pid()] = 1 }'
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"<input>:1:8: error: the kernel-module backend cannot do the array or statistics 'a' in a kernel probe yet"* ]]
+	[[ "$output" == *"<input>:1:8: error: the kernel-module backend cannot do the wrap array 'a' (%[N]) in a kernel probe yet"* ]]
 	# Chosen by default for embedded C, which this slice cannot run yet either.
 	run "$STAPC_ASAN" -p3 -g -e 'probe kernel.trace("sched:sched_process_exec") { %{ /* C */ %} }'
 	[ "$status" -ne 0 ]

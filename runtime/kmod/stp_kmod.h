@@ -12,7 +12,7 @@
  *
  * The generated file defines STP_MAXSTRINGLEN, STP_SCRATCH_SIZE,
  * STP_RECORD_MAX and STP_LAZY_MAX before including this, and ends with
- * STP_KMOD_MODULE(probes), after NAME.stp.h (struct stp_kglobals).
+ * STP_KMOD_MODULE(probes, maps, kg_init), after NAME.stp.h (struct stp_kglobals).
  */
 #ifndef STP_KMOD_H
 #define STP_KMOD_H
@@ -35,6 +35,11 @@
 #include <linux/timekeeping.h>
 #include <linux/string.h>
 #include <linux/random.h>
+#include <linux/hrtimer.h>
+#include <linux/cpu.h>
+#include <asm/irq_regs.h>
+#include <asm/unistd.h>
+#include <asm/syscall.h>
 
 #include "stp_record.h"
 #include "stp_kmod_abi.h"
@@ -124,12 +129,389 @@ static long stp_read_str(char *dst, u32 size, const void *src, bool user)
 #define bpf_probe_read_kernel_str(dst, size, src) stp_read_str((dst), (size), (src), false)
 #define bpf_probe_read_user_str(dst, size, src) stp_read_str((dst), (size), (src), true)
 
+/*
+ * CO-RE reads (BPF_CORE_READ(p, a, b): p->a->b) as fault-tolerant reads of
+ * this kernel's own fields: the module is built against its headers, so
+ * the offsets need no relocation; a read that faults gives zeros, as
+ * bpf_probe_read_kernel's does.
+ */
+#define __builtin_preserve_access_index(x) (x)
+#define bpf_core_field_exists(x) 1
+#define bpf_core_read(dst, sz, src) bpf_probe_read_kernel((dst), (sz), (src))
+#define bpf_core_read_user(dst, sz, src) bpf_probe_read_user((dst), (sz), (src))
+#define STP_CR_PICK(_s, _1, _2, _3, m, ...) m
+#define STP_CR1(rd, s, a)                                                                       \
+	({                                                                                      \
+		typeof((s)->a) __v;                                                             \
+		rd(&__v, sizeof(__v), &(s)->a);                                                 \
+		__v;                                                                            \
+	})
+#define STP_CR2(rd, s, a, b)                                                                    \
+	({                                                                                      \
+		typeof((s)->a) __p = STP_CR1(bpf_probe_read_kernel, s, a);                      \
+		STP_CR1(rd, __p, b);                                                            \
+	})
+#define STP_CR3(rd, s, a, b, c)                                                                 \
+	({                                                                                      \
+		typeof((s)->a) __q = STP_CR1(bpf_probe_read_kernel, s, a);                      \
+		STP_CR2(rd, __q, b, c);                                                         \
+	})
+#define BPF_CORE_READ(...)                                                                      \
+	STP_CR_PICK(__VA_ARGS__, STP_CR3, STP_CR2, STP_CR1)(bpf_probe_read_kernel, __VA_ARGS__)
+#define BPF_CORE_READ_USER(...)                                                                 \
+	STP_CR_PICK(__VA_ARGS__, STP_CR3, STP_CR2, STP_CR1)(bpf_probe_read_user, __VA_ARGS__)
+/* dst (a char array's address) gets the string at src->a->b, b an array member. */
+#define BPF_CORE_READ_STR_INTO(dst, src, a, b)                                                  \
+	({                                                                                      \
+		typeof((src)->a) __t = STP_CR1(bpf_probe_read_kernel, src, a);                  \
+		bpf_probe_read_kernel_str((char *)(dst), sizeof(*(dst)), __t ? __t->b : "");    \
+	})
+
 /* bpf_snprintf's shape over the kernel's: a fault's message has at most three values. */
 static __always_inline long bpf_snprintf(char *buf, u32 size, const char *fmt, const u64 *a,
 					 u32 len)
 {
 	u32 n = len / 8;
 	return snprintf(buf, size, fmt, n > 0 ? a[0] : 0, n > 1 ? a[1] : 0, n > 2 ? a[2] : 0);
+}
+
+/* ------------------------------------------------------------ arrays: BPF's maps, in kernel memory */
+
+/*
+ * A script's array or statistic that kernel probes touch: what BPF's hash,
+ * per-CPU hash and per-CPU array maps are to a BPF tool, with their
+ * helpers' meaning (bpf_map_lookup_elem gives a pointer to the value, this
+ * CPU's for a per-CPU map, which the handler changes in place). Elements
+ * come from a pool made at load, max_entries of them, so a probe never
+ * allocates; a full array fails an insert with -E2BIG, which the handler
+ * reports as stap's "Array overflow". Each map has a raw spinlock, taken
+ * with interrupts off for the few instructions of a lookup, insert or
+ * delete; the tool's reads (stp_kmap_ioctl) take it too, with this CPU's
+ * probes held off meanwhile (stp_cpu_in_map): a probe firing inside the
+ * lock, on its CPU, would wait for it forever. As in BPF's preallocated
+ * maps, a value a handler holds stays mapped after a delete, and may be
+ * another key's once reused.
+ */
+#include <linux/jhash.h>
+#include <uapi/linux/bpf.h>
+
+struct stp_kelem {
+	u32 next; /* the next element of its bucket, or of the free list: index + 1, 0 ends */
+	u32 used;
+	u32 hash;
+	u32 pad;
+	/* The key (its size rounded to 8), then the value, one per CPU for a per-CPU map. */
+	char data[];
+};
+
+struct stp_kmap {
+	u32 type, key_size, value_size, max_entries;
+	/* Made at load (stp_kmap_alloc). */
+	u32 nbuckets, vstride, esize, ncpus, free;
+	u32 *buckets;
+	char *pool;
+	raw_spinlock_t lock;
+};
+
+#define STP_KMAP(name, map_type, key_type, value_type, entries)                               \
+	static struct stp_kmap name = { .type = (map_type),                                    \
+					.key_size = sizeof(key_type),                          \
+					.value_size = sizeof(value_type),                      \
+					.max_entries = (entries) }
+
+static DEFINE_PER_CPU(u32, stp_cpu_in_map);
+
+static __always_inline bool stp_kmap_percpu(const struct stp_kmap *m)
+{
+	return m->type == BPF_MAP_TYPE_PERCPU_HASH || m->type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+static __always_inline struct stp_kelem *stp_kelem_at(struct stp_kmap *m, u32 i)
+{
+	return (struct stp_kelem *)(m->pool + (size_t)i * m->esize);
+}
+
+static __always_inline char *stp_kelem_val(struct stp_kmap *m, struct stp_kelem *e, u32 cpu)
+{
+	return e->data + ALIGN(m->key_size, 8) + (size_t)cpu * m->vstride;
+}
+
+/* The element of key, or NULL; *hash its hash. Under m->lock. */
+static struct stp_kelem *stp_kmap_find(struct stp_kmap *m, const void *key, u32 *hash)
+{
+	u32 h = jhash(key, m->key_size, 0), i;
+	*hash = h;
+	for (i = m->buckets[h & (m->nbuckets - 1)]; i; i = stp_kelem_at(m, i - 1)->next) {
+		struct stp_kelem *e = stp_kelem_at(m, i - 1);
+		if (e->hash == h && !memcmp(e->data, key, m->key_size))
+			return e;
+	}
+	return NULL;
+}
+
+/* A new element of key, its values zero; NULL when the pool is empty. Under m->lock. */
+static struct stp_kelem *stp_kmap_insert(struct stp_kmap *m, const void *key, u32 h)
+{
+	u32 i = m->free, *b = &m->buckets[h & (m->nbuckets - 1)];
+	struct stp_kelem *e;
+	if (!i)
+		return NULL;
+	e = stp_kelem_at(m, i - 1);
+	m->free = e->next;
+	memset(e->data, 0, m->esize - sizeof(*e));
+	memcpy(e->data, key, m->key_size);
+	e->hash = h;
+	e->used = 1;
+	e->next = *b;
+	*b = i;
+	return e;
+}
+
+/* Unlinks e (found by key) into the free list. Under m->lock. */
+static void stp_kmap_remove(struct stp_kmap *m, struct stp_kelem *e)
+{
+	u32 idx = (u32)(((char *)e - m->pool) / m->esize) + 1, *p;
+	for (p = &m->buckets[e->hash & (m->nbuckets - 1)]; *p; p = &stp_kelem_at(m, *p - 1)->next)
+		if (*p == idx) {
+			*p = e->next;
+			break;
+		}
+	e->used = 0;
+	e->next = m->free;
+	m->free = idx;
+}
+
+static void *bpf_map_lookup_elem(void *map, const void *key)
+{
+	struct stp_kmap *m = map;
+	struct stp_kelem *e;
+	unsigned long flags;
+	u32 h;
+	raw_spin_lock_irqsave(&m->lock, flags);
+	e = stp_kmap_find(m, key, &h);
+	raw_spin_unlock_irqrestore(&m->lock, flags);
+	return e ? stp_kelem_val(m, e, stp_kmap_percpu(m) ? raw_smp_processor_id() : 0) : NULL;
+}
+
+static void *bpf_map_lookup_percpu_elem(void *map, const void *key, u32 cpu)
+{
+	struct stp_kmap *m = map;
+	struct stp_kelem *e;
+	unsigned long flags;
+	u32 h;
+	if (cpu >= m->ncpus)
+		return NULL;
+	raw_spin_lock_irqsave(&m->lock, flags);
+	e = stp_kmap_find(m, key, &h);
+	raw_spin_unlock_irqrestore(&m->lock, flags);
+	return e ? stp_kelem_val(m, e, cpu) : NULL;
+}
+
+/* As BPF's: a per-CPU map's value is this CPU's; a new element's other CPUs' are zero. */
+static long bpf_map_update_elem(void *map, const void *key, const void *value, u64 how)
+{
+	struct stp_kmap *m = map;
+	struct stp_kelem *e;
+	unsigned long flags;
+	long rc = 0;
+	u32 h;
+	raw_spin_lock_irqsave(&m->lock, flags);
+	e = stp_kmap_find(m, key, &h);
+	if (e && how == BPF_NOEXIST)
+		rc = -EEXIST;
+	else if (!e && how == BPF_EXIST)
+		rc = -ENOENT;
+	else if (!e && !(e = stp_kmap_insert(m, key, h)))
+		rc = -E2BIG;
+	else
+		memcpy(stp_kelem_val(m, e, stp_kmap_percpu(m) ? raw_smp_processor_id() : 0), value,
+		       m->value_size);
+	raw_spin_unlock_irqrestore(&m->lock, flags);
+	return rc;
+}
+
+static long bpf_map_delete_elem(void *map, const void *key)
+{
+	struct stp_kmap *m = map;
+	struct stp_kelem *e;
+	unsigned long flags;
+	u32 h;
+	if (m->type == BPF_MAP_TYPE_PERCPU_ARRAY)
+		return -EINVAL;
+	raw_spin_lock_irqsave(&m->lock, flags);
+	e = stp_kmap_find(m, key, &h);
+	if (e)
+		stp_kmap_remove(m, e);
+	raw_spin_unlock_irqrestore(&m->lock, flags);
+	return e ? 0 : -ENOENT;
+}
+
+/* Each element, by its place in the pool (the callback may delete it), until cb says 1. */
+static long bpf_for_each_map_elem(void *map, void *cb, void *ctx, u64 flags)
+{
+	long (*fn)(void *, void *, void *, void *) = cb;
+	struct stp_kmap *m = map;
+	u32 i, cpu = stp_kmap_percpu(m) ? raw_smp_processor_id() : 0;
+	long n = 0;
+	(void)flags;
+	for (i = 0; i < m->max_entries; i++) {
+		struct stp_kelem *e = stp_kelem_at(m, i);
+		if (!READ_ONCE(e->used))
+			continue;
+		n++;
+		if (fn(map, e->data, stp_kelem_val(m, e, cpu), ctx))
+			break;
+	}
+	return n;
+}
+
+static long bpf_loop(u32 n, long (*cb)(u32, void *), void *ctx, u64 flags)
+{
+	u32 i;
+	(void)flags;
+	for (i = 0; i < n; i++)
+		if (cb(i, ctx))
+			return i + 1;
+	return n;
+}
+
+static void stp_kmap_free(struct stp_kmap *m)
+{
+	vfree(m->pool);
+	vfree(m->buckets);
+	m->pool = NULL;
+	m->buckets = NULL;
+}
+
+/* The pool and buckets of m; an array's elements made at once, as BPF's are. */
+static int stp_kmap_alloc(struct stp_kmap *m)
+{
+	u32 i;
+	raw_spin_lock_init(&m->lock);
+	m->ncpus = stp_kmap_percpu(m) ? nr_cpu_ids : 1;
+	m->vstride = ALIGN(m->value_size, 8);
+	m->esize = sizeof(struct stp_kelem) + ALIGN(m->key_size, 8) + m->vstride * m->ncpus;
+	m->nbuckets = roundup_pow_of_two(m->max_entries ? m->max_entries : 1);
+	m->pool = vzalloc((size_t)m->esize * m->max_entries);
+	m->buckets = vzalloc(sizeof(u32) * m->nbuckets);
+	if (!m->pool || !m->buckets) {
+		stp_kmap_free(m);
+		return -ENOMEM;
+	}
+	for (i = m->max_entries; i > 0; i--) {
+		stp_kelem_at(m, i - 1)->next = m->free;
+		m->free = i;
+	}
+	for (i = 0; m->type == BPF_MAP_TYPE_PERCPU_ARRAY && i < m->max_entries; i++)
+		stp_kmap_insert(m, &i, jhash(&i, sizeof(i), 0));
+	return 0;
+}
+
+/*
+ * The tool's side (STP_KMOD_IOC_MAP): one element looked up, updated or
+ * deleted, or the elements from a place in the pool on read in order
+ * (taken out with TAKE), each copied out of the lock into the caller's
+ * buffers. A per-CPU value goes as all CPUs' (ncpus of vstride bytes).
+ */
+static struct stp_kmap **stp_kmaps;
+static int stp_nkmaps;
+
+static long stp_kmap_op(struct stp_kmap *m, struct stp_kmod_map_op *op, char *kbuf)
+{
+	size_t vall = (size_t)m->vstride * m->ncpus, ks = m->key_size;
+	char *kkey = kbuf, *kval = kbuf + ALIGN(ks, 8);
+	struct stp_kelem *e;
+	unsigned long flags;
+	long rc = 0;
+	u32 h, i, n = 0;
+	if (op->op != STP_KMOD_MAP_DUMP && op->op != STP_KMOD_MAP_TAKE &&
+	    copy_from_user(kkey, u64_to_user_ptr(op->key), ks))
+		return -EFAULT;
+	if (op->op == STP_KMOD_MAP_UPDATE && copy_from_user(kval, u64_to_user_ptr(op->value), vall))
+		return -EFAULT;
+	if (op->op == STP_KMOD_MAP_LOOKUP || op->op == STP_KMOD_MAP_UPDATE ||
+	    op->op == STP_KMOD_MAP_DELETE) {
+		preempt_disable();
+		this_cpu_write(stp_cpu_in_map, 1);
+		raw_spin_lock_irqsave(&m->lock, flags);
+		e = stp_kmap_find(m, kkey, &h);
+		if (op->op == STP_KMOD_MAP_LOOKUP) {
+			if (e)
+				memcpy(kval, stp_kelem_val(m, e, 0), vall);
+		} else if (op->op == STP_KMOD_MAP_UPDATE) {
+			if (!e)
+				e = stp_kmap_insert(m, kkey, h);
+			if (e)
+				memcpy(stp_kelem_val(m, e, 0), kval, vall);
+		} else if (e && m->type != BPF_MAP_TYPE_PERCPU_ARRAY) {
+			stp_kmap_remove(m, e);
+		}
+		raw_spin_unlock_irqrestore(&m->lock, flags);
+		this_cpu_write(stp_cpu_in_map, 0);
+		preempt_enable();
+		if (!e)
+			return op->op == STP_KMOD_MAP_UPDATE ? -E2BIG : -ENOENT;
+		if (op->op == STP_KMOD_MAP_LOOKUP && copy_to_user(u64_to_user_ptr(op->value), kval, vall))
+			return -EFAULT;
+		return 0;
+	}
+	for (i = (u32)op->cursor; i < m->max_entries && n < op->count; i++) {
+		bool got = false;
+		preempt_disable();
+		this_cpu_write(stp_cpu_in_map, 1);
+		raw_spin_lock_irqsave(&m->lock, flags);
+		e = stp_kelem_at(m, i);
+		if (e->used) {
+			memcpy(kkey, e->data, ks);
+			memcpy(kval, stp_kelem_val(m, e, 0), vall);
+			if (op->op == STP_KMOD_MAP_TAKE && m->type != BPF_MAP_TYPE_PERCPU_ARRAY)
+				stp_kmap_remove(m, e);
+			got = true;
+		}
+		raw_spin_unlock_irqrestore(&m->lock, flags);
+		this_cpu_write(stp_cpu_in_map, 0);
+		preempt_enable();
+		if (!got)
+			continue;
+		if (copy_to_user(u64_to_user_ptr(op->key) + (size_t)n * ks, kkey, ks) ||
+		    copy_to_user(u64_to_user_ptr(op->value) + (size_t)n * vall, kval, vall)) {
+			rc = -EFAULT;
+			break;
+		}
+		n++;
+	}
+	op->count = n;
+	op->cursor = i;
+	return rc;
+}
+
+static long stp_kmap_ioctl(struct stp_kmod_map_op __user *uop)
+{
+	struct stp_kmod_map_op op;
+	struct stp_kmap *m;
+	char *kbuf;
+	long rc;
+	if (copy_from_user(&op, uop, sizeof(op)))
+		return -EFAULT;
+	if (op.map >= (u32)stp_nkmaps)
+		return -EINVAL;
+	m = stp_kmaps[op.map];
+	if (op.op == STP_KMOD_MAP_INFO) {
+		op.key_size = m->key_size;
+		op.value_size = m->value_size;
+		op.max_entries = m->max_entries;
+		op.type = m->type;
+		op.ncpus = m->ncpus;
+		return copy_to_user(uop, &op, sizeof(op)) ? -EFAULT : 0;
+	}
+	kbuf = kvmalloc(ALIGN(m->key_size, 8) + (size_t)m->vstride * m->ncpus, GFP_KERNEL);
+	if (!kbuf)
+		return -ENOMEM;
+	rc = stp_kmap_op(m, &op, kbuf);
+	kvfree(kbuf);
+	if (!rc && copy_to_user(uop, &op, sizeof(op)))
+		rc = -EFAULT;
+	return rc;
 }
 
 /* ------------------------------------------------------------ shared area, frames */
@@ -148,19 +530,8 @@ static __always_inline void stp_count(u32 which)
 	__sync_fetch_and_add(which ? &stp_shared->lost : &stp_shared->skipped, 1);
 }
 
-/* As BPF's frame (stp_bpf.h): one per CPU and nesting level. */
-struct stp_frame {
-	u32 busy;
-	u32 error;
-	u32 unwind;
-	u32 esite;
-	u64 elen;
-	char cmsg[STP_MAXSTRINGLEN];
-	char emsg[STP_LAZY_MAX];
-	char s[STP_SCRATCH_SIZE];
-	struct pt_regs sregs;
-};
-#define STP_ERR_PIECES 0xffffu
+/* The frame, map writes, statistics read, regex walk: as BPF's (stp_kside.h). */
+#include "stp_kside.h"
 
 struct stp_frames {
 	struct stp_frame f[2];
@@ -170,23 +541,9 @@ static struct stp_frames __percpu *stp_frames;
 /* Probe handlers run with preemption off (kprobes, tracepoints): this CPU's frame is ours. */
 static __always_inline struct stp_frame *stp_frame_get(u32 level)
 {
-	struct stp_frame *f;
-	if (stp_exiting)
+	if (stp_exiting || this_cpu_read(stp_cpu_in_map))
 		return NULL;
-	f = &this_cpu_ptr(stp_frames)->f[level & 1];
-	if (f->busy) {
-		stp_count(0);
-		return NULL;
-	}
-	f->busy = 1;
-	f->error = 0;
-	f->unwind = 0;
-	return f;
-}
-
-static __always_inline void stp_frame_put(struct stp_frame *f)
-{
-	f->busy = 0;
+	return stp_frame_claim(&this_cpu_ptr(stp_frames)->f[level & 1]);
 }
 
 static __always_inline struct pt_regs *stp_syscall_regs(struct stp_frame *fr)
@@ -343,6 +700,31 @@ static __always_inline long stp_put_user_str(struct stp_rec *r, const void *uadd
 	return n;
 }
 
+/* user_string_quoted(): the bytes, or the address when they are unreadable. */
+static __always_inline void stp_put_user_quoted(struct stp_rec *r, const void *uaddr, u32 max)
+{
+	char *d = r->p + r->off;
+	long n;
+	u16 len;
+	if (r->off + 3 + STP_MAXSTRINGLEN > r->size)
+		return;
+	if (max > STP_MAXSTRINGLEN)
+		max = STP_MAXSTRINGLEN;
+	d[0] = STP_P_UQUOTE;
+	n = bpf_probe_read_user_str(d + 3, max, uaddr);
+	if (n < 0) {
+		u16 fault = STP_UQUOTE_FAULT;
+		u64 a = (u64)(unsigned long)uaddr;
+		memcpy(d + 1, &fault, 2);
+		memcpy(d + 3, &a, 8);
+		r->off += 11;
+		return;
+	}
+	len = n > 0 ? (u16)(n - 1) : 0;
+	memcpy(d + 1, &len, 2);
+	r->off += 3 + len;
+}
+
 static __always_inline void stp_put_comm(struct stp_rec *r)
 {
 	char comm[TASK_COMM_LEN];
@@ -385,57 +767,22 @@ static __always_inline int stp_strcmp(const char *a, const char *b)
 	return strncmp(a, b, STP_MAXSTRINGLEN);
 }
 
-/* s =~ re by re's table (stapc/regex.c), as stp_bpf.h's walk. */
-static __always_inline int stp_re_match(const unsigned char *t, u32 mask, const char *s)
-{
-	u32 st = 0;
-	for (u32 i = 0; i < STP_MAXSTRINGLEN && s[i]; i++) {
-		st = t[((st & mask) << 8) | (unsigned char)s[i]];
-		if (st == 1)
-			return 1;
-	}
-	return t[(mask + 1) * 256 + (st & mask)];
-}
+/* ------------------------------------------------------------ errors (as BPF's) */
 
-/* ------------------------------------------------------------ errors (as stp_bpf.h's) */
-
-static __always_inline struct stp_rec stp_error_rec(struct stp_frame *fr)
-{
-	struct stp_rec r = { .p = fr->emsg, .size = STP_LAZY_MAX };
-	return r;
-}
-
-static __always_inline void stp_error_at(struct stp_frame *fr, u32 site, u16 where)
-{
-	struct stp_rec r = stp_error_rec(fr);
-	stp_put_str(&r, fr->cmsg);
-	stp_put_u8(&r, STP_P_LIT);
-	stp_put_u16(&r, where);
-	fr->elen = r.off;
-	fr->esite = site;
-	fr->error = STP_ERR_PIECES;
-}
-
-#define STP_ERR_RECORD ((4 + STP_LAZY_MAX + 1 + 7) & ~7)
-
-static __always_inline void stp_report_error(struct stp_frame *fr)
-{
-	struct stp_rec r;
-	if (fr->error != STP_ERR_PIECES) {
-		if (fr->error)
-			stp_send_error(fr->error - 1);
-		return;
-	}
-	if (stp_rec_begin(&r, STP_ERR_RECORD, fr->esite))
-		return;
-	stp_put_pieces(&r, fr->emsg, (u32)fr->elen, STP_LAZY_MAX);
-	stp_put_u8(&r, STP_P_END);
-	stp_rec_end(&r, 1);
-}
+#include "stp_kside_errors.h"
 
 /* ------------------------------------------------------------ probes */
 
-enum stp_kmod_kind { STP_KM_KPROBE, STP_KM_KRETPROBE, STP_KM_TRACEPOINT };
+enum stp_kmod_kind { STP_KM_KPROBE, STP_KM_KRETPROBE, STP_KM_TRACEPOINT, STP_KM_TIMER };
+
+struct stp_kmod_probe;
+
+/* A timer probe's hrtimer, one per CPU for timer.profile. */
+struct stp_ktimer {
+	struct hrtimer t;
+	struct stp_kmod_probe *p;
+	bool on;
+};
 
 struct stp_kmod_probe {
 	enum stp_kmod_kind kind;
@@ -443,12 +790,79 @@ struct stp_kmod_probe {
 	kprobe_pre_handler_t pre;
 	kretprobe_handler_t ret;
 	void *tp_fn;
+	/* Timers: the handler, given the interrupted registers; its period; every CPU's or one. */
+	void (*timer_fn)(struct pt_regs *regs);
+	u64 period_ns;
+	bool all_cpus;
 	/* What registering made. */
 	struct kprobe kp;
 	struct kretprobe krp;
 	struct tracepoint *tp;
+	struct stp_ktimer one;
+	struct stp_ktimer __percpu *cpus;
 	bool on;
 };
+
+/*
+ * Timer probes (timer.ms/s/jiffies/hz whose handler reads the interrupted
+ * task, timer.profile) fire in hard interrupt context from hrtimers, as
+ * BPF's fire from a cpu-clock perf event: one timer, or one pinned to each
+ * CPU. The handler runs at frame level 1, as BPF's perf programs do, so a
+ * kprobe handler it interrupts keeps its frame.
+ */
+static enum hrtimer_restart stp_timer_fire(struct hrtimer *t)
+{
+	struct stp_ktimer *k = container_of(t, struct stp_ktimer, t);
+	k->p->timer_fn(get_irq_regs());
+	hrtimer_forward_now(t, ns_to_ktime(k->p->period_ns));
+	return HRTIMER_RESTART;
+}
+
+static void stp_timer_start(struct stp_ktimer *k, struct stp_kmod_probe *p, enum hrtimer_mode mode)
+{
+	k->p = p;
+	hrtimer_init(&k->t, CLOCK_MONOTONIC, mode);
+	k->t.function = stp_timer_fire;
+	k->on = true;
+	hrtimer_start(&k->t, ns_to_ktime(p->period_ns), mode);
+}
+
+static void stp_timer_start_cpu(void *data)
+{
+	struct stp_kmod_probe *p = data;
+	stp_timer_start(this_cpu_ptr(p->cpus), p, HRTIMER_MODE_REL_PINNED_HARD);
+}
+
+static int stp_timer_on(struct stp_kmod_probe *p)
+{
+	if (!p->all_cpus) {
+		stp_timer_start(&p->one, p, HRTIMER_MODE_REL_HARD);
+		return 0;
+	}
+	p->cpus = alloc_percpu(struct stp_ktimer);
+	if (!p->cpus)
+		return -ENOMEM;
+	cpus_read_lock();
+	on_each_cpu(stp_timer_start_cpu, p, 1);
+	cpus_read_unlock();
+	return 0;
+}
+
+static void stp_timer_off(struct stp_kmod_probe *p)
+{
+	int cpu;
+	if (!p->all_cpus) {
+		hrtimer_cancel(&p->one.t);
+		return;
+	}
+	for_each_possible_cpu(cpu) {
+		struct stp_ktimer *k = per_cpu_ptr(p->cpus, cpu);
+		if (k->on)
+			hrtimer_cancel(&k->t);
+	}
+	free_percpu(p->cpus);
+	p->cpus = NULL;
+}
 
 static void stp_find_tp(struct tracepoint *tp, void *priv)
 {
@@ -473,6 +887,9 @@ static int stp_probe_on(struct stp_kmod_probe *p)
 		p->krp.handler = p->ret;
 		rc = register_kretprobe(&p->krp);
 		break;
+	case STP_KM_TIMER:
+		rc = stp_timer_on(p);
+		break;
 	default:
 		for_each_kernel_tracepoint(stp_find_tp, p);
 		rc = p->tp ? tracepoint_probe_register(p->tp, p->tp_fn, NULL) : -ENOENT;
@@ -489,6 +906,8 @@ static void stp_probe_off(struct stp_kmod_probe *p)
 		unregister_kprobe(&p->kp);
 	else if (p->kind == STP_KM_KRETPROBE)
 		unregister_kretprobe(&p->krp);
+	else if (p->kind == STP_KM_TIMER)
+		stp_timer_off(p);
 	else
 		tracepoint_probe_unregister(p->tp, p->tp_fn, NULL);
 	p->on = false;
@@ -513,22 +932,20 @@ static void stp_probes_stop(void)
 	mutex_unlock(&stp_probes_lock);
 }
 
-/* All probes on, or none: the first failure's error, its probe in shared->failed. */
-static int stp_probes_start(void)
+/*
+ * Probe n on (the tool asks for each probe it wants, in order, and skips
+ * those a '!' alternative before them made unneeded): 0 or its error.
+ */
+static int stp_probe_start(unsigned int n)
 {
-	int i, rc = 0;
+	int rc = 0;
+	if (n >= (unsigned int)stp_nprobes)
+		return -EINVAL;
 	mutex_lock(&stp_probes_lock);
-	if (!stp_started) {
-		stp_started = true;
-		for (i = 0; i < stp_nprobes && !rc; i++) {
-			rc = stp_probe_on(&stp_probes_all[i]);
-			if (rc)
-				stp_shared->failed = i + 1;
-		}
-	}
+	stp_started = true;
+	if (!stp_probes_all[n].on)
+		rc = stp_probe_on(&stp_probes_all[n]);
 	mutex_unlock(&stp_probes_lock);
-	if (rc)
-		stp_probes_stop();
 	return rc;
 }
 
@@ -552,13 +969,14 @@ static int stp_release(struct inode *inode, struct file *f)
 
 static ssize_t stp_write(struct file *f, const char __user *buf, size_t n, loff_t *pos)
 {
-	char cmd[8] = { 0 };
+	char cmd[16] = { 0 };
+	unsigned int probe;
 	int rc;
 	if (n >= sizeof(cmd) || copy_from_user(cmd, buf, n))
 		return -EINVAL;
-	if (strcmp(cmd, STP_KMOD_START))
+	if (sscanf(cmd, STP_KMOD_PROBE_ON " %u", &probe) != 1)
 		return -EINVAL;
-	rc = stp_probes_start();
+	rc = stp_probe_start(probe);
 	return rc ? rc : (ssize_t)n;
 }
 
@@ -609,6 +1027,13 @@ static int stp_mmap(struct file *f, struct vm_area_struct *vma)
 	return remap_vmalloc_range(vma, stp_area, vma->vm_pgoff);
 }
 
+static long stp_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	if (cmd != STP_KMOD_IOC_MAP)
+		return -ENOTTY;
+	return stp_kmap_ioctl((struct stp_kmod_map_op __user *)arg);
+}
+
 static const struct proc_ops stp_proc_ops = {
 	.proc_open = stp_open,
 	.proc_release = stp_release,
@@ -616,21 +1041,34 @@ static const struct proc_ops stp_proc_ops = {
 	.proc_write = stp_write,
 	.proc_poll = stp_poll,
 	.proc_mmap = stp_mmap,
+	.proc_ioctl = stp_ioctl,
 	.proc_lseek = noop_llseek,
 };
 
 static void stp_kmod_free(void)
 {
+	int i;
+	for (i = 0; i < stp_nkmaps; i++)
+		stp_kmap_free(stp_kmaps[i]);
 	if (stp_frames)
 		free_percpu(stp_frames);
 	vfree(stp_ring);
 	vfree(stp_area);
 }
 
-static int stp_kmod_init(struct stp_kmod_probe *probes, int n, const void *kg, size_t kg_size)
+static int stp_kmod_init(struct stp_kmod_probe *probes, int n, struct stp_kmap **maps,
+			 int nmaps, const void *kg, size_t kg_size)
 {
+	int i;
 	stp_probes_all = probes;
 	stp_nprobes = n;
+	stp_kmaps = maps;
+	stp_nkmaps = nmaps;
+	for (i = 0; i < nmaps; i++)
+		if (stp_kmap_alloc(maps[i])) {
+			stp_kmod_free();
+			return -ENOMEM;
+		}
 	stp_area_size = STP_KMOD_KG_OFFSET + kg_size;
 	stp_area = vmalloc_user(PAGE_ALIGN(stp_area_size));
 	stp_ring = vmalloc(STP_RINGBUF_SIZE);
@@ -655,11 +1093,15 @@ static void stp_kmod_exit(void)
 	stp_kmod_free();
 }
 
-/* The module's entry points, after NAME.stp.h: its probes and its globals' first values. */
-#define STP_KMOD_MODULE(probes, kg_init)                                                      \
+/*
+ * The module's entry points, after NAME.stp.h: its probes, its arrays (a
+ * NULL-ended list) and its scalar globals' first values.
+ */
+#define STP_KMOD_MODULE(probes, maps, kg_init)                                                 \
 	static int __init stp_init(void)                                                      \
 	{                                                                                      \
-		return stp_kmod_init(probes, ARRAY_SIZE(probes), &(kg_init), sizeof(kg_init)); \
+		return stp_kmod_init(probes, ARRAY_SIZE(probes), maps, ARRAY_SIZE(maps) - 1,   \
+				     &(kg_init), sizeof(kg_init));                             \
 	}                                                                                      \
 	static void __exit stp_exit(void)                                                     \
 	{                                                                                      \

@@ -154,14 +154,8 @@ static const char *why(const struct stp_tool *t, const struct stp_kprobe_desc *k
 	return k->attach == STP_ATTACH_PERF ? perf_reason(err) : reason(err);
 }
 
-/* Point lists where a '!' point's probe attached: list, and that point's index. */
-struct closed_lists {
-	struct stp_alt_scope *at;
-	int n;
-};
-
 /* Whether a '!' alternative before k, in a list k comes through, attached. */
-static bool superseded(const struct closed_lists *c, const struct stp_kprobe_desc *k)
+bool stp_alt_superseded(const struct stp_closed_lists *c, const struct stp_kprobe_desc *k)
 {
 	for (int l = 0; l < k->nscopes; l++)
 		for (int j = 0; j < c->n; j++)
@@ -171,7 +165,7 @@ static bool superseded(const struct closed_lists *c, const struct stp_kprobe_des
 }
 
 /* k attached: each '!' point it comes from ends its list. */
-static void close_lists(struct closed_lists *c, const struct stp_kprobe_desc *k)
+void stp_alt_close(struct stp_closed_lists *c, const struct stp_kprobe_desc *k)
 {
 	for (int l = 0; l < k->nscopes; l++) {
 		if (!k->scopes[l].sufficient)
@@ -223,10 +217,10 @@ static void say_cannot_probe(const struct stp_tool *t, const struct stp_kprobe_d
  * probe's. 0, or 1 when it attached none and is not optional.
  */
 static int attach_probe(struct stp_rt *rt, struct stp_session *ss, int i, int end,
-			struct closed_lists *closed, unsigned char *state)
+			struct stp_closed_lists *closed, unsigned char *state)
 {
 	const struct stp_kprobe_desc *k = &rt->tool->kprobes[i];
-	if (superseded(closed, k)) {
+	if (stp_alt_superseded(closed, k)) {
 		state[i] = STP_SUB_SUPERSEDED;
 		if (stp_verbosity)
 			stp_say("probe %s: not needed, an alternative before it attached", k->pp);
@@ -244,7 +238,7 @@ static int attach_probe(struct stp_rt *rt, struct stp_session *ss, int i, int en
 		err = attach_variant(rt, ss, v);
 		if (!err) {
 			state[i] = STP_SUB_ATTACHED;
-			close_lists(closed, k);
+			stp_alt_close(closed, k);
 			return 0;
 		}
 	}
@@ -266,7 +260,7 @@ static int probe_end(const struct stp_tool *t, int i)
 int stp_attach(struct stp_rt *rt, struct stp_session *ss)
 {
 	const struct stp_tool *t = rt->tool;
-	struct closed_lists closed = { 0 };
+	struct stp_closed_lists closed = { 0 };
 	/* What became of each probe, for the account of compile-time wildcards. */
 	unsigned char *state = calloc((size_t)t->nkprobes + 1, 1);
 	int rc = 1;

@@ -29,6 +29,14 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The module's /proc file while it is open: maps.c reaches the module's arrays through it. */
+static int kmod_fd = -1;
+
+int stp_kmod_fd(void)
+{
+	return kmod_fd;
+}
+
 /* The module built for this kernel's release, or NULL after saying which kernels the tool has. */
 static const struct stp_kmod_blob *pick(const struct stp_tool *t)
 {
@@ -207,42 +215,56 @@ int stp_kmod_load(struct stp_rt *rt, struct stp_session *ss)
 		stp_say("cannot open its module's %s: %s", path, strerror(errno));
 		return 1;
 	}
+	kmod_fd = ss->kmod_fd;
 	if (map_area(rt, ss) != 0)
 		return 1;
 	return rt->tool->bind && rt->tool->bind(rt, NULL) != 0;
 }
 
-/* The point of the module's probe n (0-based): the tool's probes in order, one per probe. */
-static const char *probe_pp(const struct stp_tool *t, unsigned long long n)
-{
-	const char *last = NULL;
-	size_t last_len = 0;
-	for (int i = 0; i < t->nkprobes; i++) {
-		const char *p = t->kprobes[i].prog;
-		const char *u = strchr(p + 6, '_'); /* probe_N_V: a variant of probe_N */
-		size_t len = u ? (size_t)(u - p) : strlen(p);
-		if (last && last_len == len && !strncmp(last, p, len))
-			continue;
-		last = p;
-		last_len = len;
-		if (n-- == 0)
-			return t->kprobes[i].pp;
-	}
-	return "?";
-}
-
+/*
+ * The module's probes on, one per probe of the tool's (the variants of a
+ * subgroup are one module probe), in order, as attach.c attaches BPF's: a
+ * probe after a '!' alternative that attached stays off, one that cannot
+ * be had is an error unless it is optional.
+ */
 int stp_kmod_attach(struct stp_rt *rt, struct stp_session *ss)
 {
-	if (write(ss->kmod_fd, STP_KMOD_START, strlen(STP_KMOD_START)) >= 0)
-		return 0;
-	int err = errno;
-	unsigned long long failed = ((struct stp_kmod_shared *)ss->kmod_area)->failed;
-	const char *pp = failed ? probe_pp(rt->tool, failed - 1) : "?";
-	if (err == ENOENT)
-		stp_say("this kernel has nothing %s can attach to", pp);
-	else
-		stp_say("cannot attach %s: %s", pp, strerror(err));
-	return 1;
+	const struct stp_tool *t = rt->tool;
+	struct stp_closed_lists closed = { 0 };
+	int rc = 0, n = 0;
+	for (int i = 0; i < t->nkprobes && !rc; n++) {
+		const struct stp_kprobe_desc *k = &t->kprobes[i];
+		int end = i + 1;
+		while (end < t->nkprobes && t->kprobes[end].subgroup == k->subgroup)
+			end++;
+		i = end;
+		if (stp_alt_superseded(&closed, k)) {
+			if (stp_verbosity)
+				stp_say("probe %s: not needed, an alternative before it attached", k->pp);
+			continue;
+		}
+		char cmd[32];
+		snprintf(cmd, sizeof(cmd), STP_KMOD_PROBE_ON " %d", n);
+		if (write(ss->kmod_fd, cmd, strlen(cmd)) >= 0) {
+			if (stp_verbosity)
+				stp_say("probe %s: attached by the module", k->pp);
+			stp_alt_close(&closed, k);
+			continue;
+		}
+		int err = errno;
+		if (k->optional) {
+			if (stp_verbosity)
+				stp_say("probe %s: did not attach (%s)", k->pp, strerror(err));
+			continue;
+		}
+		if (err == ENOENT)
+			stp_say("this kernel has nothing %s can attach to", k->pp);
+		else
+			stp_say("cannot attach %s: %s", k->pp, strerror(err));
+		rc = 1;
+	}
+	free(closed.at);
+	return rc;
 }
 
 /* The records in buf[0..n): each a u32 length, then the record. */
@@ -294,6 +316,7 @@ void stp_kmod_unload(struct stp_session *ss)
 	if (ss->kmod_fd > 0)
 		close(ss->kmod_fd); /* the module stops its probes */
 	ss->kmod_fd = 0;
+	kmod_fd = -1;
 	if (!ss->kmod_loaded)
 		return;
 	ss->kmod_loaded = false;

@@ -2,23 +2,28 @@
 /*
  * maps.c - a script's arrays, one interface over two homes: a hash table
  * in the tool for arrays only the tool touches, a BPF map for arrays BPF
- * fills (statistics there are per CPU, merged here on every read).
+ * fills (statistics there are per CPU, merged here on every read) or, in
+ * a module tool, the module's own map, reached through its /proc file's
+ * ioctl (runtime/kmod/stp_kmod_abi.h) with the meaning of BPF's syscalls.
  * foreach works on a sorted copy, as the array may change while it runs.
  */
 #include "stp_gen.h"
 #include "stp_internal.h"
+#include "../kmod/stp_kmod_abi.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 
 struct stp_map {
 	const struct stp_layout *l;
 	s64 max_entries;
 	bool wrap;
 	char full_msg[64]; /* stap's words when it is full */
-	int fd; /* a BPF map, or -1 */
+	int fd; /* a BPF map, or the module's /proc file, or -1 */
+	int kmap; /* the module's map number, or -1 for a BPF map */
 	/* The tool's own: open addressing, records of key then value. */
 	char *recs;
 	u8 *state; /* 0 empty, 1 used, 2 deleted */
@@ -49,6 +54,7 @@ struct stp_map *stp_map__new(const struct stp_layout *l, s64 max_entries, bool w
 	else
 		snprintf(m->full_msg, sizeof(m->full_msg), "Array overflow, check MAXMAPENTRIES");
 	m->fd = -1;
+	m->kmap = -1;
 	m->rec = round8(l->key_size) + round8(l->value_size);
 	m->val = calloc(1, round8(l->value_size));
 	return m;
@@ -69,6 +75,59 @@ void stp_map__bind(struct stp_map *m, int fd)
 		m->ncpus = libbpf_num_possible_cpus();
 		m->percpu = calloc((size_t)m->ncpus, round8(m->l->value_size));
 	}
+}
+
+/*
+ * The module's map number index, through the module's file: its sizes as
+ * the module has them. 0, or 1 after saying why.
+ */
+int stp_map__bind_kmod(struct stp_map *m, struct stp_rt *rt, int index)
+{
+	struct stp_kmod_map_op op = { .map = (unsigned)index, .op = STP_KMOD_MAP_INFO };
+	(void)rt;
+	m->fd = stp_kmod_fd();
+	m->kmap = index;
+	if (m->fd < 0 || ioctl(m->fd, STP_KMOD_IOC_MAP, &op)) {
+		stp_say("cannot reach its module's array %d: %s", index, strerror(errno));
+		return 1;
+	}
+	m->kinfo.type = op.type;
+	m->kinfo.key_size = op.key_size;
+	m->kinfo.value_size = op.value_size;
+	m->kinfo.max_entries = op.max_entries;
+	if (m->l->value == STP_VAL_STATS) {
+		m->ncpus = (int)op.ncpus;
+		m->percpu = calloc((size_t)m->ncpus, round8(m->l->value_size));
+	}
+	return 0;
+}
+
+/* One operation on the module's map; 0 or -1 with errno, as bpf()'s. */
+static int kmod_op(struct stp_map *m, unsigned op, const void *key, void *value)
+{
+	struct stp_kmod_map_op o = { .map = (unsigned)m->kmap, .op = op,
+				     .key = (unsigned long long)(uintptr_t)key,
+				     .value = (unsigned long long)(uintptr_t)value };
+	return ioctl(m->fd, STP_KMOD_IOC_MAP, &o) ? -1 : 0;
+}
+
+/* bpf_map_*_elem of a BPF map, or the same of a module's. */
+static int map_lookup(struct stp_map *m, const void *key, void *value)
+{
+	return m->kmap >= 0 ? kmod_op(m, STP_KMOD_MAP_LOOKUP, key, value)
+			    : bpf_map_lookup_elem(m->fd, key, value);
+}
+
+static int map_update(struct stp_map *m, const void *key, const void *value)
+{
+	return m->kmap >= 0 ? kmod_op(m, STP_KMOD_MAP_UPDATE, key, (void *)value)
+			    : bpf_map_update_elem(m->fd, key, value, BPF_ANY);
+}
+
+static int map_delete(struct stp_map *m, const void *key)
+{
+	return m->kmap >= 0 ? kmod_op(m, STP_KMOD_MAP_DELETE, key, NULL)
+			    : bpf_map_delete_elem(m->fd, key);
 }
 
 /* ------------------------------------------------------------ the tool's own */
@@ -172,12 +231,12 @@ void stp_stats_merge_cpus(const struct stp_layout *l, void *out, const char *per
 static const void *k_get(struct stp_map *m, const void *key)
 {
 	if (m->percpu) {
-		if (bpf_map_lookup_elem(m->fd, key, m->percpu))
+		if (map_lookup(m, key, m->percpu))
 			return NULL;
 		stp_stats_merge_cpus(m->l, m->val, m->percpu, m->ncpus);
 		return m->val;
 	}
-	return bpf_map_lookup_elem(m->fd, key, m->val) ? NULL : m->val;
+	return map_lookup(m, key, m->val) ? NULL : m->val;
 }
 
 /* A BPF map's elements, as one batch reads (or takes) them. */
@@ -263,13 +322,32 @@ static void k_walk_read(struct stp_map *m, bool take, struct k_batch *b)
 	free(key);
 }
 
+/* A module's map, from the first place of its pool to the last: each element once. */
+static void kmod_read(struct stp_map *m, bool take, struct k_batch *b)
+{
+	struct stp_kmod_map_op o = { .map = (unsigned)m->kmap,
+				     .op = take ? STP_KMOD_MAP_TAKE : STP_KMOD_MAP_DUMP };
+	while (o.cursor < m->kinfo.max_entries) {
+		if (b->cap - b->n < 64 && !k_batch_grow(b, b->cap ? b->cap * 2 : 256))
+			return;
+		o.key = (unsigned long long)(uintptr_t)(b->keys + (size_t)b->n * b->kstride);
+		o.value = (unsigned long long)(uintptr_t)(b->vals + (size_t)b->n * b->vstride);
+		o.count = b->cap - b->n;
+		if (ioctl(m->fd, STP_KMOD_IOC_MAP, &o))
+			return;
+		b->n += o.count;
+	}
+}
+
 /* Every element of BPF map m (taken out of it with `take`), in b. */
 static void k_elements(struct stp_map *m, bool take, struct k_batch *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->kstride = m->kinfo.key_size;
 	b->vstride = m->percpu ? round8(m->kinfo.value_size) * (size_t)m->ncpus : m->kinfo.value_size;
-	if (!k_batch_read(m, take, b))
+	if (m->kmap >= 0)
+		kmod_read(m, take, b);
+	else if (!k_batch_read(m, take, b))
 		k_walk_read(m, take, b);
 }
 
@@ -297,7 +375,7 @@ static void k_zero_slot(struct stp_map *m)
 	u32 zero = 0;
 	char *v = calloc((size_t)m->ncpus, round8(m->kinfo.value_size));
 	if (v)
-		bpf_map_update_elem(m->fd, &zero, v, BPF_ANY);
+		map_update(m, &zero, v);
 	free(v);
 }
 
@@ -321,7 +399,7 @@ const void *stp_map__get(struct stp_map *m, const void *key)
 bool stp_map__set(struct stp_rt *rt, struct stp_map *m, const void *key, const void *value)
 {
 	if (m->fd >= 0) {
-		if (bpf_map_update_elem(m->fd, key, value, BPF_ANY)) {
+		if (map_update(m, key, value)) {
 			stp_error(rt, errno == E2BIG ? m->full_msg : "cannot update an array shared with BPF");
 			return false;
 		}
@@ -348,7 +426,7 @@ void *stp_map__ref(struct stp_rt *rt, struct stp_map *m, const void *key)
 void stp_map__del(struct stp_map *m, const void *key)
 {
 	if (m->fd >= 0) {
-		bpf_map_delete_elem(m->fd, key);
+		map_delete(m, key);
 		return;
 	}
 	ssize_t i = find(m, key);

@@ -158,6 +158,8 @@ struct stp_map;
 struct stp_map *stp_map__new(const struct stp_layout *l, s64 max_entries, bool wrap, bool sized);
 /* From now on the map is BPF's: `fd`, per-CPU for statistics. */
 void stp_map__bind(struct stp_map *m, int fd);
+/* A module tool's: the module's array number index (emit/kmod.c's stp_maps order). */
+int stp_map__bind_kmod(struct stp_map *m, struct stp_rt *rt, int index);
 /* The value for key, or NULL; statistics come merged across CPUs. */
 const void *stp_map__get(struct stp_map *m, const void *key);
 /* Sets key's value; false (with an error) when the array is full. */

@@ -74,6 +74,19 @@ void stp_kmod_read(struct stp_rt *rt, struct stp_session *ss, int wait_ms, bool 
 void stp_kmod_counters(struct stp_session *ss, uint64_t *skipped, uint64_t *lost);
 void stp_kmod_unload(struct stp_session *ss);
 
+/*
+ * attach.c's '!' alternatives, for BPF's programs and a module's probes
+ * alike: the point lists where a '!' point's probe attached (list, and
+ * that point's index), whether k comes after one, and k attached.
+ */
+struct stp_closed_lists {
+	struct stp_alt_scope *at;
+	int n;
+};
+bool stp_alt_superseded(const struct stp_closed_lists *c, const struct stp_kprobe_desc *k);
+void stp_alt_close(struct stp_closed_lists *c, const struct stp_kprobe_desc *k);
+int stp_kmod_fd(void); /* the module's /proc file, -1 when none is open */
+
 /* What became of each probe (by the index of its first variant) at attach. */
 enum { STP_SUB_FAILED, STP_SUB_ATTACHED, STP_SUB_SUPERSEDED };
 /* kconfig.c: whether the running kernel's configuration can be read. */

@@ -22,7 +22,7 @@ static bool in_k(const void *obj)
 	return place_of(obj)->sides & SIDE_K;
 }
 
-static const char *c_value_type(const struct symbol *g, const struct plan *pl)
+const char *kgen_value_type(const struct symbol *g, const struct plan *pl)
 {
 	if (g->type == VT_STRING)
 		return arena_printf("struct { char s[%lld]; }", (long long)pl->maxstringlen);
@@ -126,7 +126,7 @@ static void emit_maps(const struct plan *pl, struct cw *w)
 			cw_line(w, "__uint(max_entries, %lld);", (long long)entries);
 			cw_line(w, "__type(key, struct key_%s);", g->name);
 		}
-		cw_line(w, "__type(value, %s);", c_value_type(g, pl));
+		cw_line(w, "__type(value, %s);", kgen_value_type(g, pl));
 		cw_close(w, arena_printf(" m_%s SEC(\".maps\");", g->name));
 		cw_blank(w);
 		/* A new element starts from these zeros (with a histogram, too big for the stack). */
@@ -155,7 +155,7 @@ void kgen_kglobal_inits(const struct plan *pl, struct cw *w)
 }
 
 /* Histogram bucket of v, one function per statistics global that has one. */
-static void emit_hist_functions(const struct plan *pl, struct cw *w)
+void kgen_hist_functions(const struct plan *pl, struct cw *w)
 {
 	for (int i = 0; i < pl->prog->globals.len; i++) {
 		struct symbol *g = vec_at(&pl->prog->globals, i);
@@ -631,7 +631,7 @@ static void emit_kconfigs(const struct plan *pl, struct cw *w)
  * which bpf_for_each_map_elem passes as its context. String indexes are
  * compared whole: keys are zero-padded where they are made.
  */
-static void emit_slice_deletes(const struct plan *pl, struct cw *w)
+void kgen_slice_deletes(const struct plan *pl, struct cw *w)
 {
 	for (int i = 0; i < pl->slices.len; i++) {
 		const char *slice = vec_at(&pl->slices, i), *mask = strchr(slice, '/') + 1;
@@ -678,8 +678,8 @@ static void write_bpf_file(const struct plan *pl, struct strbuf *out, const char
 	emit_kconfigs(pl, &kconfigs);
 	regex_emit_tables(pl, &regexes);
 	emit_maps(pl, &maps);
-	emit_hist_functions(pl, &hists);
-	emit_slice_deletes(pl, &slices);
+	kgen_hist_functions(pl, &hists);
+	kgen_slice_deletes(pl, &slices);
 	const struct tvar vars[] = {
 		{ "NAME", pl->name },
 		{ "VERSION", STAPC_VERSION },

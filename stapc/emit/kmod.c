@@ -11,10 +11,22 @@
  *   kernel.function("f")          a kprobe, its handler probe_N_kp
  *   kernel.function("f").return   a kretprobe, probe_N_krp
  *   kernel.trace("sys:ev")        a tracepoint probe, probe_N_tp
+ *   kernel.trace("syscalls:sys_enter_NAME"), sys_exit_NAME
+ *                                 a probe of the raw sys_enter (sys_exit)
+ *                                 tracepoint that keeps syscall __NR_NAME
+ *                                 only, probe_N_sc, handing the body the
+ *                                 classic event's record
+ *   timer.ms(N) ... in the kernel, timer.profile
+ *                                 an hrtimer (one per CPU for a profile)
+ *                                 calling probe_N_tm with the interrupted
+ *                                 registers, where BPF has a cpu-clock
+ *                                 perf event
  *
  * each calling probe_N_body(ctx, args...) with the arguments the handler
- * reads. This first slice has scalar globals, printf and friends, exit()
- * and errors; what it cannot do yet is an error at the construct.
+ * reads. The arrays and statistics kernel probes touch are the BPF
+ * backend's maps made of kernel memory (STP_KMAP: stp_kmod.h gives them
+ * BPF's map helpers), listed in stp_maps in the order NAME.c binds them.
+ * What the backend cannot do yet is an error at the construct.
  */
 #include "../stapc.h"
 
@@ -26,13 +38,40 @@ static bool in_k(const void *obj)
 	return place_of(obj)->sides & SIDE_K;
 }
 
-/* The variant a module registers: a kprobe, a kretprobe, or a tracepoint with typed arguments. */
+/* The syscall of a classic syscall tracepoint ("read" of syscalls:sys_enter_read), else NULL. */
+static const char *syscall_of(const struct variant *v, bool *is_exit)
+{
+	const char *t = v->target;
+	if (v->attach != STP_ATTACH_TRACEPOINT || !t)
+		return NULL;
+	*is_exit = !strncmp(t, "syscalls:sys_exit_", 18);
+	if (*is_exit)
+		return t + 18;
+	return strncmp(t, "syscalls:sys_enter_", 19) ? NULL : t + 19;
+}
+
+/* A timer probe's cpu-clock perf event, which an hrtimer does in a module (not perf.*'s). */
+static bool is_timer(const struct kprog *kp)
+{
+	const struct variant *v = &kp->var;
+	return v->attach == STP_ATTACH_PERF && v->perf_type == 1 /* PERF_TYPE_SOFTWARE */ &&
+	       v->perf_config == 0 /* PERF_COUNT_SW_CPU_CLOCK */ && v->perf_period &&
+	       !strncmp(vec_at(&kp->d->chain, 0), "timer.", 6);
+}
+
+/*
+ * The variant a module registers: a kprobe, a kretprobe, a tracepoint
+ * with typed arguments, a syscall's classic tracepoint, or a timer.
+ */
 static int module_variant(const struct kprog **kps, int n)
 {
 	for (int i = 0; i < n; i++) {
 		enum stp_attach a = kps[i]->var.attach;
+		bool is_exit;
 		if ((a == STP_ATTACH_KPROBE || a == STP_ATTACH_KRETPROBE ||
-		     a == STP_ATTACH_TP_BTF) && !kps[i]->var.kwild)
+		     a == STP_ATTACH_TP_BTF || syscall_of(&kps[i]->var, &is_exit) ||
+		     is_timer(kps[i])) &&
+		    !kps[i]->var.kwild)
 			return i;
 	}
 	return -1;
@@ -52,7 +91,8 @@ static int group_len(const struct plan *pl, int first)
 static void refuse(const struct loc *at, const char *what)
 {
 	diag_error(at, "the kernel-module backend cannot do %s yet (it has kprobes, kretprobes, "
-		       "tracepoints, scalar globals and output); use --backend=bpf", what);
+		       "tracepoints, globals, arrays, statistics and output); use --backend=bpf",
+		   what);
 }
 
 /* What this slice of the backend cannot do, each an error at its construct. */
@@ -61,8 +101,8 @@ static bool kmod_supported(const struct plan *pl)
 	int errors = diag_error_count();
 	for (int i = 0; i < pl->prog->globals.len; i++) {
 		struct symbol *g = vec_at(&pl->prog->globals, i);
-		if (in_k(g) && (g->arity != 0 || g->type == VT_STATS))
-			refuse(&g->loc, arena_printf("the array or statistics '%s' in a kernel probe",
+		if (in_k(g) && g->arity && g->decl && g->decl->wrap)
+			refuse(&g->loc, arena_printf("the wrap array '%s' (%%[N]) in a kernel probe",
 						     g->name));
 	}
 	for (int i = 0; i < pl->kprogs.len;) {
@@ -117,8 +157,39 @@ static void write_probe(struct cw *w, struct cw *rows, const struct kprog *kp,
 	cw_raw(w, body);
 	cw_close(w, NULL);
 	cw_blank(w);
-	const char *args = wrapper_args(kp, k);
+	const char *args = wrapper_args(kp, k), *sc;
+	bool is_exit;
 	switch (kp->var.attach) {
+	case STP_ATTACH_PERF: {
+		const struct variant *v = &kp->var;
+		uint64_t ns = v->perf_freq ? 1000000000ull / v->perf_period : v->perf_period;
+		cw_open(w, "static void %s_tm(struct pt_regs *regs)", name);
+		cw_line(w, "%s_body(regs);", name);
+		cw_close(w, NULL);
+		cw_line(rows, "{ .kind = STP_KM_TIMER, .target = %s, .timer_fn = %s_tm, "
+			      ".period_ns = %lluULL, .all_cpus = %d },",
+			c_string(c_comment(vec_at(&kp->d->chain, 0))), name, (unsigned long long)ns,
+			strcmp(v->target ? v->target : "", "one-cpu") != 0);
+		break;
+	}
+	case STP_ATTACH_TRACEPOINT:
+		/* The record a classic syscall event has: 8 bytes of header, the number, its values. */
+		sc = syscall_of(&kp->var, &is_exit);
+		if (is_exit) {
+			cw_open(w, "static void %s_sc(void *data, struct pt_regs *regs, long ret)", name);
+			cw_line(w, "s64 ctx[3] = { 0, syscall_get_nr(current, regs), ret };");
+		} else {
+			cw_open(w, "static void %s_sc(void *data, struct pt_regs *regs, long id)", name);
+			cw_line(w, "s64 ctx[8] = { 0, id, regs->di, regs->si, regs->dx, regs->r10, "
+				   "regs->r8, regs->r9 };");
+		}
+		cw_line(w, "if (ctx[1] != __NR_%s)", sc);
+		cw_line(w, "	return;");
+		cw_line(w, "%s_body((void *)ctx);", name);
+		cw_close(w, NULL);
+		cw_line(rows, "{ .kind = STP_KM_TRACEPOINT, .target = \"%s\", .tp_fn = (void *)%s_sc },",
+			is_exit ? "sys_exit" : "sys_enter", name);
+		break;
 	case STP_ATTACH_KPROBE:
 		cw_open(w, "static int %s_kp(struct kprobe *p, struct pt_regs *regs)", name);
 		cw_line(w, "return %s_body(%s);", name, args);
@@ -192,18 +263,49 @@ static void kmod_code(struct kgen_run *run, struct cw *w, struct cw *rows)
 	}
 }
 
+/*
+ * The arrays and statistics kernel probes touch, as emit/bpf.c's maps: a
+ * hash (per CPU for statistics), a per-CPU slot for a statistic without
+ * keys; then stp_maps, whose order is the tool's (emit/user.c's bind).
+ */
+static void kmod_maps(const struct plan *pl, struct cw *w, struct cw *list)
+{
+	for (int i = 0; i < pl->prog->globals.len; i++) {
+		struct symbol *g = vec_at(&pl->prog->globals, i);
+		if (!in_k(g) || (g->arity == 0 && g->type != VT_STATS))
+			continue;
+		bool stats = g->type == VT_STATS;
+		int64_t entries = g->decl && g->decl->max_entries ? g->decl->max_entries
+								   : pl->maxmapentries;
+		if (g->arity == 0)
+			cw_line(w, "STP_KMAP(m_%s, BPF_MAP_TYPE_PERCPU_ARRAY, u32, %s, 1);", g->name,
+				kgen_value_type(g, pl));
+		else
+			cw_line(w, "STP_KMAP(m_%s, BPF_MAP_TYPE_%sHASH, struct key_%s, %s, %lld);",
+				g->name, stats ? "PERCPU_" : "", g->name, kgen_value_type(g, pl),
+				(long long)entries);
+		if (stats)
+			cw_line(w, "static const struct stat_%s stp_zero_%s;", g->name, g->name);
+		cw_line(list, "&m_%s,", g->name);
+	}
+	cw_line(list, "NULL,");
+}
+
 void emit_kmod(const struct plan *pl, struct strbuf *out)
 {
 	if (!kmod_supported(pl))
 		return;
 	struct cw body = { 0 }, rows = { .indent = 1 }, inits = { 0 }, fields = { 0 },
-		  values = { 0 }, regexes = { 0 };
+		  values = { 0 }, regexes = { 0 }, maps = { 0 }, map_list = { .indent = 1 };
 	struct kgen_run run = { .pl = pl };
 	kmod_code(&run, &body, &rows);
 	if (run.next_site != pl->sites.len) {
 		fprintf(stderr, "stapc: bug: NAME.kmod.c differs from its plan\n");
 		abort();
 	}
+	kmod_maps(pl, &maps, &map_list);
+	kgen_hist_functions(pl, &maps);
+	kgen_slice_deletes(pl, &maps);
 	kgen_kglobal_inits(pl, &inits);
 	kgen_literals(pl, &fields, &values);
 	regex_emit_tables(pl, &regexes);
@@ -218,12 +320,14 @@ void emit_kmod(const struct plan *pl, struct strbuf *out)
 		{ "LITERAL_FIELDS", fields.sb.buf },
 		{ "LITERAL_VALUES", values.sb.buf },
 		{ "REGEXES", regexes.sb.buf ? regexes.sb.buf : "" },
+		{ "MAPS", maps.sb.buf ? maps.sb.buf : "" },
+		{ "MAP_LIST", map_list.sb.buf },
 		{ "BODY", body.sb.buf },
 		{ "PROBES", rows.sb.buf },
 		{ 0 },
 	};
 	sb_puts(out, template_expand("tool.kmod.c", vars));
-	struct cw *all[] = { &body, &rows, &inits, &fields, &values, &regexes };
+	struct cw *all[] = { &body, &rows, &inits, &fields, &values, &regexes, &maps, &map_list };
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		sb_free(&all[i]->sb);
 }

@@ -362,12 +362,17 @@ static void emit_bind(const struct plan *pl, struct cw *w)
 		cw_line(w, "stp_arg(rt, KG->stp_args[i], i + 1);");
 		cw_close(w, NULL);
 	}
+	/* A module's arrays are numbered in this order (emit/kmod.c's stp_maps). */
+	int nkmap = 0;
 	for (int i = 0; i < pl->prog->globals.len; i++) {
 		struct symbol *g = vec_at(&pl->prog->globals, i);
 		if (!in_k(g) || (g->arity == 0 && g->type != VT_STATS))
 			continue;
-		cw_line(w, "stp_map__bind(m_%s, bpf_map__fd(bpf_object__find_map_by_name(obj, "
-			   "\"m_%s\")));", g->name, g->name);
+		if (pl->s->backend.backend == BACKEND_MODULE)
+			cw_line(w, "if (stp_map__bind_kmod(m_%s, rt, %d)) return 1;", g->name, nkmap++);
+		else
+			cw_line(w, "stp_map__bind(m_%s, bpf_map__fd(bpf_object__find_map_by_name(obj, "
+				   "\"m_%s\")));", g->name, g->name);
 	}
 	cw_line(w, "return 0;");
 	cw_close(w, NULL);
