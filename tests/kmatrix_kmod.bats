@@ -13,7 +13,7 @@ load lib/common
 
 KM=$BATS_TEST_DIRNAME/kmatrix
 KERNELS=${STAPC_KMATRIX_KERNELS:-6.1 6.12}
-SCRIPTS="kread kexec kerr karr kfull ktimer"
+SCRIPTS="kread kexec kerr karr kfull ktimer kfmt kmaxerr"
 # The seed examples (tool name, script), built into mod/ and bpf/ under one name.
 SEEDS="hello:hello killwatch:kill openwatch:open iotop:iotop iotop2:iotop2"
 
@@ -43,9 +43,11 @@ setup_file() {
 	cp "$KM/kmod/run-all" "$KM/kmod/lifecycle" "$KM/kmod/seed" "$t/"
 	mkdir -p "$t/mod" "$t/bpf"
 	for s in $SCRIPTS; do
-		"$STAPC" --backend=module "${kernels[@]}" -o "$t/$s-mod" "$KM/kmod/$s.stp" \
-			2>"$STATE/build-$s.err" || echo "$s" >>"$STATE/build-failed"
-		"$STAPC" -o "$t/$s-bpf" "$KM/kmod/$s.stp" 2>>"$STATE/build-$s.err" ||
+		local flags=()
+		[ "$s" != kmaxerr ] || flags=(-DMAXERRORS=2)
+		"$STAPC" "${flags[@]}" --backend=module "${kernels[@]}" -o "$t/$s-mod" \
+			"$KM/kmod/$s.stp" 2>"$STATE/build-$s.err" || echo "$s" >>"$STATE/build-failed"
+		"$STAPC" "${flags[@]}" -o "$t/$s-bpf" "$KM/kmod/$s.stp" 2>>"$STATE/build-$s.err" ||
 			echo "$s" >>"$STATE/build-failed"
 	done
 	for s in $SEEDS; do
@@ -123,6 +125,14 @@ check_kernel() {
 	same_output "$k" ktimer
 	grep -qx 'fired=3 ticks>0=1 pid>=0=1' "$out/ktimer-mod/stdout"
 	grep -qx 'cpus with ticks=1' "$out/ktimer-mod/stdout"
+	# printf's formats; MAXERRORS=2: two errors reported, the third ends the run.
+	same_output "$k" kfmt
+	grep -qx '3|    1|1    |00001|+1|ff|FF|0xff|10|010|18446744073709551615' "$out/kfmt-mod/stdout"
+	grep -qx 'dd|         r|l         |ab|A|%|0x0' "$out/kfmt-mod/stdout"
+	grep -qx '2-dd' "$out/kfmt-mod/stdout"
+	same_output "$k" kmaxerr 1
+	[ "$(grep -c '^ERROR: error [123]$' "$out/kmaxerr-mod/stderr")" = 3 ]
+	grep -qx 'WARNING: Number of errors: 3, skipped probes: 0' "$out/kmaxerr-mod/stderr"
 	# The seed examples.
 	local e
 	for e in hello killwatch openwatch iotop iotop2; do
