@@ -78,8 +78,14 @@ KMOD=$BATS_TEST_DIRNAME/kmatrix/kmod
 	# A syscall's classic tracepoint: the raw sys_enter, kept to its number.
 	run "$STAPC_ASAN" -p3 --backend=module -e 'probe kernel.trace("syscalls:sys_enter_read") { println($count) }'
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"if (ctx[1] != __NR_read)"* ]]
+	[[ "$output" == *"if (ctx[1] == __NR_read)"* ]]
 	[[ "$output" == *'{ .kind = STP_KM_TRACEPOINT, .target = "sys_enter", .tp_fn = (void *)probe_0_sc },'* ]]
+	# Its exit: the number from the registers, the return value where the classic record has it;
+	# a kernel without the syscall gets a row that cannot attach.
+	run "$STAPC_ASAN" -p3 --backend=module -e 'probe kernel.trace("syscalls:sys_exit_read") { println($ret) }'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"s64 ctx[3] = { 0, syscall_get_nr(current, regs), ret };"* ]]
+	[[ "$output" == *'{ .kind = STP_KM_TRACEPOINT, .target = "syscalls:sys_exit_read", .tp_fn = (void *)probe_0_sc },'* ]]
 }
 
 @test "the module backend refuses what this slice cannot do, at the construct" {

@@ -146,6 +146,53 @@ static const char *wrapper_args(const struct kprog *kp, const struct kgen *k)
 	return r;
 }
 
+/* A timer's hrtimer callback, probe_N_tm, and its row: one timer, or one per CPU. */
+static void write_timer(struct cw *w, struct cw *rows, const struct kprog *kp)
+{
+	const struct variant *v = &kp->var;
+	uint64_t ns = v->perf_freq ? 1000000000ull / v->perf_period : v->perf_period;
+	cw_open(w, "static void %s_tm(struct pt_regs *regs)", kp->name);
+	cw_line(w, "%s_body(regs);", kp->name);
+	cw_close(w, NULL);
+	cw_line(rows, "{ .kind = STP_KM_TIMER, .target = %s, .timer_fn = %s_tm, "
+		      ".period_ns = %lluULL, .all_cpus = %d },",
+		c_string(c_comment(vec_at(&kp->d->chain, 0))), kp->name, (unsigned long long)ns,
+		strcmp(v->target ? v->target : "", "one-cpu") != 0);
+}
+
+/*
+ * A syscall's classic tracepoint: probe_N_sc on the raw sys_enter or
+ * sys_exit, kept to the syscall, giving the body the record the classic
+ * event has (8 bytes of header, the number, the arguments or the return
+ * value). A kernel without the syscall gets a row that cannot attach.
+ */
+static void write_syscall(struct cw *w, struct cw *rows, const struct kprog *kp)
+{
+	bool is_exit;
+	const char *sc = syscall_of(&kp->var, &is_exit);
+	if (is_exit) {
+		cw_open(w, "static void %s_sc(void *data, struct pt_regs *regs, long ret)", kp->name);
+		cw_line(w, "s64 ctx[3] = { 0, syscall_get_nr(current, regs), ret };");
+	} else {
+		cw_open(w, "static void %s_sc(void *data, struct pt_regs *regs, long id)", kp->name);
+		cw_line(w, "s64 ctx[8] = { 0, id, regs->di, regs->si, regs->dx, regs->r10, "
+			   "regs->r8, regs->r9 };");
+	}
+	const char *ifdef = arena_printf("#ifdef __NR_%s\n", sc);
+	cw_raw(w, ifdef);
+	cw_line(w, "if (ctx[1] == __NR_%s)", sc);
+	cw_line(w, "\t%s_body((void *)ctx);", kp->name);
+	cw_raw(w, "#endif\n");
+	cw_close(w, NULL);
+	cw_raw(rows, ifdef);
+	cw_line(rows, "{ .kind = STP_KM_TRACEPOINT, .target = \"%s\", .tp_fn = (void *)%s_sc },",
+		is_exit ? "sys_exit" : "sys_enter", kp->name);
+	cw_raw(rows, "#else\n");
+	cw_line(rows, "{ .kind = STP_KM_TRACEPOINT, .target = %s, .tp_fn = (void *)%s_sc },",
+		c_string(kp->var.target), kp->name);
+	cw_raw(rows, "#endif\n");
+}
+
 /* probe_N_body, then the function the kernel calls, and the probe's row in stp_probes. */
 static void write_probe(struct cw *w, struct cw *rows, const struct kprog *kp,
 			const struct kgen *k, const char *body)
@@ -157,38 +204,13 @@ static void write_probe(struct cw *w, struct cw *rows, const struct kprog *kp,
 	cw_raw(w, body);
 	cw_close(w, NULL);
 	cw_blank(w);
-	const char *args = wrapper_args(kp, k), *sc;
-	bool is_exit;
+	const char *args = wrapper_args(kp, k);
 	switch (kp->var.attach) {
-	case STP_ATTACH_PERF: {
-		const struct variant *v = &kp->var;
-		uint64_t ns = v->perf_freq ? 1000000000ull / v->perf_period : v->perf_period;
-		cw_open(w, "static void %s_tm(struct pt_regs *regs)", name);
-		cw_line(w, "%s_body(regs);", name);
-		cw_close(w, NULL);
-		cw_line(rows, "{ .kind = STP_KM_TIMER, .target = %s, .timer_fn = %s_tm, "
-			      ".period_ns = %lluULL, .all_cpus = %d },",
-			c_string(c_comment(vec_at(&kp->d->chain, 0))), name, (unsigned long long)ns,
-			strcmp(v->target ? v->target : "", "one-cpu") != 0);
+	case STP_ATTACH_PERF:
+		write_timer(w, rows, kp);
 		break;
-	}
 	case STP_ATTACH_TRACEPOINT:
-		/* The record a classic syscall event has: 8 bytes of header, the number, its values. */
-		sc = syscall_of(&kp->var, &is_exit);
-		if (is_exit) {
-			cw_open(w, "static void %s_sc(void *data, struct pt_regs *regs, long ret)", name);
-			cw_line(w, "s64 ctx[3] = { 0, syscall_get_nr(current, regs), ret };");
-		} else {
-			cw_open(w, "static void %s_sc(void *data, struct pt_regs *regs, long id)", name);
-			cw_line(w, "s64 ctx[8] = { 0, id, regs->di, regs->si, regs->dx, regs->r10, "
-				   "regs->r8, regs->r9 };");
-		}
-		cw_line(w, "if (ctx[1] != __NR_%s)", sc);
-		cw_line(w, "	return;");
-		cw_line(w, "%s_body((void *)ctx);", name);
-		cw_close(w, NULL);
-		cw_line(rows, "{ .kind = STP_KM_TRACEPOINT, .target = \"%s\", .tp_fn = (void *)%s_sc },",
-			is_exit ? "sys_exit" : "sys_enter", name);
+		write_syscall(w, rows, kp);
 		break;
 	case STP_ATTACH_KPROBE:
 		cw_open(w, "static int %s_kp(struct kprobe *p, struct pt_regs *regs)", name);
