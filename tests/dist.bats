@@ -380,8 +380,8 @@ REPRO_EXAMPLES="kill iotop ls-libcalls pyflow"
 			{ echo "$n differs"; return 1; }
 		built=$((built + 1))
 	done
-	# Each example and errloc, plain and signed.
-	[ "$built" -eq $((2 * ($(wc -w <<<"$REPRO_EXAMPLES") + 1))) ]
+	# Each example and errloc: plain, signed, and the detached signature.
+	[ "$built" -eq $((3 * ($(wc -w <<<"$REPRO_EXAMPLES") + 1))) ]
 	# Nothing of either folder is inside.
 	! grep -l "repro-[ab]" "$W"/repro-a/out/*
 }
