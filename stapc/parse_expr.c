@@ -358,6 +358,32 @@ static struct expr *parse_at_operator(struct parser *p, enum expr_kind kind, boo
 	return e;
 }
 
+/*
+ * @kderef(SIZE, ADDR), @uderef(SIZE, ADDR): SIZE a literal number, as stap
+ * parses them (kernel memory: guru mode). A call named by the operator, which
+ * pass 2 refuses as stap's does.
+ */
+static struct expr *parse_deref(struct parser *p)
+{
+	struct token t = parse_next(p);
+	if (t.text[1] == 'k' && !parse_guru_allowed(p))
+		parse_fail(p, &t.loc, "'%s' reads kernel memory and is only allowed in guru mode "
+				   "(stapc -g)", t.text);
+	struct expr *e = expr_new(E_CALL, t.loc);
+	e->name = t.text;
+	parse_expect(p, "(");
+	if (parse_peek(p)->kind != TK_NUMBER)
+		parse_expected(p, "a number (the size in bytes)");
+	struct token n = parse_next(p);
+	struct expr *size = expr_new(E_NUMBER, n.loc);
+	size->num = n.num;
+	vec_push(&e->args, size);
+	parse_expect(p, ",");
+	vec_push(&e->args, parse_expr(p));
+	parse_expect(p, ")");
+	return e;
+}
+
 /* Index list of a[...] or [...] in a; '*' (a slice) is stored as NULL. */
 void parse_index_list(struct parser *p, struct vec *into)
 {
@@ -476,6 +502,8 @@ static struct expr *parse_primary(struct parser *p)
 			return parse_at_operator(p, E_REGISTER, true);
 		if (!strcmp(name, "@uregister"))
 			return parse_at_operator(p, E_REGISTER, false);
+		if (!strcmp(name, "@kderef") || !strcmp(name, "@uderef"))
+			return parse_autocast(p, parse_deref(p));
 		parse_fail(p, &t->loc, "unknown operator or macro '%s'", name);
 	}
 	if (tok_is(parse_peek_n(p, 1), "(")) {

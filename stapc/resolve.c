@@ -202,6 +202,13 @@ static void resolve_call(struct scope *sc, struct expr *x)
 	struct elab *e = sc->e;
 	for (int i = 0; i < x->args.len; i++)
 		resolve_expr(sc, vec_at(&x->args, i));
+	if (x->name[0] == '@') {
+		/* @kderef/@uderef: stap 4.8 parses them and refuses them in pass 2. */
+		diag_error(&x->loc, "invalid operator '%s': read memory with %s_char(), _short(), "
+				    "_int() or _long() instead",
+			   x->name, x->name[1] == 'k' ? "kernel" : "user");
+		return;
+	}
 	struct function *fn = find_function(e, x->name, x->args.len);
 	if (!fn) {
 		/* The print family is syntax, not functions, but a name to suggest all the same. */
