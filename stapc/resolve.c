@@ -231,6 +231,14 @@ static void resolve_call(struct scope *sc, struct expr *x)
 	x->fn = fn;
 	if (x->args.len != fn->params.len)
 		report_arity(e, x);
+	/*
+	 * A library function whose body says guru (printk) is the script's
+	 * only with -g, as in stap; the library's own functions may call it.
+	 */
+	if (fn->body->kind == S_EMBEDDED && strstr(fn->body->code, "/* guru */") && !e->s->guru &&
+	    !x->loc.file->is_tapset)
+		diag_error(&x->loc, "function '%s' may not be used unless -g is specified (guru "
+				    "mode)", x->name);
 	if (!fn->reachable) {
 		fn->reachable = true;
 		vec_push(&e->worklist, fn);
