@@ -683,6 +683,30 @@ static void check_unresolved(struct elab *e)
 	}
 }
 
+/* `x <<< 1` on a local: stap keeps statistics in globals only. */
+static void report_local_stats(const struct vec *syms)
+{
+	for (int i = 0; i < syms->len; i++) {
+		const struct symbol *sym = vec_at(syms, i);
+		if (sym->type == VT_STATS)
+			diag_error(sym->has_type_loc ? &sym->type_loc : &sym->loc,
+				   "'%s' is a local: statistics can only be global (missing 'global "
+				   "%s'?)",
+				   sym->name, sym->name);
+	}
+}
+
+static void check_local_stats(struct elab *e)
+{
+	for (int i = 0; i < e->prog->probes.len; i++)
+		report_local_stats(&((struct dprobe *)vec_at(&e->prog->probes, i))->locals);
+	for (int i = 0; i < e->worklist.len; i++) {
+		struct function *fn = vec_at(&e->worklist, i);
+		report_local_stats(&fn->locals);
+		report_local_stats(&fn->param_syms);
+	}
+}
+
 void infer_types(struct elab *e)
 {
 	struct infer in = { .e = e };
@@ -697,6 +721,7 @@ void infer_types(struct elab *e)
 	in.report = true;
 	seed_globals(&in);
 	walk_all(&in);
+	check_local_stats(e);
 	if (!diag_error_count())
 		check_unresolved(e);
 	/* What was called is the program's; in the order first reached. */
