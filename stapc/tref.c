@@ -125,6 +125,20 @@ bool tref_resolve(struct elab *e, struct target_ref *r, struct expr *x)
 		vec_push(&r->steps, st);
 	}
 	r->final_type = cur;
+	/*
+	 * &$count: a parameter at the probe is a register's value, a classic
+	 * tracepoint's field a copy in its record; neither has an address to
+	 * give (stap: "cannot take address of object in register").
+	 */
+	if (x->kind == E_TARGET && x->addr_of && (r->pretty || !r->steps.len)) {
+		diag_error(&x->loc, "cannot take the address of '%s': %s", x->name,
+			   r->pretty ? "it is pretty-printed, a string" :
+			   r->base == TREF_TP_FIELD ? "it is a tracepoint variable, copied into the "
+						     "event's record" :
+						     "it is a value in a register at this probe, not "
+						     "in memory");
+		return false;
+	}
 	const struct btf_type *t = btf__type_by_id(btf, (__u32)kbtf_strip(btf, cur));
 	r->final_is_array = t && btf_is_array(t);
 	/* &...->member is its address: a struct member is fine there. */
