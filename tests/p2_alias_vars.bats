@@ -51,3 +51,32 @@ STP
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"'waker' is not a variable of probe alias 'scheduler.wakeup'"*"the alias has name, task, task_cpu, task_pid, task_priority, task_state, task_tid"* ]]
 }
+
+# SystemTap's tapsets change with the language version: --compatible=V
+# gives the variables and aliases of V, as stap's own %( systemtap_v %)
+# conditionals do (signal.stp, kprocess.stp, udp.stp of stap 4.8).
+@test "p2 alias vars: --compatible=VERSION gives that version's variables and aliases" {
+	local v
+	for v in 'signal.send { println(send2queue) }' 'signal.handle { println(oldset_addr) }' \
+		'kprocess.release { println(pid) }'; do
+		run --separate-stderr "$STAPC_ASAN" -p2 -e "probe $v"
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == *"is not a variable of probe alias"* ]]
+	done
+	run --separate-stderr "$STAPC_ASAN" -p2 --compatible=2.1 -e 'probe signal.send { println(send2queue) }'
+	[ "$status" -eq 0 ]
+	run --separate-stderr "$STAPC_ASAN" -p2 --compatible=1.7 -e 'probe kprocess.release { println(pid) }'
+	[ "$status" -eq 0 ]
+	# Aliases SystemTap 2.2 removed.
+	run --separate-stderr "$STAPC_ASAN" -p2 -e 'probe signal.send.return { println(retstr) }'
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"'signal.send' has no suffix '.return'"* ]]
+	run --separate-stderr "$STAPC_ASAN" -p2 --compatible=2.1 -e 'probe signal.send.return { println(retstr) }'
+	[ "$status" -eq 0 ]
+	# udp.* gained family, saddr, daddr, sport and dport in 2.3.
+	run --separate-stderr "$STAPC_ASAN" -p2 -e 'probe udp.sendmsg { println(dport) }'
+	[ "$status" -eq 0 ]
+	run --separate-stderr "$STAPC_ASAN" -p2 --compatible=2.2 -e 'probe udp.sendmsg { println(dport) }'
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"the alias has name, size, sock"* ]]
+}
