@@ -327,9 +327,12 @@ static struct expr *parse_print(struct parser *p, int which)
 		return e;
 	}
 	if (!parse_accept(p, ")")) {
+		/* print(@hist_log(s)): a whole histogram, the one argument. */
+		p->hist_at = parse_peek(p)->loc;
 		do
 			vec_push(&e->args, parse_expr(p));
 		while (parse_accept(p, ","));
+		p->hist_at = (struct loc){ 0 };
 		parse_expect(p, ")");
 	}
 	if (e->print_kind == PRINT_PRINT && e->args.len == 0)
@@ -468,6 +471,9 @@ static struct expr *parse_primary(struct parser *p)
 			return e;
 		}
 		if (!strcmp(name, "@hist_log") || !strcmp(name, "@hist_linear")) {
+			bool whole_ok = t->loc.file == p->hist_at.file && t->loc.line == p->hist_at.line &&
+					t->loc.col == p->hist_at.col && t->loc.exp == p->hist_at.exp;
+			struct token op = *t;
 			struct expr *h = parse_hist(p);
 			if (parse_peek_is(p, "[")) {
 				struct expr *e = expr_new(E_INDEX, parse_peek(p)->loc);
@@ -476,6 +482,14 @@ static struct expr *parse_primary(struct parser *p)
 				parse_index_list(p, &e->args);
 				return parse_autocast(p, e);
 			}
+			/* As stap: a whole histogram is printed alone, or walked. */
+			if (!whole_ok)
+				parse_fail(p, &op.loc, "'%s' is a whole histogram, not a value: print it "
+						       "alone (print, println, sprint, sprintln), walk it "
+						       "with foreach, or read one bucket with [N]",
+					   op.text);
+			if (!parse_peek_is(p, ")"))
+				parse_expected(p, "')': a histogram is printed alone");
 			return h;
 		}
 		if (!strcmp(name, "@cast"))

@@ -503,6 +503,7 @@ struct parser {
 	int errors_seen; /* diag's error count when the parser last looked */
 	int loop_depth;	 /* for break/continue */
 	int depth;	 /* of nested expressions and statements */
+	struct loc hist_at; /* where a whole @hist_* may stand: print(@hist_log(s)) */
 	long file_start, decl_start; /* ast_nodes() when the file, the declaration began */
 	bool too_large;	 /* the file is past its size limit: no more of it is parsed */
 };
