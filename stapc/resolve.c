@@ -486,6 +486,11 @@ static const char *describe_rvalue(const struct expr *x)
 		return "a function's result";
 	case E_PRINT:
 		return "a print's result";
+	case E_TARGET:
+	case E_CAST:
+	case E_ATVAR:
+	case E_AUTOCAST:
+		return "a target variable";
 	case E_INDEX:
 		return "a histogram bucket";
 	case E_STAT:
@@ -705,6 +710,12 @@ static enum walk_next resolve_stmt_node(struct walker *w, struct stmt *s)
 			s->expr->sym = lookup_var(sc, s->expr->name, s->expr->loc, false);
 		else
 			resolve_expr(sc, s->expr);
+		/* stap's "invalid operand of delete expression": `delete 1`, `delete f()`. */
+		if (s->expr->kind != E_SYMBOL &&
+		    !(s->expr->kind == E_INDEX && s->expr->left->kind == E_SYMBOL))
+			diag_error(&s->expr->loc, "'delete' takes a variable or an array element "
+						  "(delete a, delete a[k]), not %s",
+				   describe_rvalue(s->expr));
 		return WALK_SKIP;
 	case S_IF:
 		resolve_if(sc, s);
