@@ -719,9 +719,12 @@ void infer_types(struct elab *e)
 			break;
 	}
 	in.report = true;
+	int errors = diag_error_count();
 	seed_globals(&in);
 	walk_all(&in);
-	check_local_stats(e);
+	/* (`x = s` of a global s is said already: statistics cannot be assigned.) */
+	if (diag_error_count() == errors)
+		check_local_stats(e);
 	if (!diag_error_count())
 		check_unresolved(e);
 	/* What was called is the program's; in the order first reached. */
