@@ -660,6 +660,9 @@ static void parse_global(struct parser *p, bool is_private)
 			g->max_entries = parse_next(p).num;
 			if (g->max_entries <= 0)
 				parse_fail(p, &n->loc, "an array needs room for at least one entry");
+			if (g->max_entries > INT32_MAX)
+				parse_fail(p, &n->loc, "array size out of range: at most %d entries",
+					   INT32_MAX);
 			parse_expect(p, "]");
 		}
 		if (parse_peek_is(p, "=")) {
@@ -759,8 +762,9 @@ static void parse_declaration(struct parser *p)
 		parse_next(p);
 		is_private = true;
 		t = parse_peek(p);
-		if (!tok_is(t, "global") && !tok_is(t, "function") && !tok_is(t, "probe"))
-			parse_expected(p, "'global', 'function' or 'probe' after 'private'");
+		/* (stap has no private probes or aliases.) */
+		if (!tok_is(t, "global") && !tok_is(t, "function"))
+			parse_expected(p, "'global' or 'function' after 'private'");
 	}
 	if (tok_is(t, "probe"))
 		parse_probe(p, is_private);
