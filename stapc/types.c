@@ -519,8 +519,18 @@ static void infer_foreach(struct infer *in, struct stmt *s)
 
 static void infer_return(struct infer *in, struct stmt *s)
 {
-	if (!in->fn || !s->expr)
+	if (!in->fn)
 		return;
+	/* A bare `return` in a function that returns a value: stap's type mismatch. */
+	if (!s->expr) {
+		if (in->report && !in->fn->builtin && in->fn->type != VT_UNKNOWN &&
+		    in->fn->type != VT_STATS) {
+			diag_error(&s->loc, "'return' without a value in '%s', which returns %s",
+				   in->fn->name, article_type(in->fn->type));
+			note_first_return(in->fn);
+		}
+		return;
+	}
 	enum vtype t = infer_hint(in, s->expr, in->fn->type);
 	if (t != VT_UNKNOWN && in->fn->type == VT_UNKNOWN) {
 		in->fn->type = t;
@@ -615,6 +625,10 @@ static void seed_globals(struct infer *in)
 		}
 		if (g->decl && g->decl->max_entries && g->arity == 0 && in->report)
 			diag_error(&g->decl->loc, "'%s' is declared with a size, so it must be an array",
+				   g->name);
+		else if (g->decl && g->decl->wrap && g->arity == 0 && in->report)
+			diag_error(&g->decl->loc, "'%s' is declared to wrap ('%%'), which only an array "
+						  "can: wrapping is not supported for scalars",
 				   g->name);
 	}
 }
