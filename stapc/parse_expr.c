@@ -84,7 +84,7 @@ static struct expr *binary(enum expr_kind kind, struct token op, struct expr *l,
 
 static bool is_target_start(const struct token *t)
 {
-	return t->kind == TK_IDENT && t->text[0] == '$' && t->text[1] != 0;
+	return t->kind == TK_IDENT && t->text[0] == '$'; /* a lone $ too: stap's empty target name */
 }
 
 /* ->field, [index], ->$ and ->$$ after a target variable or cast. */
