@@ -112,6 +112,10 @@ static void scan_text(const char *p, size_t len, struct tfile *tf, struct scan_e
 			p += 2; /* %( COND %? A %: B %): both branches are scanned */
 			continue;
 		}
+		if ((c == '$' || c == '@') && p + 1 < end && p[1] == '#') {
+			p += 2; /* the argument count, not a comment */
+			continue;
+		}
 		if ((c == '$' || c == '@') && p + 1 < end && p[1] >= '0' && p[1] <= '9') {
 			/* $N, @N: in a tool built without arguments, a call pp.c writes */
 			vec_push(&tf->uses, (void *)intern(c == '$' ? "__script_arg_long"

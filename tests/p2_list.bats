@@ -104,6 +104,8 @@ process(\"$d/b/ls\").function(\"_obstack_free\")" ]
 	# through functions of the library the script does not spell.
 	run -0 "$STAPC_ASAN" -p3 -o "$BATS_TEST_TMPDIR/args" \
 		-e 'probe begin { printf("%s %d\n", @1, $2); exit() }'
+	# $# and @# are the argument count, not a comment hiding the rest of the line.
+	run -0 "$STAPC_ASAN" -p2 -e 'probe begin { if ($# < 1 && @# == "0") { exit() } }'
 	# -l lists from the whole library.
 	run --separate-stderr -0 "$STAPC_ASAN" -v -l 'python.function.entry'
 	[[ "$stderr" != *"reached by the script"* ]]
